@@ -1,0 +1,60 @@
+# calo-bnn — the two commands a user needs are `make reproduce` and `make test`.
+# Everything else here is a step of those, or a convenience (bench, paper, docs).
+#
+#   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
+#   make build       release build of the `calobnn` tool
+#   make test        unit, gradient-check and golden-value tests, plus the h5py read check
+#   make bench       throughput JSON (simulator events/s; training and prediction samples/s)
+#   make reproduce   every table and figure of the study (PROFILE=quick|default|full)
+#
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+SWIFT       ?= swift
+PROFILE     ?= default
+OUT         ?= out/$(PROFILE)
+CALOBNN      = .build/release/calobnn
+PYTHON      ?= python3
+
+# Debian packages: GSL, OpenBLAS, HDF5 (build + run), gnuplot (figures), pkg-config.
+DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox
+# PyPI packages used only by checks that read our files the way users' tools do.
+PY_PACKAGES  = h5py numpy
+
+.PHONY: help deps build test bench reproduce clean check-h5py
+
+help:
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+
+## deps: install missing system packages (apt-get update first), then h5py for the read check.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "deps: system packages present"; fi
+	@$(PYTHON) -c "import h5py, numpy" 2>/dev/null || { echo "deps: pip install $(PY_PACKAGES)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_PACKAGES); }
+
+build: deps
+	$(SWIFT) build -c release --product calobnn
+
+## test: the h5py check of a freshly simulated file, then `swift test` (its summary line last).
+test: build check-h5py
+	$(SWIFT) test -c release 2>&1 | tail -n 400
+
+check-h5py: build
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	$(CALOBNN) simulate --class all -n 20 --seed 1 -o $$tmp/all.h5 --quiet; \
+	$(PYTHON) Tests/check_h5py.py $$tmp/all.h5
+
+bench: build
+	$(CALOBNN) bench --json
+
+clean:
+	rm -rf .build out

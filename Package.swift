@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+//
+// calo-bnn — a literate reproducibility package of "Combining ID & AD: simultaneous particle
+// identification and anomaly detection at collider experiments using Bayesian neural networks"
+// (J. Erdmann, B. Ramosaj, D. Wall, 2022).
+//
+// The targets read as the study's table of contents (see README.md):
+//   §2 BayesianNetworks · §3 CalorimeterSimulation · §4 Classification · §5 AnomalyDetection
+// plus StudyData (HDF5 in CaloGAN layout) and the `calobnn` command-line tool.
+import PackageDescription
+
+/// Release builds drop Swift's overflow/bounds traps only where we say so in code
+/// (`&+`, unsafe buffers); the optimiser level is the standard `-O`.
+let hotLoopSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "calo-bnn",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "calobnn", targets: ["calobnn"]),
+        .library(name: "CalorimeterSimulation", targets: ["CalorimeterSimulation"]),
+        .library(name: "BayesianNetworks", targets: ["BayesianNetworks"]),
+        .library(name: "StudyData", targets: ["StudyData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C system libraries. GSL and OpenBLAS share one module: GSL's headers pull in
+        // gsl_cblas.h, which clashes with OpenBLAS's cblas.h, so we use GSL's cblas_*
+        // prototypes and link openblas *before* gsl so that cblas_sgemm binds to OpenBLAS
+        // (checked at run time by `Numerics.blasProvider` and its test).
+        .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+
+        // §3 The use case: the toy calorimeter and its events.
+        .target(name: "CalorimeterSimulation", dependencies: ["CNumerics"],
+                swiftSettings: hotLoopSettings),
+        // §2 Bayesian neural networks: Flipout layers, ELBO, Adam, MC prediction.
+        .target(name: "BayesianNetworks", dependencies: ["CNumerics"],
+                swiftSettings: hotLoopSettings),
+        // Datasets and checkpoints in HDF5 (CaloGAN layout).
+        .target(name: "StudyData", dependencies: ["CHDF5", "CalorimeterSimulation", "BayesianNetworks"]),
+        // Datasets and checkpoints in HDF5 (CaloGAN layout).
+
+
+        .executableTarget(name: "calobnn", dependencies: [
+            "CalorimeterSimulation", "BayesianNetworks", "StudyData",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: hotLoopSettings),
+
+        .testTarget(name: "CalorimeterSimulationTests",
+                    dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics"]),
+        .testTarget(name: "BayesianNetworksTests",
+                    dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

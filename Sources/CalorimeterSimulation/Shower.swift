@@ -1,0 +1,264 @@
+// Electromagnetic showers by the GFlash parametrisation (study §3, PHYSICS.md §3).
+//
+// Sources: G. Grindhammer, S. Peters, "The parameterized simulation of electromagnetic showers
+// in homogeneous and sampling calorimeters", hep-ex/0001020 (the formulas); Geant4
+// source/parameterisations/gflash (GFlashSamplingShowerParameterisation.cc,
+// GFlashSamplingShowerTuning.hh: the clamps and the spot profile).
+//
+// Units: shower depth t in X₀ from the shower start, radius r in Molière radii R_M, energies
+// in MeV unless a symbol says GeV (the fitted formulas take E in GeV).
+import CNumerics
+import Foundation
+
+/// Whether cells record the total deposit (Pb + LAr) or the visible (LAr) deposit.
+public enum DepositMode: String, Sendable, CaseIterable {
+    /// Energy deposited in absorber and active layers, as in the public 2017 CaloGAN data
+    /// (the default): no sampling fluctuations.
+    case total
+    /// Energy deposited in the liquid argon only: the total scaled by the electron sampling
+    /// fraction, with GFlash's gamma-distributed sampling fluctuations.
+    case visible
+}
+
+/// The per-shower longitudinal parameters, drawn with their correlated fluctuations.
+///
+/// Both the homogeneous pair (T_hom, α_hom), which drives the spot profile, and the sampling
+/// pair (T, α), which drives the energy profile, are drawn from the *same* two standard normals,
+/// as Geant4 does; each pair with its own σ and correlation ρ:
+/// ```
+///     ⟨ln T_hom⟩ = ln(ln y − 0.812)         ⟨ln α_hom⟩ = ln(0.81 + (0.458 + 2.26/Z) ln y)
+///     ⟨ln T⟩     = ln(T̄_hom − 0.55/F_S − 0.69(1 − ê))   ⟨ln α⟩ = ln(ᾱ_hom − 0.476/F_S)
+///     σ(ln T) = 1/(−2.5 + 1.25 ln y)   σ(ln α) = 1/(−0.82 + 0.79 ln y)   ρ = 0.784 − 0.023 ln y
+///     ln T = ⟨ln T⟩ + σ_T (c₁ z₁ + c₂ z₂),   ln α = ⟨ln α⟩ + σ_α (c₁ z₁ − c₂ z₂),
+///     c₁ = √((1+ρ)/2), c₂ = √((1−ρ)/2),  z₁, z₂ ~ N(0, 1)       (so corr(ln T, ln α) = ρ)
+///     β = (α − 1)/T
+/// ```
+/// with y = E/E_c. The homogeneous σ, ρ are those of the homogeneous fit (hep-ex/0001020 Table 1:
+/// σ(ln T_hom) = 1/(−1.4 + 1.26 ln y), σ(ln α_hom) = 1/(−0.58 + 0.86 ln y), ρ_hom = 0.705 − 0.023 ln y).
+/// Clamps as in Geant4: means' arguments ≥ 0.1, σ ≤ 0.5 (also where the fit's denominator turns
+/// negative at low y, which Geant4 does not guard), T ≥ 1, α ≥ 1.1, T_spot ≥ 0.5.
+public struct LongitudinalParameters: Sendable {
+    /// Depth of the energy maximum T, X₀.
+    public var t: Double
+    /// Shape α of the energy profile.
+    public var alpha: Double
+    /// Rate β = (α − 1)/T, per X₀.
+    public var beta: Double
+    /// Shape of the spot profile.
+    public var alphaSpot: Double
+    /// Rate of the spot profile, per X₀.
+    public var betaSpot: Double
+}
+
+/// The radial profile parameters at one depth τ = t/T (all in R_M):
+/// f(r) = p·2r R_C²/(r² + R_C²)² + (1 − p)·2r R_T²/(r² + R_T²)².
+public struct RadialParameters: Sendable {
+    /// Core radius R_C, R_M.
+    public var core: Double
+    /// Tail radius R_T, R_M.
+    public var tail: Double
+    /// Core probability p ∈ [0, 1].
+    public var coreProbability: Double
+}
+
+/// The GFlash shower model for one sampling medium.
+public struct ShowerModel: Sendable {
+    /// The effective medium.
+    public let medium: SamplingMedium
+    /// Sampling term c_s of the energy resolution σ/E = c_s/√(E/GeV); 0.11 as Geant4's
+    /// GFlashSamplingShowerTuning (≈ the ATLAS LAr barrel's 10 %/√E).
+    public var samplingTerm: Double = 0.11
+    /// Longitudinal step in X₀ within a readout layer (our choice: 1 X₀ resolves the radial
+    /// profile's τ dependence; steps are also cut at every layer boundary).
+    public var stepX0: Double = 1.0
+
+    /// A model for `medium`.
+    public init(medium: SamplingMedium) { self.medium = medium }
+
+    /// ln y with y = E/E_c.
+    @inline(__always) func lnY(energyMeV: Double) -> Double { log(energyMeV / medium.criticalEnergyMeV) }
+
+    /// Clamp a σ fit 1/(a + b ln y) to (0, 0.5].
+    @inline(__always) static func clampedSigma(_ denominator: Double) -> Double {
+        denominator > 2 ? 1 / denominator : 0.5
+    }
+
+    /// Mean values (⟨ln T_hom⟩, ⟨ln α_hom⟩, ⟨ln T⟩, ⟨ln α⟩) at energy E (MeV).
+    public func meanLogParameters(energyMeV: Double) -> (lnTHom: Double, lnAlphaHom: Double, lnT: Double, lnAlpha: Double) {
+        let ly = lnY(energyMeV: energyMeV), z = medium.effectiveZ
+        let fs = medium.samplingFrequency, eHat = medium.eOverMip
+        let lnTHom = log(max(ly - 0.812, 0.1))
+        let lnAlphaHom = log(max(0.81 + (0.458 + 2.26 / z) * ly, 0.1))
+        let tArg = exp(lnTHom) - 0.55 / fs - 0.69 * (1 - eHat)
+        let aArg = exp(lnAlphaHom) - 0.476 / fs
+        return (lnTHom, lnAlphaHom, tArg > exp(0.1) ? log(tArg) : 0.1, aArg > exp(0.1) ? log(aArg) : 0.1)
+    }
+
+    /// Draw the fluctuated longitudinal parameters of one shower of energy E (MeV).
+    public func drawLongitudinal(energyMeV: Double, rng: RandomStream) -> LongitudinalParameters {
+        let ly = lnY(energyMeV: energyMeV), z = medium.effectiveZ
+        let means = meanLogParameters(energyMeV: energyMeV)
+        let z1 = rng.gaussian(), z2 = rng.gaussian()
+        func correlated(_ rho: Double) -> (Double, Double) {
+            let r = min(max(rho, -1), 1)
+            let c1 = ((1 + r) / 2).squareRoot(), c2 = ((1 - r) / 2).squareRoot()
+            return (c1 * z1 + c2 * z2, c1 * z1 - c2 * z2)
+        }
+        // Sampling pair → energy profile.
+        let (gT, gA) = correlated(0.784 - 0.023 * ly)
+        let t = max(1, exp(means.lnT + ShowerModel.clampedSigma(-2.5 + 1.25 * ly) * gT))
+        let alpha = max(1.1, exp(means.lnAlpha + ShowerModel.clampedSigma(-0.82 + 0.79 * ly) * gA))
+        // Homogeneous pair → spot profile.
+        let (hT, hA) = correlated(0.705 - 0.023 * ly)
+        let tHom = exp(means.lnTHom + ShowerModel.clampedSigma(-1.4 + 1.26 * ly) * hT)
+        let alphaHom = exp(means.lnAlphaHom + ShowerModel.clampedSigma(-0.58 + 0.86 * ly) * hA)
+        let tSpot = max(0.5, tHom * (0.813 + 0.0019 * z))
+        let alphaSpot = max(1.1, alphaHom * (0.844 + 0.0026 * z))
+        return LongitudinalParameters(t: t, alpha: alpha, beta: (alpha - 1) / t,
+                                      alphaSpot: alphaSpot, betaSpot: (alphaSpot - 1) / tSpot)
+    }
+
+    /// Radial parameters at τ = t/T for a shower of energy E (GeV), sampling-corrected:
+    /// ```
+    ///     R_C = z₁ + z₂τ,  z₁ = 0.0251 + 0.00319 ln E,  z₂ = 0.1162 − 0.000381 Z
+    ///     R_T = k₁[e^{k₃(τ−k₂)} + e^{k₄(τ−k₂)}],  k₁ = 0.659 − 0.00309 Z, k₂ = 0.645,
+    ///           k₃ = −2.59, k₄ = 0.3585 + 0.0421 ln E   (hep-ex/0001020; Geant4's
+    ///           GVFlashHomoShowerTuning has 0.0412 — we follow the paper, PHYSICS.md §3)
+    ///     p = p₁ exp[(p₂−τ)/p₃ − exp((p₂−τ)/p₃)],  p₁ = 2.632 − 0.00094 Z,
+    ///           p₂ = 0.401 + 0.00187 Z, p₃ = 1.313 − 0.0686 ln E
+    ///     R_C += −0.0203(1−ê) + 0.0397 e^{−τ}/F_S
+    ///     R_T += −0.14(1−ê) − 0.495 e^{−τ}/F_S
+    ///     p   += (1−ê)(0.348 − 0.642 e^{−(τ−1)²}/F_S),  clamped to [0, 1]
+    /// ```
+    public func radial(tau: Double, energyGeV: Double) -> RadialParameters {
+        let z = medium.effectiveZ, lnE = log(energyGeV)
+        let fs = medium.samplingFrequency, oneMinusEHat = 1 - medium.eOverMip
+        var rc = (0.0251 + 0.00319 * lnE) + (0.1162 - 0.000381 * z) * tau
+        let k1 = 0.659 - 0.00309 * z, k2 = 0.645, k3 = -2.59, k4 = 0.3585 + 0.0421 * lnE
+        var rt = k1 * (exp(k3 * (tau - k2)) + exp(k4 * (tau - k2)))
+        let p1 = 2.632 - 0.00094 * z, p2 = 0.401 + 0.00187 * z, p3 = 1.313 - 0.0686 * lnE
+        let u = (p2 - tau) / p3
+        var p = p1 * exp(u - exp(u))
+        let e = exp(-tau)
+        rc += -0.0203 * oneMinusEHat + 0.0397 * e / fs
+        rt += -0.14 * oneMinusEHat - 0.495 * e / fs
+        p += oneMinusEHat * (0.348 - 0.642 * exp(-(tau - 1) * (tau - 1)) / fs)
+        // Far behind the maximum the tail correction can drive R_C, R_T to ≤ 0: keep them
+        // physical (our guard; the fit is not meant for τ ≫ 3, where almost no energy lies).
+        return RadialParameters(core: max(rc, 1e-3), tail: max(rt, 1e-3), coreProbability: min(max(p, 0), 1))
+    }
+
+    /// Number of spots of a shower of energy E (GeV): N = (10.3/c_s) E^0.959.
+    public func spotCount(energyGeV: Double) -> Double { 10.3 / samplingTerm * pow(energyGeV, 0.959) }
+
+    /// Inverse-CDF sample of the radial two-component profile: pick the core with probability
+    /// p, then r = R √(u/(1−u)) — the inverse of F(r) = r²/(r² + R²). Result in R_M.
+    @inline(__always) public static func sampleRadius(_ rp: RadialParameters, rng: RandomStream) -> Double {
+        let radius = rng.uniform() < rp.coreProbability ? rp.core : rp.tail
+        let u = rng.uniform()
+        return radius * (u / (1 - u)).squareRoot()
+    }
+}
+
+/// Where a shower runs: its start point on the axis and direction.
+public struct ShowerTrack: Sendable {
+    /// x at the calorimeter face (z = 0), mm.
+    public var x0: Double
+    /// y at the calorimeter face, mm.
+    public var y0: Double
+    /// Unit direction (ux, uy, uz), uz > 0.
+    public var ux: Double, uy: Double, uz: Double
+    /// Path length from the face to the shower start, mm (0 for e±; the conversion point for γ).
+    public var startPath: Double
+}
+
+/// Per-shower bookkeeping, for tests and diagnostics.
+public struct ShowerRecord: Sendable {
+    /// Energy of the showering particle, MeV.
+    public var energyMeV: Double
+    /// The drawn longitudinal parameters.
+    public var parameters: LongitudinalParameters
+    /// Energy the parametrisation places inside the calorimeter depth (before sampling), MeV.
+    public var containedMeV: Double
+    /// Depth of the shower start, mm.
+    public var startDepth: Double
+    /// Number of spots deposited.
+    public var spots: Int
+}
+
+extension ShowerModel {
+    /// Deposit one shower into `image`.
+    ///
+    /// The depth along the axis is cut into steps: every readout-layer boundary, then sub-steps of
+    /// at most `stepX0`. For a step [t₁, t₂] (X₀ from the shower start):
+    /// ```
+    ///     ΔE = E [P(α, βt₂) − P(α, βt₁)]              P = gsl_sf_gamma_inc_P
+    ///     n  = N_spot [P(α_s, β_s t₂) − P(α_s, β_s t₁)]   (stochastically rounded, ≥ 1 if ΔE > 0)
+    /// ```
+    /// and each of the n spots carries ΔE/n at a radius drawn from the radial profile at the
+    /// step's mid-depth τ = t_mid/T, uniform in azimuth about the axis. In visible mode
+    /// ΔE → f_samp · Γ(ΔE/c_s², c_s²) with ΔE in GeV (PHYSICS.md §3: GFlash's fluctuation, in
+    /// GeV rather than Geant4's MeV). Spots are binned into the layer that holds the step;
+    /// outside the transverse window they go to that layer's overflow. Energy beyond the last
+    /// layer leaks out.
+    @discardableResult
+    public func deposit(energyMeV: Double, track: ShowerTrack, mode: DepositMode,
+                        geometry: CalorimeterGeometry, into image: inout CalorimeterImage,
+                        rng: RandomStream) -> ShowerRecord {
+        let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
+        let energyGeV = energyMeV / 1000
+        let x0 = medium.radiationLengthMM, rm = medium.moliereRadiusMM
+        let nSpotTotal = spotCount(energyGeV: energyGeV)
+        let samplingFraction = medium.electronSamplingFraction
+        let cs2 = samplingTerm * samplingTerm
+        var contained = 0.0
+        var spots = 0
+        // Shower-axis path length s (mm) ↔ depth z = s·uz; t = (s − s₀)/X₀.
+        let startDepth = track.startPath * track.uz
+        image.cells.withUnsafeMutableBufferPointer { cells in
+            for (l, layer) in geometry.layers.enumerated() where layer.zMax > startDepth {
+                let tLo = max(0, (layer.zMin / track.uz - track.startPath) / x0)
+                let tHi = (layer.zMax / track.uz - track.startPath) / x0
+                let nSteps = max(1, Int(((tHi - tLo) / stepX0).rounded(.up)))
+                let dt = (tHi - tLo) / Double(nSteps)
+                var pE1 = gsl_sf_gamma_inc_P(lp.alpha, lp.beta * tLo)
+                var pS1 = gsl_sf_gamma_inc_P(lp.alphaSpot, lp.betaSpot * tLo)
+                let offset = geometry.layerOffsets[l]
+                for k in 0 ..< nSteps {
+                    let t2 = tLo + Double(k + 1) * dt
+                    let pE2 = gsl_sf_gamma_inc_P(lp.alpha, lp.beta * t2)
+                    let pS2 = gsl_sf_gamma_inc_P(lp.alphaSpot, lp.betaSpot * t2)
+                    defer { pE1 = pE2; pS1 = pS2 }
+                    var dE = energyMeV * (pE2 - pE1)
+                    guard dE > 0 else { continue }
+                    contained += dE
+                    if mode == .visible {
+                        dE = samplingFraction * 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2)
+                    }
+                    let nExpected = nSpotTotal * (pS2 - pS1)
+                    var n = Int(nExpected)
+                    if rng.uniform() < nExpected - Double(n) { n += 1 }
+                    n = max(n, 1)
+                    spots += n
+                    let tMid = t2 - 0.5 * dt
+                    let rp = radial(tau: tMid / lp.t, energyGeV: energyGeV)
+                    let sMid = track.startPath + tMid * x0
+                    let ax = track.x0 + sMid * track.ux, ay = track.y0 + sMid * track.uy
+                    let eSpot = Float(dE / Double(n))
+                    for _ in 0 ..< n {
+                        let r = ShowerModel.sampleRadius(rp, rng: rng) * rm
+                        let phi = 2 * Double.pi * rng.uniform()
+                        let x = ax + r * cos(phi), y = ay + r * sin(phi)
+                        if let c = geometry.cell(layer: l, x: x, y: y) {
+                            cells[offset + c] += eSpot
+                        } else {
+                            image.overflow[l] += eSpot
+                        }
+                    }
+                }
+            }
+        }
+        return ShowerRecord(energyMeV: energyMeV, parameters: lp, containedMeV: contained,
+                            startDepth: startDepth, spots: spots)
+    }
+}
