@@ -31,6 +31,8 @@ public final class RandomStream {
     @inline(__always) public func uniform() -> Double { gsl_rng_uniform(rng) }
     /// Uniform on (0, 1): never exactly 0, safe for logarithms.
     @inline(__always) public func uniformPositive() -> Double { gsl_rng_uniform_pos(rng) }
+    /// 32 uniformly random bits (taus2 produces exactly 32 bits per step).
+    @inline(__always) public func bits32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(rng)) }
     /// Uniform integer in [0, n).
     @inline(__always) public func integer(below n: Int) -> Int {
         Int(gsl_rng_uniform_int(rng, UInt(n)))

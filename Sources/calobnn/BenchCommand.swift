@@ -1,0 +1,55 @@
+// `calobnn bench`: throughput figures (a benchmark, not a test). Median of repeated runs.
+import ArgumentParser
+import CalorimeterSimulation
+import Foundation
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure throughput: simulator events/s per class (1 and 2 threads).")
+
+    @Flag(help: "Print JSON (the only format for now; kept for the documented interface).")
+    var json = false
+    @Option(help: "Events per class per measurement.")
+    var events: Int = 4000
+    @Option(help: "Repetitions; the median is reported.")
+    var repeats: Int = 3
+
+    func validate() throws {
+        guard events > 0, repeats > 0 else { throw CLIError("--events and --repeats must be positive") }
+    }
+
+    func run() throws {
+        var perClass: [[String: Any]] = []
+        let simulator = EventSimulator(settings: SimulationSettings(), registry: .study)
+        for (label, c) in EventRegistry.study.classes.enumerated() {
+            var entry: [String: Any] = ["class": c.name]
+            for threads in [1, 2] {
+                let generator = EventGenerator(simulator: simulator, seed: 12345, threads: threads)
+                var rates: [Double] = []
+                for _ in 0 ..< repeats {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    _ = generator.generate(labels: [label], perClass: events)
+                    let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                    rates.append(Double(events) / dt)
+                }
+                entry["events_per_s_\(threads)_thread\(threads == 1 ? "" : "s")"] = median(rates).rounded()
+            }
+            let e1 = entry["events_per_s_1_thread"] as! Double, e2 = entry["events_per_s_2_threads"] as! Double
+            entry["scaling_2_threads"] = (e2 / e1 * 100).rounded() / 100
+            perClass.append(entry)
+            FileHandle.standardError.write("bench: \(c.name) \(Int(e1))/s (1 thread), \(Int(e2))/s (2 threads)\n".data(using: .utf8)!)
+        }
+        let report: [String: Any] = [
+            "simulator": ["mode": "total", "gun_energy_gev": 20, "events_per_measurement": events,
+                          "repeats": repeats, "statistic": "median", "classes": perClass],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(data: data, encoding: .utf8)!)
+    }
+}
+
+/// Median of a non-empty list.
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+}

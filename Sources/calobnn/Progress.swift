@@ -1,0 +1,45 @@
+// Progress output for long work (DESIGN.md conventions): a live line with rate and ETA on a
+// terminal; otherwise one plain line when a stage starts and one when it ends.
+import Foundation
+
+/// Reports progress of a stage to stderr. Thread-safe.
+final class ProgressReporter: @unchecked Sendable {
+    private let stage: String
+    private let total: Int
+    private let unit: String
+    private let start = Date()
+    private var lastPrint = Date.distantPast
+    private let lock = NSLock()
+    private let live: Bool
+    private let quiet: Bool
+
+    init(stage: String, total: Int, unit: String, quiet: Bool = false) {
+        self.stage = stage; self.total = total; self.unit = unit; self.quiet = quiet
+        live = isatty(fileno(stderr)) != 0
+        if !quiet && !live { ProgressReporter.write("\(stage): \(total) \(unit)…\n") }
+    }
+
+    static func write(_ s: String) { FileHandle.standardError.write(s.data(using: .utf8)!) }
+
+    /// `done` units finished so far.
+    func update(_ done: Int) {
+        guard live, !quiet else { return }
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastPrint) > 0.2 || done == total else { return }
+        lastPrint = now
+        let elapsed = now.timeIntervalSince(start)
+        let rate = Double(done) / max(elapsed, 1e-9)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        ProgressReporter.write(String(format: "\r%@: %d/%d %@ (%.0f/s, ETA %.0f s)   ", stage, done, total, unit, rate, eta))
+    }
+
+    /// The stage is over: one summary line.
+    func finish(_ extra: String = "") {
+        guard !quiet else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let rate = Double(total) / max(elapsed, 1e-9)
+        ProgressReporter.write(String(format: "%@%@: %d %@ in %.1f s (%.0f/s)%@\n", live ? "\r" : "", stage, total, unit,
+                                      elapsed, rate, extra))
+    }
+}

@@ -1,0 +1,105 @@
+// `calobnn simulate` and `calobnn classes` (study §3).
+import ArgumentParser
+import CalorimeterSimulation
+import Foundation
+import StudyData
+
+/// The registry the CLI knows: the study's ten classes (labels 0–9) plus extras.
+let cliRegistry = EventRegistry.withExtras
+
+/// Resolve class names ("all" = the study's ten) to labels, or fail with the valid names.
+func resolveClasses(_ spec: [String]) throws -> [Int] {
+    var labels: [Int] = []
+    for item in spec.flatMap({ $0.split(separator: ",").map(String.init) }) {
+        if item == "all" {
+            labels += Array(0 ..< EventRegistry.study.classes.count)
+        } else if let l = cliRegistry.index(of: item) {
+            labels.append(l)
+        } else {
+            let names = cliRegistry.classes.map(\.name).joined(separator: ", ")
+            throw CLIError("unknown class '\(item)'; known classes: all, \(names)")
+        }
+    }
+    var seen = Set<Int>()
+    return labels.filter { seen.insert($0).inserted }
+}
+
+/// Fail early if `path`'s directory is missing or not writable.
+func checkWritable(_ path: String) throws {
+    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard access(dir, W_OK) == 0 else { throw CLIError("cannot write '\(path)': directory '\(dir)' is missing or not writable") }
+}
+
+struct Classes: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the registered event classes and their labels.")
+
+    func run() {
+        for (label, c) in cliRegistry.classes.enumerated() {
+            let number = label < 10 ? " \(label)" : "\(label)"
+            let name = c.name.padding(toLength: 12, withPad: " ", startingAt: 0)
+            print("\(number)  \(name) \(c.label) — \(c.summary)")
+        }
+    }
+}
+
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate events of one or more classes into an HDF5 file in CaloGAN's layout.")
+
+    @Option(name: .customLong("class"), help: "Class name(s), comma-separated or repeated; 'all' = the study's ten. See `calobnn classes`.")
+    var classes: [String]
+    @Option(name: .short, help: "Events per class.")
+    var n: Int
+    @Option(help: "Master seed; every event's stream derives from (seed, class, index).")
+    var seed: UInt64 = 1
+    @Option(help: "Deposit mode: total (Pb + LAr, as CaloGAN 2017) or visible (LAr only, with sampling fluctuations).")
+    var mode: String = "total"
+    @Option(name: .customLong("distance-mm"), help: "Gun distance to the calorimeter face, mm.")
+    var distanceMM: Double = 1000
+    @Option(name: .customLong("energy-gev"), help: "Gun kinetic energy, GeV.")
+    var energyGeV: Double = 20
+    @Option(help: "Electronic noise per cell: on (10/25/15 MeV per layer at total scale) or off.")
+    var noise: String = "off"
+    @Option(help: "Worker threads (output does not depend on it).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .short, help: "Output HDF5 file (written atomically).")
+    var output: String
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard n > 0 else { throw CLIError("-n must be a positive number of events per class (got \(n))") }
+        guard energyGeV.isFinite, energyGeV > 0 else { throw CLIError("--energy-gev must be a positive, finite energy (got \(energyGeV))") }
+        guard energyGeV <= 10_000 else { throw CLIError("--energy-gev \(energyGeV) is outside the parametrisation's range (≤ 10 TeV)") }
+        guard distanceMM.isFinite, distanceMM >= 0 else { throw CLIError("--distance-mm must be finite and ≥ 0 (got \(distanceMM))") }
+        guard DepositMode(rawValue: mode) != nil else { throw CLIError("--mode must be 'total' or 'visible' (got '\(mode)')") }
+        guard ["on", "off"].contains(noise) else { throw CLIError("--noise must be 'on' or 'off' (got '\(noise)')") }
+        guard threads >= 1 else { throw CLIError("--threads must be ≥ 1") }
+        _ = try resolveClasses(classes)
+    }
+
+    func run() throws {
+        let labels = try resolveClasses(classes)
+        try checkWritable(output)
+        let settings = SimulationSettings(gun: ParticleGun(distanceMM: distanceMM, kineticEnergyGeV: energyGeV),
+                                          mode: DepositMode(rawValue: mode)!,
+                                          noise: noise == "on" ? .atlasLike : nil)
+        let generator = EventGenerator(simulator: EventSimulator(settings: settings, registry: cliRegistry),
+                                       seed: seed, threads: threads)
+        let total = labels.count * n
+        if !quiet {
+            ProgressReporter.write("simulate: seed \(seed), mode \(mode), noise \(noise), \(energyGeV) GeV at \(distanceMM) mm, classes \(labels.map { cliRegistry.classes[$0].name }.joined(separator: ","))\n")
+        }
+        let progress = ProgressReporter(stage: "simulate", total: total, unit: "events", quiet: quiet)
+        let batch = generator.generate(labels: labels, perClass: n) { progress.update($0) }
+        progress.finish()
+        let provenance = DatasetProvenance(classNames: cliRegistry.classes.map(\.name), seed: seed, mode: mode,
+                                           noise: noise == "on", gunDistanceMM: distanceMM, gunEnergyGeV: energyGeV)
+        do {
+            try CaloDataset(batch: batch, provenance: provenance).write(to: output)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if !quiet { ProgressReporter.write("simulate: wrote \(output)\n") }
+    }
+}
