@@ -82,6 +82,7 @@ public struct CalorimeterGeometry: Sendable {
         let w = windowHalfWidth
         guard x > -w, x < w, y > -w, y < w else { return nil }
         let layer = layers[l]
+        // Division, not multiplication by 1/size: exact on cell edges (1/5, 1/40 are inexact).
         let ix = min(Int((x + w) / layer.cellSizeX), layer.cellsX - 1)
         let iy = min(Int((y + w) / layer.cellSizeY), layer.cellsY - 1)
         return ix * layer.cellsY + iy

@@ -174,9 +174,9 @@ public struct ShowerModel: Sendable {
 /// One spot needs one azimuth; this is 3× cheaper than libm's cos and sin.
 @inline(__always) public func unitCircle(_ k: UInt32) -> (cos: Double, sin: Double) {
     // φ/(π/2) = 4(k + ½)/65536: the quadrant q and the remainder in [−½, ½) quarter turns.
-    let quarterTurns = (Double(k) + 0.5) / 16384
-    let q = Int(quarterTurns.rounded())
-    let theta = (quarterTurns - Double(q)) * (Double.pi / 2)
+    // In integers: q = nearest quarter turn, theta = the signed remainder (no libm round()).
+    let q = Int((k + 8192) >> 14)
+    let theta = (Double(Int(k) - q * 16384) + 0.5) * (Double.pi / 2 / 16384)
     let t2 = theta * theta
     let c = 1 + t2 * (-1.0 / 2 + t2 * (1.0 / 24 + t2 * (-1.0 / 720 + t2 * (1.0 / 40320 + t2 * (-1.0 / 3628800)))))
     let s = theta * (1 + t2 * (-1.0 / 6 + t2 * (1.0 / 120 + t2 * (-1.0 / 5040 + t2 * (1.0 / 362880 + t2 * (-1.0 / 39916800))))))
