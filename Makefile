@@ -22,7 +22,7 @@ DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench reproduce clean check-h5py
+.PHONY: help deps build test bench reproduce clean check-h5py record-goldens
 
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -58,3 +58,8 @@ bench: build
 
 clean:
 	rm -rf .build out
+
+## record-goldens: re-record every golden value (loud: prints each change). Commit with a reason.
+record-goldens: build
+	CALOBNN_RECORD_GOLDENS=1 $(SWIFT) test -c release 2>&1 | grep -E "RECORD-GOLDENS|passed|failed" || true
+	@echo "record-goldens: files under Tests/*/Goldens rewritten; review 'git diff' and commit with a reason."

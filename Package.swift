@@ -52,8 +52,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: hotLoopSettings),
 
+        // Golden-value files for the tests (record/check); test-only.
+        .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),
         .testTarget(name: "CalorimeterSimulationTests",
-                    dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics"]),
+                    dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "GoldenSupport"],
+                    exclude: ["Goldens"]),
         .testTarget(name: "BayesianNetworksTests",
                     dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics"]),
     ],

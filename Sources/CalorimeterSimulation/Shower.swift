@@ -170,7 +170,8 @@ public struct ShowerModel: Sendable {
 }
 
 /// (cos φ, sin φ) for φ = 2π (k + ½)/65536, k a 16-bit integer: quadrant reduction, then
-/// Taylor polynomials on |θ| ≤ π/4 (degree 10/11: error < 4e-12, checked against libm in the tests).
+/// Taylor polynomials on |θ| ≤ π/4 (degree 10/11: error ≤ (π/4)¹²/12! ≈ 1.2e-10, i.e. 2e-8 mm at
+/// r = 200 mm; checked against libm in the tests).
 /// One spot needs one azimuth; this is 3× cheaper than libm's cos and sin.
 @inline(__always) public func unitCircle(_ k: UInt32) -> (cos: Double, sin: Double) {
     // φ/(π/2) = 4(k + ½)/65536: the quadrant q and the remainder in [−½, ½) quarter turns.

@@ -96,7 +96,7 @@ public final class HDF5File {
         let plist = H5Pcreate(calo_h5p_dataset_create())
         defer { H5Pclose(plist) }
         // No modification times in the file: same inputs → byte-identical files.
-        H5Pset_obj_track_times(plist, 0)
+        H5Pset_obj_track_times(plist, false)
         if compress, let first = shape.first, first > 0 {
             // Chunks of up to 1024 events along the first axis.
             var chunk = dims
