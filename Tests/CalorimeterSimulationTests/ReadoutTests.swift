@@ -58,15 +58,19 @@ struct ReadoutTests {
             let eb = image.cells[off + hot]
             #expect(eb >= 0.5 * 20000 && eb <= 1.5 * 20000)
             let ix = hot / layer.cellsY, iy = hot % layer.cellsY
-            var expected = [Float](repeating: 0, count: g.totalCells)
-            expected[off + hot] = eb
+            var neighbours = Set<Int>()
             for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
                 let jx = ix + dx, jy = iy + dy
-                if jx >= 0, jx < layer.cellsX, jy >= 0, jy < layer.cellsY {
-                    expected[off + jx * layer.cellsY + jy] = Float(0.01 * Double(eb))
+                if jx >= 0, jx < layer.cellsX, jy >= 0, jy < layer.cellsY { neighbours.insert(off + jx * layer.cellsY + jy) }
+            }
+            for c in 0 ..< g.totalCells where c != off + hot {
+                if neighbours.contains(c) {
+                    // 1 % of the burst, to float32 rounding of the two products.
+                    #expect(abs(image.cells[c] - 0.01 * eb) <= 1e-6 * eb, "seed \(seed) cell \(c)")
+                } else {
+                    #expect(image.cells[c] == 0, "seed \(seed) cell \(c)")
                 }
             }
-            #expect(image.cells == expected, "seed \(seed)")
             #expect(image.overflow == [0, 0, 0])
         }
     }
