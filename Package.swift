@@ -22,7 +22,10 @@ let package = Package(
         .executable(name: "calobnn", targets: ["calobnn"]),
         .library(name: "CalorimeterSimulation", targets: ["CalorimeterSimulation"]),
         .library(name: "BayesianNetworks", targets: ["BayesianNetworks"]),
+        .library(name: "Classification", targets: ["Classification"]),
+        .library(name: "AnomalyDetection", targets: ["AnomalyDetection"]),
         .library(name: "StudyData", targets: ["StudyData"]),
+        .library(name: "StudyReport", targets: ["StudyReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,13 +45,18 @@ let package = Package(
         // §2 Bayesian neural networks: Flipout layers, ELBO, Adam, MC prediction.
         .target(name: "BayesianNetworks", dependencies: ["CNumerics"],
                 swiftSettings: hotLoopSettings),
+        // §4 Classification performance: metrics on (MC) predictions.
+        .target(name: "Classification"),
+        // §5 Anomaly detection: scores, AUROC, the A/B/C cases.
+        .target(name: "AnomalyDetection", dependencies: ["Classification"]),
+        // Tables and figure data for the Paper.
+        .target(name: "StudyReport"),
         // Datasets and checkpoints in HDF5 (CaloGAN layout).
         .target(name: "StudyData", dependencies: ["CHDF5", "CalorimeterSimulation", "BayesianNetworks"]),
-        // Datasets and checkpoints in HDF5 (CaloGAN layout).
-
 
         .executableTarget(name: "calobnn", dependencies: [
-            "CalorimeterSimulation", "BayesianNetworks", "StudyData",
+            "CalorimeterSimulation", "BayesianNetworks", "Classification", "AnomalyDetection",
+            "StudyData", "StudyReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: hotLoopSettings),
 
@@ -57,6 +65,8 @@ let package = Package(
         .testTarget(name: "CalorimeterSimulationTests",
                     dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "GoldenSupport"],
                     exclude: ["Goldens"]),
+        .testTarget(name: "AnalysisTests",
+                    dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
         .testTarget(name: "BayesianNetworksTests",
                     dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics"]),
     ],

@@ -1,0 +1,132 @@
+// Metrics of §4 and scores of §5, each checked against a slow, obvious re-derivation or a
+// constructed case whose answer is known.
+import AnomalyDetection
+import Classification
+import Foundation
+import StudyReport
+import Testing
+
+@Suite("Classification metrics")
+struct MetricsTests {
+    @Test("AUC by mid-ranks equals the brute-force pair count with ties ½")
+    func aucMatchesPairs() {
+        var rng = SplitMix64(seed: 5)
+        for trial in 0 ..< 20 {
+            // Coarse values force many ties.
+            let pos = (0 ..< 50 + trial).map { _ in Double(rng.below(20)) }
+            let neg = (0 ..< 70).map { _ in Double(rng.below(15)) }
+            var pairs = 0.0
+            for p in pos { for q in neg { pairs += p > q ? 1 : (p == q ? 0.5 : 0) } }
+            #expect(abs(ROC.auc(positive: pos, negative: neg) - pairs / Double(pos.count * neg.count)) < 1e-12)
+        }
+        #expect(ROC.auc(positive: [2, 3], negative: [0, 1]) == 1)
+        #expect(ROC.auc(positive: [0, 1], negative: [2, 3]) == 0)
+    }
+
+    @Test("TPR at 5 % FPR on a constructed curve")
+    func tprAtFPR() {
+        // 100 negatives 0…99; positives 95.5…: at FPR ≤ 5 % (threshold > 94) every positive above passes.
+        let neg = (0 ..< 100).map { Double($0) }
+        let pos: [Double] = [200, 150, 96.5, 50, 10]
+        #expect(abs(ROC.tpr(atFPR: 0.05, positive: pos, negative: neg) - 0.6) < 1e-12)
+    }
+
+    @Test("confusion matrix, accuracy and per-class accuracy")
+    func confusion() {
+        // 3 classes; predictions chosen by the mean.
+        let mean: [Float] = [0.8, 0.1, 0.1,  0.2, 0.7, 0.1,  0.6, 0.3, 0.1,  0.1, 0.1, 0.8]
+        let set = PredictionSet(mean: mean, std: [Float](repeating: 0, count: 12), argmax: [0, 1, 0, 2],
+                                expectedEntropy: nil, label: [0, 1, 1, 2], classes: 3)
+        let cm = ConfusionMatrix(set)
+        #expect(cm.counts == [[1, 0, 0], [1, 1, 0], [0, 0, 1]])
+        #expect(cm.accuracy == 0.75)
+        #expect(cm.perClassAccuracy == [1, 0.5, 1])
+    }
+}
+
+@Suite("Anomaly scores and the A/B/C cases")
+struct AnomalyTests {
+    /// One event of K = 3 nodes with T = 20 weight samples, from explicit per-sample softmaxes.
+    func event(_ samples: [[Float]]) -> PredictionSet {
+        let k = samples[0].count, t = samples.count
+        var mean = [Float](repeating: 0, count: k), sq = [Float](repeating: 0, count: k)
+        var decisions: [UInt8] = [], expected: Float = 0
+        for p in samples {
+            for j in 0 ..< k { mean[j] += p[j] / Float(t); sq[j] += p[j] * p[j] / Float(t) }
+            decisions.append(UInt8(p.firstIndex(of: p.max()!)!))
+            expected += Float(entropy(p)) / Float(t)
+        }
+        let std = (0 ..< k).map { max(sq[$0] - mean[$0] * mean[$0], 0).squareRoot() }
+        return PredictionSet(mean: mean, std: std, argmax: decisions, expectedEntropy: [expected], label: [0], classes: k)
+    }
+
+    @Test("case A: confident, steady, σ ≈ 0")
+    func caseA() {
+        let e = event(Array(repeating: [0.98, 0.01, 0.01], count: 20))
+        #expect(anomalyCase(e, 0) == .a)
+        #expect(StudyScores.bnnMutualInformation.evaluate(e, 0).magnitude < 1e-6)
+    }
+
+    @Test("case B: two active nodes")
+    func caseB() {
+        let e = event(Array(repeating: [0.55, 0.40, 0.05], count: 20))
+        #expect(anomalyCase(e, 0) == .b)
+    }
+
+    @Test("case C: one active node on average, but the argmax jumps between samples")
+    func caseC() {
+        // 18 samples say class 0 firmly, 2 say class 1: the mean of node 1 stays below 0.1.
+        let samples = Array(repeating: [Float(0.97), 0.02, 0.01], count: 18) + Array(repeating: [Float(0.45), 0.54, 0.01], count: 2)
+        let e = event(samples)
+        #expect(e.means(0)[1] < 0.1)
+        #expect(anomalyCase(e, 0) == .c)
+        #expect(abs(e.disagreement(0) - 0.1) < 1e-12)
+        // Jumpy outputs carry epistemic uncertainty: I > 0.
+        #expect(StudyScores.bnnMutualInformation.evaluate(e, 0) > 0.01)
+    }
+
+    @Test("other: steady but uncertain")
+    func caseOther() {
+        let samples = (0 ..< 20).map { i -> [Float] in let d = Float(i % 2 == 0 ? 0.05 : -0.05); return [0.9 + d, 0.05 - d, 0.05] }
+        #expect(anomalyCase(event(samples), 0) == .other)
+    }
+
+    @Test("ensemble of identical members has zero spread and zero mutual information")
+    func ensembleOfClones() {
+        let member = PredictionSet(mean: [0.7, 0.2, 0.1], std: [0, 0, 0], argmax: [0], expectedEntropy: nil, label: [0], classes: 3)
+        let ens = ensemble([member, member, member])
+        #expect(ens.std.allSatisfy { $0 < 1e-7 })
+        #expect(abs(StudyScores.ensembleMutualInformation.evaluate(ens, 0)) < 1e-6)
+        #expect(ens.samples == 3 && ens.argmax == [0, 0, 0])
+    }
+
+    @Test("bootstrap error of a perfect separation is 0; of overlapping sets it is ≈ the Hanley–McNeil error")
+    func bootstrap() {
+        let perfect = evaluate(anomalous: [5, 6, 7], known: [1, 2, 3])
+        #expect(perfect.auroc == 1 && perfect.aurocError == 0)
+        var rng = SplitMix64(seed: 9)
+        func gauss() -> Double { // Box–Muller from the test's own generator
+            let u = (Double(rng.next() >> 11) + 0.5) / 9007199254740992, v = (Double(rng.next() >> 11) + 0.5) / 9007199254740992
+            return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+        }
+        let a = (0 ..< 400).map { _ in gauss() + 1 }, k = (0 ..< 400).map { _ in gauss() }
+        let r = evaluate(anomalous: a, known: k, replicates: 400, seed: 3)
+        // Hanley & McNeil (1982): SE² = [A(1−A) + (n₁−1)(Q₁−A²) + (n₂−1)(Q₂−A²)]/(n₁n₂), Q₁ = A/(2−A), Q₂ = 2A²/(1+A).
+        let auc = r.auroc, q1 = auc / (2 - auc), q2 = 2 * auc * auc / (1 + auc)
+        let se = ((auc * (1 - auc) + 399 * (q1 - auc * auc) + 399 * (q2 - auc * auc)) / (400 * 400)).squareRoot()
+        #expect(abs(r.aurocError - se) < 0.25 * se, "bootstrap \(r.aurocError) vs Hanley–McNeil \(se)")
+    }
+}
+
+@Suite("Tables")
+struct TableTests {
+    @Test("LaTeX escapes and bold cells; Markdown and CSV render the same cells")
+    func renderings() {
+        var t = ResultTable(caption: "AUROC", header: ["removed class", "BNN σ"], rows: [["J/ψ → e⁺e⁻", "0.91 ± 0.01"], ["noise_burst", "1.000"]])
+        t.bold = [[1, 1]]
+        #expect(t.latex.contains("J/$\\psi$ $\\to$ e$^+$e$^-$"))
+        #expect(t.latex.contains("noise\\_burst & \\textbf{1.000}"))
+        #expect(t.markdown.contains("| noise_burst | **1.000** |"))
+        #expect(t.csv == "removed class,BNN σ\nJ/ψ → e⁺e⁻,0.91 ± 0.01\nnoise_burst,1.000\n")
+    }
+}
