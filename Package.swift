@@ -52,7 +52,7 @@ let package = Package(
         // Tables and figure data for the Paper.
         .target(name: "StudyReport"),
         // Datasets and checkpoints in HDF5 (CaloGAN layout).
-        .target(name: "StudyData", dependencies: ["CHDF5", "CalorimeterSimulation", "BayesianNetworks"]),
+        .target(name: "StudyData", dependencies: ["CHDF5", "CalorimeterSimulation", "BayesianNetworks", "Classification"]),
 
         .executableTarget(name: "calobnn", dependencies: [
             "CalorimeterSimulation", "BayesianNetworks", "Classification", "AnomalyDetection",

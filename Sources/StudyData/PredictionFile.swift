@@ -1,0 +1,58 @@
+// Monte-Carlo predictions in HDF5 (written by `calobnn predict`, read by `calobnn evaluate`).
+//
+// Datasets: mean (N,K) and std (N,K) float32 — per output node, the mean and standard deviation
+// of the softmax over T weight samples; argmax (N,T) uint8 — each sample's decision;
+// expected_entropy (N) float32 — (1/T) Σₜ H(pₜ) in nats; label (N) int32 — the dataset's labels.
+// Attributes: output_classes (comma-separated class names of the K nodes), class_names (the
+// dataset's label names), samples T, model kind, seconds (prediction wall time).
+import Classification
+import Foundation
+
+/// A prediction file's contents.
+public struct PredictionFile: Sendable {
+    /// The predictions, with labels mapped to output-node indices where the class is known to the
+    /// model, and to K (one past the last node) for classes the model never saw.
+    public var set: PredictionSet
+    /// Names of the K output nodes.
+    public var outputClasses: [String]
+    /// The dataset's label names (labels in the file index into these).
+    public var datasetClasses: [String]
+    /// The dataset's labels as stored (N).
+    public var datasetLabels: [Int32]
+    /// "bnn" or "deterministic".
+    public var model: String
+    /// Wall time of the prediction, seconds (NaN if not recorded).
+    public var seconds: Double
+
+    /// Read and validate `path`.
+    public static func read(_ path: String) throws -> PredictionFile {
+        let f = try HDF5File.open(path)
+        let labels = try f.read("label", as: Int32.self, expected: [nil]).values
+        let n = labels.count
+        let outputClasses = try f.stringAttribute("output_classes").split(separator: ",").map(String.init)
+        let k = outputClasses.count
+        let mean = try f.read("mean", as: Float.self, expected: [n, k]).values
+        let std = try f.read("std", as: Float.self, expected: [n, k]).values
+        let argmaxShape = try f.shape(of: "argmax")
+        guard argmaxShape.count == 2, argmaxShape[0] == n else {
+            throw HDF5Error("\(path): dataset 'argmax' has shape \(argmaxShape), expected (\(n), T)")
+        }
+        let argmax = try f.read("argmax", as: UInt8.self).values
+        let expected = f.contains("expected_entropy") ? try f.read("expected_entropy", as: Float.self, expected: [n]).values : nil
+        if let bad = mean.firstIndex(where: { !$0.isFinite }) ?? std.firstIndex(where: { !$0.isFinite }) {
+            throw HDF5Error("\(path): non-finite prediction at event \(bad / max(k, 1))")
+        }
+        let datasetClasses = (try? f.stringAttribute("class_names"))?.split(separator: ",").map(String.init) ?? outputClasses
+        let mapped = try labels.enumerated().map { i, l -> Int32 in
+            guard l >= 0, Int(l) < datasetClasses.count else {
+                throw HDF5Error("\(path): dataset 'label' has label \(l) at event \(i), outside 0..<\(datasetClasses.count)")
+            }
+            return Int32(outputClasses.firstIndex(of: datasetClasses[Int(l)]) ?? k)
+        }
+        return PredictionFile(
+            set: PredictionSet(mean: mean, std: std, argmax: argmax, expectedEntropy: expected, label: mapped, classes: k),
+            outputClasses: outputClasses, datasetClasses: datasetClasses, datasetLabels: labels,
+            model: (try? f.stringAttribute("model")) ?? "unknown",
+            seconds: (try? f.numericAttribute("seconds", as: Double.self)) ?? .nan)
+    }
+}
