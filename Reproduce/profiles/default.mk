@@ -1,0 +1,11 @@
+# PROFILE=default — what the Paper shows (budget ≤ 45 min on 2 cores).
+PROFILE_NOTE      = the Paper's profile
+TRAIN_PER_CLASS   = 4000
+VAL_PER_CLASS     = 1000
+TEST_PER_CLASS    = 2000
+EPOCHS            = 20
+PATIENCE          = 3
+BATCH             = 128
+MC_SAMPLES        = 100
+ENSEMBLE          = 5
+BOOTSTRAP         = 200

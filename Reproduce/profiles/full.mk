@@ -1,0 +1,11 @@
+# PROFILE=full — large statistics (hours on 2 cores).
+PROFILE_NOTE      = large statistics
+TRAIN_PER_CLASS   = 20000
+VAL_PER_CLASS     = 4000
+TEST_PER_CLASS    = 10000
+EPOCHS            = 40
+PATIENCE          = 5
+BATCH             = 128
+MC_SAMPLES        = 100
+ENSEMBLE          = 5
+BOOTSTRAP         = 500

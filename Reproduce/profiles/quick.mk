@@ -1,0 +1,12 @@
+# PROFILE=quick — a smoke check of the whole pipeline in minutes. Numbers are noisy; the
+# golden tests pin a scaled-down version of this profile.
+PROFILE_NOTE      = quick smoke check
+TRAIN_PER_CLASS   = 800
+VAL_PER_CLASS     = 200
+TEST_PER_CLASS    = 400
+EPOCHS            = 6
+PATIENCE          = 3
+BATCH             = 128
+MC_SAMPLES        = 100
+ENSEMBLE          = 5
+BOOTSTRAP         = 50
