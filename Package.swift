@@ -67,8 +67,6 @@ let package = Package(
                     exclude: ["Goldens"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
-        .testTarget(name: "BayesianNetworksTests",
-                    dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics"]),
     ],
     swiftLanguageModes: [.v5]
 )
