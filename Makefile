@@ -22,7 +22,7 @@ DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench reproduce clean check-h5py record-goldens
+.PHONY: help deps build test bench reproduce clean check-h5py record-goldens docs
 
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -68,6 +68,16 @@ reproduce: deps build
 	$(MAKE) --no-print-directory results figures PROFILE=$(PROFILE); \
 	n_tab=$$(ls $(OUT)/results/*/*.tex 2>/dev/null | wc -l); n_fig=$$(ls $(OUT)/figures/*.pdf 2>/dev/null | wc -l); \
 	echo "reproduce: PROFILE=$(PROFILE) — $$n_tab tables/macros, $$n_fig figures in $(OUT) ($$(( $$(date +%s) - start )) s); overall okay: 1"
+
+## docs: DocC archives of every library module in out/docs, failing on undocumented public symbols.
+DOC_TARGETS = BayesianNetworks CalorimeterSimulation Classification AnomalyDetection StudyData StudyReport
+docs: deps
+	@mkdir -p out/docs
+	@for t in $(DOC_TARGETS); do \
+	  $(SWIFT) package --disable-sandbox generate-documentation --target $$t --output-path out/docs/$$t.doccarchive \
+	    --experimental-documentation-coverage --coverage-summary-level detailed 2>&1 | $(PYTHON) Tests/doc_coverage.py $$t || exit 1; \
+	done
+	@echo "docs: out/docs/*.doccarchive (open with 'xcrun docc preview' or serve statically)"
 
 clean:
 	rm -rf .build out

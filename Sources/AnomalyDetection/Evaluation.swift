@@ -70,7 +70,14 @@ public struct CaseThresholds: Sendable {
 
 /// An event's case.
 public enum AnomalyCase: String, Sendable, CaseIterable {
-    case a = "A", b = "B", c = "C", other
+    /// ~0 variance: the anomaly is not detected.
+    case a = "A"
+    /// More than one active output node: seen by the deterministic network and the BNN.
+    case b = "B"
+    /// Jumpy decisions: seen only by the BNN.
+    case c = "C"
+    /// None of the above.
+    case other
 }
 
 /// Classify event n of `set` into A/B/C/other.

@@ -17,7 +17,14 @@ public struct AnomalyScore: Sendable {
     public let evaluate: @Sendable (PredictionSet, Int) -> Double
 
     /// The model family whose predictions a score reads.
-    public enum Family: String, Sendable { case bnn, deterministic, ensemble }
+    public enum Family: String, Sendable {
+        /// A Bayesian network's Monte-Carlo outputs.
+        case bnn
+        /// A deterministic network's softmax (T = 1).
+        case deterministic
+        /// A deep ensemble's members, combined by ``ensemble(_:)``.
+        case ensemble
+    }
 
     /// A score from its parts.
     public init(key: String, label: String, family: Family, evaluate: @escaping @Sendable (PredictionSet, Int) -> Double) {

@@ -31,7 +31,7 @@ public struct DatasetProvenance: Sendable, Equatable {
     }
 }
 
-/// A dataset of calorimeter images in memory: the same flat arrays as ``EventBatch``.
+/// A dataset of calorimeter images in memory: the same flat arrays as `CalorimeterSimulation.EventBatch`.
 public struct CaloDataset: Sendable {
     /// The events.
     public var batch: EventBatch
