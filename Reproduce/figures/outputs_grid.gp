@@ -25,7 +25,7 @@ set grid lc rgb '#e0e0e0'
 
 do for [ext in EXTS] {
   eval terminal(ext, 7.2, 3.9)
-  set multiplot title sprintf("BNN outputs per true class: %s", xname)
+  set multiplot title sprintf("%s outputs per true class: %s", (what eq "mean_det" ? "deterministic-twin" : "BNN"), xname)
   unset key; set xrange [0:xmax]; set logscale y; set yrange [0.01:100]; set border; set xtics 0, xstep; set ytics 100; set tics nomirror out scale 0.5; set grid
   do for [c = 0:k-1] {
     eval panel(c / 5, c % 5, 2, 5, 0.09, 0.99, 0.27, 0.90, 0.012, 0.09)
