@@ -7,12 +7,12 @@
 # The Paper never types a number: every number is a macro or a table written by `calobnn
 # evaluate` (and, for a few counts over those files, by Reproduce/figures/derived-macros.awk).
 
-TEX_PACKAGES = latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
+TEX_PACKAGES = latexmk texlive-latex-base texlive-latex-recommended
 PAPER_GEN    = Paper/generated
 
 .PHONY: paper deps-paper paper-generated
 
-## deps-paper: latexmk + a small TeX Live set (booktabs, hyperref, caption, lmodern …), only if missing.
+## deps-paper: latexmk + a small TeX Live set (booktabs, caption, microtype, xcolor come with -recommended), only if missing.
 deps-paper:
 	@missing=""; for p in $(TEX_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
