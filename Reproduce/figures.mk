@@ -36,6 +36,9 @@ $(RESULTS)/$(1)/%.txt: $(STAMP_$(1))
 	@test -s $$@ || { echo "figures: missing data file $$@ (written by 'make $(1) PROFILE=$(PROFILE)')" >&2; exit 1; }
 endef
 $(foreach t,images classification anomaly,$(eval $(call DATA_RULES,$(t))))
+# Data files reached only through pattern rules would count as intermediate, and make would delete
+# them after drawing: they are results, keep them.
+.PRECIOUS: $(foreach t,images classification anomaly,$(foreach e,dat csv txt,$(RESULTS)/$(t)/%.$(e)))
 
 # ---- §3 the use case: average images and single events ---------------------------------------
 IMAGE_DATA = $(foreach c,$(STUDY_CLASSES),$(RESULTS)/images/images_$(c).dat) $(RESULTS)/images/layer_energies.csv
