@@ -72,6 +72,9 @@ $(FIGURES)/loo_%.pdf: $(FIG_SCRIPTS)/loo.gp $(FIG_COMMON) $(AD)/loo_%.dat $(AD)/
 $(FIGURES)/examples_%.pdf: $(FIG_SCRIPTS)/examples.gp $(FIG_COMMON) $(AD)/examples_%.dat $(AD)/std_summary.dat $(AD)/class_labels.txt
 	@mkdir -p $(FIGURES)
 	$(call gp,$(AD),examples,cls='$*')
+$(FIGURES)/loo_all.pdf: $(FIG_SCRIPTS)/loo_grid.gp $(FIG_COMMON) $(foreach c,$(STUDY_CLASSES),$(AD)/loo_$(c).dat) $(AD)/class_labels.txt
+	@mkdir -p $(FIGURES)
+	$(call gp,$(AD),loo_grid,classes='$(STUDY_CLASSES)')
 $(FIGURES)/std_summary.pdf: $(FIG_SCRIPTS)/std_summary.gp $(FIG_COMMON) $(AD)/std_summary.dat $(AD)/class_labels.txt
 	@mkdir -p $(FIGURES)
 	$(call gp,$(AD),std_summary)
@@ -79,7 +82,7 @@ $(FIGURES)/std_summary.pdf: $(FIG_SCRIPTS)/std_summary.gp $(FIG_COMMON) $(AD)/st
 # ---- the list, and the PNG written beside each PDF -------------------------------------------
 FIGURE_STEMS = images_average images_single \
                outputs_mean outputs_std outputs_mean_det mean_vs_std confusion_bnn confusion_det training \
-               $(foreach c,$(STUDY_CLASSES),loo_$(c) examples_$(c)) std_summary
+               $(foreach c,$(STUDY_CLASSES),loo_$(c) examples_$(c)) loo_all std_summary
 FIGURE_FILES = $(foreach s,$(FIGURE_STEMS),$(FIGURES)/$(s).pdf $(FIGURES)/$(s).png)
 
 $(FIGURES)/%.png: $(FIGURES)/%.pdf

@@ -28,7 +28,7 @@ do for [ext in EXTS] {
   set multiplot title sprintf("%s outputs per true class: %s", (what eq "mean_det" ? "deterministic-twin" : "BNN"), xname)
   unset key; set xrange [0:xmax]; set logscale y; set yrange [0.01:100]; set border; set xtics 0, xstep; set ytics 100; set tics nomirror out scale 0.5; set grid
   do for [c = 0:k-1] {
-    eval panel(c / 5, c % 5, 2, 5, 0.09, 0.99, 0.27, 0.90, 0.012, 0.09)
+    eval panel(c / 5, c % 5, 2, 5, 0.10, 0.99, 0.27, 0.90, 0.012, 0.09)
     set title TITLE[c+1] noenhanced offset 0, -0.8 font ",7"
     set format x (c >= 5 ? "%g" : "")
     set ylabel ((c % 5) == 0 ? "density" : "")
