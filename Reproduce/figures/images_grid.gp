@@ -43,14 +43,14 @@ set logscale cb; set cbrange [emin:emax]; set format cb "10^{%L}"; set mcbtics 1
 
 do for [ext in EXTS] {
   eval terminal(ext, 7.2, 2.55)
-  set multiplot layout 3, n margins 0.045, 0.89, 0.03, 0.86 spacing 0.004, 0.01 \
+  set multiplot layout 3, n margins 0.045, 0.875, 0.03, 0.86 spacing 0.004, 0.01 \
       title (event == 0 ? "class averages" : sprintf("single events (no. %d of each class)", event))
   do for [l = 0:2] {
     do for [i = 1:n] {
       c = word(classes, i)
-      set title (l == 0 ? TITLE[i] : "") noenhanced offset 0, -0.8 font ",6.5"
+      set title (l == 0 ? TITLE[i] : "") noenhanced offset 0, -0.8 font ",6"
       set ylabel (i == 1 ? sprintf("layer %d", l) : "") offset 1.2, 0
-      if (l == 2 && i == n) { set colorbox user origin 0.915, 0.06 size 0.015, 0.76; set cblabel "E per cell (MeV)" offset 0.5, 0 } else { unset colorbox }
+      if (l == 2 && i == n) { set colorbox user origin 0.895, 0.06 size 0.015, 0.76; set cblabel "E per cell (MeV)" offset -0.5, 0 } else { unset colorbox }
       dx = 2*half/NX[l+1]; dy = 2*half/NY[l+1]
       plot sprintf("%s/images_%s.dat", data, c) index 3*event+l \
            using (-half + ($1 + 0.5)*dx):(-half + ($2 + 0.5)*dy):($3 > emin ? $3 : emin) with image
