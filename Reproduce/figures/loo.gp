@@ -11,7 +11,9 @@ if (!exists("cls")) { exit error "loo.gp: set cls='jpsi_ee' (the removed class)"
 file = sprintf("%s/loo_%s.dat", data, cls); eval require
 f = file
 file = sprintf("%s/std_summary.dat", data); eval require
-row = int(system(sprintf("awk 'NR==1 { sub(/.*row order: /, \"\"); n = split($0, c, \",\"); for (i = 1; i <= n; i++) if (c[i] == \"%s\") print i-1 }' '%s'", cls, file)))
+rowtext = system(sprintf("awk 'NR==1 { sub(/.*row order: /, \"\"); n = split($0, c, \",\"); for (i = 1; i <= n; i++) if (c[i] == \"%s\") print i-1 }' '%s'", cls, file))
+if (rowtext eq "") { exit error sprintf("figure %s: class '%s' is not in the row order of %s", out, cls, file) }
+row = int(rowtext)
 file = sprintf("%s/class_labels.txt", data); eval require
 name = label_from_txt(file, row)
 
