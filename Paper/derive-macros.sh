@@ -58,6 +58,8 @@ awk -F, 'NR == 1 { for (j = 2; j <= NF; j++) fam[j] = ($j ~ /^BNN/ ? "bnn" : ($j
   { n++; best = 0; bj = 0
     for (j = 2; j <= NF; j++) { split($j, v, " "); x = v[1] + 0; if (x > best) { best = x; bj = j } }
     split($2, v, " "); a = v[1] + 0; sum += a; if (a > 0.5) k++; if (a >= 0.9) k9++
+    if (n == 1 || a < lo) lo = a; if (n == 1 || a > hi) hi = a
     cnt[fam[bj]]++ }
   END { printf "\\newcommand{\\NStdAboveChance}{%d}\\newcommand{\\NStdAboveNinety}{%d}\\newcommand{\\MeanAUROCStd}{%.3f}\n", k, k9, sum / n
+        printf "\\newcommand{\\MinAUROCStd}{%.3f}\\newcommand{\\MaxAUROCStd}{%.3f}\n", lo, hi
         printf "\\newcommand{\\NBestBNN}{%d}\\newcommand{\\NBestDet}{%d}\\newcommand{\\NBestEns}{%d}\n", cnt["bnn"], cnt["det"], cnt["ens"] }' "$ad/auroc.csv"
