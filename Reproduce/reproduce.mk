@@ -15,6 +15,10 @@ PRED    = $(OUT)/pred
 RESULTS = $(OUT)/results
 TRAIN_FLAGS = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH)
 
+# Models, predictions and datasets are reached through pattern rules; make would otherwise
+# treat them as intermediate and delete them after a run. They are the cache: keep them.
+.PRECIOUS: $(MODELS)/%.h5 $(PRED)/%.h5 $(DATA)/%.h5
+
 # ---- §3 the use case: datasets (distinct seeds per split) ------------------------------------
 $(DATA)/train.h5: | $(CALOBNN)
 	@mkdir -p $(DATA)

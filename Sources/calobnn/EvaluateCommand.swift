@@ -108,7 +108,7 @@ struct EvaluateClassification: ParsableCommand {
         for (stem, cm) in [("confusion_bnn", cmB), ("confusion_det", cmD)] {
             let norm = cm.normalised
             try ResultTable(caption: "Row-normalised confusion matrix, \(stem == "confusion_bnn" ? "BNN" : "deterministic") (\(tag)).",
-                            header: ["true \\ predicted"] + names.indices.map { "\($0)" },
+                            header: ["true → predicted"] + names.indices.map { "\($0)" },
                             rows: norm.enumerated().map { i, r in ["\(i) \(prettyLabel(names[i]))"] + r.map { fmt($0, 2) } })
                 .write(to: output, stem: stem)
             var cells: [[Double]] = []
