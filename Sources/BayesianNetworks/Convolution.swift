@@ -108,6 +108,22 @@ public struct FlipoutConv2D: Sendable {
             Kernels.sgemm(m: p, n: c, k: r, colsS, lda: r, delta, ldb: c, pair + c, ldc: 2 * c)
         }
         // yₙ = A + fₙ ∘ B + b with fₙ = rₙ (sₙ rₙ when Cin = 1, the sign factored out above).
+        if c == 8 {
+            let b8 = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
+            for e in 0 ..< n {
+                let sIn: Float = channelsIn == 1 ? signIn[e &* sInStride] : 1
+                let f = sIn * UnsafeRawPointer(signOut + e &* sOutStride).loadUnaligned(as: SIMD8<Float>.self)
+                let yE = UnsafeMutableRawPointer(y + e &* strideY), aE = UnsafeRawPointer(pair + e &* hw &* 16)
+                for q in 0 ..< hw {
+                    let a = aE.loadUnaligned(fromByteOffset: q &* 64, as: SIMD8<Float>.self)
+                    let bb = aE.loadUnaligned(fromByteOffset: q &* 64 &+ 32, as: SIMD8<Float>.self)
+                    var v = a + f * bb + b8
+                    if relu { v.replace(with: 0, where: v .< 0) }
+                    yE.storeBytes(of: v, toByteOffset: q &* 32, as: SIMD8<Float>.self)
+                }
+            }
+            return
+        }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { f in
             for e in 0 ..< n {
                 let sIn: Float = channelsIn == 1 ? signIn[e * sInStride] : 1
@@ -156,6 +172,21 @@ public struct FlipoutConv2D: Sendable {
         let cols = ws.cols.pointer, g2 = ws.pair.pointer
         // g2 = [g | g ∘ fₙ] (P, 2C), fₙ as in the forward pass.
         gradBias.update(repeating: 0, count: c)
+        if c == 8 {
+            var gb = SIMD8<Float>()
+            for e in 0 ..< n {
+                let sIn: Float = channelsIn == 1 ? signIn[e &* sInStride] : 1
+                let f = sIn * UnsafeRawPointer(signOut + e &* sOutStride).loadUnaligned(as: SIMD8<Float>.self)
+                let gE = UnsafeRawPointer(dy + e &* strideDY), out = UnsafeMutableRawPointer(g2 + e &* hw &* 16)
+                for q in 0 ..< hw {
+                    let v = gE.loadUnaligned(fromByteOffset: q &* 32, as: SIMD8<Float>.self)
+                    out.storeBytes(of: v, toByteOffset: q &* 64, as: SIMD8<Float>.self)
+                    out.storeBytes(of: v * f, toByteOffset: q &* 64 &+ 32, as: SIMD8<Float>.self)
+                    gb += v
+                }
+            }
+            UnsafeMutableRawPointer(gradBias).storeBytes(of: gb, as: SIMD8<Float>.self)
+        } else {
         for e in 0 ..< n {
             let sIn: Float = channelsIn == 1 ? signIn[e * sInStride] : 1
             for q in 0 ..< hw {
@@ -165,6 +196,7 @@ public struct FlipoutConv2D: Sendable {
                     out[j] = v; out[c + j] = v * sIn * signOut[e * sOutStride + j]; gradBias[j] += v
                 }
             }
+        }
         }
         if channelsIn == 1 {
             // [∂L/∂μ | ∂L/∂ΔW] = colsᵀ [g | g∘(s r)]: one sgemm, (R, 2C).
@@ -217,6 +249,19 @@ public struct FlipoutConv2D: Sendable {
             Kernels.im2col(x, n: n, height: height, width: width, channels: channelsIn, kernel: kernel, strideX: strideX, cols)
         }
         Kernels.sgemm(m: p, n: c, k: r, cols, lda: r, weight, ldb: c, a, ldc: c)
+        if c == 8 {
+            // The study's 8 filters: one SIMD8 per position.
+            let b8 = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
+            for e in 0 ..< n {
+                let yE = UnsafeMutableRawPointer(y + e &* strideY), aE = UnsafeRawPointer(a + e &* hw &* 8)
+                for q in 0 ..< hw {
+                    var v = aE.loadUnaligned(fromByteOffset: q &* 32, as: SIMD8<Float>.self) + b8
+                    if relu { v.replace(with: 0, where: v .< 0) }
+                    yE.storeBytes(of: v, toByteOffset: q &* 32, as: SIMD8<Float>.self)
+                }
+            }
+            return
+        }
         for e in 0 ..< n {
             let yE = y + e * strideY, aE = a + e * hw * c
             if relu {

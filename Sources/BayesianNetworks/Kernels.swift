@@ -41,6 +41,7 @@ public enum Kernels {
     ///   - cols: out, (N·H·W, K·K·Cin).
     public static func im2col(_ x: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, channels c: Int,
                               kernel k: Int, strideX: Int, _ cols: UnsafeMutablePointer<Float>) {
+        if c == 1 && k == 3 { im2col3x3(x, n: n, height: h, width: w, strideX: strideX, cols); return }
         let half = k / 2, rowLen = k * k * c
         for e in 0 ..< n {
             let img = x + e * strideX
@@ -60,6 +61,38 @@ public enum Kernels {
                             }
                             col += c
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The study's case of ``im2col(_:n:height:width:channels:kernel:strideX:_:)``: one channel,
+    /// 3×3. Copies each image into a zero-bordered (H+2)×(W+2) tile first so the inner loop has no
+    /// bounds tests (the generic loop branches on every tap); wrapping `&+`/`&*` index
+    /// arithmetic, sizes are far below overflow.
+    static func im2col3x3(_ x: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, strideX: Int,
+                          _ cols: UnsafeMutablePointer<Float>) {
+        let pw = w &+ 2
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: (h &+ 2) &* pw) { tile in
+            let pad = tile.baseAddress!
+            pad.initialize(repeating: 0, count: (h &+ 2) &* pw)
+            for e in 0 ..< n {
+                let img = x + e &* strideX
+                for i in 0 ..< h {
+                    let dst: UnsafeMutablePointer<Float> = pad + ((i &+ 1) &* pw &+ 1)
+                    let src: UnsafePointer<Float> = img + i &* w
+                    dst.update(from: src, count: w)
+                }
+                var row: UnsafeMutablePointer<Float> = cols + e &* h &* w &* 9
+                for i in 0 ..< h {
+                    let r0: UnsafeMutablePointer<Float> = pad + i &* pw
+                    let r1 = r0 + pw, r2 = r1 + pw
+                    for j in 0 ..< w {
+                        row[0] = r0[j]; row[1] = r0[j &+ 1]; row[2] = r0[j &+ 2]
+                        row[3] = r1[j]; row[4] = r1[j &+ 1]; row[5] = r1[j &+ 2]
+                        row[6] = r2[j]; row[7] = r2[j &+ 1]; row[8] = r2[j &+ 2]
+                        row += 9
                     }
                 }
             }
@@ -113,7 +146,8 @@ public enum Kernels {
     /// ReLU backward in place: `dy ← dy · 1[y > 0]`, with y the ReLU output.
     @inline(__always)
     public static func reluBackward(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
-        for i in 0 ..< count where !(y[i] > 0) { dy[i] = 0 }
+        // A select, not a branch: the compiler vectorises it.
+        for i in 0 ..< count { dy[i] = y[i] > 0 ? dy[i] : 0 }
     }
 
     /// Softmax probabilities, row by row, of logits (N, U) into `prob` (N, U), numerically
