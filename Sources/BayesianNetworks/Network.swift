@@ -113,6 +113,8 @@ public struct BatchResult: Sendable, Equatable {
     public var meanCrossEntropy: Double { count > 0 ? crossEntropySum / Double(count) : .nan }
     /// Accuracy in [0, 1].
     public var accuracy: Double { count > 0 ? Double(correct) / Double(count) : .nan }
+    /// An empty result for `count` examples.
+    public init(count: Int = 0) { self.count = count }
     /// The minimised loss for a training set of `nTrain` examples: mean CE + KL / N_train.
     public func loss(nTrain: Int) -> Double { meanCrossEntropy + kl / Double(max(nTrain, 1)) }
 }
