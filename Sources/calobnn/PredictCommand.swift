@@ -44,12 +44,12 @@ struct Predict: ParsableCommand {
         let state = try Checkpoint.load(from: model)
         let pre = Preprocessing()
         guard state.preprocessing == pre.name else {
-            throw ValidationError("\(model): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
+            throw CommandError("\(model): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
         }
         let net = try state.bestNetwork()
         let dataset = try CaloDataset.read(from: data)
         let n = dataset.batch.count
-        guard n > 0 else { throw ValidationError("\(data): dataset 'label' is empty") }
+        guard n > 0 else { throw CommandError("\(data): dataset 'label' is empty") }
         let t0 = Date()
         let result = net.predict(x: pre.apply(dataset.batch.cells), count: n, samples: samples, seed: seed, threads: threads)
         let dt = Date().timeIntervalSince(t0)

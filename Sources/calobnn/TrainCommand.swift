@@ -8,17 +8,25 @@ import StudyData
 
 extension ModelKind: ExpressibleByArgument {}
 
+/// A run-time error of `train`/`predict` (bad input found after parsing): ArgumentParser
+/// prints it as one line, `Error: <message>`, and exits with status 1.
+struct CommandError: Error, CustomStringConvertible {
+    /// The one-line message, naming the file and dataset or option at fault.
+    let description: String
+    init(_ message: String) { description = message }
+}
+
 /// Events of `dataset` without class `excluded`, labels renumbered to stay contiguous, cells
 /// preprocessed: (cells (N', 504), labels (N'), class names).
 func trainingInputs(_ dataset: CaloDataset, path: String, excluding excluded: String?,
                     preprocessing: Preprocessing) throws -> (cells: [Float], labels: [Int32], classNames: [String]) {
     var names = dataset.provenance.classNames
-    guard !names.isEmpty else { throw ValidationError("\(path): attribute 'class_names' is missing, cannot name the outputs") }
+    guard !names.isEmpty else { throw CommandError("\(path): attribute 'class_names' is missing, cannot name the outputs") }
     let cellsPer = dataset.geometry.totalCells
     var drop: Int32 = -1
     if let excluded {
         guard let k = names.firstIndex(of: excluded) else {
-            throw ValidationError("unknown class '\(excluded)' in \(path) (classes: \(names.joined(separator: ", ")))")
+            throw CommandError("unknown class '\(excluded)' in \(path) (classes: \(names.joined(separator: ", ")))")
         }
         drop = Int32(k)
         names.remove(at: k)
@@ -103,8 +111,8 @@ struct Train: ParsableCommand {
         let dataset = try CaloDataset.read(from: data)
         let pre = Preprocessing()
         let (cells, labels, names) = try trainingInputs(dataset, path: data, excluding: excludeClass, preprocessing: pre)
-        guard labels.count >= 2 else { throw ValidationError("\(data): fewer than 2 events to train on") }
-        guard names.count <= 256 else { throw ValidationError("\(data): more than 256 classes") }
+        guard labels.count >= 2 else { throw CommandError("\(data): fewer than 2 events to train on") }
+        guard names.count <= 256 else { throw CommandError("\(data): more than 256 classes") }
         var opt = TrainingOptions()
         opt.epochs = epochs; opt.batchSize = batch; opt.seed = seed; opt.validationFraction = validationFraction
         opt.patience = patience; opt.threads = threads; opt.learningRate = learningRate; opt.verbose = !quiet
@@ -113,7 +121,7 @@ struct Train: ParsableCommand {
         if resume && FileManager.default.fileExists(atPath: ckpt) {
             state = try Checkpoint.load(from: ckpt)
             guard state.classNames == names, state.config.kind == model else {
-                throw ValidationError("\(ckpt): checkpoint is for model \(state.config.kind.rawValue) with classes \(state.classNames.joined(separator: ",")), not this run")
+                throw CommandError("\(ckpt): checkpoint is for model \(state.config.kind.rawValue) with classes \(state.classNames.joined(separator: ",")), not this run")
             }
             state.options.epochs = epochs; state.options.threads = threads; state.options.verbose = !quiet
             if !quiet { FileHandle.standardError.write("train: resuming \(ckpt) after epoch \(state.epochsCompleted)\n".data(using: .utf8)!) }
