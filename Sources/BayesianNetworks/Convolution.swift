@@ -70,7 +70,9 @@ public struct FlipoutConv2D: Sendable {
     ///
     /// - Parameters:
     ///   - x: (N, H, W, Cin), example stride `strideX`.
-    ///   - mu, delta: μ and ΔW, (R, Cout).  bias: (Cout).
+    ///   - mu: μ, (R, Cout).
+    ///   - delta: ΔW = σ ∘ ε, (R, Cout).
+    ///   - bias: (Cout).
     ///   - signIn: (N, Cin), signOut: (N, Cout), entries ±1; example n's signs start at
     ///     n·signStride·Cin and n·signStride·Cout (signStride > 1 interleaves several layers' signs).
     ///   - y: out, (N, H, W, Cout) with example stride `strideY` ≥ H·W·Cout (so branches can
@@ -143,7 +145,7 @@ public struct FlipoutConv2D: Sendable {
 
     // MARK: Backward
 
-    /// Flipout backward pass (pointer level), after ``forward(n:x:strideX:mu:delta:bias:signIn:signOut:y:strideY:relu:workspace:)``
+    /// Flipout backward pass (pointer level), after ``forward(n:x:strideX:mu:delta:bias:signIn:signOut:y:strideY:relu:workspace:signStride:)``
     /// with the same workspace (its `cols` are reused).
     ///
     /// Derivation, per example n and position q, with Aₙ = xₙ ⋆ μ, Bₙ = (xₙ ∘ sₙ) ⋆ ΔW,
@@ -159,7 +161,9 @@ public struct FlipoutConv2D: Sendable {
     ///
     /// - Parameters:
     ///   - dy: ∂L/∂y, (N, H, W, Cout) with example stride `strideDY`; *read only*.
-    ///   - gradMu, gradDelta: out, (R, Cout), overwritten.  gradBias: out, (Cout), overwritten.
+    ///   - gradMu: out, ∂L/∂μ (R, Cout), overwritten.
+    ///   - gradDelta: out, ∂L/∂ΔW (R, Cout), overwritten.
+    ///   - gradBias: out, ∂L/∂b (Cout), overwritten.
     ///   - dx: out, (N, H, W, Cin) dense, or nil to skip the input gradient.
     public func backward(n: Int, dy: UnsafePointer<Float>, strideDY: Int,
                          mu: UnsafePointer<Float>, delta: UnsafePointer<Float>,

@@ -146,8 +146,18 @@ public enum Kernels {
     /// ReLU backward in place: `dy ← dy · 1[y > 0]`, with y the ReLU output.
     @inline(__always)
     public static func reluBackward(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
-        // A select, not a branch: the compiler vectorises it.
-        for i in 0 ..< count { dy[i] = y[i] > 0 ? dy[i] : 0 }
+        // Explicit SIMD8: dy and y may alias as far as the compiler knows, so it would not
+        // vectorise the scalar loop (measured: the hottest loop of a training step).
+        var i = 0
+        let dRaw = UnsafeMutableRawPointer(dy), yRaw = UnsafeRawPointer(y)
+        while i &+ 8 <= count {
+            var d = dRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            let v = yRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            d.replace(with: 0, where: .!(v .> 0))
+            dRaw.storeBytes(of: d, toByteOffset: i &* 4, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        while i < count { if !(y[i] > 0) { dy[i] = 0 }; i &+= 1 }
     }
 
     /// Softmax probabilities, row by row, of logits (N, U) into `prob` (N, U), numerically

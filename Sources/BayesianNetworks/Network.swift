@@ -221,20 +221,22 @@ public final class CaloNetwork: @unchecked Sendable {
         let n = parameterCount
         let eps = noise.epsilon.pointer, sig = noise.sigma.pointer, ds = noise.dSigma.pointer
         let del = noise.delta.pointer, fb = noise.forwardBias.pointer
-        let saltHash = NetworkRandom.fnv1a(key?.salt ?? "")
+        guard let key else {
+            // No noise (the twin, or the mean network): the forward biases are μ; ε, σ, ΔW are
+            // not read on this path.
+            mu.withUnsafeBufferPointer { fb.update(from: $0.baseAddress!, count: n) }
+            return
+        }
+        let saltHash = NetworkRandom.fnv1a(key.salt)
         mu.withUnsafeBufferPointer { muB in
             rho.withUnsafeBufferPointer { rhoB in
                 let muP = muB.baseAddress!, rhoP = rhoB.baseAddress!
                 role.withUnsafeBufferPointer { roleB in
                     let roleP = roleB.baseAddress!
                     Parallel.forEachChunk(n, chunk: 4096, threads: threads) { range, c in
-                        if let key {
-                            let rng = NetworkRandom(seed: NetworkRandom.derive(key.seed, salt: "Epsilon", saltHash,
-                                                                              UInt64(key.epoch), UInt64(key.step), UInt64(c)))
-                            rng.fillGaussian(eps + range.lowerBound, count: range.count)
-                        } else {
-                            (eps + range.lowerBound).update(repeating: 0, count: range.count)
-                        }
+                        let rng = NetworkRandom(seed: NetworkRandom.derive(key.seed, salt: "Epsilon", saltHash,
+                                                                          UInt64(key.epoch), UInt64(key.step), UInt64(c)))
+                        rng.fillGaussian(eps + range.lowerBound, count: range.count)
                         for i in range {
                             if roleP[i] != 0 {
                                 let (s, d) = Softplus.valueAndDerivative(rhoP[i])

@@ -35,15 +35,16 @@ extension CaloNetwork {
         // The T weight sets W_t (T, P).
         let weights = FloatBuffer(count: t * p)
         prepareNoise(nil, threads: threads)  // forward biases = μ, ε = 0
-        let sigma = rho.map(Softplus.value)
+        let sigma = bnn ? rho.map(Softplus.value) : []
         mu.withUnsafeBufferPointer { muB in
             sigma.withUnsafeBufferPointer { sB in
                 role.withUnsafeBufferPointer { roleB in
-                    let muP = muB.baseAddress!, sP = sB.baseAddress!, roleP = roleB.baseAddress!
+                    let muP = muB.baseAddress!, sP = sB.baseAddress, roleP = roleB.baseAddress!
                     Parallel.forEachShard(t, threads: threads) { k, _ in
                         let w = weights.pointer + k * p
                         if bnn {
                             NetworkRandom(seed: seed, salt: "Predict", UInt64(k)).fillGaussian(w, count: p)
+                            let sP = sP!
                             for i in 0 ..< p { w[i] = roleP[i] != 0 ? muP[i] + sP[i] * w[i] : muP[i] }
                         } else {
                             w.update(from: muP, count: p)
