@@ -42,7 +42,7 @@ public struct Adam: Sendable, Equatable {
                 theta.withUnsafeMutableBufferPointer { thB in
                     g.withUnsafeBufferPointer { gB in
                         let mP = mB.baseAddress!, vP = vB.baseAddress!, th = thB.baseAddress!, gP = gB.baseAddress!
-                        Parallel.forEachChunk(thB.count, chunk: 16384, threads: threads) { range, _ in
+                        Parallel.forEachChunk(thB.count, chunk: 4096, threads: threads) { range, _ in
                             for i in range {
                                 let gi = gP[i]
                                 mP[i] = b1 * mP[i] + (1 - b1) * gi

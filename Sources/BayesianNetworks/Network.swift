@@ -412,13 +412,32 @@ public final class CaloNetwork: @unchecked Sendable {
                 klP[c] = kl
             }
         }
+        // The study's Gaussian prior: the same loop in float32 (no double log per weight).
+        func runGaussian(_ prior: GaussianPrior, _ muP: UnsafePointer<Float>, _ gm: UnsafeMutablePointer<Float>,
+                         _ gr: UnsafeMutablePointer<Float>, _ roleP: UnsafePointer<UInt8>, _ klP: UnsafeMutablePointer<Double>) {
+            let invNf = Float(invN)
+            Parallel.forEachChunk(n, chunk: chunk, threads: threads) { range, c in
+                var kl = 0.0
+                for i in range {
+                    var sMu: Float = 0, sDel: Float = 0
+                    for k in 0 ..< shards { sMu += gMuBufs[k][i]; sDel += gDelBufs[k][i] }
+                    if roleP[i] == 0 { gm[i] = sMu; gr[i] = 0; continue }
+                    if roleP[i] == 1 { sDel = sMu }
+                    let t = prior.klTermFloat(mu: muP[i], sigma: sig[i])
+                    kl += Double(t.value)
+                    gm[i] = sMu + t.dMu * invNf
+                    gr[i] = (sDel * eps[i] + t.dSigma * invNf) * ds[i]
+                }
+                klP[c] = kl
+            }
+        }
         mu.withUnsafeBufferPointer { muB in
             gradMu.withUnsafeMutableBufferPointer { gmB in
                 gradRho.withUnsafeMutableBufferPointer { grB in
                     role.withUnsafeBufferPointer { roleB in
                         klChunks.withUnsafeMutableBufferPointer { klB in
                             let args = (muB.baseAddress!, gmB.baseAddress!, grB.baseAddress!, roleB.baseAddress!, klB.baseAddress!)
-                            if let g = prior as? GaussianPrior { run(g, args.0, args.1, args.2, args.3, args.4) }
+                            if let g = prior as? GaussianPrior { runGaussian(g, args.0, args.1, args.2, args.3, args.4) }
                             else { run(prior, args.0, args.1, args.2, args.3, args.4) }
                         }
                     }

@@ -47,6 +47,17 @@ public final class NetworkRandom {
     /// gives 32 signs; bit 1 ↦ −1, bit 0 ↦ +1.
     public func fillSigns(_ out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
+        // Whole words: 32 signs from one draw, 8 at a time with SIMD shifts (bit k → lane k).
+        let shifts = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let raw = UnsafeMutableRawPointer(out)
+        while i &+ 32 <= count {
+            let word = UInt32(truncatingIfNeeded: gsl_rng_get(rng))
+            for q in 0 ..< 4 {
+                let b = (SIMD8<UInt32>(repeating: word) &>> (shifts &+ UInt32(q &* 8))) & 1
+                raw.storeBytes(of: (b &<< 31) | 0x3F80_0000, toByteOffset: (i &+ q &* 8) &* 4, as: SIMD8<UInt32>.self)
+            }
+            i &+= 32
+        }
         while i < count {
             var bits = UInt32(truncatingIfNeeded: gsl_rng_get(rng))
             let m = min(32, count - i)

@@ -45,6 +45,14 @@ public struct GaussianPrior: Prior {
     /// `normal(σₚ)`.
     public var name: String { "normal(\(sigmaPrior))" }
 
+    /// The same in float32 for the training loop's hot path (value, ∂/∂μ, ∂/∂σ); the value
+    /// is summed in double by the caller.
+    @inline(__always)
+    public func klTermFloat(mu: Float, sigma: Float) -> (value: Float, dMu: Float, dSigma: Float) {
+        let sp = Float(sigmaPrior), inv2 = 1 / (sp * sp)
+        return (logf(sp / sigma) + 0.5 * (sigma * sigma + mu * mu) * inv2 - 0.5, mu * inv2, -1 / sigma + sigma * inv2)
+    }
+
     @inline(__always)
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
         let s2 = sigmaPrior * sigmaPrior
