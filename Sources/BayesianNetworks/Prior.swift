@@ -53,6 +53,7 @@ public struct GaussianPrior: Prior {
         return (logf(sp / sigma) + 0.5 * (sigma * sigma + mu * mu) * inv2 - 0.5, mu * inv2, -1 / sigma + sigma * inv2)
     }
 
+    /// The closed form above; `epsilon` is not used.
     @inline(__always)
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
         let s2 = sigmaPrior * sigmaPrior
@@ -75,6 +76,7 @@ public protocol LogDensityPrior: Prior {
 }
 
 extension LogDensityPrior {
+    /// The one-sample estimate log q(w) − log p(w) at w = μ + σε, with its gradient (see above).
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
         let w = mu + sigma * epsilon
         let (lp, dlp) = logDensity(w)
@@ -100,6 +102,7 @@ public struct ScaleMixturePrior: LogDensityPrior {
     /// `mixture(π,σ₁,σ₂)`.
     public var name: String { "mixture(\(pi),\(sigma1),\(sigma2))" }
 
+    /// log p(w) by log-sum-exp of the two components, and d log p/dw.
     public func logDensity(_ w: Double) -> (value: Double, derivative: Double) {
         // log-sum-exp of the two components' log-densities, for stability far in the tails.
         let l1 = log(pi) - log(sigma1) - 0.5 * (w / sigma1) * (w / sigma1) - 0.918_938_533_204_672_7
