@@ -69,7 +69,15 @@ public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batc
                     } while Date().timeIntervalSince(t0) < seconds
                     return Double(calls * batch * t) / Date().timeIntervalSince(t0)
                 }
-                _ = net.predict(x: Array(x[0 ..< cells]), count: 1, samples: 2, seed: seed, threads: th)  // warm-up
+                // Warm-up: workspaces, page faults, and the dispatch pool's worker threads.
+                _ = net.predict(x: Array(x[0 ..< cells]), count: 1, samples: 2, seed: seed, threads: th)
+                let warmUp = Date()
+                while Date().timeIntervalSince(warmUp) < 0.2 {
+                    x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+                        _ = net.gradients(x: xb.baseAddress!, labels: yb.baseAddress!, count: batch,
+                                          noise: NoiseKey(seed: seed, epoch: 1, step: 0), nTrain: 100_000, threads: th)
+                    }}
+                }
                 let train = (0 ..< repeats).map { _ in trainRate() }.sorted()[repeats / 2]
                 let pred = (0 ..< repeats).map { _ in predictRate() }.sorted()[repeats / 2]
                 out.append(NetworkBenchmark(model: model, batch: batch, threads: th,

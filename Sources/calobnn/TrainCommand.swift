@@ -123,7 +123,12 @@ struct Train: ParsableCommand {
             guard state.classNames == names, state.config.kind == model else {
                 throw CommandError("\(ckpt): checkpoint is for model \(state.config.kind.rawValue) with classes \(state.classNames.joined(separator: ",")), not this run")
             }
+            let o = state.options
+            guard o.seed == seed, o.batchSize == batch, o.validationFraction == validationFraction else {
+                throw CommandError("\(ckpt): checkpoint was made with --seed \(o.seed) --batch \(o.batchSize) --validation-fraction \(o.validationFraction); resume with the same values")
+            }
             state.options.epochs = epochs; state.options.threads = threads; state.options.verbose = !quiet
+            state.options.patience = patience
             if !quiet { FileHandle.standardError.write("train: resuming \(ckpt) after epoch \(state.epochsCompleted)\n".data(using: .utf8)!) }
         } else {
             let cfg = NetworkConfig(kind: model, classes: names.count, bayesianBias: bayesianBias)
