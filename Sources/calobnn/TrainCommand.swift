@@ -16,32 +16,6 @@ struct CommandError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-/// Events of `dataset` without class `excluded`, labels renumbered to stay contiguous, cells
-/// preprocessed: (cells (N', 504), labels (N'), class names).
-func trainingInputs(_ dataset: CaloDataset, path: String, excluding excluded: String?,
-                    preprocessing: Preprocessing) throws -> (cells: [Float], labels: [Int32], classNames: [String]) {
-    var names = dataset.provenance.classNames
-    guard !names.isEmpty else { throw CommandError("\(path): attribute 'class_names' is missing, cannot name the outputs") }
-    let cellsPer = dataset.geometry.totalCells
-    var drop: Int32 = -1
-    if let excluded {
-        guard let k = names.firstIndex(of: excluded) else {
-            throw CommandError("unknown class '\(excluded)' in \(path) (classes: \(names.joined(separator: ", ")))")
-        }
-        drop = Int32(k)
-        names.remove(at: k)
-    }
-    var cells: [Float] = [], labels: [Int32] = []
-    cells.reserveCapacity(dataset.batch.count * cellsPer)
-    for e in 0 ..< dataset.batch.count {
-        let y = dataset.batch.label[e]
-        if y == drop { continue }
-        labels.append(drop >= 0 && y > drop ? y - 1 : y)
-        for c in 0 ..< cellsPer { cells.append(preprocessing.apply(dataset.batch.cells[e * cellsPer + c])) }
-    }
-    return (cells, labels, names)
-}
-
 /// `calobnn train`.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -110,7 +84,10 @@ struct Train: ParsableCommand {
     func run() throws {
         let dataset = try CaloDataset.read(from: data)
         let pre = Preprocessing()
-        let (cells, labels, names) = try trainingInputs(dataset, path: data, excluding: excludeClass, preprocessing: pre)
+        let inputs: TrainingInputs
+        do { inputs = try dataset.trainingInputs(excluding: excludeClass, preprocessing: pre, path: data) }
+        catch let e as InputError { throw CommandError(e.description) }
+        let (cells, labels, names) = (inputs.cells, inputs.labels, inputs.classNames)
         guard labels.count >= 2 else { throw CommandError("\(data): fewer than 2 events to train on") }
         guard names.count <= 256 else { throw CommandError("\(data): more than 256 classes") }
         var opt = TrainingOptions()

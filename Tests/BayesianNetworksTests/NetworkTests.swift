@@ -1,6 +1,7 @@
 // The whole network of study §4: end-to-end gradients, learning, the Bayesian sanity check,
 // determinism across thread counts, checkpoint resume and a golden loss.
 import BayesianNetworks
+import CalorimeterSimulation
 import Foundation
 import StudyData
 import Testing
@@ -230,5 +231,56 @@ struct GoldenTests {
         if ProcessInfo.processInfo.environment["GOLDEN_PRINT"] != nil { print("golden bnnLossAfter20Steps_seed2022 =", loss) }
         let golden = GoldenTests.bnnLossAfter20Steps_seed2022
         #expect(abs(loss - golden) <= 1e-4 * abs(golden), "loss \(loss), golden \(golden)")
+    }
+}
+
+@Suite("Inputs and checkpoints")
+struct InputTests {
+    func dataset() -> CaloDataset {
+        let cells = 504, n = 6
+        let batch = EventBatch(count: n, cells: (0 ..< n * cells).map { Float($0 % 7) - 1 },
+                               overflow: [Float](repeating: 0, count: n * 3), energy: [Float](repeating: 20, count: n),
+                               label: [0, 1, 2, 2, 1, 0])
+        return CaloDataset(batch: batch, provenance: DatasetProvenance(classNames: ["a", "b", "c"], seed: 1, mode: "total",
+                                                                       noise: false, gunDistanceMM: 1000, gunEnergyGeV: 20))
+    }
+
+    @Test("--exclude-class drops the class and renumbers the labels above it")
+    func excludeClass() throws {
+        let t = try dataset().trainingInputs(excluding: "b", path: "x.h5")
+        #expect(t.classNames == ["a", "c"])
+        #expect(t.labels == [0, 1, 1, 0])
+        #expect(t.cells.count == 4 * 504)
+        let pre = Preprocessing()
+        #expect(t.cells[504] == pre.apply(Float((2 * 504) % 7) - 1))   // event 2 is the second kept
+        #expect(pre.apply(-1) == -pre.apply(1) && pre.apply(0) == 0)
+    }
+
+    @Test("unknown class name → one-line error naming the file")
+    func unknownClass() {
+        #expect(throws: InputError.self) { try dataset().trainingInputs(excluding: "zz", path: "data.h5") }
+        do { _ = try dataset().trainingInputs(excluding: "zz", path: "data.h5") } catch {
+            #expect("\(error)".hasPrefix("unknown class 'zz' in data.h5") && !"\(error)".contains("\n"))
+        }
+    }
+
+    @Test("checkpoint round trip keeps architecture, options and names")
+    func checkpointRoundTrip() throws {
+        var cfg = NetworkConfig(kind: .bnn, classes: 4, bayesianBias: true)
+        cfg.grids = [GridShape(3, 8)]
+        let net = CaloNetwork(config: cfg, prior: ScaleMixturePrior(pi: 0.25, sigma1: 1.5, sigma2: 0.01), seed: 3)
+        var opt = TrainingOptions(); opt.seed = 99; opt.batchSize = 32; opt.patience = 3; opt.validationFraction = 0.1
+        var st = TrainingState(network: net, options: opt, classNames: ["p", "q", "r", "s"], preprocessing: "pp", trainingCount: 17)
+        st.history.trainLoss = [1, 2]; st.history.trainAccuracy = [0.1, 0.2]
+        st.history.validationLoss = [3, 4]; st.history.validationAccuracy = [0.3, 0.4]
+        st.epochsCompleted = 2; st.bestEpoch = 1; st.bestValidationLoss = 3; st.adamMu.step = 7
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("calobnn-rt-\(getpid()).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Checkpoint.save(st, to: path)
+        let back = try Checkpoint.load(from: path)
+        #expect(back.config == cfg && back.options == opt && back.classNames == st.classNames)
+        #expect(back.priorName == st.priorName && back.preprocessing == "pp" && back.trainingCount == 17)
+        #expect(back.history == st.history && back.adamMu == st.adamMu && back.mu == st.mu && back.rho == st.rho)
+        #expect(try back.bestNetwork().prior.name == st.priorName)
     }
 }
