@@ -49,6 +49,9 @@ struct Predict: ParsableCommand {
         let net = try state.bestNetwork()
         let dataset = try CaloDataset.read(from: data)
         let n = dataset.batch.count
+        guard net.config.cellsPerExample == dataset.geometry.totalCells else {
+            throw CommandError("\(data): events have \(dataset.geometry.totalCells) cells, model \(model) expects \(net.config.cellsPerExample)")
+        }
         guard n > 0 else { throw CommandError("\(data): dataset 'label' is empty") }
         let t0 = Date()
         let result = net.predict(x: pre.apply(dataset.batch.cells), count: n, samples: samples, seed: seed, threads: threads)
