@@ -1,0 +1,60 @@
+// Adam (Kingma & Ba 2015, arXiv:1412.6980, Algorithm 1) in Keras' form (ε outside the square
+// root, bias correction folded into the step size) — the optimiser of study §4 [ours: Keras
+// defaults lr 10⁻³, β₁ 0.9, β₂ 0.999, ε 10⁻⁷].
+
+/// Adam's hyper-parameters and its state for one flat parameter vector.
+public struct Adam: Sendable, Equatable {
+    /// Learning rate α.
+    public var learningRate: Float = 1e-3
+    /// Decay of the first moment, β₁.
+    public var beta1: Float = 0.9
+    /// Decay of the second moment, β₂.
+    public var beta2: Float = 0.999
+    /// ε (Keras' default 10⁻⁷).
+    public var epsilon: Float = 1e-7
+    /// First moments m, (P).
+    public var m: [Float]
+    /// Second moments v, (P).
+    public var v: [Float]
+    /// Steps taken t.
+    public var step: Int = 0
+
+    /// Zero state for `count` parameters.
+    public init(count: Int, learningRate: Float = 1e-3) {
+        m = [Float](repeating: 0, count: count); v = m; self.learningRate = learningRate
+    }
+
+    /// One update, θ ← θ − αₜ m / (√v + ε):
+    /// ```
+    /// t ← t + 1
+    /// m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
+    /// αₜ = α √(1 − β₂ᵗ) / (1 − β₁ᵗ)
+    /// ```
+    /// Elementwise, so chunking over `threads` cannot change the result. A zero gradient on a
+    /// fresh moment leaves θ unchanged (m = v = 0 ⇒ step 0), which keeps unused ρ entries fixed.
+    public mutating func update(_ theta: inout [Float], gradient g: [Float], threads: Int = 1) {
+        step += 1
+        let t = Double(step)
+        let alpha = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let b1 = beta1, b2 = beta2, eps = epsilon
+        m.withUnsafeMutableBufferPointer { mB in
+            v.withUnsafeMutableBufferPointer { vB in
+                theta.withUnsafeMutableBufferPointer { thB in
+                    g.withUnsafeBufferPointer { gB in
+                        let mP = mB.baseAddress!, vP = vB.baseAddress!, th = thB.baseAddress!, gP = gB.baseAddress!
+                        Parallel.forEachChunk(thB.count, chunk: 4096, threads: threads) { range, _ in
+                            for i in range {
+                                let gi = gP[i]
+                                mP[i] = b1 * mP[i] + (1 - b1) * gi
+                                vP[i] = b2 * vP[i] + (1 - b2) * gi * gi
+                                th[i] -= alpha * mP[i] / (vP[i].squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+import Foundation

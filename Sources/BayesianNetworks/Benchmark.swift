@@ -1,0 +1,100 @@
+// Throughput figures of the network (issue "Performance"): training samples/s and prediction
+// image-samples/s on the study's input shapes with synthetic data, release build.
+import Foundation
+
+/// One benchmark configuration and its measured rates (medians over repeats).
+public struct NetworkBenchmark: Sendable {
+    /// `bnn` or `deterministic`.
+    public var model: ModelKind
+    /// Minibatch size for training; images per prediction call.
+    public var batch: Int
+    /// Worker threads.
+    public var threads: Int
+    /// Training examples per second (forward + backward + Adam).
+    public var trainSamplesPerSecond: Double
+    /// Prediction image-samples per second: images × T / s with T = 100 weight samples for the
+    /// BNN; the deterministic twin makes one pass per image (T = 1), so this is its images/s.
+    public var predictImageSamplesPerSecond: Double
+    /// Flat key for JSON, e.g. `bnn.batch128.threads2`.
+    public var key: String { "\(model.rawValue).batch\(batch).threads\(threads)" }
+}
+
+/// Measure training and prediction throughput for `bnn` and `deterministic`, batch 128 and
+/// 1024, 1 and 2 threads (overridable), on synthetic cells of the study's shapes.
+///
+/// - Parameters:
+///   - seconds: minimum wall time per measurement (after one warm-up step).
+///   - repeats: measurements per figure; the median is reported.
+///   - samples: T for the BNN prediction (100).
+/// - Returns: one entry per (model, batch, threads); ``networkBenchmarkJSON(_:)`` flattens them to
+///   `train_samples_per_s` / `predict_image_samples_per_s` dictionaries.
+public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batches: [Int] = [128, 1024],
+                              threads: [Int] = [1, 2], seconds: Double = 1.0, repeats: Int = 3,
+                              samples: Int = 100, seed: UInt64 = 1) -> [NetworkBenchmark] {
+    BLAS.useSingleThread()
+    var out: [NetworkBenchmark] = []
+    let rng = NetworkRandom(seed: seed, salt: "Benchmark")
+    for model in models {
+        for batch in batches {
+            let net = CaloNetwork(config: NetworkConfig(kind: model), seed: seed)
+            let cells = net.config.cellsPerExample
+            // Synthetic preprocessed cells: sparse |N(0, 0.5²)| like a shower's log energies.
+            var x = [Float](repeating: 0, count: batch * cells)
+            for i in 0 ..< x.count where rng.integer(below: 3) == 0 { x[i] = abs(Float(rng.gaussian())) * 0.5 }
+            let y = (0 ..< batch).map { Int32($0 % net.config.classes) }
+            var adamMu = Adam(count: net.parameterCount), adamRho = Adam(count: net.parameterCount)
+            for th in threads {
+                func trainRate() -> Double {
+                    var steps = 0
+                    let t0 = Date()
+                    repeat {
+                        x.withUnsafeBufferPointer { xb in
+                            y.withUnsafeBufferPointer { yb in
+                                _ = net.gradients(x: xb.baseAddress!, labels: yb.baseAddress!, count: batch,
+                                                  noise: NoiseKey(seed: seed, epoch: 0, step: steps), nTrain: 100_000, threads: th)
+                            }
+                        }
+                        adamMu.update(&net.mu, gradient: net.gradMu, threads: th)
+                        if model == .bnn { adamRho.update(&net.rho, gradient: net.gradRho, threads: th) }
+                        steps += 1
+                    } while Date().timeIntervalSince(t0) < seconds
+                    return Double(steps * batch) / Date().timeIntervalSince(t0)
+                }
+                func predictRate() -> Double {
+                    var calls = 0, t = 0
+                    let t0 = Date()
+                    repeat {
+                        t = net.predict(x: x, count: batch, samples: samples, seed: seed, threads: th).samples
+                        calls += 1
+                    } while Date().timeIntervalSince(t0) < seconds
+                    return Double(calls * batch * t) / Date().timeIntervalSince(t0)
+                }
+                // Warm-up: workspaces, page faults, and the dispatch pool's worker threads.
+                _ = net.predict(x: Array(x[0 ..< cells]), count: 1, samples: 2, seed: seed, threads: th)
+                let warmUp = Date()
+                while Date().timeIntervalSince(warmUp) < 0.2 {
+                    x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+                        _ = net.gradients(x: xb.baseAddress!, labels: yb.baseAddress!, count: batch,
+                                          noise: NoiseKey(seed: seed, epoch: 1, step: 0), nTrain: 100_000, threads: th)
+                    }}
+                }
+                let train = (0 ..< repeats).map { _ in trainRate() }.sorted()[repeats / 2]
+                let pred = (0 ..< repeats).map { _ in predictRate() }.sorted()[repeats / 2]
+                out.append(NetworkBenchmark(model: model, batch: batch, threads: th,
+                                            trainSamplesPerSecond: train, predictImageSamplesPerSecond: pred))
+            }
+        }
+    }
+    return out
+}
+
+/// The benchmark as two dictionaries keyed by ``NetworkBenchmark/key``, ready for JSON:
+/// `["train_samples_per_s": [key: rate], "predict_image_samples_per_s": [key: rate]]`.
+public func networkBenchmarkJSON(_ results: [NetworkBenchmark]) -> [String: [String: Double]] {
+    var train: [String: Double] = [:], predict: [String: Double] = [:]
+    for r in results {
+        train[r.key] = r.trainSamplesPerSecond.rounded()
+        predict[r.key] = r.predictImageSamplesPerSecond.rounded()
+    }
+    return ["train_samples_per_s": train, "predict_image_samples_per_s": predict]
+}

@@ -1,0 +1,113 @@
+// Monte-Carlo prediction of study §2/§4: T weight samples per image → per output node the mean
+// and standard deviation of the softmax outputs, and each sample's argmax ("jumpy decisions").
+//
+// Shape legend: N = images, U = classes, T = weight samples, P = parameters.
+// At prediction every pass draws the full weights W_t = μ + σ ∘ ε_t (no sign flips needed),
+// shared by all images; ε_t comes from stream (seed, "Predict", t), so image n sees the same
+// T networks whatever the batching or thread count.
+import Foundation
+
+/// The predictive distribution of N images.
+public struct PredictionResult: Sendable {
+    /// N, U, T.
+    public var count: Int, classes: Int, samples: Int
+    /// Mean over samples of the softmax outputs, (N, U).
+    public var mean: [Float]
+    /// Standard deviation over samples of the softmax outputs (population, 1/T), (N, U).
+    public var std: [Float]
+    /// Argmax of each sample's outputs, (N, T).
+    public var argmax: [UInt8]
+}
+
+extension CaloNetwork {
+    /// Monte-Carlo prediction of `count` images (preprocessed cells (count, 504)) with
+    /// `samples` weight draws (the deterministic twin makes one pass: T = 1).
+    ///
+    /// ```
+    /// p̄ₙ = (1/T) Σₜ softmax(f(xₙ; W_t)),   sₙ = √((1/T) Σₜ softmax(f(xₙ; W_t))² − p̄ₙ²)
+    /// ```
+    /// Sums run over t in order in double precision, so results do not depend on `threads`.
+    public func predict(x: [Float], count: Int, samples: Int = 100, seed: UInt64, threads: Int = 2) -> PredictionResult {
+        let bnn = config.kind == .bnn, t = bnn ? max(1, samples) : 1
+        let p = parameterCount, u = config.classes, cells = config.cellsPerExample
+        precondition(x.count == count * cells, "predict: x must be (count, \(cells))")
+        precondition(u <= 256, "argmax is stored as UInt8")
+        // The T weight sets W_t (T, P).
+        let weights = FloatBuffer(count: t * p)
+        prepareNoise(nil, threads: threads)  // forward biases = μ, ε = 0
+        let sigma = bnn ? rho.map(Softplus.value) : []
+        mu.withUnsafeBufferPointer { muB in
+            sigma.withUnsafeBufferPointer { sB in
+                role.withUnsafeBufferPointer { roleB in
+                    let muP = muB.baseAddress!, sP = sB.baseAddress, roleP = roleB.baseAddress!
+                    Parallel.forEachShard(t, threads: threads) { k, _ in
+                        let w = weights.pointer + k * p
+                        if bnn {
+                            NetworkRandom(seed: seed, salt: "Predict", UInt64(k)).fillGaussian(w, count: p)
+                            let sP = sP!
+                            for i in 0 ..< p { w[i] = roleP[i] != 0 ? muP[i] + sP[i] * w[i] : muP[i] }
+                        } else {
+                            w.update(from: muP, count: p)
+                        }
+                    }
+                }
+            }
+        }
+        var mean = [Float](repeating: 0, count: count * u), std = mean
+        var argmax = [UInt8](repeating: 0, count: count * t)
+        let s = config.shardSize, shards = (count + s - 1) / s
+        ensureWorkspaces(threads: threads, shards: 0)
+        let nb = convs.count, fc = config.featureCount
+        x.withUnsafeBufferPointer { xB in
+            mean.withUnsafeMutableBufferPointer { meanB in
+                std.withUnsafeMutableBufferPointer { stdB in
+                    argmax.withUnsafeMutableBufferPointer { amB in
+                        let xP = xB.baseAddress!, meanP = meanB.baseAddress!, stdP = stdB.baseAddress!, amP = amB.baseAddress!
+                        Parallel.forEachShard(shards, threads: threads) { sh, w in
+                            let ws = workspaces[w], lo = sh * s, n = min(s, count - lo)
+                            let xs = xP + lo * cells
+                            var sum = [Double](repeating: 0, count: n * u), sumSq = sum
+                            let prob = ws.dLogits.pointer
+                            // im2col once per shard: the images do not change between samples.
+                            var cellOff = 0
+                            for (b, conv) in convs.enumerated() {
+                                Kernels.im2col(xs + cellOff, n: n, height: conv.height, width: conv.width, channels: 1,
+                                               kernel: conv.kernel, strideX: cells, ws.conv[b].cols.pointer)
+                                cellOff += conv.height * conv.width
+                            }
+                            for k in 0 ..< t {
+                                let wk = UnsafePointer(weights.pointer + k * p)
+                                var featOff = 0
+                                for (b, conv) in convs.enumerated() {
+                                    conv.forwardPlain(n: n, x: xs, strideX: cells, weight: wk + blocks[2 * b].offset,
+                                                      bias: wk + blocks[2 * b + 1].offset, y: ws.features.pointer + featOff,
+                                                      strideY: fc, relu: true, colsReady: true, workspace: ws.conv[b])
+                                    featOff += conv.outputCount
+                                }
+                                dense.forwardPlain(n: n, x: ws.features.pointer, weight: wk + blocks[2 * nb].offset,
+                                                   bias: wk + blocks[2 * nb + 1].offset, y: ws.logits.pointer)
+                                Kernels.softmax(ws.logits.pointer, n: n, classes: u, prob)
+                                for e in 0 ..< n {
+                                    var best = 0
+                                    for j in 0 ..< u {
+                                        let v = prob[e * u + j]
+                                        sum[e * u + j] += Double(v); sumSq[e * u + j] += Double(v) * Double(v)
+                                        if v > prob[e * u + best] { best = j }
+                                    }
+                                    amP[(lo + e) * t + k] = UInt8(best)
+                                }
+                            }
+                            let invT = 1 / Double(t)
+                            for i in 0 ..< n * u {
+                                let m = sum[i] * invT
+                                meanP[lo * u + i] = Float(m)
+                                stdP[lo * u + i] = Float(max(0, sumSq[i] * invT - m * m).squareRoot())
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return PredictionResult(count: count, classes: u, samples: t, mean: mean, std: std, argmax: argmax)
+    }
+}

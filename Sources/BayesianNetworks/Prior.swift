@@ -1,0 +1,119 @@
+// Priors p(w) of the mean-field posterior and the KL term KL(q‖p) of the ELBO (study §2).
+// Closed form for Gaussians; a single-sample Monte-Carlo estimate with the reparameterised
+// draw w = μ + σε for any prior that only knows its log-density (Blundell et al. 2015,
+// "Weight Uncertainty in Neural Networks", arXiv:1505.05424, §3.2–3.3).
+
+/// One weight's contribution to KL(q‖p) and its gradient, q = N(μ, σ²).
+public struct KLTerm: Sendable {
+    /// The KL value (or its one-sample estimate), nats.
+    public var value: Double
+    /// ∂KL/∂μ.
+    public var dMu: Double
+    /// ∂KL/∂σ (the engine multiplies by dσ/dρ = sigmoid(ρ)).
+    public var dSigma: Double
+    /// A term from its parts.
+    public init(value: Double, dMu: Double, dSigma: Double) { self.value = value; self.dMu = dMu; self.dSigma = dSigma }
+}
+
+/// A prior over every weight, factorising over weights: p(w) = Πᵢ p(wᵢ).
+///
+/// To add a prior, write ``klTerm(mu:sigma:epsilon:)`` — in closed form, or, by adopting
+/// ``LogDensityPrior`` instead, only the log-density (the KL then comes from the
+/// reparameterised sample). Nothing else in the engine needs to change.
+public protocol Prior: Sendable {
+    /// A short name stored in checkpoints, e.g. `normal(1)`.
+    var name: String { get }
+    /// KL(N(μ, σ²) ‖ p) for one weight (or an unbiased estimate of it), with its gradient.
+    /// `epsilon` is the standard-normal draw of the current forward pass, w = μ + σε, for
+    /// Monte-Carlo estimates; closed forms ignore it.
+    func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm
+}
+
+/// The Gaussian prior N(0, σₚ²); σₚ = 1 is the study's standard normal prior.
+///
+/// ```
+/// KL(N(μ, σ²) ‖ N(0, σₚ²)) = log(σₚ/σ) + (σ² + μ²)/(2σₚ²) − ½
+/// ∂KL/∂μ = μ/σₚ²,   ∂KL/∂σ = −1/σ + σ/σₚ²
+/// ```
+public struct GaussianPrior: Prior {
+    /// The prior's standard deviation σₚ.
+    public var sigmaPrior: Double
+    /// N(0, sigmaPrior²).
+    public init(sigma: Double = 1) { sigmaPrior = sigma }
+    /// The study's prior N(0, 1).
+    public static let standardNormal = GaussianPrior(sigma: 1)
+    /// `normal(σₚ)`.
+    public var name: String { "normal(\(sigmaPrior))" }
+
+    /// The same in float32 for the training loop's hot path (value, ∂/∂μ, ∂/∂σ); the value
+    /// is summed in double by the caller.
+    @inline(__always)
+    public func klTermFloat(mu: Float, sigma: Float) -> (value: Float, dMu: Float, dSigma: Float) {
+        let sp = Float(sigmaPrior), inv2 = 1 / (sp * sp)
+        return (logf(sp / sigma) + 0.5 * (sigma * sigma + mu * mu) * inv2 - 0.5, mu * inv2, -1 / sigma + sigma * inv2)
+    }
+
+    /// The closed form above; `epsilon` is not used.
+    @inline(__always)
+    public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
+        let s2 = sigmaPrior * sigmaPrior
+        return KLTerm(value: log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5,
+                      dMu: mu / s2, dSigma: -1 / sigma + sigma / s2)
+    }
+}
+
+/// A prior known through its log-density only. The KL comes from the reparameterised sample
+/// w = μ + σε (the same ε as the forward pass):
+///
+/// ```
+/// KL ≈ log q(w) − log p(w),   log q(w) = −log σ − ε²/2 − ½ log 2π
+/// ∂/∂μ = −(log p)′(w),        ∂/∂σ = −1/σ − (log p)′(w)·ε
+/// ```
+/// (log q depends on μ only through w − μ = σε, which is fixed by ε: its μ-derivative is 0.)
+public protocol LogDensityPrior: Prior {
+    /// log p(w) and d log p/dw at one weight.
+    func logDensity(_ w: Double) -> (value: Double, derivative: Double)
+}
+
+extension LogDensityPrior {
+    /// The one-sample estimate log q(w) − log p(w) at w = μ + σε, with its gradient (see above).
+    public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
+        let w = mu + sigma * epsilon
+        let (lp, dlp) = logDensity(w)
+        let logQ = -log(sigma) - 0.5 * epsilon * epsilon - 0.918_938_533_204_672_7  // ½ log 2π
+        return KLTerm(value: logQ - lp, dMu: -dlp, dSigma: -1 / sigma - dlp * epsilon)
+    }
+}
+
+/// Blundell et al.'s scale mixture of two zero-mean Gaussians (arXiv:1505.05424, eq. 7):
+/// ```
+/// p(w) = π N(w; 0, σ₁²) + (1 − π) N(w; 0, σ₂²)
+/// ```
+/// It has no closed-form KL against a Gaussian, so it is a ``LogDensityPrior``.
+public struct ScaleMixturePrior: LogDensityPrior {
+    /// Mixture weight π of the first component.
+    public var pi: Double
+    /// Standard deviations σ₁ (wide) and σ₂ (narrow).
+    public var sigma1: Double, sigma2: Double
+    /// A mixture; Blundell et al. use e.g. π = ½, σ₁ = 1, σ₂ = e⁻⁶.
+    public init(pi: Double = 0.5, sigma1: Double = 1, sigma2: Double = 0.002_478_752_176_666_358_4) {
+        self.pi = pi; self.sigma1 = sigma1; self.sigma2 = sigma2
+    }
+    /// `mixture(π,σ₁,σ₂)`.
+    public var name: String { "mixture(\(pi),\(sigma1),\(sigma2))" }
+
+    /// log p(w) by log-sum-exp of the two components, and d log p/dw.
+    public func logDensity(_ w: Double) -> (value: Double, derivative: Double) {
+        // log-sum-exp of the two components' log-densities, for stability far in the tails.
+        let l1 = log(pi) - log(sigma1) - 0.5 * (w / sigma1) * (w / sigma1) - 0.918_938_533_204_672_7
+        let l2 = log(1 - pi) - log(sigma2) - 0.5 * (w / sigma2) * (w / sigma2) - 0.918_938_533_204_672_7
+        let m = max(l1, l2)
+        let a = exp(l1 - m), b = exp(l2 - m)
+        let lp = m + log(a + b)
+        // d/dw log p = Σₖ rₖ · (−w/σₖ²), rₖ the component responsibilities.
+        let d = (a * (-w / (sigma1 * sigma1)) + b * (-w / (sigma2 * sigma2))) / (a + b)
+        return (lp, d)
+    }
+}
+
+import Foundation

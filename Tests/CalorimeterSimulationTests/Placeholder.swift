@@ -1,0 +1,2 @@
+// Placeholder so the package builds on branch bnn until the simulator tests land (owned by the simulator issue).
+import Testing
