@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "CalorimeterSimulationTests",
                     dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "GoldenSupport"],
                     exclude: ["Goldens"]),
+        .testTarget(name: "BayesianNetworksTests",
+                    dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
     ],

@@ -17,6 +17,9 @@ public struct PredictionResult: Sendable {
     public var std: [Float]
     /// Argmax of each sample's outputs, (N, T).
     public var argmax: [UInt8]
+    /// Expected entropy (1/T) Σₜ H(softmax(f(xₙ; W_t))) in nats, (N): with the entropy of the
+    /// mean it gives the mutual information I = H[p̄] − E_t H[p_t] (the epistemic part).
+    public var expectedEntropy: [Float]
 }
 
 extension CaloNetwork {
@@ -55,6 +58,7 @@ extension CaloNetwork {
         }
         var mean = [Float](repeating: 0, count: count * u), std = mean
         var argmax = [UInt8](repeating: 0, count: count * t)
+        var expectedEntropy = [Float](repeating: 0, count: count)
         let s = config.shardSize, shards = (count + s - 1) / s
         ensureWorkspaces(threads: threads, shards: 0)
         let nb = convs.count, fc = config.featureCount
@@ -62,11 +66,14 @@ extension CaloNetwork {
             mean.withUnsafeMutableBufferPointer { meanB in
                 std.withUnsafeMutableBufferPointer { stdB in
                     argmax.withUnsafeMutableBufferPointer { amB in
+                      expectedEntropy.withUnsafeMutableBufferPointer { eeB in
                         let xP = xB.baseAddress!, meanP = meanB.baseAddress!, stdP = stdB.baseAddress!, amP = amB.baseAddress!
+                        let eeP = eeB.baseAddress!
                         Parallel.forEachShard(shards, threads: threads) { sh, w in
                             let ws = workspaces[w], lo = sh * s, n = min(s, count - lo)
                             let xs = xP + lo * cells
                             var sum = [Double](repeating: 0, count: n * u), sumSq = sum
+                            var entropySum = [Double](repeating: 0, count: n)
                             let prob = ws.dLogits.pointer
                             // im2col once per shard: the images do not change between samples.
                             var cellOff = 0
@@ -89,11 +96,14 @@ extension CaloNetwork {
                                 Kernels.softmax(ws.logits.pointer, n: n, classes: u, prob)
                                 for e in 0 ..< n {
                                     var best = 0
+                                    var h = 0.0
                                     for j in 0 ..< u {
                                         let v = prob[e * u + j]
                                         sum[e * u + j] += Double(v); sumSq[e * u + j] += Double(v) * Double(v)
+                                        if v > 0 { h -= Double(v) * log(Double(v)) }
                                         if v > prob[e * u + best] { best = j }
                                     }
+                                    entropySum[e] += h
                                     amP[(lo + e) * t + k] = UInt8(best)
                                 }
                             }
@@ -103,11 +113,14 @@ extension CaloNetwork {
                                 meanP[lo * u + i] = Float(m)
                                 stdP[lo * u + i] = Float(max(0, sumSq[i] * invT - m * m).squareRoot())
                             }
+                            for e in 0 ..< n { eeP[lo + e] = Float(entropySum[e] * invT) }
                         }
+                      }
                     }
                 }
             }
         }
-        return PredictionResult(count: count, classes: u, samples: t, mean: mean, std: std, argmax: argmax)
+        return PredictionResult(count: count, classes: u, samples: t, mean: mean, std: std, argmax: argmax,
+                                expectedEntropy: expectedEntropy)
     }
 }

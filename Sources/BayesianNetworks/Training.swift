@@ -70,6 +70,9 @@ public struct TrainingState: Sendable {
     public var epochsWithoutImprovement: Int = 0
     /// Whether early stopping ended the run.
     public var stoppedEarly: Bool = false
+    /// Wall time spent in ``Training/run(state:cells:labels:validation:checkpoint:)`` so far,
+    /// summed over resumed runs, seconds.
+    public var trainingSeconds: Double = 0
     /// Per-epoch history.
     public var history = TrainingHistory()
 
@@ -133,7 +136,12 @@ public enum Training {
     /// `checkpoint(state)` — which should write it atomically.
     ///
     /// - Returns: the final state; ``TrainingState/bestNetwork()`` is the trained model.
+    ///
+    /// With `validation` (cells (M, 504), labels (M)) given, all N examples train and the
+    /// validation set is that one (the study's separate validation file); otherwise a fraction
+    /// `options.validationFraction` of the N examples is held out.
     public static func run(state initial: TrainingState, cells: [Float], labels: [Int32],
+                           validation: (cells: [Float], labels: [Int32])? = nil,
                            checkpoint: (TrainingState) throws -> Void = { _ in }) throws -> TrainingState {
         var st = initial
         let opt = st.options, cfg = st.config
@@ -145,7 +153,15 @@ public enum Training {
         }
         guard net.parameterCount == st.mu.count else { throw TrainingError("state has \(st.mu.count) parameters, network \(net.parameterCount)") }
         net.mu = st.mu; net.rho = st.rho
-        let (trainIdx, valIdx) = trainValidationSplit(count: n, fraction: opt.validationFraction, seed: opt.seed)
+        let split = validation == nil ? trainValidationSplit(count: n, fraction: opt.validationFraction, seed: opt.seed)
+            : (train: Array(0 ..< n), validation: [Int]())
+        let trainIdx = split.train
+        if let v = validation {
+            guard v.cells.count == v.labels.count * cellsPer else { throw TrainingError("validation cells must be (\(v.labels.count), \(cellsPer))") }
+            if let bad = v.labels.firstIndex(where: { $0 < 0 || Int($0) >= cfg.classes }) {
+                throw TrainingError("validation label \(v.labels[bad]) of example \(bad) outside 0..<\(cfg.classes)")
+            }
+        }
         guard trainIdx.count == st.trainingCount else {
             throw TrainingError("the data give \(trainIdx.count) training examples, the checkpoint was made with \(st.trainingCount)")
         }
@@ -157,14 +173,15 @@ public enum Training {
             }
             return (x, y)
         }
-        let (xVal, yVal) = gather(valIdx)
+        let (xVal, yVal) = validation.map { ($0.cells, $0.labels) } ?? gather(split.validation)
+        let valCount = yVal.count
         let nTrain = trainIdx.count, b = opt.batchSize
         let steps = (nTrain + b - 1) / b
         var xBatch = [Float](repeating: 0, count: b * cellsPer), yBatch = [Int32](repeating: 0, count: b)
         let tty = isatty(2) != 0
         var runTimes: [Double] = []
         if opt.verbose {
-            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valIdx.count) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) prior=\(st.priorName) preprocessing=\(st.preprocessing) BLAS=\((BLAS.sgemmProvider as NSString).lastPathComponent)")
+            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valCount) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) prior=\(st.priorName) preprocessing=\(st.preprocessing) BLAS=\((BLAS.sgemmProvider as NSString).lastPathComponent)")
         }
         var epoch = st.epochsCompleted
         while epoch < opt.epochs && !st.stoppedEarly {
@@ -201,10 +218,10 @@ public enum Training {
             let trainLoss = ceSum / Double(nTrain) + klSum / Double(nTrain) / Double(nTrain)
             let trainAcc = Double(correct) / Double(nTrain)
             var valLoss = trainLoss, valAcc = trainAcc
-            if !valIdx.isEmpty {
+            if valCount > 0 {
                 let v = xVal.withUnsafeBufferPointer { xb in
                     yVal.withUnsafeBufferPointer { yb in
-                        net.evaluate(x: xb.baseAddress!, labels: yb.baseAddress!, count: valIdx.count,
+                        net.evaluate(x: xb.baseAddress!, labels: yb.baseAddress!, count: valCount,
                                      noise: NoiseKey(seed: opt.seed, epoch: epoch, step: 0, salt: "Validation"), threads: opt.threads)
                     }
                 }
@@ -223,6 +240,7 @@ public enum Training {
             }
             let dt = Date().timeIntervalSince(t0)
             runTimes.append(dt)
+            st.trainingSeconds += dt
             if opt.verbose {
                 let eta = Double(opt.epochs - epoch - 1) * (runTimes.reduce(0, +) / Double(runTimes.count))
                 log(String(format: "%@epoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  %.0f samples/s  %.1f s  ETA %@%@",

@@ -62,6 +62,7 @@ public enum Checkpoint {
             try f.setAttribute("best_epoch", Int64(state.bestEpoch))
             try f.setAttribute("epochs_without_improvement", Int64(state.epochsWithoutImprovement))
             try f.setAttribute("stopped_early", UInt8(state.stoppedEarly ? 1 : 0))
+            try f.setAttribute("train_seconds", state.trainingSeconds)
         }
     }
 
@@ -115,6 +116,7 @@ public enum Checkpoint {
         st.bestEpoch = try int("best_epoch")
         st.epochsWithoutImprovement = try int("epochs_without_improvement")
         st.stoppedEarly = try f.numericAttribute("stopped_early", as: UInt8.self) != 0
+        st.trainingSeconds = (try? f.numericAttribute("train_seconds", as: Double.self)) ?? 0
         func history(_ name: String) throws -> [Double] {
             f.contains(name) ? try f.read(name, as: Double.self, expected: [st.epochsCompleted]).values : []
         }

@@ -22,32 +22,45 @@ public struct InputError: Error, CustomStringConvertible, Equatable {
 }
 
 extension CaloDataset {
-    /// The events without class `excluded` (by name), labels above it shifted down by one so
-    /// they stay contiguous, cells mapped by `preprocessing`. `path` names the file in errors.
+    /// The events without class `excluded` (by name), cells mapped by `preprocessing`. The
+    /// network's outputs are the classes present in the file (a file's `class_names` lists the
+    /// whole registry, e.g. the extra `electron`, which a study dataset does not contain) minus
+    /// the excluded one, in label order; labels are renumbered to index them. `outputs`, if
+    /// given, fixes the output classes instead (a validation file must use the training file's).
+    /// `path` names the file in errors.
     ///
-    /// - Throws: ``InputError`` if the file has no class names or `excluded` is not one of them.
-    public func trainingInputs(excluding excluded: String? = nil, preprocessing: Preprocessing = Preprocessing(),
-                               path: String) throws -> TrainingInputs {
-        var names = provenance.classNames
+    /// - Throws: ``InputError`` if the file has no class names, `excluded` is not one of them,
+    ///   or (with `outputs`) the file holds a class outside `outputs` other than `excluded`.
+    public func trainingInputs(excluding excluded: String? = nil, outputs: [String]? = nil,
+                               preprocessing: Preprocessing = Preprocessing(), path: String) throws -> TrainingInputs {
+        let names = provenance.classNames
         guard !names.isEmpty else { throw InputError("\(path): attribute 'class_names' is missing, cannot name the outputs") }
-        let cellsPer = geometry.totalCells
-        var drop: Int32 = -1
-        if let excluded {
-            guard let k = names.firstIndex(of: excluded) else {
-                throw InputError("unknown class '\(excluded)' in \(path) (classes: \(names.joined(separator: ", ")))")
-            }
-            drop = Int32(k)
-            names.remove(at: k)
+        if let excluded, !names.contains(excluded) {
+            throw InputError("unknown class '\(excluded)' in \(path) (classes: \(names.joined(separator: ", ")))")
         }
+        let present = Set(batch.label.map(Int.init))
+        if let bad = present.first(where: { $0 < 0 || $0 >= names.count }) {
+            throw InputError("\(path): dataset 'label' holds \(bad), outside 0..<\(names.count)")
+        }
+        let outputNames = outputs ?? present.sorted().map { names[$0] }.filter { $0 != excluded }
+        // Label in the file → output index, or −1 for the excluded class.
+        var map = [Int32](repeating: -1, count: names.count)
+        for l in present where names[l] != excluded {
+            guard let k = outputNames.firstIndex(of: names[l]) else {
+                throw InputError("\(path): class '\(names[l])' is not among the model's outputs (\(outputNames.joined(separator: ",")))")
+            }
+            map[l] = Int32(k)
+        }
+        let cellsPer = geometry.totalCells
         var cells: [Float] = [], labels: [Int32] = []
         cells.reserveCapacity(batch.count * cellsPer)
         labels.reserveCapacity(batch.count)
         for e in 0 ..< batch.count {
-            let y = batch.label[e]
-            if y == drop { continue }
-            labels.append(drop >= 0 && y > drop ? y - 1 : y)
+            let y = map[Int(batch.label[e])]
+            if y < 0 { continue }
+            labels.append(y)
             for c in 0 ..< cellsPer { cells.append(preprocessing.apply(batch.cells[e * cellsPer + c])) }
         }
-        return TrainingInputs(cells: cells, labels: labels, classNames: names)
+        return TrainingInputs(cells: cells, labels: labels, classNames: outputNames)
     }
 }

@@ -1,11 +1,12 @@
 // `calobnn bench`: throughput figures (a benchmark, not a test). Median of repeated runs.
 import ArgumentParser
+import BayesianNetworks
 import CalorimeterSimulation
 import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput: simulator events/s per class (1 and 2 threads).")
+        abstract: "Measure throughput: simulator events/s per class; training samples/s and prediction image-samples/s.")
 
     @Flag(help: "Print JSON (the only format for now; kept for the documented interface).")
     var json = false
@@ -13,12 +14,30 @@ struct Bench: ParsableCommand {
     var events: Int = 4000
     @Option(help: "Repetitions; the median is reported.")
     var repeats: Int = 3
+    @Option(help: "Parts to measure: simulator, network, or all.")
+    var only: String = "all"
 
     func validate() throws {
         guard events > 0, repeats > 0 else { throw CLIError("--events and --repeats must be positive") }
+        guard ["all", "simulator", "network"].contains(only) else { throw CLIError("--only must be simulator, network or all") }
     }
 
     func run() throws {
+        var report: [String: Any] = [:]
+        if only != "network" { report["simulator"] = simulatorBenchmark() }
+        if only != "simulator" {
+            FileHandle.standardError.write("bench: networks (bnn, deterministic × batch 128, 1024 × 1, 2 threads; T = 100)…\n".data(using: .utf8)!)
+            let results = networkBenchmarks(repeats: repeats)
+            var networks: [String: Any] = networkBenchmarkJSON(results)
+            networks["statistic"] = "median of \(repeats) one-second measurements"
+            networks["mc_samples"] = 100
+            report["networks"] = networks
+        }
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(data: data, encoding: .utf8)!)
+    }
+
+    func simulatorBenchmark() -> [String: Any] {
         var perClass: [[String: Any]] = []
         let simulator = EventSimulator(settings: SimulationSettings(), registry: .study)
         for (label, c) in EventRegistry.study.classes.enumerated() {
@@ -39,12 +58,8 @@ struct Bench: ParsableCommand {
             perClass.append(entry)
             FileHandle.standardError.write("bench: \(c.name) \(Int(e1))/s (1 thread), \(Int(e2))/s (2 threads)\n".data(using: .utf8)!)
         }
-        let report: [String: Any] = [
-            "simulator": ["mode": "total", "gun_energy_gev": 20, "events_per_measurement": events,
-                          "repeats": repeats, "statistic": "median", "classes": perClass],
-        ]
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
-        print(String(data: data, encoding: .utf8)!)
+        return ["mode": "total", "gun_energy_gev": 20, "events_per_measurement": events,
+                "repeats": repeats, "statistic": "median", "classes": perClass]
     }
 }
 

@@ -37,10 +37,10 @@ struct TrainingRecord {
 func readTrainingRecord(_ path: String?) -> TrainingRecord? {
     guard let path, let f = try? HDF5File.open(path) else { return nil }
     let seconds = (try? f.numericAttribute("train_seconds", as: Double.self)) ?? .nan
-    var history: [[Double]] = []
-    if let (values, shape) = try? f.read("history", as: Double.self), shape.count == 2 {
-        history = (0 ..< shape[0]).map { Array(values[$0 * shape[1] ..< ($0 + 1) * shape[1]]) }
-    }
+    let columns = ["history_train_loss", "history_train_accuracy", "history_val_loss", "history_val_accuracy"]
+        .map { (try? f.read($0, as: Double.self).values) ?? [] }
+    let epochs = columns.map(\.count).min() ?? 0
+    let history = (0 ..< epochs).map { e in [Double(e + 1)] + columns.map { $0[e] } }
     return TrainingRecord(seconds: seconds, history: history)
 }
 

@@ -41,18 +41,20 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        let state = try Checkpoint.load(from: model)
+        let state: TrainingState
+        do { state = try Checkpoint.load(from: model) } catch { throw CLIError("\(error)") }
         let pre = Preprocessing()
         guard state.preprocessing == pre.name else {
-            throw CommandError("\(model): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
+            throw CLIError("\(model): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
         }
         let net = try state.bestNetwork()
-        let dataset = try CaloDataset.read(from: data)
+        let dataset: CaloDataset
+        do { dataset = try CaloDataset.read(from: data) } catch { throw CLIError("\(error)") }
         let n = dataset.batch.count
         guard net.config.cellsPerExample == dataset.geometry.totalCells else {
-            throw CommandError("\(data): events have \(dataset.geometry.totalCells) cells, model \(model) expects \(net.config.cellsPerExample)")
+            throw CLIError("\(data): events have \(dataset.geometry.totalCells) cells, model \(model) expects \(net.config.cellsPerExample)")
         }
-        guard n > 0 else { throw CommandError("\(data): dataset 'label' is empty") }
+        guard n > 0 else { throw CLIError("\(data): dataset 'label' is empty") }
         let t0 = Date()
         let result = net.predict(x: pre.apply(dataset.batch.cells), count: n, samples: samples, seed: seed, threads: threads)
         let dt = Date().timeIntervalSince(t0)
@@ -63,11 +65,13 @@ struct Predict: ParsableCommand {
             try f.write("std", result.std, shape: [n, k])
             try f.write("argmax", result.argmax, shape: [n, result.samples])
             try f.write("label", dataset.batch.label, shape: [n])
+            try f.write("expected_entropy", result.expectedEntropy, shape: [n])
+            try f.setAttribute("output_classes", state.classNames.joined(separator: ","))
+            try f.setAttribute("class_names", dataset.provenance.classNames.joined(separator: ","))
+            try f.setAttribute("seconds", dt)
             try f.setAttribute("model_file", model)
             try f.setAttribute("data_file", data)
             try f.setAttribute("model", state.config.kind.rawValue)
-            try f.setAttribute("model_class_names", state.classNames.joined(separator: ","))
-            try f.setAttribute("data_class_names", dataset.provenance.classNames.joined(separator: ","))
             try f.setAttribute("samples", Int64(result.samples))
             try f.setAttribute("seed", seed)
             try f.setAttribute("std_definition", "population (1/T) standard deviation over weight samples")
