@@ -17,7 +17,9 @@ TRAIN_FLAGS = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH)
 
 # Models, predictions and datasets are reached through pattern rules; make would otherwise
 # treat them as intermediate and delete them after a run. They are the cache: keep them.
-.PRECIOUS: $(MODELS)/%.h5 $(PRED)/%.h5 $(DATA)/%.h5
+# (.PRECIOUS would need each rule's exact target pattern; .SECONDARY with no prerequisites
+# keeps every intermediate file.)
+.SECONDARY:
 
 # ---- §3 the use case: datasets (distinct seeds per split) ------------------------------------
 $(DATA)/train.h5: | $(CALOBNN)

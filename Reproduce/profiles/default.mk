@@ -1,10 +1,12 @@
-# PROFILE=default — what the Paper shows (budget ≤ 45 min on 2 cores).
-PROFILE_NOTE      = the Paper's profile
-TRAIN_PER_CLASS   = 4000
+# PROFILE=default — what the Paper shows (budget ≤ 45 min on 2 cores; measured wall time in
+# the issue notes). 60 epochs with patience 5: the BNN's validation loss still falls slowly
+# after 50 epochs at learning rate 1e-3 (our choice of budget, not of convergence).
+PROFILE_NOTE      = the Paper profile
+TRAIN_PER_CLASS   = 5000
 VAL_PER_CLASS     = 1000
 TEST_PER_CLASS    = 2000
-EPOCHS            = 20
-PATIENCE          = 3
+EPOCHS            = 60
+PATIENCE          = 5
 BATCH             = 128
 MC_SAMPLES        = 100
 ENSEMBLE          = 5

@@ -85,6 +85,7 @@ struct EvaluateClassification: ParsableCommand {
         // Photon vs each background: AUC of the photon output node.
         var aucRows: [[String]] = []
         var aucMacros: [(String, String)] = []
+        var aucSummary: [String: Double] = [:]
         let photon = names.firstIndex(of: "photon")
         if let photon {
             func aucs(_ s: PredictionSet) -> [Double] {
@@ -99,6 +100,8 @@ struct EvaluateClassification: ParsableCommand {
                 aucRows.append([prettyLabel(names[c]), fmt(ab[c], 4), fmt(ad[c], 4)])
                 aucMacros.append(("AUC\(macroName(names[c]))BNN", fmt(ab[c], 3)))
                 aucMacros.append(("AUC\(macroName(names[c]))Det", fmt(ad[c], 3)))
+                aucSummary["photon_vs_\(names[c]).bnn"] = ab[c]
+                aucSummary["photon_vs_\(names[c]).det"] = ad[c]
             }
             try ResultTable(caption: "ROC AUC of the photon output node, photon vs each background (\(tag)).",
                             header: ["background", "BNN", "deterministic"], rows: aucRows).write(to: output, stem: "photon_auc")
@@ -167,7 +170,9 @@ struct EvaluateClassification: ParsableCommand {
         macros += aucMacros
         try writeMacros(macros, to: "\(output)/numbers.tex", header: tag)
         let summary: [String: Any] = ["profile": profile, "accuracy_bnn": cmB.accuracy, "accuracy_det": cmD.accuracy,
-                                      "similar_performance": verdict, "test_events": b.set.count]
+                                      "similar_performance": verdict, "test_events": b.set.count, "photon_auc": aucSummary,
+                                      "accuracy_per_class_bnn": Dictionary(uniqueKeysWithValues: zip(names, cmB.perClassAccuracy)),
+                                      "accuracy_per_class_det": Dictionary(uniqueKeysWithValues: zip(names, cmD.perClassAccuracy))]
         try writeTextAtomically(String(data: try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]), encoding: .utf8)!,
                                 to: "\(output)/summary.json")
         print("classification: accuracy BNN \(fmt(100 * cmB.accuracy, 1)) %, deterministic \(fmt(100 * cmD.accuracy, 1)) % — \"very similar performance\" \(verdict)")
