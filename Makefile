@@ -22,7 +22,7 @@ DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench reproduce clean check-h5py record-goldens docs
+.PHONY: help deps build test bench reproduce clean check-h5py check-goldens record-goldens docs
 
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -44,9 +44,18 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product calobnn
 
-## test: the h5py check of a freshly simulated file, then `swift test` (its summary line last).
-test: build check-h5py
+## test: the h5py check, the quick profile end to end against its goldens, then `swift test`
+## (unit, gradient-check and golden-value tests; its summary line comes last).
+test: build check-h5py check-goldens
 	$(SWIFT) test -c release 2>&1 | tail -n 400
+
+## check-goldens: run the quick profile's §3–§5 pipeline (about a minute) and compare its
+## headline numbers with Tests/Goldens/quick_profile.json.
+check-goldens: build
+	@mkdir -p out/quick
+	@echo "check-goldens: make results PROFILE=quick (log: out/quick/results.log)"
+	@$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
+	@$(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
 
 check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
@@ -85,4 +94,6 @@ clean:
 ## record-goldens: re-record every golden value (loud: prints each change). Commit with a reason.
 record-goldens: build
 	CALOBNN_RECORD_GOLDENS=1 $(SWIFT) test -c release 2>&1 | grep -E "RECORD-GOLDENS|passed|failed" || true
+	$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1
+	CALOBNN_RECORD_GOLDENS=1 $(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
 	@echo "record-goldens: files under Tests/*/Goldens rewritten; review 'git diff' and commit with a reason."
