@@ -128,7 +128,7 @@ struct EvaluateAnomaly: ParsableCommand {
         try auroc.write(to: output, stem: "auroc")
         try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
             .write(to: output, stem: "tpr5")
-        try ResultTable(caption: "Fractions of the A/B/C cases (thresholds: active node ≥ 0.1, jumpy ≥ 5 % disagreeing samples, quiet σ < 0.01) among the anomalous events, and among the known classes' events for reference (\(tag)).",
+        try ResultTable(caption: "Fractions of the A/B/C cases among the anomalous events, and among the known classes' events for reference. C: ≥ 5 % of weight samples disagree while the predicted node's mean ≥ 0.7; B: ≥ 2 nodes with mean ≥ 0.2; A: no jumps and σ of the predicted node < 0.01 (checked in the order C, B, A) (\(tag)).",
                         header: ["removed class", "A", "B", "C", "other", "known A", "known B", "known C", "known other"], rows: caseRows)
             .write(to: output, stem: "cases")
         try ResultTable(caption: "Cost per removed class: training and prediction wall time in seconds on 2 cores; ensemble = \(ensemble) deterministic members (\(tag)).",

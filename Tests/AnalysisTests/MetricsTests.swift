@@ -73,7 +73,24 @@ struct AnomalyTests {
         #expect(anomalyCase(e, 0) == .b)
     }
 
-    @Test("case C: one active node on average, but the argmax jumps between samples")
+    @Test("jumpy but not confident is B: the mean itself shows two classes")
+    func jumpyButAmbiguous() {
+        let samples = Array(repeating: [Float(0.6), 0.35, 0.05], count: 12) + Array(repeating: [Float(0.35), 0.6, 0.05], count: 8)
+        let e = event(samples)
+        #expect(e.disagreement(0) >= 0.05 && e.means(0).max()! < 0.7)
+        #expect(anomalyCase(e, 0) == .b)
+    }
+
+    @Test("C takes precedence over B when the mean is confident")
+    func confidentJumpsAreC() {
+        // Node 1 has mean 0.2 (active) but node 0's mean is 0.775 ≥ 0.7 and 20 % of samples jump.
+        let samples = Array(repeating: [Float(0.9), 0.08, 0.02], count: 16) + Array(repeating: [Float(0.275), 0.7, 0.025], count: 4)
+        let e = event(samples)
+        #expect(e.means(0)[1] >= 0.2 && e.means(0)[0] >= 0.7)
+        #expect(anomalyCase(e, 0) == .c)
+    }
+
+    @Test("case C: a confident mean, but the argmax jumps between samples")
     func caseC() {
         // 18 samples say class 0 firmly, 2 say class 1: the mean of node 1 stays below 0.1.
         let samples = Array(repeating: [Float(0.97), 0.02, 0.01], count: 18) + Array(repeating: [Float(0.45), 0.54, 0.01], count: 2)
