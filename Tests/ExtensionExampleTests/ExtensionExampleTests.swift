@@ -268,7 +268,8 @@ struct ExtensionExampleTests {
             }
             #expect(!blocks.isEmpty, "\(article) shows no swift code")
             for block in blocks {
-                #expect(source.contains(squeeze(block)), "\(article): this block is not in \(here.lastPathComponent):\n\(block)")
+                let quoted = source.contains(squeeze(block))  // a Bool, so a failure prints the block, not the file
+                #expect(quoted, "\(article): this block is not in \(here.lastPathComponent):\n\(block)")
             }
         }
     }
