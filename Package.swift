@@ -71,6 +71,11 @@ let package = Package(
                     dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
+        // The worked extension example of the DocC articles "Adding an anomaly class" and
+        // "Adding a prior" (ω → π⁰γ, a Laplace prior, leave-ω-out at toy sizes): public API only.
+        .testTarget(name: "ExtensionExampleTests",
+                    dependencies: ["CalorimeterSimulation", "BayesianNetworks", "Classification",
+                                   "AnomalyDetection", "StudyData"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -23,9 +23,14 @@ public struct NetworkBenchmark: Sendable {
 /// 1024, 1 and 2 threads (overridable), on synthetic cells of the study's shapes.
 ///
 /// - Parameters:
+///   - models: the networks to measure (each with the study's architecture, 10 classes).
+///   - batches: minibatch sizes B for training, and images per prediction call.
+///   - threads: worker-thread counts to measure each configuration with.
 ///   - seconds: minimum wall time per measurement (after one warm-up step).
 ///   - repeats: measurements per figure; the median is reported.
 ///   - samples: T for the BNN prediction (100).
+///   - seed: seeds the networks' initialisation, the synthetic cells (stream `"Benchmark"`)
+///     and the weight noise; rates do not depend on it beyond timing noise.
 /// - Returns: one entry per (model, batch, threads); ``networkBenchmarkJSON(_:)`` flattens them to
 ///   `train_samples_per_s` / `predict_image_samples_per_s` dictionaries.
 public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batches: [Int] = [128, 1024],

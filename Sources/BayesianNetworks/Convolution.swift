@@ -69,15 +69,23 @@ public struct FlipoutConv2D: Sendable {
     /// Flipout forward pass (pointer level).
     ///
     /// - Parameters:
-    ///   - x: (N, H, W, Cin), example stride `strideX`.
-    ///   - mu: μ, (R, Cout).
-    ///   - delta: ΔW = σ ∘ ε, (R, Cout).
-    ///   - bias: (Cout).
-    ///   - signIn: (N, Cin), signOut: (N, Cout), entries ±1; example n's signs start at
-    ///     n·signStride·Cin and n·signStride·Cout (signStride > 1 interleaves several layers' signs).
-    ///   - y: out, (N, H, W, Cout) with example stride `strideY` ≥ H·W·Cout (so branches can
-    ///     write straight into the concatenated feature matrix).
+    ///   - n: N, the number of examples (≤ `ws.capacity`).
+    ///   - x: input cells (N, H, W, Cin), example n at `x + n·strideX`.
+    ///   - strideX: floats between consecutive examples of `x`, ≥ H·W·Cin (504 when `x` points
+    ///     into the (N, 504) cell matrix at this layer's offset).
+    ///   - mu: posterior means μ of the kernel, (R, Cout) = (K·K·Cin, Cout).
+    ///   - delta: the shared perturbation ΔW = σ ∘ ε, (R, Cout).
+    ///   - bias: (Cout), added to every position (already sampled if the biases are Bayesian).
+    ///   - signIn: input signs sₙ ∈ {±1}, (N, Cin); example n's start at n·signStride·Cin.
+    ///   - signOut: output signs rₙ ∈ {±1}, (N, Cout); example n's start at n·signStride·Cout.
+    ///   - y: out, (N, H, W, Cout) with example stride `strideY` (so branches can write
+    ///     straight into the concatenated feature matrix).
+    ///   - strideY: floats between consecutive examples of `y`, ≥ H·W·Cout.
     ///   - relu: apply ReLU to y.
+    ///   - ws: scratch for up to `ws.capacity` examples; on return its `cols` hold the im2col
+    ///     of `x`, which ``backward(n:dy:strideDY:mu:delta:signIn:signOut:gradMu:gradDelta:gradBias:dx:workspace:signStride:)`` reuses.
+    ///   - signStride: 1 for signs stored per layer; the number of layers when several layers'
+    ///     signs are interleaved per example (the network stores its 3 branches' signs that way).
     public func forward(n: Int, x: UnsafePointer<Float>, strideX: Int,
                         mu: UnsafePointer<Float>, delta: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                         signIn: UnsafePointer<Float>, signOut: UnsafePointer<Float>,
@@ -160,11 +168,19 @@ public struct FlipoutConv2D: Sendable {
     /// which owns ε): ∂L/∂ρ = ∂L/∂ΔW ∘ ε ∘ sigmoid(ρ).
     ///
     /// - Parameters:
+    ///   - n: N, the number of examples, as in the forward pass.
     ///   - dy: ∂L/∂y, (N, H, W, Cout) with example stride `strideDY`; *read only*.
+    ///   - strideDY: floats between consecutive examples of `dy`, ≥ H·W·Cout.
+    ///   - mu: μ of the kernel, (R, Cout), as in the forward pass.
+    ///   - delta: ΔW = σ ∘ ε, (R, Cout), the same draw as in the forward pass.
+    ///   - signIn: the forward pass's input signs, (N, Cin), stride as there.
+    ///   - signOut: the forward pass's output signs, (N, Cout), stride as there.
     ///   - gradMu: out, ∂L/∂μ (R, Cout), overwritten.
     ///   - gradDelta: out, ∂L/∂ΔW (R, Cout), overwritten.
     ///   - gradBias: out, ∂L/∂b (Cout), overwritten.
     ///   - dx: out, (N, H, W, Cin) dense, or nil to skip the input gradient.
+    ///   - ws: the workspace of the forward pass (its `cols` are read; `pair` is overwritten).
+    ///   - signStride: as in the forward pass.
     public func backward(n: Int, dy: UnsafePointer<Float>, strideDY: Int,
                          mu: UnsafePointer<Float>, delta: UnsafePointer<Float>,
                          signIn: UnsafePointer<Float>, signOut: UnsafePointer<Float>,

@@ -36,9 +36,15 @@ public enum Kernels {
     /// im2col for a 'same'-padded K×K convolution (K odd), zero outside the image.
     ///
     /// - Parameters:
-    ///   - x: N images (H, W, Cin), example n at `x + n·strideX` (strideX ≥ H·W·Cin lets us read
-    ///     one calorimeter layer straight out of the (N, 504) cell matrix).
-    ///   - cols: out, (N·H·W, K·K·Cin).
+    ///   - x: N images (H, W, Cin), example n at `x + n·strideX`.
+    ///   - n: N, the number of images.
+    ///   - h: H, rows of the cell grid.
+    ///   - w: W, columns of the cell grid.
+    ///   - c: Cin, channels per cell (1 for calorimeter energies).
+    ///   - k: K, the kernel side (odd; 3 in the study).
+    ///   - strideX: floats between consecutive images, ≥ H·W·Cin (504 lets us read one
+    ///     calorimeter layer straight out of the (N, 504) cell matrix).
+    ///   - cols: out, (N·H·W, K·K·Cin), row p = (n, i, j), column (di, dj, c); overwritten.
     public static func im2col(_ x: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, channels c: Int,
                               kernel k: Int, strideX: Int, _ cols: UnsafeMutablePointer<Float>) {
         if c == 1 && k == 3 { im2col3x3(x, n: n, height: h, width: w, strideX: strideX, cols); return }
@@ -182,8 +188,13 @@ public enum Kernels {
     /// ∂ℓₙ/∂zₙⱼ = softmax(zₙ)ⱼ − 1[j = yₙ]
     /// ```
     /// - Parameters:
+    ///   - logits: z, (N, U), row-major.
+    ///   - labels: yₙ ∈ 0..<U, (N).
+    ///   - n: N, the number of rows.
+    ///   - u: U, the number of classes.
     ///   - gradScale: the gradient written to `dLogits` (N, U) is `gradScale · ∂ℓₙ/∂zₙ`
     ///     (1/B for the mean over a minibatch of B examples split into shards).
+    ///   - dLogits: out, gradScale · ∂ℓₙ/∂zₙ, (N, U), overwritten; nil for the loss alone.
     /// - Returns: Σₙ ℓₙ (Double) and the number of rows whose argmax equals the label.
     @discardableResult
     public static func softmaxCrossEntropy(_ logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,

@@ -353,10 +353,14 @@ public final class CaloNetwork: @unchecked Sendable {
     /// For Bayesian biases b = μ_b + σ_b ε_b, so ∂CE/∂ΔW_b = ∂CE/∂μ_b.
     ///
     /// - Parameters:
-    ///   - x: cells (count, 504), preprocessed.  labels: (count), in 0..<classes.
-    ///   - noise: which ε and signs (ignored by the deterministic twin).
+    ///   - x: preprocessed cells (B, 504) of the minibatch (see ``Preprocessing``).
+    ///   - labels: class indices (B), in 0..<``NetworkConfig/classes``.
+    ///   - b: B, the number of examples in the minibatch (any B ≥ 1; shards of
+    ///     ``NetworkConfig/shardSize``).
+    ///   - key: which ε and Flipout signs this pass draws (ignored by the deterministic twin).
     ///   - nTrain: N_train, the size of the training set (weights the KL term).
     ///   - threads: workers (results are identical for any value).
+    /// - Returns: Σ cross-entropy, correct count and the KL term of this pass.
     @discardableResult
     public func gradients(x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count b: Int, noise key: NoiseKey,
                           nTrain: Int, threads: Int) -> BatchResult {

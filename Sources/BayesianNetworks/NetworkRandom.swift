@@ -23,7 +23,7 @@ public final class NetworkRandom {
         gsl_rng_set(rng, UInt(truncatingIfNeeded: seed))
     }
 
-    /// A generator for sub-stream (`seed`, `salt`, `indices…`); see ``derive(_:salt:_:)``.
+    /// A generator for sub-stream (`seed`, `salt`, `indices…`); see ``derive(_:salt:_:)-(UInt64,String,[UInt64])``.
     public convenience init(seed: UInt64, salt: String, _ indices: UInt64...) {
         self.init(seed: NetworkRandom.derive(seed, salt: salt, indices))
     }
@@ -111,7 +111,7 @@ public final class NetworkRandom {
         return h
     }
 
-    /// Variadic form of ``derive(_:salt:_:)``.
+    /// Variadic form of ``derive(_:salt:_:)-(UInt64,String,[UInt64])``.
     public static func derive(_ seed: UInt64, salt: String, _ indices: UInt64...) -> UInt64 {
         derive(seed, salt: salt, indices)
     }

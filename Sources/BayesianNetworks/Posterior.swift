@@ -7,6 +7,8 @@ import Foundation
 /// The softplus link σ = log(1 + e^ρ) between the free parameter ρ and the posterior's
 /// standard deviation σ > 0, and its derivative dσ/dρ = sigmoid(ρ).
 public enum Softplus {
+    /// The posterior standard deviation σ = softplus(ρ) = log(1 + e^ρ) > 0 for one free
+    /// parameter ρ (dimensionless, like the weights):
     /// ```
     /// softplus(ρ) = max(ρ, 0) + log1p(e^{−|ρ|})
     /// ```
@@ -15,6 +17,7 @@ public enum Softplus {
         max(rho, 0) + log1pf(expf(-abs(rho)))
     }
 
+    /// The derivative dσ/dρ = sigmoid(ρ) ∈ (0, 1) of ``value(_:)``, which chains ∂L/∂σ to ∂L/∂ρ:
     /// ```
     /// sigmoid(ρ) = 1/(1 + e^{−ρ})   (ρ ≥ 0),   e^ρ/(1 + e^ρ)   (ρ < 0)
     /// ```

@@ -19,7 +19,10 @@ public struct KLTerm: Sendable {
 ///
 /// To add a prior, write ``klTerm(mu:sigma:epsilon:)`` — in closed form, or, by adopting
 /// ``LogDensityPrior`` instead, only the log-density (the KL then comes from the
-/// reparameterised sample). Nothing else in the engine needs to change.
+/// reparameterised sample). Nothing else in the engine needs to change: pass the prior to
+/// ``CaloNetwork/init(config:prior:seed:)`` and ``Training/run(state:cells:labels:validation:prior:checkpoint:)``;
+/// the command line and checkpoint files find priors by ``name`` through ``priorNamed(_:)``.
+/// The worked example (a Laplace prior) is <doc:AddingAPrior>.
 public protocol Prior: Sendable {
     /// A short name stored in checkpoints, e.g. `normal(1)`.
     var name: String { get }

@@ -70,7 +70,7 @@ public struct TrainingState: Sendable {
     public var epochsWithoutImprovement: Int = 0
     /// Whether early stopping ended the run.
     public var stoppedEarly: Bool = false
-    /// Wall time spent in ``Training/run(state:cells:labels:validation:checkpoint:)`` so far,
+    /// Wall time spent in ``Training/run(state:cells:labels:validation:prior:checkpoint:)`` so far,
     /// summed over resumed runs, seconds.
     public var trainingSeconds: Double = 0
     /// Per-epoch history.
@@ -86,8 +86,13 @@ public struct TrainingState: Sendable {
     }
 
     /// The trained model: a network with the best weights.
-    public func bestNetwork() throws -> CaloNetwork {
-        let net = CaloNetwork(config: config, prior: try priorNamed(priorName), seed: options.seed)
+    ///
+    /// - Parameter prior: the prior to attach; nil (the default) rebuilds it from ``priorName``
+    ///   with ``priorNamed(_:)``. Pass your own ``Prior`` here if `priorNamed` does not know it
+    ///   (its ``Prior/name`` must be ``priorName``). Prediction does not read the prior.
+    public func bestNetwork(prior: (any Prior)? = nil) throws -> CaloNetwork {
+        if let prior, prior.name != priorName { throw TrainingError("prior \(prior.name) given for a state trained with \(priorName)") }
+        let net = CaloNetwork(config: config, prior: try prior ?? priorNamed(priorName), seed: options.seed)
         guard bestMu.count == net.parameterCount, bestRho.count == net.parameterCount else {
             throw TrainingError("checkpoint holds \(bestMu.count) parameters, the architecture needs \(net.parameterCount)")
         }
@@ -135,17 +140,27 @@ public enum Training {
     /// "Validation"; training loss if there is no validation split) decides early stopping; then
     /// `checkpoint(state)` — which should write it atomically.
     ///
-    /// - Returns: the final state; ``TrainingState/bestNetwork()`` is the trained model.
+    /// - Returns: the final state; ``TrainingState/bestNetwork(prior:)`` is the trained model.
     ///
     /// With `validation` (cells (M, 504), labels (M)) given, all N examples train and the
     /// validation set is that one (the study's separate validation file); otherwise a fraction
     /// `options.validationFraction` of the N examples is held out.
+    ///
+    /// The prior of the KL term is `prior` if given — a user's ``Prior`` that ``priorNamed(_:)``
+    /// does not know (see <doc:AddingAPrior>); its ``Prior/name`` must equal the state's
+    /// ``TrainingState/priorName`` — and otherwise `priorNamed(state.priorName)`.
+    ///
+    /// - Throws: ``TrainingError`` for shapes or labels that do not fit the state, or a prior
+    ///   that is unknown or not the state's.
     public static func run(state initial: TrainingState, cells: [Float], labels: [Int32],
                            validation: (cells: [Float], labels: [Int32])? = nil,
+                           prior: (any Prior)? = nil,
                            checkpoint: (TrainingState) throws -> Void = { _ in }) throws -> TrainingState {
         var st = initial
         let opt = st.options, cfg = st.config
-        let net = CaloNetwork(config: cfg, prior: try priorNamed(st.priorName), seed: opt.seed)
+        // The state (and its checkpoints) name the prior; a different one would silently change the loss.
+        if let prior, prior.name != st.priorName { throw TrainingError("prior \(prior.name) given for a state trained with \(st.priorName)") }
+        let net = CaloNetwork(config: cfg, prior: try prior ?? priorNamed(st.priorName), seed: opt.seed)
         let cellsPer = cfg.cellsPerExample, n = labels.count
         guard cells.count == n * cellsPer else { throw TrainingError("cells must be (\(n), \(cellsPer)), got \(cells.count) values") }
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= cfg.classes }) {

@@ -9,7 +9,8 @@
 import BayesianNetworks
 import Foundation
 
-/// Reading and writing ``TrainingState`` checkpoints.
+/// Reading and writing `BayesianNetworks.TrainingState` checkpoints (one HDF5 file per state;
+/// layout in the file header above).
 public enum Checkpoint {
     /// The format tag stored in attribute `format`.
     public static let format = "calo-bnn-checkpoint-1"

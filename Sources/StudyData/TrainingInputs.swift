@@ -2,8 +2,8 @@
 // leave-one-class-out runs): drop the excluded class, renumber the labels, preprocess the cells.
 import BayesianNetworks
 
-/// A dataset's events prepared for ``Training``: cells (N, 504) after ``Preprocessing``,
-/// labels (N) in 0..<classNames.count.
+/// A dataset's events prepared for `BayesianNetworks.Training`: cells (N, 504) after
+/// `BayesianNetworks.Preprocessing`, labels (N) in 0..<classNames.count.
 public struct TrainingInputs: Sendable {
     /// Preprocessed cells, (N, 504).
     public var cells: [Float]
@@ -29,6 +29,13 @@ extension CaloDataset {
     /// given, fixes the output classes instead (a validation file must use the training file's).
     /// `path` names the file in errors.
     ///
+    /// - Parameters:
+    ///   - excluded: the class left out (study §5's removed class), by name; nil keeps all.
+    ///   - outputs: the output classes in order, if fixed by another file (the training file's
+    ///     ``TrainingInputs/classNames`` when preparing a validation or test file).
+    ///   - preprocessing: the map from cell energy (MeV) to network input.
+    ///   - path: the file's path, used only in error messages.
+    /// - Returns: cells (N′, 504) and labels (N′) of the N′ events not of class `excluded`.
     /// - Throws: ``InputError`` if the file has no class names, `excluded` is not one of them,
     ///   or (with `outputs`) the file holds a class outside `outputs` other than `excluded`.
     public func trainingInputs(excluding excluded: String? = nil, outputs: [String]? = nil,
