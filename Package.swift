@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "calobnn", targets: ["calobnn"]),
         .library(name: "CalorimeterSimulation", targets: ["CalorimeterSimulation"]),
         .library(name: "BayesianNetworks", targets: ["BayesianNetworks"]),
+        .library(name: "StudyRandom", targets: ["StudyRandom"]),
         .library(name: "Classification", targets: ["Classification"]),
         .library(name: "AnomalyDetection", targets: ["AnomalyDetection"]),
         .library(name: "StudyData", targets: ["StudyData"]),
@@ -41,16 +42,18 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
+        // Every random number of the study: seeded GSL streams, salt-derived sub-streams.
+        .target(name: "StudyRandom", dependencies: ["CNumerics"], swiftSettings: hotLoopSettings),
         // §3 The use case: the toy calorimeter and its events.
-        .target(name: "CalorimeterSimulation", dependencies: ["CNumerics"],
+        .target(name: "CalorimeterSimulation", dependencies: ["CNumerics", "StudyRandom"],
                 swiftSettings: hotLoopSettings),
         // §2 Bayesian neural networks: Flipout layers, ELBO, Adam, MC prediction.
-        .target(name: "BayesianNetworks", dependencies: ["CNumerics"],
+        .target(name: "BayesianNetworks", dependencies: ["CNumerics", "StudyRandom"],
                 swiftSettings: hotLoopSettings),
         // §4 Classification performance: metrics on (MC) predictions.
         .target(name: "Classification"),
         // §5 Anomaly detection: scores, AUROC, the A/B/C cases.
-        .target(name: "AnomalyDetection", dependencies: ["Classification"]),
+        .target(name: "AnomalyDetection", dependencies: ["Classification", "StudyRandom"]),
         // Tables and figure data for the Paper.
         .target(name: "StudyReport"),
         // Datasets and checkpoints in HDF5 (CaloGAN layout).
@@ -68,7 +71,8 @@ let package = Package(
                     dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "GoldenSupport"],
                     exclude: ["Goldens"]),
         .testTarget(name: "BayesianNetworksTests",
-                    dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics"]),
+                    dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics", "GoldenSupport"],
+                    exclude: ["Goldens"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
         // The worked extension example of the DocC articles "Adding an anomaly class" and

@@ -2,6 +2,7 @@
 // quantitative (study §5).
 import Classification
 import Foundation
+@_exported import StudyRandom
 
 /// AUROC and TPR@FPR of one score for one removed class, with a bootstrap standard error.
 public struct ScoreResult: Sendable {
@@ -11,24 +12,6 @@ public struct ScoreResult: Sendable {
     public var aurocError: Double
     /// True-positive rate at 5 % false-positive rate.
     public var tprAt5: Double
-}
-
-/// A small deterministic generator for the bootstrap (SplitMix64; Steele, Lea & Flood 2014).
-/// The bootstrap is analysis, not simulation, so it need not use GSL; it is seeded and named.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-    /// A generator from `seed`.
-    public init(seed: UInt64) { state = seed }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform integer in [0, n).
-    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// Evaluate a score: AUROC of anomalies (positive) against known classes (negative), its

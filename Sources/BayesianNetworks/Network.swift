@@ -227,14 +227,14 @@ public final class CaloNetwork: @unchecked Sendable {
             mu.withUnsafeBufferPointer { fb.update(from: $0.baseAddress!, count: n) }
             return
         }
-        let saltHash = NetworkRandom.fnv1a(key.salt)
+        let saltHash = SeedDerivation.hash(key.salt)
         mu.withUnsafeBufferPointer { muB in
             rho.withUnsafeBufferPointer { rhoB in
                 let muP = muB.baseAddress!, rhoP = rhoB.baseAddress!
                 role.withUnsafeBufferPointer { roleB in
                     let roleP = roleB.baseAddress!
                     Parallel.forEachChunk(n, chunk: 4096, threads: threads) { range, c in
-                        let rng = NetworkRandom(seed: NetworkRandom.derive(key.seed, salt: "Epsilon", saltHash,
+                        let rng = NetworkRandom(seed: SeedDerivation.seed(key.seed, salt: "Epsilon", saltHash,
                                                                           UInt64(key.epoch), UInt64(key.step), UInt64(c)))
                         rng.fillGaussian(eps + range.lowerBound, count: range.count)
                         for i in range {
@@ -264,7 +264,7 @@ public final class CaloNetwork: @unchecked Sendable {
     /// epoch, step, index), drawn in the order conv0 in/out, conv1 in/out, conv2 in/out, dense in/out.
     func drawSigns(_ key: NoiseKey, saltHash: UInt64, index: Int, local e: Int, ws: ShardWorkspace) {
         let cfg = config, nb = cfg.grids.count, f = cfg.filters
-        ws.rng.reseed(NetworkRandom.derive(key.seed, salt: "FlipoutSigns", saltHash, UInt64(key.epoch), UInt64(key.step), UInt64(index)))
+        ws.rng.reseed(SeedDerivation.seed(key.seed, salt: "FlipoutSigns", saltHash, UInt64(key.epoch), UInt64(key.step), UInt64(index)))
         for b in 0 ..< nb {
             ws.rng.fillSigns(ws.convSignIn.pointer + e * nb + b, count: 1)
             ws.rng.fillSigns(ws.convSignOut.pointer + (e * nb + b) * f, count: f)
@@ -281,7 +281,7 @@ public final class CaloNetwork: @unchecked Sendable {
                   gradScale: Float, backward: Bool, ws: ShardWorkspace, shard: Int) -> (Double, Int) {
         let cfg = config, nb = cfg.grids.count, f = cfg.filters, fc = cfg.featureCount, cells = cfg.cellsPerExample
         let flipout = cfg.kind == .bnn && key != nil
-        let saltHash = NetworkRandom.fnv1a(key?.salt ?? "")
+        let saltHash = SeedDerivation.hash(key?.salt ?? "")
         if flipout, let key { for e in 0 ..< n { drawSigns(key, saltHash: saltHash, index: firstIndex + e, local: e, ws: ws) } }
         return mu.withUnsafeBufferPointer { muB -> (Double, Int) in
             let muP = muB.baseAddress!, del = UnsafePointer(noise.delta.pointer), fb = UnsafePointer(noise.forwardBias.pointer)

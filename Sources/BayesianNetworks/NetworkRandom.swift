@@ -8,34 +8,16 @@
 // FNV-1a hash of the salt.
 import CNumerics
 
-/// A seeded GSL generator for this module (`gsl_rng_taus2`), plus the salt-based derivation of
-/// independent sub-stream seeds.
+@_exported import StudyRandom
+
+/// The networks' random streams: the study's shared ``StudyRandom/RandomStream`` (GSL `taus2`,
+/// salt-derived sub-streams), extended with the bulk fills the layers need.
 ///
 /// Named salts used by the training loop (STYLE.md §9): `"Split"`, `"Shuffle"`, `"Init"`,
 /// `"Epsilon"`, `"FlipoutSigns"`, `"Validation"`, `"Predict"`.
-public final class NetworkRandom {
-    /// The GSL generator, owned by this object.
-    public let rng: UnsafeMutablePointer<gsl_rng>
+public typealias NetworkRandom = RandomStream
 
-    /// A generator seeded with `seed` (all 64 bits are passed to GSL, `unsigned long` here).
-    public init(seed: UInt64) {
-        rng = gsl_rng_alloc(gsl_rng_taus2)
-        gsl_rng_set(rng, UInt(truncatingIfNeeded: seed))
-    }
-
-    /// A generator for sub-stream (`seed`, `salt`, `indices…`); see ``derive(_:salt:_:)-(UInt64,String,[UInt64])``.
-    public convenience init(seed: UInt64, salt: String, _ indices: UInt64...) {
-        self.init(seed: NetworkRandom.derive(seed, salt: salt, indices))
-    }
-
-    deinit { gsl_rng_free(rng) }
-
-    /// Re-seed in place (cheap: a few LCG steps), used once per example for Flipout's signs.
-    @inline(__always) public func reseed(_ seed: UInt64) { gsl_rng_set(rng, UInt(truncatingIfNeeded: seed)) }
-
-    /// A standard normal draw, N(0, 1).
-    @inline(__always) public func gaussian() -> Double { gsl_ran_gaussian_ziggurat(rng, 1.0) }
-
+extension RandomStream {
     /// Fill `count` floats at `out` with N(mean, stddev²) draws.
     public func fillGaussian(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, stddev: Float = 1) {
         for i in 0 ..< count { out[i] = mean + stddev * Float(gsl_ran_gaussian_ziggurat(rng, 1.0)) }
@@ -70,49 +52,4 @@ public final class NetworkRandom {
         }
     }
 
-    /// Uniform integer in [0, n).
-    @inline(__always) public func integer(below n: Int) -> Int { Int(gsl_rng_uniform_int(rng, UInt(n))) }
-
-    /// A uniformly random permutation of 0..<n (Fisher–Yates, drawing from this stream).
-    public func permutation(_ n: Int) -> [Int] {
-        var p = Array(0 ..< n)
-        if n < 2 { return p }
-        for i in stride(from: n - 1, to: 0, by: -1) {
-            let j = integer(below: i + 1)
-            p.swapAt(i, j)
-        }
-        return p
-    }
-
-    // MARK: Seed derivation
-
-    /// SplitMix64's finaliser: a bijective avalanche mix of 64 bits.
-    @inline(__always) public static func splitMix(_ z0: UInt64) -> UInt64 {
-        var z = z0 &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// FNV-1a, 64 bit, of the salt's UTF-8 bytes (stable across runs, unlike Swift's `Hasher`).
-    public static func fnv1a(_ salt: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in salt.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
-
-    /// The seed of sub-stream (`seed`, `salt`, `indices…`):
-    /// ```
-    /// h₀ = splitMix(seed ⊕ fnv1a(salt)),   hᵢ₊₁ = splitMix(hᵢ ⊕ indexᵢ)
-    /// ```
-    public static func derive(_ seed: UInt64, salt: String, _ indices: [UInt64]) -> UInt64 {
-        var h = splitMix(seed ^ fnv1a(salt))
-        for i in indices { h = splitMix(h ^ i) }
-        return h
-    }
-
-    /// Variadic form of ``derive(_:salt:_:)-(UInt64,String,[UInt64])``.
-    public static func derive(_ seed: UInt64, salt: String, _ indices: UInt64...) -> UInt64 {
-        derive(seed, salt: salt, indices)
-    }
 }
