@@ -17,8 +17,9 @@ OUT         ?= out/$(PROFILE)
 CALOBNN      = .build/release/calobnn
 PYTHON      ?= python3
 
-# Debian packages: GSL, OpenBLAS, HDF5 (build + run), gnuplot (figures), pkg-config.
-DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox
+# Debian packages: GSL, OpenBLAS, HDF5 (build + run), gnuplot and its fonts (figures; we install
+# without Recommends, so the fonts the figures use are named here), pkg-config.
+DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core fonts-liberation
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
@@ -27,17 +28,23 @@ PY_PACKAGES  = h5py numpy
 help:
 	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
 
-## deps: install missing system packages (apt-get update first), then h5py for the read check.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# $(call apt-install,LABEL,PACKAGES): install those of PACKAGES that dpkg does not list as
+# installed (apt-get update first; sudo when not root). Shared by `deps` and `deps-paper`.
+define apt-install
+	@missing=""; for p in $(2); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "deps: installing$$missing"; \
+	  echo "$(1): installing$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	else echo "deps: system packages present"; fi
+	else echo "$(1): system packages present"; fi
+endef
+
+## deps: install missing system packages (apt-get update first), then h5py for the read check.
+deps:
+	$(call apt-install,deps,$(DEB_PACKAGES))
 	@$(PYTHON) -c "import h5py, numpy" 2>/dev/null || { echo "deps: pip install $(PY_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_PACKAGES); }
 

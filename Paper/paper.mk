@@ -14,15 +14,7 @@ PAPER_GEN    = Paper/generated
 
 ## deps-paper: latexmk + a small TeX Live set (booktabs, caption, microtype, xcolor come with -recommended), only if missing.
 deps-paper:
-	@missing=""; for p in $(TEX_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "deps-paper: installing$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	else echo "deps-paper: TeX packages present"; fi
+	$(call apt-install,deps-paper,$(TEX_PACKAGES))
 
 # ---- the Paper ------------------------------------------------------------------------------
 # `make paper` recomputes what is missing (results, figures); with RESTYLE=1 it only redraws the
