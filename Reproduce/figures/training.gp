@@ -14,7 +14,8 @@ set tics out nomirror scale 0.5
 set grid lc rgb '#e0e0e0'
 set xlabel "epoch"
 set key samplen 2.5 spacing 1.1
-set xtics 1
+set xtics autofreq  # integer epochs, spaced by gnuplot (60 epochs do not fit one tic each)
+set mxtics
 do for [ext in EXTS] {
   eval terminal(ext, 7.0, 2.8)
   set multiplot layout 1, 2 margins 0.09, 0.98, 0.17, 0.96 spacing 0.1, 0
