@@ -69,8 +69,10 @@ check-h5py: build
 	$(CALOBNN) simulate --class all -n 20 --seed 1 -o $$tmp/all.h5 --quiet; \
 	$(PYTHON) Tests/check_h5py.py $$tmp/all.h5
 
+## bench: throughput JSON on stdout (also kept in out/bench.json); a benchmark, not a test.
 bench: build
-	$(CALOBNN) bench --json
+	@mkdir -p out
+	@$(CALOBNN) bench --json > out/bench.json.tmp && mv out/bench.json.tmp out/bench.json && cat out/bench.json
 
 $(CALOBNN): build
 
