@@ -3,9 +3,11 @@
 #
 #   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build       release build of the `calobnn` tool
-#   make test        unit, gradient-check and golden-value tests, plus the h5py read check
+#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens, h5py check
 #   make bench       throughput JSON (simulator events/s; training and prediction samples/s)
 #   make reproduce   every table and figure of the study (PROFILE=quick|default|full)
+#   make paper       the Paper (PDF) from the generated tables and figures of PROFILE
+#   make docs        DocC documentation of every library module
 #
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
