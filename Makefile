@@ -28,7 +28,7 @@ PY_PACKAGES  = h5py numpy
 .PHONY: help deps build test bench reproduce clean check-h5py check-goldens record-goldens docs
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
 
 # $(call apt-install,LABEL,PACKAGES): install those of PACKAGES that dpkg does not list as
 # installed (apt-get update first; sudo when not root). Shared by `deps` and `deps-paper`.
