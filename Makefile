@@ -97,7 +97,7 @@ docs: deps
 	  $(SWIFT) package --disable-sandbox generate-documentation --target $$t --output-path out/docs/$$t.doccarchive \
 	    --experimental-documentation-coverage --coverage-summary-level detailed 2>&1 | $(PYTHON) Tests/doc_coverage.py $$t || exit 1; \
 	done
-	@echo "docs: out/docs/<module>.doccarchive — serve a folder with a static web server and open /documentation/<module>"
+	@echo "docs: out/docs/<module>.doccarchive — serve that folder with a static web server (e.g. python3 -m http.server) and open /documentation/<module, lower case>"
 
 clean:
 	rm -rf .build out
