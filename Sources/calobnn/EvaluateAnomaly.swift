@@ -39,9 +39,7 @@ struct EvaluateAnomaly: ParsableCommand {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let tag = "make reproduce PROFILE=\(profile), target anomaly"
         let scores = StudyScores.all.filter { ensemble > 0 || $0.family != .ensemble }
-        let dataset = try data.map { path -> CaloDataset in
-            do { return try CaloDataset.read(from: path) } catch { throw CLIError("\(error)") }
-        }
+        let dataset = try data.map(readDataset)
         var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
         var bold = Set<[Int]>()
         var stdSummary: [[Double]] = []

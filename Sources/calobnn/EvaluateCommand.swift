@@ -13,6 +13,11 @@ struct Evaluate: ParsableCommand {
         subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self])
 }
 
+/// Read and validate a simulated dataset, turning library errors into one-line CLI errors.
+func readDataset(_ path: String) throws -> CaloDataset {
+    do { return try CaloDataset.read(from: path) } catch { throw CLIError("\(error)") }
+}
+
 /// Read a prediction file, turning library errors into one-line CLI errors.
 func readPredictions(_ path: String) throws -> PredictionFile {
     do { return try PredictionFile.read(path) } catch { throw CLIError("\(error)") }

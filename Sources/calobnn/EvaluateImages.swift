@@ -18,8 +18,7 @@ struct EvaluateImages: ParsableCommand {
     var output: String
 
     func run() throws {
-        let ds: CaloDataset
-        do { ds = try CaloDataset.read(from: data) } catch { throw CLIError("\(error)") }
+        let ds = try readDataset(data)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let g = ds.geometry, names = ds.provenance.classNames
         let labels = Set(ds.batch.label.map(Int.init)).sorted()

@@ -48,8 +48,7 @@ struct Predict: ParsableCommand {
             throw CLIError("\(model): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
         }
         let net = try state.bestNetwork()
-        let dataset: CaloDataset
-        do { dataset = try CaloDataset.read(from: data) } catch { throw CLIError("\(error)") }
+        let dataset = try readDataset(data)
         let n = dataset.batch.count
         guard net.config.cellsPerExample == dataset.geometry.totalCells else {
             throw CLIError("\(data): events have \(dataset.geometry.totalCells) cells, model \(model) expects \(net.config.cellsPerExample)")

@@ -91,19 +91,19 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let dataset: CaloDataset
-        do { dataset = try CaloDataset.read(from: data) } catch { throw CLIError("\(error)") }
+        let dataset = try readDataset(data)
         let pre = Preprocessing()
         let inputs: TrainingInputs
         do { inputs = try dataset.trainingInputs(excluding: excludeClass, preprocessing: pre, path: data) }
         catch let e as InputError { throw CLIError(e.description) }
         var heldOut: (cells: [Float], labels: [Int32])? = nil
         if let validation {
+            let validationSet = try readDataset(validation)
             do {
-                let v = try CaloDataset.read(from: validation).trainingInputs(excluding: excludeClass, outputs: inputs.classNames,
-                                                                            preprocessing: pre, path: validation)
+                let v = try validationSet.trainingInputs(excluding: excludeClass, outputs: inputs.classNames,
+                                                         preprocessing: pre, path: validation)
                 heldOut = (v.cells, v.labels)
-            } catch let e as InputError { throw CLIError(e.description) } catch { throw CLIError("\(error)") }
+            } catch let e as InputError { throw CLIError(e.description) }
         }
         let seed = effectiveSeed(classNames: dataset.provenance.classNames)
         let validationFraction = validation == nil ? self.validationFraction : 0
