@@ -36,7 +36,6 @@ public struct NetworkBenchmark: Sendable {
 public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batches: [Int] = [128, 1024],
                               threads: [Int] = [1, 2], seconds: Double = 1.0, repeats: Int = 3,
                               samples: Int = 100, seed: UInt64 = 1) -> [NetworkBenchmark] {
-    BLAS.useSingleThread()
     var out: [NetworkBenchmark] = []
     let rng = NetworkRandom(seed: seed, salt: "Benchmark")
     for model in models {

@@ -48,19 +48,11 @@ public struct GaussianPrior: Prior {
     /// `normal(σₚ)`.
     public var name: String { "normal(\(sigmaPrior))" }
 
-    /// The same in float32 for the training loop's hot path (value, ∂/∂μ, ∂/∂σ); the value
-    /// is summed in double by the caller.
-    @inline(__always)
-    public func klTermFloat(mu: Float, sigma: Float) -> (value: Float, dMu: Float, dSigma: Float) {
-        let sp = Float(sigmaPrior), inv2 = 1 / (sp * sp)
-        return (logf(sp / sigma) + 0.5 * (sigma * sigma + mu * mu) * inv2 - 0.5, mu * inv2, -1 / sigma + sigma * inv2)
-    }
-
     /// The closed form above; `epsilon` is not used.
     @inline(__always)
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
         let s2 = sigmaPrior * sigmaPrior
-        return KLTerm(value: log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5,
+        return KLTerm(value: PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5,
                       dMu: mu / s2, dSigma: -1 / sigma + sigma / s2)
     }
 }
@@ -83,7 +75,7 @@ extension LogDensityPrior {
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
         let w = mu + sigma * epsilon
         let (lp, dlp) = logDensity(w)
-        let logQ = -log(sigma) - 0.5 * epsilon * epsilon - 0.918_938_533_204_672_7  // ½ log 2π
+        let logQ = -PortableMath.log(sigma) - 0.5 * epsilon * epsilon - 0.918_938_533_204_672_7  // ½ log 2π
         return KLTerm(value: logQ - lp, dMu: -dlp, dSigma: -1 / sigma - dlp * epsilon)
     }
 }
@@ -108,15 +100,13 @@ public struct ScaleMixturePrior: LogDensityPrior {
     /// log p(w) by log-sum-exp of the two components, and d log p/dw.
     public func logDensity(_ w: Double) -> (value: Double, derivative: Double) {
         // log-sum-exp of the two components' log-densities, for stability far in the tails.
-        let l1 = log(pi) - log(sigma1) - 0.5 * (w / sigma1) * (w / sigma1) - 0.918_938_533_204_672_7
-        let l2 = log(1 - pi) - log(sigma2) - 0.5 * (w / sigma2) * (w / sigma2) - 0.918_938_533_204_672_7
+        let l1 = PortableMath.log(pi) - PortableMath.log(sigma1) - 0.5 * (w / sigma1) * (w / sigma1) - 0.918_938_533_204_672_7
+        let l2 = PortableMath.log(1 - pi) - PortableMath.log(sigma2) - 0.5 * (w / sigma2) * (w / sigma2) - 0.918_938_533_204_672_7
         let m = max(l1, l2)
-        let a = exp(l1 - m), b = exp(l2 - m)
-        let lp = m + log(a + b)
+        let a = PortableMath.exp(l1 - m), b = PortableMath.exp(l2 - m)
+        let lp = m + PortableMath.log(a + b)
         // d/dw log p = Σₖ rₖ · (−w/σₖ²), rₖ the component responsibilities.
         let d = (a * (-w / (sigma1 * sigma1)) + b * (-w / (sigma2 * sigma2))) / (a + b)
         return (lp, d)
     }
 }
-
-import Foundation

@@ -16,6 +16,12 @@ struct Bench: ParsableCommand {
     var repeats: Int = 3
     @Option(help: "Parts to measure: simulator, network, or all.")
     var only: String = "all"
+    @Option(help: "Networks to measure (comma-separated: bnn, deterministic).")
+    var models: String = "bnn,deterministic"
+    @Option(help: "Minibatch sizes to measure (comma-separated).")
+    var batches: String = "128,1024"
+    @Option(help: "Thread counts to measure (comma-separated).")
+    var threads: String = "1,2"
 
     func validate() throws {
         guard events > 0, repeats > 0 else { throw CLIError("--events and --repeats must be positive") }
@@ -27,7 +33,9 @@ struct Bench: ParsableCommand {
         if only != "network" { report["simulator"] = simulatorBenchmark() }
         if only != "simulator" {
             FileHandle.standardError.write("bench: networks (bnn, deterministic × batch 128, 1024 × 1, 2 threads; T = 100)…\n".data(using: .utf8)!)
-            let results = networkBenchmarks(repeats: repeats)
+            let results = networkBenchmarks(models: models.split(separator: ",").compactMap { ModelKind(rawValue: String($0)) },
+                                            batches: batches.split(separator: ",").compactMap { Int($0) },
+                                            threads: threads.split(separator: ",").compactMap { Int($0) }, repeats: repeats)
             var networks: [String: Any] = networkBenchmarkJSON(results)
             networks["statistic"] = "median of \(repeats) one-second measurements"
             networks["mc_samples"] = 100
