@@ -3,8 +3,10 @@
 #
 #   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build       release build of the `calobnn` tool
-#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens, h5py check
-#   make bench       throughput JSON (simulator events/s; training and prediction samples/s)
+#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens and as on an
+#                    older CPU (check-portable), h5py check
+#   make bench       throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
+#   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
 #   make reproduce   every table and figure of the study (PROFILE=quick|default|full)
 #   make paper       the Paper (PDF) from the generated tables and figures of PROFILE
 #   make docs        DocC documentation of every library module
@@ -19,13 +21,13 @@ OUT         ?= out/$(PROFILE)
 CALOBNN      = .build/release/calobnn
 PYTHON      ?= python3
 
-# Debian packages: GSL, OpenBLAS, HDF5 (build + run), gnuplot and its fonts (figures; we install
+# Debian packages: GSL, HDF5 (build + run), gnuplot and its fonts (figures; we install
 # without Recommends, so the fonts the figures use are named here), pkg-config.
-DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core fonts-liberation
+DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core fonts-liberation
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench reproduce clean check-h5py check-goldens record-goldens docs
+.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable record-goldens docs
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -53,18 +55,32 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product calobnn
 
-## test: the h5py check, the quick profile end to end against its goldens, then `swift test`
-## (unit, gradient-check and golden-value tests; its summary line comes last).
-test: build check-h5py check-goldens
+## test: the h5py check, the quick profile end to end against its goldens and again as on an
+## older CPU, then `swift test` (unit, gradient-check and golden-value tests; its summary line comes last).
+test: build check-h5py check-goldens check-portable
 	$(SWIFT) test -c release 2>&1 | tail -n 400
 
 ## check-goldens: run the quick profile's §3–§5 pipeline (about a minute) and compare its
 ## headline numbers with Tests/Goldens/quick_profile.json.
 check-goldens: build
-	@mkdir -p out/quick
-	@echo "check-goldens: make results PROFILE=quick (log: out/quick/results.log)"
+	@rm -rf out/quick; mkdir -p out/quick
+	@echo "check-goldens: make results PROFILE=quick, computed afresh (log: out/quick/results.log)"
 	@$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	@$(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
+
+## check-portable: the quick profile again as on an older x86-64 CPU — glibc told to hide AVX2,
+## FMA and AVX-512, so libm runs its plain builds and the network its baseline (SSE2) kernels —
+## into out/quick-emulated; every dataset, model (but its wall time), prediction and table must
+## equal check-goldens' bit for bit. Never sets OPENBLAS_CORETYPE: there is no BLAS to steer.
+PORTABLE_TUNABLES = glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD
+check-portable: check-goldens
+	@rm -rf out/quick-emulated; mkdir -p out/quick-emulated
+	@echo "check-portable: make results PROFILE=quick as on a CPU without AVX2/FMA/AVX-512 (log: out/quick-emulated/results.log)"
+	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory results PROFILE=quick OUT=out/quick-emulated \
+	  > out/quick-emulated/results.log 2>&1 || { tail -n 30 out/quick-emulated/results.log; exit 1; }
+	@grep -q "kernels=baseline" out/quick-emulated/results.log || { echo "check-portable: the emulated run did not use the baseline kernels"; exit 1; }
+	@echo "check-portable: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
+	@$(PYTHON) Tests/compare_outputs.py out/quick out/quick-emulated
 
 check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
@@ -75,6 +91,10 @@ check-h5py: build
 bench: build
 	@mkdir -p out
 	@$(CALOBNN) bench --json > out/bench.json.tmp && mv out/bench.json.tmp out/bench.json && cat out/bench.json
+
+## bench-compare: time the network kernels of BASE (a git revision) and of this tree side by side.
+bench-compare: build
+	@Reproduce/bench-compare.sh "$(BASE)" $(or $(ROUNDS),3)
 
 $(CALOBNN): build
 

@@ -40,8 +40,10 @@ extension CaloNetwork {
     }
 
     /// Sum the shard gradients in shard order, add the KL gradient, chain ΔW → ρ; returns KL
-    /// (0 for the twin). One loop for every prior: it is generic over the prior's type, so the
-    /// per-weight ``Prior/klTerm(mu:sigma:epsilon:)`` call is specialised, not dynamically dispatched.
+    /// (0 for the twin). One loop for every prior: the prior fills the KL terms of a chunk of 4096
+    /// weights (``Prior/klTerms(mu:sigma:epsilon:count:value:dMu:dSigma:)``, vectorised by the
+    /// Gaussian prior) and the loop sums them in index order; it is generic over the prior's type,
+    /// so the calls are specialised, not dynamically dispatched.
     func reduceGradients(shards: Int, nTrain: Int, flipout: Bool, threads: Int) -> Double {
         let n = parameterCount, chunk = 4096
         var klChunks = [Double](repeating: 0, count: (n + chunk - 1) / chunk)
@@ -52,20 +54,27 @@ extension CaloNetwork {
         func run<P: Prior>(_ prior: P, _ muP: UnsafePointer<Float>, _ gm: UnsafeMutablePointer<Float>,
                            _ gr: UnsafeMutablePointer<Float>, _ roleP: UnsafePointer<UInt8>, _ klP: UnsafeMutablePointer<Double>) {
             Parallel.forEachChunk(n, chunk: chunk, threads: threads) { range, c in
-                var kl = 0.0
-                for i in range {
-                    var sMu: Float = 0
-                    for k in 0 ..< shards { sMu += gMuBufs[k][i] }
-                    guard flipout, roleP[i] != 0 else { gm[i] = sMu; gr[i] = 0; continue }
-                    var sDel: Float = 0
-                    if roleP[i] == 1 { sDel = sMu }  // Bayesian bias: b = μ + Δ
-                    else { for k in 0 ..< shards { sDel += gDelBufs[k][i] } }
-                    let t = prior.klTerm(mu: Double(muP[i]), sigma: Double(sig[i]), epsilon: Double(eps[i]))
-                    kl += t.value
-                    gm[i] = sMu + Float(t.dMu * invN)
-                    gr[i] = (sDel * eps[i] + Float(t.dSigma * invN)) * ds[i]
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunk) { t in
+                    let value = t.baseAddress!, dMu = value + chunk, dSigma = dMu + chunk
+                    let lo = range.lowerBound
+                    if flipout {
+                        prior.klTerms(mu: muP + lo, sigma: sig + lo, epsilon: eps + lo, count: range.count,
+                                      value: value, dMu: dMu, dSigma: dSigma)
+                    }
+                    var kl = 0.0
+                    for i in range {
+                        var sMu: Float = 0
+                        for k in 0 ..< shards { sMu += gMuBufs[k][i] }
+                        guard flipout, roleP[i] != 0 else { gm[i] = sMu; gr[i] = 0; continue }
+                        var sDel: Float = 0
+                        if roleP[i] == 1 { sDel = sMu }  // Bayesian bias: b = μ + Δ
+                        else { for k in 0 ..< shards { sDel += gDelBufs[k][i] } }
+                        kl += value[i - lo]
+                        gm[i] = sMu + Float(dMu[i - lo] * invN)
+                        gr[i] = (sDel * eps[i] + Float(dSigma[i - lo] * invN)) * ds[i]
+                    }
+                    klP[c] = kl
                 }
-                klP[c] = kl
             }
         }
         func open<P: Prior>(_ p: P) {

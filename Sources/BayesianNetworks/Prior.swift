@@ -30,6 +30,23 @@ public protocol Prior: Sendable {
     /// `epsilon` is the standard-normal draw of the current forward pass, w = μ + σε, for
     /// Monte-Carlo estimates; closed forms ignore it.
     func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm
+
+    /// ``klTerm(mu:sigma:epsilon:)`` of `count` weights at once into `value`, `dMu`, `dSigma`
+    /// (count each). The default calls ``klTerm(mu:sigma:epsilon:)`` per weight; a prior may
+    /// vectorise it, but every element must equal the single-weight result bit for bit.
+    func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                 value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>)
+}
+
+extension Prior {
+    /// One ``klTerm(mu:sigma:epsilon:)`` call per weight.
+    public func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                        value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) {
+        for i in 0 ..< count {
+            let t = klTerm(mu: Double(mu[i]), sigma: Double(sigma[i]), epsilon: Double(epsilon[i]))
+            value[i] = t.value; dMu[i] = t.dMu; dSigma[i] = t.dSigma
+        }
+    }
 }
 
 /// The Gaussian prior N(0, σₚ²); σₚ = 1 is the study's standard normal prior.
@@ -48,12 +65,33 @@ public struct GaussianPrior: Prior {
     /// `normal(σₚ)`.
     public var name: String { "normal(\(sigmaPrior))" }
 
-    /// The closed form above; `epsilon` is not used.
+    /// The closed form above; `epsilon` is not used (lane 0 of the four-lane version below).
     @inline(__always)
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
+        let t = klTerms(mu: SIMD4(repeating: mu), sigma: SIMD4(repeating: sigma))
+        return KLTerm(value: t.value[0], dMu: t.dMu[0], dSigma: t.dSigma[0])
+    }
+
+    /// The closed form on four weights (value, ∂/∂μ, ∂/∂σ).
+    @inline(__always)
+    func klTerms(mu: SIMD4<Double>, sigma: SIMD4<Double>) -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
         let s2 = sigmaPrior * sigmaPrior
-        return KLTerm(value: PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5,
-                      dMu: mu / s2, dSigma: -1 / sigma + sigma / s2)
+        let value = PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5
+        return (value, mu / s2, -1 / sigma + sigma / s2)
+    }
+
+    /// Four weights at a time; the same bits as ``klTerm(mu:sigma:epsilon:)`` per weight.
+    public func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                        value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) {
+        var i = 0
+        while i < count {
+            let m = min(4, count - i)
+            var mv = SIMD4<Double>(repeating: 0), sv = SIMD4<Double>(repeating: 1)
+            for l in 0 ..< m { mv[l] = Double(mu[i + l]); sv[l] = Double(sigma[i + l]) }
+            let t = klTerms(mu: mv, sigma: sv)
+            for l in 0 ..< m { value[i + l] = t.value[l]; dMu[i + l] = t.dMu[l]; dSigma[i + l] = t.dSigma[l] }
+            i += 4
+        }
     }
 }
 

@@ -196,7 +196,7 @@ public enum Training {
         let tty = isatty(2) != 0
         var runTimes: [Double] = []
         if opt.verbose {
-            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valCount) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) prior=\(st.priorName) preprocessing=\(st.preprocessing) kernels=fixed-order")
+            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valCount) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) prior=\(st.priorName) preprocessing=\(st.preprocessing) kernels=\(KernelSet.active.rawValue)")
         }
         var epoch = st.epochsCompleted
         while epoch < opt.epochs && !st.stoppedEarly {

@@ -55,21 +55,32 @@ public enum PortableMath {
         return scaleByPowerOfTwo(p, Int(k))
     }
 
-    /// The natural logarithm in double precision: −∞ at 0, NaN below 0 or for NaN, +∞ at +∞.
+    /// The natural logarithm in double precision: −∞ at 0, NaN below 0 or for NaN, +∞ at +∞
+    /// (lane 0 of the four-lane version, so scalar and vector code give the same bits).
+    @inline(__always) public static func log(_ x: Double) -> Double { log(SIMD4(repeating: x))[0] }
+
+    /// The natural logarithm on four doubles.
     ///
     /// ```
     /// x = 2ᵏ·m, m ∈ [√½, √2);  s = (m − 1)/(m + 1), |s| ≤ 0.1716
     /// log x = k·ln 2 + 2 Σₙ₌₀¹¹ s²ⁿ⁺¹/(2n + 1)        (truncation < 2·10⁻¹⁸ relative)
     /// ```
-    public static func log(_ x: Double) -> Double {
-        if x.isNaN || x < 0 { return .nan }
-        if x == 0 { return -.infinity }
-        if x == .infinity { return x }
-        var (m, k) = split(x)
-        if m > 1.414_213_562_373_095_1 { m *= 0.5; k += 1 }
+    @inline(__always)
+    public static func log(_ x: SIMD4<Double>) -> SIMD4<Double> {
+        let tiny = x .< Double.leastNormalMagnitude
+        let v = x.replacing(with: x * 0x1p54, where: tiny)
+        let bits = unsafeBitCast(v, to: SIMD4<Int64>.self)
+        // The biased exponent as a double: 2⁵² + e has e in its low mantissa bits.
+        let eBits = ((bits &>> 52) & 0x7FF) | 0x4330_0000_0000_0000
+        var k = unsafeBitCast(eBits, to: SIMD4<Double>.self) - (4_503_599_627_370_496 + 1023)
+        k.replace(with: k - 54, where: tiny)
+        var m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: SIMD4<Double>.self)
+        let big = m .> 1.414_213_562_373_095_1
+        m.replace(with: m * 0.5, where: big)
+        k.replace(with: k + 1, where: big)
         let f = m - 1
         let s = f / (m + 1), s2 = s * s
-        var p = 1.0 / 23
+        var p = SIMD4<Double>(repeating: 1.0 / 23)
         p = p * s2 + 1.0 / 21
         p = p * s2 + 1.0 / 19
         p = p * s2 + 1.0 / 17
@@ -82,8 +93,11 @@ public enum PortableMath {
         p = p * s2 + 1.0 / 3
         // 2s·p(s²) = 2s + 2s³·q: add the small part to the large one last.
         let logM = 2 * s + 2 * s * s2 * p
-        let kd = Double(k)
-        return (kd * ln2Hi + logM) + kd * ln2Lo
+        var out = (k * ln2Hi + logM) + k * ln2Lo
+        out.replace(with: -.infinity, where: x .== 0)
+        out.replace(with: .infinity, where: x .== .infinity)
+        out.replace(with: .nan, where: .!(x .>= 0))
+        return out
     }
 
     /// log(1 + x) in double precision, accurate for small |x| as well: with u = 1 ⊕ x (rounded),
@@ -106,16 +120,6 @@ public enum PortableMath {
             e >>= 1
         }
         return result
-    }
-
-    /// (m, k) with x = m·2ᵏ and m ∈ [1, 2), for finite x > 0 (subnormals included).
-    @inline(__always) static func split(_ x: Double) -> (Double, Int) {
-        var v = x, k = 0
-        if v < Double.leastNormalMagnitude { v *= 0x1p54; k = -54 }
-        let bits = v.bitPattern
-        k += Int((bits >> 52) & 0x7FF) - 1023
-        let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
-        return (m, k)
     }
 
     /// p·2ᵏ, exact unless the result is subnormal (then correctly rounded once).

@@ -39,6 +39,7 @@ struct Bench: ParsableCommand {
             var networks: [String: Any] = networkBenchmarkJSON(results)
             networks["statistic"] = "median of \(repeats) one-second measurements"
             networks["mc_samples"] = 100
+            networks["kernels"] = KernelSet.active.rawValue
             report["networks"] = networks
         }
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
