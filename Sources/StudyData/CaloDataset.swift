@@ -47,8 +47,7 @@ public struct CaloDataset: Sendable {
 
     /// Write to `path` atomically (temporary file, then rename).
     public func write(to path: String) throws {
-        try writeAtomically(to: path) { tmp in
-            let f = try HDF5File.create(tmp)
+        try writeHDF5Atomically(to: path) { f in
             let n = batch.count, g = geometry, nCells = g.totalCells
             for (l, layer) in g.layers.enumerated() {
                 // Gather layer l of every event into (N, cellsX, cellsY).
@@ -80,6 +79,10 @@ public struct CaloDataset: Sendable {
         let g = geometry
         let labels = try f.read("label", as: Int32.self, expected: [nil])
         let n = labels.shape[0]
+        let total = n.multipliedReportingOverflow(by: g.totalCells * MemoryLayout<Float>.stride)
+        guard !total.overflow, total.partialValue <= HDF5File.memoryLimitBytes else {
+            throw HDF5Error("\(path): dataset 'label' declares \(n) events, more than this machine's memory holds (limit \(HDF5File.memoryLimitBytes / (g.totalCells * MemoryLayout<Float>.stride)))")
+        }
         var cells = [Float](repeating: 0, count: n * g.totalCells)
         for (l, layer) in g.layers.enumerated() {
             let (values, _) = try f.read("layer_\(l)", as: Float.self, expected: [n, layer.cellsX, layer.cellsY])
