@@ -3,7 +3,8 @@
 #
 #   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build       release build of the `calobnn` tool
-#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens, h5py check
+#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens, h5py check,
+#                    the bad-input and fault suite
 #   make bench       throughput JSON (simulator events/s; training and prediction samples/s)
 #   make reproduce   every table and figure of the study (PROFILE=quick|default|full)
 #   make paper       the Paper (PDF) from the generated tables and figures of PROFILE
@@ -25,7 +26,7 @@ DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox fon
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench reproduce clean check-h5py check-goldens record-goldens docs
+.PHONY: help deps build test bench reproduce clean check-h5py check-goldens check-bad-input record-goldens docs
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -53,9 +54,9 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product calobnn
 
-## test: the h5py check, the quick profile end to end against its goldens, then `swift test`
-## (unit, gradient-check and golden-value tests; its summary line comes last).
-test: build check-h5py check-goldens
+## test: the h5py check, the bad-input suite, the quick profile end to end against its goldens,
+## then `swift test` (unit, gradient-check and golden-value tests; its summary line comes last).
+test: build check-h5py check-bad-input check-goldens
 	$(SWIFT) test -c release 2>&1 | tail -n 400
 
 ## check-goldens: run the quick profile's §3–§5 pipeline (about a minute) and compare its
@@ -65,6 +66,11 @@ check-goldens: build
 	@echo "check-goldens: make results PROFILE=quick (log: out/quick/results.log)"
 	@$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	@$(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
+
+## check-bad-input: ~100 bad-input and fault cases against the built tool (about 15 s): each must
+## end in a one-line error with a non-zero exit and leave every file as it was (Tests/bad_input.py).
+check-bad-input: build
+	@$(PYTHON) Tests/bad_input.py $(CALOBNN)
 
 check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \

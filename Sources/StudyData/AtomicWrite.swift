@@ -55,7 +55,7 @@ public func writeAtomically(to path: String, _ body: (String) throws -> Void) th
 /// and closed (both checked) before ``writeAtomically(to:_:)`` renames it into place.
 public func writeHDF5Atomically(to path: String, _ body: (HDF5File) throws -> Void) throws {
     try writeAtomically(to: path) { tmp in
-        let f = try HDF5File.create(tmp, exclusive: true)
+        let f = try HDF5File.create(tmp, exclusive: true, displayPath: path)
         do { try body(f) } catch { try? f.close(); throw error }
         do { try f.close() } catch { throw HDF5Error("\(path): cannot finish writing the file (disk full?)") }
     }
@@ -95,8 +95,21 @@ public func writeDirectoryAtomically(to path: String, _ body: (String) throws ->
         }
     } catch {
         try? FileManager.default.removeItem(atPath: tmp)
-        throw error
+        throw naming(error, path, insteadOf: tmp)
     }
+}
+
+/// `error` with the temporary directory `tmp` replaced by the destination `path` in its message
+/// (and Foundation's file errors reduced to "file: reason").
+private func naming(_ error: Error, _ path: String, insteadOf tmp: String) -> Error {
+    let suffix = ".tmp-\(getpid())"
+    func shown(_ p: String) -> String { p.replacingOccurrences(of: tmp, with: path).replacingOccurrences(of: suffix, with: "") }
+    if let e = error as? CocoaError {
+        let reason = (e.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "cannot write"
+        return HDF5Error("\(shown(e.filePath ?? e.url?.path ?? path)): \(reason)")
+    }
+    let text = "\(error)"
+    return text.contains(tmp) ? HDF5Error(shown(text)) : error
 }
 
 /// fsync a finished temporary so that a full disk or an I/O error is reported before the rename.
@@ -113,6 +126,7 @@ public enum TemporaryFiles {
     nonisolated(unsafe) private static var terminating = false
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let lock = NSLock()
+    private static let signalQueue = DispatchQueue(label: "calobnn.signal-cleanup")
 
     /// `.<name>.tmp-<pid>` beside `path`; a stale one of a dead process is removed first.
     static func path(for path: String) -> String {
@@ -153,13 +167,20 @@ public enum TemporaryFiles {
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             let previous = signal(sig, SIG_IGN)
             if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
             source.setEventHandler {
                 lock.lock()
                 terminating = true
                 for p in paths { try? FileManager.default.removeItem(atPath: p) }
+                // Die of the same signal (the shell then reports it as usual). libdispatch may
+                // keep the signal blocked, so unblock it here; exit 128 + signal if it stays pending.
                 signal(sig, SIG_DFL)
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, sig)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
                 raise(sig)
+                _exit(128 + sig)
             }
             source.resume()
             sources.append(source)

@@ -63,13 +63,15 @@ public final class HDF5File {
 
     private init(path: String, id: hid_t) { self.path = path; self.id = id }
 
-    /// Create (truncate) a file for writing. With `exclusive`, fail if `path` exists.
-    public static func create(_ path: String, exclusive: Bool = false) throws -> HDF5File {
+    /// Create (truncate) a file for writing. With `exclusive`, fail if `path` exists. Messages
+    /// name `displayPath` (the destination of a temporary file), or `path`.
+    public static func create(_ path: String, exclusive: Bool = false, displayPath: String? = nil) throws -> HDF5File {
         lock.lock(); defer { lock.unlock() }
         calo_h5_silence_errors()
+        let shown = displayPath ?? path
         let id = H5Fcreate(path, exclusive ? calo_h5f_acc_excl() : calo_h5f_acc_trunc(), calo_h5p_default(), calo_h5p_default())
-        guard id >= 0 else { throw HDF5Error("\(path): cannot create HDF5 file (is the directory writable?)") }
-        return HDF5File(path: path, id: id)
+        guard id >= 0 else { throw HDF5Error("\(shown): cannot create HDF5 file (directory not writable, or disk full?)") }
+        return HDF5File(path: shown, id: id)
     }
 
     /// Open an existing file read-only.

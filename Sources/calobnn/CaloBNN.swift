@@ -30,7 +30,10 @@ struct CaloBNN: ParsableCommand {
             // --help and friends: ArgumentParser prints them.
             if code == .success { exit(withError: error) }
             FileHandle.standardError.write("Error: \(errorLine(error))\n".data(using: .utf8)!)
-            Foundation.exit(code.rawValue)
+            // _exit, not exit: after a failed write (a full disk at H5Fclose) libhdf5's own exit
+            // handler would try to close that file again and crash; our temporaries are gone already.
+            fflush(stdout)
+            _exit(code.rawValue)
         }
     }
 

@@ -64,14 +64,10 @@ struct EvaluateAnomaly: ParsableCommand {
             if let reference { try checkSameData(reference.file, reference.path, p, path) } else { reference = (p, path) }
             return p
         }
-        var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
-        var bold = Set<[Int]>()
-        var stdSummary: [[Double]] = []
-        var summary: [String: Any] = ["profile": profile]
-        var macros: [(String, String)] = []
-        for (row, removed) in labels.enumerated() {
+        // Read and check every input before any work: a bad file fails fast and alone.
+        var inputs: [(bnn: PredictionFile, det: PredictionFile, members: [PredictionFile], seconds: (Double, Double, Double))] = []
+        for removed in labels {
             let name = cliRegistry.classes[removed].name
-            let progress = ProgressReporter(stage: "evaluate anomaly \(name)", total: scores.count, unit: "scores")
             let bnn = try readChecked("\(predDir)/loo_\(name)_bnn.h5")
             let det = try readChecked("\(predDir)/loo_\(name)_det.h5")
             guard bnn.model == "bnn", det.model == "deterministic" else {
@@ -87,6 +83,28 @@ struct EvaluateAnomaly: ParsableCommand {
             if let bad = members.firstIndex(where: { $0.outputClasses != bnn.outputClasses }) {
                 throw CLIError("\(predDir)/loo_\(name)_ens\(bad + 1).h5 has other output classes than loo_\(name)_bnn.h5")
             }
+            let k = bnn.set.classes
+            guard bnn.set.label.contains(Int32(k)), bnn.set.label.contains(where: { $0 < Int32(k) }) else {
+                throw CLIError("\(predDir)/loo_\(name)_bnn.h5: the test set needs events of the removed class and of known classes")
+            }
+            // Cost: training time of BNN, deterministic, ensemble (models that exist must match).
+            let tb = try readModelRecord(modelDir.map { "\($0)/loo_\(name)_bnn.h5" }, for: bnn, "\(predDir)/loo_\(name)_bnn.h5")?.seconds ?? .nan
+            let td = try readModelRecord(modelDir.map { "\($0)/loo_\(name)_det.h5" }, for: det, "\(predDir)/loo_\(name)_det.h5")?.seconds ?? .nan
+            let te = try (0 ..< ensemble).map { member in
+                try readModelRecord(modelDir.map { "\($0)/loo_\(name)_ens\(member + 1).h5" }, for: members[member],
+                                    "\(predDir)/loo_\(name)_ens\(member + 1).h5")?.seconds ?? .nan
+            }.reduce(0, +)
+            inputs.append((bnn, det, members, (tb, td, te)))
+        }
+        var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
+        var bold = Set<[Int]>()
+        var stdSummary: [[Double]] = []
+        var summary: [String: Any] = ["profile": profile]
+        var macros: [(String, String)] = []
+        for (row, removed) in labels.enumerated() {
+            let name = cliRegistry.classes[removed].name
+            let progress = ProgressReporter(stage: "evaluate anomaly \(name)", total: scores.count, unit: "scores")
+            let (bnn, det, members, (tb, td, te)) = inputs[row]
             let ens = members.isEmpty ? nil : AnomalyDetection.ensemble(members.map(\.set))
             let k = bnn.set.classes
             func sets(_ f: AnomalyScore.Family) -> PredictionSet {
@@ -94,9 +112,6 @@ struct EvaluateAnomaly: ParsableCommand {
             }
             let anomalyIdx = (0 ..< bnn.set.count).filter { bnn.set.label[$0] == k }
             let knownIdx = (0 ..< bnn.set.count).filter { bnn.set.label[$0] < k }
-            guard !anomalyIdx.isEmpty, !knownIdx.isEmpty else {
-                throw CLIError("\(predDir)/loo_\(name)_bnn.h5: the test set needs events of the removed class and of known classes")
-            }
             var results: [ScoreResult] = []
             for (j, score) in scores.enumerated() {
                 let s = sets(score.family)
@@ -144,12 +159,6 @@ struct EvaluateAnomaly: ParsableCommand {
             }
 
             // Cost: training and prediction time of BNN, deterministic, ensemble.
-            let tb = try readModelRecord(modelDir.map { "\($0)/loo_\(name)_bnn.h5" }, for: bnn, "\(predDir)/loo_\(name)_bnn.h5")?.seconds ?? .nan
-            let td = try readModelRecord(modelDir.map { "\($0)/loo_\(name)_det.h5" }, for: det, "\(predDir)/loo_\(name)_det.h5")?.seconds ?? .nan
-            let te = try (0 ..< ensemble).map { member in
-                try readModelRecord(modelDir.map { "\($0)/loo_\(name)_ens\(member + 1).h5" }, for: members[member],
-                                    "\(predDir)/loo_\(name)_ens\(member + 1).h5")?.seconds ?? .nan
-            }.reduce(0, +)
             costRows.append([prettyLabel(name), fmt(tb, 0), fmt(td, 0), fmt(te, 0), fmt(bnn.seconds, 1), fmt(det.seconds, 1),
                              fmt(members.map(\.seconds).reduce(0, +), 1)])
         }

@@ -100,6 +100,9 @@ struct Train: ParsableCommand {
         try checkOutput(output, inputs: inputFiles)
         try checkOutput(ckpt, option: "-o (its checkpoint)", inputs: inputFiles)
         let dataset = try readDataset(data)
+        if let excludeClass, !dataset.provenance.classNames.contains(excludeClass) {
+            throw CLIError("--exclude-class \(excludeClass): not a class of \(data) (classes: \(dataset.provenance.classNames.joined(separator: ", ")))")
+        }
         let pre = Preprocessing()
         let inputs: TrainingInputs
         do { inputs = try dataset.trainingInputs(excluding: excludeClass, preprocessing: pre, path: data) }
