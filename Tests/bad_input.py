@@ -171,6 +171,7 @@ def main():
         copy_with(f"{fx}/train.h5", f"{fx}/wrongshape.h5", lambda f: replace_dataset(f, "layer_0", np.zeros((90, 3, 95), "f4")))
         copy_with(f"{fx}/train.h5", f"{fx}/floatlabels.h5", lambda f: replace_dataset(f, "label", f["label"][...].astype("f4") + 0.7))
         copy_with(f"{fx}/train.h5", f"{fx}/badlabel.h5", lambda f: f["label"].__setitem__(5, 42))
+        copy_with(f"{fx}/train.h5", f"{fx}/dupnames.h5", lambda f: f.attrs.__setitem__("class_names", "photon,photon,eta_gg"))
 
         def zero_events(f):
             for name in ("layer_0", "layer_1", "layer_2", "overflow", "energy", "label"):
@@ -277,6 +278,7 @@ def main():
         case("data-float-labels", "labels stored as floats (2.7 would read as 2)", t1 + [f"{fx}/floatlabels.h5"],
              ["label", "integers", "floating"])
         case("data-label-range", "a label outside the class list", t1 + [f"{fx}/badlabel.h5"], ["label", "42"])
+        case("data-class-names", "attribute class_names repeats a class", t1 + [f"{fx}/dupnames.h5"], ["class_names", "repeats"])
         case("data-zero-events", "a 0-event training file (blames --data, not --validation)",
              t1 + [f"{fx}/zero.h5", "--validation", f"{fx}/val.h5"], ["--data", "zero.h5", "0 event"])
         case("data-huge-declared", "label declares 2^40 events (no allocation)", t1 + [f"{fx}/hugedecl.h5"], ["label", "memory"])
@@ -482,6 +484,17 @@ def resume_cases(root, fx):
     must(["simulate", "--class", "photon,pi0_gg,eta_gg", "-n", "300", "--seed", "5", "-o", f"{d}/data.h5", "--quiet"], root)
     base = ["train", "--data", f"{d}/data.h5", "--epochs", "8", "--batch", "32", "--patience", "8", "--quiet"]
     must(base + ["-o", f"{d}/straight.h5"], root)
+    # SIGTERM during training: no temporary, no model; the last checkpoint stays for --resume.
+    shutil.copy(f"{d}/straight.h5", f"{d}/termed.h5")
+    old = snapshot(f"{d}/termed.h5")
+    proc = subprocess.Popen([TOOL] + base + ["-o", f"{d}/termed.h5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    hit = wait_for(lambda: os.path.exists(f"{d}/termed.h5.ckpt"), 60)
+    proc.terminate(); _, err = proc.communicate()
+    temps = [n for n in os.listdir(d) if ".tmp-" in n]
+    ok = hit and proc.returncode != 0 and not temps and not describe_change(old, snapshot(f"{d}/termed.h5")) \
+        and os.path.exists(f"{d}/termed.h5.ckpt") and not any(m in err.decode() for m in BACKTRACE_MARKERS)
+    record("term-train", ok, f"SIGTERM after a checkpoint: previous model intact, checkpoint kept, no temporary (status {proc.returncode}, temporaries {temps})")
+    os.remove(f"{d}/termed.h5.ckpt"); os.remove(f"{d}/termed.h5")
     proc = subprocess.Popen([TOOL] + base + ["-o", f"{d}/resumed.h5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     hit = wait_for(lambda: os.path.exists(f"{d}/resumed.h5.ckpt"), 60)
     time.sleep(0.05)

@@ -103,7 +103,8 @@ public struct CaloDataset: Sendable {
         }
         let energy = f.contains("energy") ? try f.read("energy", as: Float.self, expected: [n, 1]).values
             : [Float](repeating: .nan, count: n)
-        let names = f.contains("label") ? (try? f.stringAttribute("class_names"))?.split(separator: ",").map(String.init) ?? [] : []
+        let names = f.containsAttribute("class_names") ? try f.stringAttribute("class_names").split(separator: ",").map(String.init) : []
+        guard Set(names).count == names.count else { throw HDF5Error("\(path): attribute 'class_names' repeats a class") }
         if let bad = labels.values.firstIndex(where: { $0 < 0 || (!names.isEmpty && Int($0) >= names.count) }) {
             throw HDF5Error("\(path): dataset 'label' has label \(labels.values[bad]) at event \(bad), outside 0..<\(names.count)")
         }

@@ -29,8 +29,10 @@ public struct PredictionFile: Sendable {
     public var dataIdentity: String?
     /// Identity of the model that predicted (``Checkpoint/identity(of:)``); nil in files without provenance.
     public var modelIdentity: String?
-    /// Paths of the data and model files as given to `predict` (for messages).
-    public var dataFile: String?, modelFile: String?
+    /// Path of the data file as given to `predict` (for messages).
+    public var dataFile: String?
+    /// Path of the model file as given to `predict` (for messages).
+    public var modelFile: String?
 
     /// The tolerance on a mean above 1 or a σ above ½ (float rounding of a mean over T samples).
     static let roundingSlack: Float = 1e-4
