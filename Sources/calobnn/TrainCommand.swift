@@ -16,7 +16,9 @@ struct Train: ParsableCommand {
         abstract: "Train the study's Bayesian (Flipout) network or its deterministic twin on a simulated HDF5 file.",
         discussion: """
         Writes a checkpoint after every epoch to <output>.ckpt (atomically) and the model to <output> at the end. \
-        --resume continues from the checkpoint; the result is bit-identical to an uninterrupted run.
+        --resume continues from the checkpoint; the result is bit-identical to an uninterrupted run. It is an error \
+        if there is no checkpoint, or if any setting but --epochs, --threads and --quiet (or the data) changed. \
+        A diverging run (a non-finite loss or gradient) stops with an error and writes no model.
         """)
 
     @Option(name: .long, help: "Input HDF5 file in CaloGAN layout with labels (from `calobnn simulate`).")
@@ -61,7 +63,7 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Make the biases Bayesian too (default: deterministic biases, as TFP).")
     var bayesianBias = false
 
-    @Flag(name: .long, help: "Continue from <output>.ckpt if it exists.")
+    @Flag(name: .long, help: "Continue from <output>.ckpt (an error if there is none, or if a setting changed).")
     var resume = false
 
     @Flag(name: .long, help: "No progress lines on stderr.")
