@@ -248,6 +248,10 @@ def main():
         case("sim-energy-negative", "--energy-gev -20", sim + ["-n", "5", "--energy-gev", "-20", "-o", f"{out}/x.h5"], ["--energy-gev"])
         case("sim-mode", "--mode sideways", sim + ["-n", "5", "--mode", "sideways", "-o", f"{out}/x.h5"], ["--mode", "sideways"])
         case("sim-threads", "--threads 0", sim + ["-n", "5", "--threads", "0", "-o", f"{out}/x.h5"], ["--threads"])
+        case("cli-unknown-option", "an unknown option", sim + ["-n", "5", "--colour", "red", "-o", f"{out}/x.h5"], ["--colour"])
+        case("cli-missing-output", "no -o", sim + ["-n", "5"], ["-o"])
+        case("cli-bad-enum", "train --model bayes", ["train", "--data", f"{fx}/train.h5", "--model", "bayes", "-o", f"{out}/m.h5"],
+             ["bayes", "--model"])
         case("sim-seed-negative", "--seed -1", sim + ["-n", "5", "--seed", "-1", "-o", f"{out}/x.h5"], ["--seed", "-1"])
 
         # ---- outputs that must not be replaced --------------------------------------------------
