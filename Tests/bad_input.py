@@ -171,6 +171,7 @@ def main():
         copy_with(f"{fx}/train.h5", f"{fx}/wrongshape.h5", lambda f: replace_dataset(f, "layer_0", np.zeros((90, 3, 95), "f4")))
         copy_with(f"{fx}/train.h5", f"{fx}/floatlabels.h5", lambda f: replace_dataset(f, "label", f["label"][...].astype("f4") + 0.7))
         copy_with(f"{fx}/train.h5", f"{fx}/badlabel.h5", lambda f: f["label"].__setitem__(5, 42))
+        copy_with(f"{fx}/train.h5", f"{fx}/seedstr.h5", lambda f: f.attrs.__setitem__("seed", "one"))
         copy_with(f"{fx}/train.h5", f"{fx}/dupnames.h5", lambda f: f.attrs.__setitem__("class_names", "photon,photon,eta_gg"))
 
         def zero_events(f):
@@ -343,6 +344,9 @@ def main():
              ["pred_noprov.h5", "identity"])
         case("eval-missing-input", "a missing prediction file (no partial output directory)",
              ev(f"{fx}/nope.h5", f"{fx}/pred_det.h5"), ["nope.h5"])
+        case("eval-profile", "--profile with a newline (written into TeX headers)",
+             ev(f"{fx}/pred_bnn.h5", f"{fx}/pred_det.h5", ["--profile", "quick\n\\input{x}"]), ["--profile"])
+        case("data-attr-type", "dataset attribute seed stored as a string", t1 + [f"{fx}/seedstr.h5"], ["seed"])
         case("eval-images-events", "evaluate images --events=-3", ["evaluate", "images", "--data", f"{fx}/test.h5", "--events=-3",
                                                                   "-o", f"{out}/imgs"], ["--events"])
         case("eval-anomaly-data", "evaluate anomaly --data of another dataset (was never checked)",

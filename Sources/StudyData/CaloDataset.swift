@@ -110,11 +110,12 @@ public struct CaloDataset: Sendable {
         }
         let provenance = DatasetProvenance(
             classNames: names,
-            seed: (try? f.numericAttribute("seed", as: UInt64.self)) ?? 0,
-            mode: (try? f.stringAttribute("mode")) ?? "total",
-            noise: ((try? f.stringAttribute("noise")) ?? "off") == "on",
-            gunDistanceMM: (try? f.numericAttribute("gun_distance_mm", as: Double.self)) ?? .nan,
-            gunEnergyGeV: (try? f.numericAttribute("gun_energy_gev", as: Double.self)) ?? .nan)
+            // Absent in files from elsewhere (CaloGAN's own); if present they must be well formed.
+            seed: try f.optionalNumericAttribute("seed", as: UInt64.self) ?? 0,
+            mode: try f.optionalStringAttribute("mode") ?? "total",
+            noise: (try f.optionalStringAttribute("noise") ?? "off") == "on",
+            gunDistanceMM: try f.optionalNumericAttribute("gun_distance_mm", as: Double.self) ?? .nan,
+            gunEnergyGeV: try f.optionalNumericAttribute("gun_energy_gev", as: Double.self) ?? .nan)
         return CaloDataset(batch: EventBatch(count: n, cells: cells, overflow: overflow, energy: energy, label: labels.values),
                            provenance: provenance, geometry: g)
     }

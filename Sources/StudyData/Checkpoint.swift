@@ -157,7 +157,7 @@ public enum Checkpoint {
         }
         st.epochsWithoutImprovement = try int("epochs_without_improvement", 0 ... st.epochsCompleted)
         st.stoppedEarly = try flag("stopped_early")
-        st.trainingSeconds = (try? f.numericAttribute("train_seconds", as: Double.self)) ?? 0
+        st.trainingSeconds = try f.optionalNumericAttribute("train_seconds", as: Double.self) ?? 0
         func history(_ name: String) throws -> [Double] {
             f.contains(name) ? try f.read(name, as: Double.self, expected: [st.epochsCompleted]).values : []
         }
@@ -179,7 +179,7 @@ public enum Checkpoint {
     public static func provenance(of path: String, _ names: [String]) throws -> [String: String] {
         let f = try HDF5File.open(path)
         var out: [String: String] = [:]
-        for n in names where (try? f.stringAttribute(n)) != nil { out[n] = try f.stringAttribute(n) }
+        for n in names { if let v = try f.optionalStringAttribute(n) { out[n] = v } }
         return out
     }
 }

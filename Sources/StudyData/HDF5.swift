@@ -109,6 +109,16 @@ public final class HDF5File {
         return H5Aexists(id, name) > 0
     }
 
+    /// A string attribute that may be absent (nil) but, if present, must be a string.
+    public func optionalStringAttribute(_ name: String) throws -> String? {
+        containsAttribute(name) ? try stringAttribute(name) : nil
+    }
+
+    /// A numeric attribute that may be absent (nil) but, if present, must be a number of a fitting kind.
+    public func optionalNumericAttribute<T: HDF5Scalar>(_ name: String, as: T.Type = T.self) throws -> T? {
+        containsAttribute(name) ? try numericAttribute(name, as: T.self) : nil
+    }
+
     /// Whether a dataset or group `name` exists at the root.
     public func contains(_ name: String) -> Bool {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }

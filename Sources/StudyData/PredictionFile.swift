@@ -74,7 +74,7 @@ public struct PredictionFile: Sendable {
         if let expected, let bad = expected.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
             throw HDF5Error("\(path): dataset 'expected_entropy' holds \(expected[bad]) at event \(bad), expected a finite value ≥ 0")
         }
-        let datasetClasses = (try? f.stringAttribute("class_names"))?.split(separator: ",").map(String.init) ?? outputClasses
+        let datasetClasses = try f.optionalStringAttribute("class_names")?.split(separator: ",").map(String.init) ?? outputClasses
         let mapped = try labels.enumerated().map { i, l -> Int32 in
             guard l >= 0, Int(l) < datasetClasses.count else {
                 throw HDF5Error("\(path): dataset 'label' has label \(l) at event \(i), outside 0..<\(datasetClasses.count)")
@@ -84,9 +84,9 @@ public struct PredictionFile: Sendable {
         return PredictionFile(
             set: PredictionSet(mean: mean, std: std, argmax: argmax, expectedEntropy: expected, label: mapped, classes: k),
             outputClasses: outputClasses, datasetClasses: datasetClasses, datasetLabels: labels,
-            model: (try? f.stringAttribute("model")) ?? "unknown",
-            seconds: (try? f.numericAttribute("seconds", as: Double.self)) ?? .nan,
-            dataIdentity: try? f.stringAttribute("data_identity"), modelIdentity: try? f.stringAttribute("model_identity"),
-            dataFile: try? f.stringAttribute("data_file"), modelFile: try? f.stringAttribute("model_file"))
+            model: try f.optionalStringAttribute("model") ?? "unknown",
+            seconds: try f.optionalNumericAttribute("seconds", as: Double.self) ?? .nan,
+            dataIdentity: try f.optionalStringAttribute("data_identity"), modelIdentity: try f.optionalStringAttribute("model_identity"),
+            dataFile: try f.optionalStringAttribute("data_file"), modelFile: try f.optionalStringAttribute("model_file"))
     }
 }

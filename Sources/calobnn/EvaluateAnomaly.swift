@@ -34,6 +34,7 @@ struct EvaluateAnomaly: ParsableCommand {
         guard (0 ... 100).contains(ensemble) else { throw ValidationError("--ensemble must be in 0…100 (got \(ensemble))") }
         guard (1 ... 100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 1…100000 (got \(bootstrap))") }
         _ = try resolveClasses(classes)
+        try checkProfileName(profile)
     }
 
     func run() throws {

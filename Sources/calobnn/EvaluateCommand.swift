@@ -57,6 +57,14 @@ func readModelRecord(_ modelPath: String?, for p: PredictionFile, _ predPath: St
     return TrainingRecord(seconds: state.trainingSeconds, history: rows)
 }
 
+/// `--profile` is written into TeX and Markdown headers: a plain name only.
+func checkProfileName(_ profile: String) throws {
+    guard !profile.isEmpty, profile.count <= 64,
+          profile.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) else {
+        throw ValidationError("--profile must be a plain name (letters, digits, _ - .; got '\(profile)')")
+    }
+}
+
 /// Pretty class label for tables (falls back to the name).
 func prettyLabel(_ name: String) -> String { cliRegistry[name]?.label ?? name }
 
@@ -91,6 +99,8 @@ struct EvaluateClassification: ParsableCommand {
     var profile: String = "default"
     @Option(name: .short, help: "Output directory for tables (.tex/.md/.csv), data (.dat) and macros.")
     var output: String
+
+    func validate() throws { try checkProfileName(profile) }
 
     func run() throws {
         try checkOutputDirectory(output)
