@@ -4,7 +4,7 @@
 #   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build       release build of the `calobnn` tool
 #   make test        unit, gradient-check and golden tests, the quick profile vs its goldens and as on an
-#                    older CPU (check-portable), h5py check
+#                    older CPU (check-portable), h5py check, the bad-input and fault suite
 #   make bench       throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
 #   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
 #   make reproduce   every table and figure of the study (PROFILE=quick|default|full)
@@ -27,7 +27,7 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable record-goldens docs
+.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input record-goldens docs
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -55,9 +55,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product calobnn
 
-## test: the h5py check, the quick profile end to end against its goldens and again as on an
-## older CPU, then `swift test` (unit, gradient-check and golden-value tests; its summary line comes last).
-test: build check-h5py check-goldens check-portable
+## test: the h5py check, the bad-input suite, the quick profile end to end against its goldens and
+## again as on an older CPU, then `swift test` (unit, gradient-check and golden-value tests; its
+## summary line comes last).
+test: build check-h5py check-bad-input check-goldens check-portable
 	$(SWIFT) test -c release 2>&1 | tail -n 400
 
 ## check-goldens: run the quick profile's §3–§5 pipeline (about a minute) and compare its
@@ -81,6 +82,11 @@ check-portable: check-goldens
 	@grep -q "kernels=baseline" out/quick-emulated/results.log || { echo "check-portable: the emulated run did not use the baseline kernels"; exit 1; }
 	@echo "check-portable: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
 	@$(PYTHON) Tests/compare_outputs.py out/quick out/quick-emulated
+
+## check-bad-input: ~100 bad-input and fault cases against the built tool (about 15 s): each must
+## end in a one-line error with a non-zero exit and leave every file as it was (Tests/bad_input.py).
+check-bad-input: build
+	@$(PYTHON) Tests/bad_input.py $(CALOBNN)
 
 check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \

@@ -10,9 +10,9 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Print JSON (the only format for now; kept for the documented interface).")
     var json = false
-    @Option(help: "Events per class per measurement.")
+    @Option(parsing: .unconditional, help: "Events per class per measurement (1…1000000).")
     var events: Int = 4000
-    @Option(help: "Repetitions; the median is reported.")
+    @Option(parsing: .unconditional, help: "Repetitions; the median is reported (1…100).")
     var repeats: Int = 3
     @Option(help: "Parts to measure: simulator, network, or all.")
     var only: String = "all"
@@ -24,8 +24,10 @@ struct Bench: ParsableCommand {
     var threads: String = "1,2"
 
     func validate() throws {
-        guard events > 0, repeats > 0 else { throw CLIError("--events and --repeats must be positive") }
-        guard ["all", "simulator", "network"].contains(only) else { throw CLIError("--only must be simulator, network or all") }
+        let eventLimit = min(1_000_000, memoryLimit(bytesEach: simulateBytesPerEvent))
+        guard (1 ... eventLimit).contains(events) else { throw ValidationError("--events must be in 1…\(eventLimit) (got \(events))") }
+        guard (1 ... 100).contains(repeats) else { throw ValidationError("--repeats must be in 1…100 (got \(repeats))") }
+        guard ["all", "simulator", "network"].contains(only) else { throw ValidationError("--only must be simulator, network or all (got '\(only)')") }
     }
 
     func run() throws {
