@@ -5,7 +5,8 @@ Usage: compare_outputs.py REFERENCE_DIR OTHER_DIR
 
 Every file must exist in both trees and be equal:
   *.h5           every dataset bit for bit (dtype, shape, bytes) and every attribute equal, except
-                 wall-time attributes (names `seconds` or ending in `_seconds`);
+                 wall-time attributes (names `seconds` or ending in `_seconds`); file-name attributes
+                 (names ending in `_file`) are compared with OTHER_DIR's path replaced by REFERENCE_DIR's;
   cost.*         skipped (they tabulate wall times);
   numbers.tex    byte for byte after dropping the wall-time macros (names containing `Seconds`);
   *.log          skipped (progress output, timings);
@@ -31,8 +32,18 @@ def files(root):
     return out
 
 
+ROOTS = ("", "")  # (reference root, other root), set in main
+
+
 def attrs(obj):
-    return {k: v for k, v in obj.attrs.items() if not WALL_TIME_ATTR.search(k)}
+    out = {}
+    for k, v in obj.attrs.items():
+        if WALL_TIME_ATTR.search(k):
+            continue
+        if k.endswith("_file"):
+            v = (v.decode() if isinstance(v, bytes) else str(v)).replace(ROOTS[1], ROOTS[0])
+        out[k] = v
+    return out
 
 
 def same_value(a, b):
@@ -67,6 +78,8 @@ def strip_wall_time(text):
 
 
 def main(ref, other):
+    global ROOTS
+    ROOTS = (os.path.normpath(ref), os.path.normpath(other))
     a, b = files(ref), files(other)
     failed = [f"{n}: only in {ref}" for n in sorted(a - b)] + [f"{n}: only in {other}" for n in sorted(b - a)]
     passed = 0
