@@ -4,7 +4,7 @@
 // (seed, "FlipoutSigns", epoch, step, example) — so a run gives identical numbers for any
 // thread count and a resumed run continues exactly where an uninterrupted one would be; and the
 // same numbers on any CPU: the generator is integer arithmetic, and the Gaussians are made from
-// its bits with ``PortableMath`` (libm and GSL's Gaussian samplers call glibc's `exp`/`log`,
+// its bits with `PortableMath` (libm and GSL's Gaussian samplers call glibc's `exp`/`log`,
 // whose results depend on the CPU). Generator: GSL's `gsl_rng_taus2` (L'Ecuyer 1996);
 // Gaussians by the Box–Muller transform (Box & Muller 1958); sub-stream seeds by SplitMix64
 // (Steele, Lea & Flood 2014) over an FNV-1a hash of the salt.

@@ -11,7 +11,7 @@ public enum Softplus {
     /// ```
     /// softplus(ρ) = max(ρ, 0) + log1p(e^{−|ρ|})
     /// ```
-    /// no overflow for ρ ≫ 0, no cancellation for ρ ≪ 0; exp and log1p from ``PortableMath``
+    /// no overflow for ρ ≫ 0, no cancellation for ρ ≪ 0; exp and log1p from `PortableMath`
     /// (the same bits on every CPU). Below ρ ≈ −87 the result is clamped at ≈ 1.2·10⁻³⁸.
     @inline(__always) public static func value(_ rho: Float) -> Float {
         let (s, _) = valuesAndDerivatives(SIMD8(repeating: rho))

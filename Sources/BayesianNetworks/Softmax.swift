@@ -1,4 +1,4 @@
-// Softmax and the softmax cross-entropy of study §2/§4, on ``PortableMath``'s exp and log so
+// Softmax and the softmax cross-entropy of study §2/§4, on `PortableMath`'s exp and log so
 // that losses, gradients and predicted probabilities have the same bits on every CPU.
 //
 // Shape legend: N = examples, U = classes. logits, probabilities, gradients (N, U).
@@ -6,7 +6,7 @@
 /// Softmax probabilities and the cross-entropy loss with its gradient.
 public enum Softmax {
 
-    /// Softmax of one row of U logits into `p` (U): eⱼ = exp(zⱼ − max z) (``PortableMath``),
+    /// Softmax of one row of U logits into `p` (U): eⱼ = exp(zⱼ − max z) (`PortableMath`),
     /// s = Σⱼ eⱼ in index order, pⱼ = eⱼ / s. Returns (max z, s, the index of the first maximum).
     @inline(__always)
     static func softmaxRow(_ z: UnsafePointer<Float>, classes u: Int, _ p: UnsafeMutablePointer<Float>)
