@@ -184,7 +184,7 @@ struct EvaluateAnomaly: ParsableCommand {
         try writeMacros(macros, to: "\(output)/numbers.tex", header: tag)
         try writeTextAtomically(String(data: try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]), encoding: .utf8)!,
                                 to: "\(output)/summary.json")
-        return ("anomaly: wrote \(labels.count) removed classes × \(scores.count) scores to \(output)")
+        return ("anomaly: wrote \(labels.count) removed classes × \(scores.count) scores to \(self.output)")
     }
 
     /// The first anomalous event of each case: its middle-layer image as gnuplot blocks

@@ -63,6 +63,6 @@ struct EvaluateImages: ParsableCommand {
         }
         try ResultTable(caption: "Mean energy per layer and in total (GeV) per class, total-deposit mode, 20 GeV gun (dataset \(URL(fileURLWithPath: data).lastPathComponent), seed \(ds.provenance.seed)).",
                         header: ["class", "layer 0", "layer 1", "layer 2", "sum"], rows: layerStats).write(to: output, stem: "layer_energies")
-        return ("images: wrote \(labels.count) classes to \(output)")
+        return ("images: wrote \(labels.count) classes to \(self.output)")
     }
 }

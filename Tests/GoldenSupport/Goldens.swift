@@ -17,11 +17,20 @@ public struct GoldenFile {
             .appendingPathComponent("Goldens").appendingPathComponent(name)
     }
 
-    /// The stored values (empty if the file does not exist yet).
+    /// The stored values (empty if the file does not exist yet). Parsed here, not by
+    /// JSONSerialization, whose number parsing on Linux is not exact in the last bit: each value
+    /// is read with `Double(_:)` from the text, which round-trips Swift's own output exactly.
     public func load() -> [String: Double] {
-        guard let data = try? Data(contentsOf: url),
-              let dict = try? JSONSerialization.jsonObject(with: data) as? [String: Double] else { return [:] }
-        return dict
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+        var out: [String: Double] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let key = parts[0].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
+            if let v = Double(value) { out[key] = v }
+        }
+        return out
     }
 
     /// Compare `measured` with the stored goldens at relative tolerance `rtol` (plus `atol`).
@@ -30,12 +39,21 @@ public struct GoldenFile {
     public func check(_ measured: [String: Double], rtol: Double, atol: Double = 0) -> [String] {
         let stored = load()
         if GoldenFile.recording {
-            for key in measured.keys.sorted() where stored[key] != measured[key] {
-                print("RECORD-GOLDENS \(url.lastPathComponent): \(key): \(stored[key].map { "\($0)" } ?? "new") → \(measured[key]!)")
+            // Record only values that fail the check; print each. Written by hand with Swift's
+            // shortest round-trip form of each double, so reading the file back gives the same bits.
+            var updated = stored
+            for key in measured.keys.sorted() {
+                let got = measured[key]!
+                if let want = stored[key], abs(got - want) <= atol + rtol * abs(want), got.bitPattern == want.bitPattern || rtol > 0 || atol > 0 {
+                    continue
+                }
+                print("RECORD-GOLDENS \(url.lastPathComponent): \(key): \(stored[key].map { "\($0)" } ?? "new") → \(got)")
+                updated[key] = got
             }
-            let data = try! JSONSerialization.data(withJSONObject: measured, options: [.prettyPrinted, .sortedKeys])
+            guard updated != stored || !FileManager.default.fileExists(atPath: url.path) else { return [] }
+            let body = updated.keys.sorted().map { "  \"\($0)\": \(updated[$0]!)" }.joined(separator: ",\n")
             try! FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try! data.write(to: url)
+            try! Data(("{\n" + body + "\n}\n").utf8).write(to: url)
             return []
         }
         var problems: [String] = []
