@@ -31,10 +31,16 @@ extension RandomStream {
     /// (probability 7·10⁻⁹) is cut — harmless for weight noise and initial weights.
     public func fillGaussian(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, stddev: Float = 1) {
         var i = 0
-        var a = SIMD8<Float>(), b = SIMD8<Float>()
+        var words = SIMD16<UInt32>()
         while i < count {
-            for l in 0 ..< 8 { a[l] = Float(bits32() >> 8) }
-            for l in 0 ..< 8 { b[l] = Float(bits32() >> 8) }
+            withUnsafeMutableBytes(of: &words) { fillBits32($0.baseAddress!.assumingMemoryBound(to: UInt32.self), count: 16) }
+            // The top 24 bits as exact floats, without a slow SIMD conversion: 2²³ + v has v in
+            // its 23 mantissa bits, so the low 23 bits and the 24th go through that separately.
+            let top = words &>> 8
+            let lo = unsafeBitCast((top & 0x7F_FFFF) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
+            let hi = unsafeBitCast((top &>> 23) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
+            let w = lo + hi * 8_388_608
+            let a = w.lowHalf, b = w.highHalf
             let u1 = (a + 0.5) * 0x1p-24, u2 = b * 0x1p-24
             let r = (-2 * PortableMath.log(u1)).squareRoot()
             let (s, c) = PortableMath.sinCosTurns(u2)
@@ -55,23 +61,27 @@ extension RandomStream {
         // Whole words: 32 signs from one draw, 8 at a time with SIMD shifts (bit k → lane k).
         let shifts = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
         let raw = UnsafeMutableRawPointer(out)
-        while i &+ 32 <= count {
-            let word = UInt32(truncatingIfNeeded: gsl_rng_get(rng))
-            for q in 0 ..< 4 {
-                let b = (SIMD8<UInt32>(repeating: word) &>> (shifts &+ UInt32(q &* 8))) & 1
-                raw.storeBytes(of: (b &<< 31) | 0x3F80_0000, toByteOffset: (i &+ q &* 8) &* 4, as: SIMD8<UInt32>.self)
+        let words = (count + 31) / 32
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(words, 1)) { buf in
+            let w = buf.baseAddress!
+            fillBits32(w, count: words)
+            var k = 0
+            while i &+ 32 <= count {
+                let word = w[k]
+                for q in 0 ..< 4 {
+                    let b = (SIMD8<UInt32>(repeating: word) &>> (shifts &+ UInt32(q &* 8))) & 1
+                    raw.storeBytes(of: (b &<< 31) | 0x3F80_0000, toByteOffset: (i &+ q &* 8) &* 4, as: SIMD8<UInt32>.self)
+                }
+                i &+= 32; k &+= 1
             }
-            i &+= 32
-        }
-        while i < count {
-            var bits = UInt32(truncatingIfNeeded: gsl_rng_get(rng))
-            let m = min(32, count - i)
-            for j in 0 ..< m {
-                // Set the IEEE sign bit of 1.0 directly: no branch in the loop.
-                out[i + j] = Float(bitPattern: 0x3F80_0000 | ((bits & 1) << 31))
-                bits >>= 1
+            if i < count {
+                var bits = w[k]
+                for j in 0 ..< count - i {
+                    // Set the IEEE sign bit of 1.0 directly: no branch in the loop.
+                    out[i + j] = Float(bitPattern: 0x3F80_0000 | ((bits & 1) << 31))
+                    bits >>= 1
+                }
             }
-            i += m
         }
     }
 

@@ -507,36 +507,29 @@ public enum Kernels {
             for e in 0 ..< n { s += dy[e * u + j] }
             gradBias[j] = s
         }
-        // Weight gradients: 8 inputs × 5 classes at a time, examples in order.
+        // Weight gradients: 8 inputs × 5 classes at a time, examples in order; ∂a and ∂b in
+        // separate sweeps so that the five running sums stay in registers.
         for j0 in stride(from: 0, to: ub, by: 5) {
             var k = 0
             while k < d {
-                var s0 = SIMD8<Float>.zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0
-                var q0 = SIMD8<Float>.zero, q1 = q0, q2 = q0, q3 = q0, q4 = q0
-                for e in 0 ..< n {
-                    let xv = UnsafeRawPointer(x + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
-                    let ge = g + (e &* ub &+ j0)
-                    s0 += xv * ge[0]; s1 += xv * ge[1]; s2 += xv * ge[2]; s3 += xv * ge[3]; s4 += xv * ge[4]
-                    if flipout {
-                        let xs = xv * UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self)
-                        let re = gr + (e &* ub &+ j0)
-                        q0 += xs * re[0]; q1 += xs * re[1]; q2 += xs * re[2]; q3 += xs * re[3]; q4 += xs * re[4]
+                let rb = d &* 4
+                @inline(__always) func sweep(_ gv: UnsafePointer<Float>, signs: Bool, _ out: UnsafeMutablePointer<Float>) {
+                    var s0 = SIMD8<Float>.zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0
+                    for e in 0 ..< n {
+                        var xv = UnsafeRawPointer(x + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                        if signs { xv = xv * UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self) }
+                        let ge = gv + (e &* ub &+ j0)
+                        s0 += xv * ge[0]; s1 += xv * ge[1]; s2 += xv * ge[2]; s3 += xv * ge[3]; s4 += xv * ge[4]
                     }
+                    let o = UnsafeMutableRawPointer(out + (j0 &* d &+ k))
+                    o.storeBytes(of: s0, as: SIMD8<Float>.self)
+                    o.storeBytes(of: s1, toByteOffset: rb, as: SIMD8<Float>.self)
+                    o.storeBytes(of: s2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
+                    o.storeBytes(of: s3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
+                    o.storeBytes(of: s4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
                 }
-                let out = UnsafeMutableRawPointer(gradA + (j0 &* d &+ k)), rb = d &* 4
-                out.storeBytes(of: s0, as: SIMD8<Float>.self)
-                out.storeBytes(of: s1, toByteOffset: rb, as: SIMD8<Float>.self)
-                out.storeBytes(of: s2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
-                out.storeBytes(of: s3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
-                out.storeBytes(of: s4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
-                if let gradB {
-                    let outB = UnsafeMutableRawPointer(gradB + (j0 &* d &+ k))
-                    outB.storeBytes(of: q0, as: SIMD8<Float>.self)
-                    outB.storeBytes(of: q1, toByteOffset: rb, as: SIMD8<Float>.self)
-                    outB.storeBytes(of: q2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
-                    outB.storeBytes(of: q3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
-                    outB.storeBytes(of: q4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
-                }
+                sweep(g, signs: false, gradA)
+                if flipout, let gradB { sweep(gr, signs: true, gradB) }
                 k &+= 8
             }
         }

@@ -44,6 +44,29 @@ public final class RandomStream {
     @inline(__always) public func uniformPositive() -> Double { gsl_rng_uniform_pos(rng) }
     /// 32 uniformly random bits (taus2 produces exactly 32 bits per step).
     @inline(__always) public func bits32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(rng)) }
+
+    /// `count` successive 32-bit outputs into `out`: the same numbers as `count` calls of
+    /// ``bits32()``, computed here without a call per number. GSL's `taus2` step (L'Ecuyer 1996,
+    /// as in GSL's taus.c) on the generator's own state, which is written back afterwards:
+    /// ```
+    /// s₁ ← ((s₁ & 0xFFFFFFFE) << 12) ⊕ (((s₁ << 13) ⊕ s₁) >> 19)
+    /// s₂ ← ((s₂ & 0xFFFFFFF8) <<  4) ⊕ (((s₂ <<  2) ⊕ s₂) >> 25)
+    /// s₃ ← ((s₃ & 0xFFFFFFF0) << 17) ⊕ (((s₃ <<  3) ⊕ s₃) >> 11)      (32-bit arithmetic)
+    /// output s₁ ⊕ s₂ ⊕ s₃
+    /// ```
+    public func fillBits32(_ out: UnsafeMutablePointer<UInt32>, count: Int) {
+        // GSL's taus_state_t: three `unsigned long` holding 32-bit values.
+        let state = rng.pointee.state.assumingMemoryBound(to: UInt.self)
+        var s1 = UInt32(truncatingIfNeeded: state[0]), s2 = UInt32(truncatingIfNeeded: state[1])
+        var s3 = UInt32(truncatingIfNeeded: state[2])
+        for i in 0 ..< count {
+            s1 = ((s1 & 0xFFFF_FFFE) &<< 12) ^ (((s1 &<< 13) ^ s1) &>> 19)
+            s2 = ((s2 & 0xFFFF_FFF8) &<< 4) ^ (((s2 &<< 2) ^ s2) &>> 25)
+            s3 = ((s3 & 0xFFFF_FFF0) &<< 17) ^ (((s3 &<< 3) ^ s3) &>> 11)
+            out[i] = s1 ^ s2 ^ s3
+        }
+        state[0] = UInt(s1); state[1] = UInt(s2); state[2] = UInt(s3)
+    }
     /// Uniform integer in [0, n).
     @inline(__always) public func integer(below n: Int) -> Int {
         Int(gsl_rng_uniform_int(rng, UInt(n)))
