@@ -5,7 +5,10 @@
 #   make build       release build of the `calobnn` tool
 #   make test        unit, gradient-check and golden tests, the quick profile vs its goldens, h5py check
 #   make bench       throughput JSON (simulator events/s; training and prediction samples/s)
-#   make reproduce   every table and figure of the study (PROFILE=quick|default|full)
+#   make reproduce   every table and figure of the study (PROFILE=quick|default|full;
+#                    CLUSTER=slurm runs each simulation, training and prediction as a Slurm job)
+#   make check-slurm the quick profile through a real one-node Slurm on this machine, compared
+#                    byte for byte with a local run (installs Slurm; root)
 #   make paper       the Paper (PDF) from the generated tables and figures of PROFILE
 #   make docs        DocC documentation of every library module
 #
@@ -25,7 +28,7 @@ DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox fon
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench reproduce clean check-h5py check-goldens record-goldens docs
+.PHONY: help deps build test bench reproduce clean check-h5py check-goldens record-goldens docs check-slurm
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -70,6 +73,14 @@ check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	$(CALOBNN) simulate --class all -n 20 --seed 1 -o $$tmp/all.h5 --quiet; \
 	$(PYTHON) Tests/check_h5py.py $$tmp/all.h5
+
+## check-slurm: install Debian's Slurm and munge if missing, start a one-node Slurm of our own
+## (everything under out/check-slurm/slurm-state, stopped again on exit), run the quick profile
+## here and through it, and compare the two byte for byte (Reproduce/slurm/check-slurm).
+SLURM_PACKAGES = slurm-wlm munge
+check-slurm: build
+	$(call apt-install,check-slurm,$(SLURM_PACKAGES))
+	Reproduce/slurm/check-slurm out/check-slurm
 
 ## bench: throughput JSON on stdout (also kept in out/bench.json); a benchmark, not a test.
 bench: build
