@@ -19,15 +19,16 @@ LOGS               = $(OUT)/logs
 
 # ---- resources per step: the one table to edit when sizing a step ------------------------------
 # CPUs are also the step's --threads (its output does not depend on them). Memory is Slurm's
-# --mem (per node). Time is Slurm's --time (h:mm:ss), per profile. Measured wall times and how
-# these were chosen: README, "On a cluster".
+# --mem: the largest step measured (a full-profile training) peaks at 1.0 GB. Time is Slurm's
+# --time (h:mm:ss) per profile, at least 3× the longest step expected from measured times (README,
+# "On a cluster": how to size a step; Reproduce/slurm/step-times reads a run's job logs).
 #
 #                        CPUs  memory   time limit:  quick     default   full
-CLUSTER_simulate       =  2     2G                   0:05:00   0:10:00   0:30:00
-CLUSTER_train_bnn      =  2     2G                   0:10:00   0:30:00   3:00:00
-CLUSTER_train_det      =  2     2G                   0:10:00   0:20:00   2:00:00
-CLUSTER_predict_bnn    =  2     2G                   0:05:00   0:10:00   0:30:00
-CLUSTER_predict_det    =  1     2G                   0:05:00   0:05:00   0:10:00
+CLUSTER_simulate       =  2     2G                   0:05:00   0:05:00   0:10:00
+CLUSTER_train_bnn      =  2     2G                   0:05:00   0:10:00   0:45:00
+CLUSTER_train_det      =  2     2G                   0:05:00   0:05:00   0:30:00
+CLUSTER_predict_bnn    =  2     2G                   0:05:00   0:05:00   0:10:00
+CLUSTER_predict_det    =  1     2G                   0:05:00   0:05:00   0:05:00
 
 # Column of the time limit: quick, default, or full for any other profile.
 CLUSTER_TIME_COLUMN = $(if $(filter quick,$(PROFILE)),3,$(if $(filter default,$(PROFILE)),4,5))
