@@ -58,8 +58,10 @@ def compare_hdf5(a_path, b_path, a_root, b_root):
                         allowed.append(f"{key} {float(va):.2f} s vs {float(vb):.2f} s")
                     continue
                 root_a, root_b = (a_root, b_root) if key in PATH_ATTRIBUTES else ("\0", "\0")
-                if attribute_value(va, root_a) != attribute_value(vb, root_b):
-                    bad.append(f"{name} attribute {key}: {va!r} vs {vb!r}")
+                na, nb = attribute_value(va, root_a), attribute_value(vb, root_b)
+                if na != nb:
+                    shown = (na, nb) if key in PATH_ATTRIBUTES else (va, vb)
+                    bad.append(f"{name} attribute {key}: {shown[0]!r} vs {shown[1]!r}")
             if isinstance(ga, h5py.Dataset) or isinstance(gb, h5py.Dataset):
                 if not (isinstance(ga, h5py.Dataset) and isinstance(gb, h5py.Dataset)):
                     bad.append(f"{name}: dataset in one file only")
