@@ -3,12 +3,14 @@
 #
 #   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build       release build of the `calobnn` tool
-#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens, h5py check
-#   make bench       throughput JSON (simulator events/s; training and prediction samples/s)
+#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens and as on an
+#                    older CPU (check-portable), h5py check, the bad-input and fault suite
+#   make bench       throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
+#   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
 #   make reproduce   every table and figure of the study (PROFILE=quick|default|full;
 #                    CLUSTER=slurm runs each simulation, training and prediction as a Slurm job)
 #   make check-slurm the quick profile through a real one-node Slurm on this machine, compared
-#                    byte for byte with a local run (installs Slurm; root)
+#                    byte for byte with check-goldens' local run (installs Slurm; root)
 #   make paper       the Paper (PDF) from the generated tables and figures of PROFILE
 #   make docs        DocC documentation of every library module
 #
@@ -22,13 +24,13 @@ OUT         ?= out/$(PROFILE)
 CALOBNN      = .build/release/calobnn
 PYTHON      ?= python3
 
-# Debian packages: GSL, OpenBLAS, HDF5 (build + run), gnuplot and its fonts (figures; we install
+# Debian packages: GSL, HDF5 (build + run), gnuplot and its fonts (figures; we install
 # without Recommends, so the fonts the figures use are named here), pkg-config.
-DEB_PACKAGES = libgsl-dev libopenblas-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core fonts-liberation
+DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core fonts-liberation
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench reproduce clean check-h5py check-goldens record-goldens docs check-slurm
+.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input record-goldens docs check-slurm
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -56,18 +58,38 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product calobnn
 
-## test: the h5py check, the quick profile end to end against its goldens, then `swift test`
-## (unit, gradient-check and golden-value tests; its summary line comes last).
-test: build check-h5py check-goldens
+## test: the h5py check, the bad-input suite, the quick profile end to end against its goldens and
+## again as on an older CPU, then `swift test` (unit, gradient-check and golden-value tests; its
+## summary line comes last).
+test: build check-h5py check-bad-input check-goldens check-portable
 	$(SWIFT) test -c release 2>&1 | tail -n 400
 
 ## check-goldens: run the quick profile's §3–§5 pipeline (about a minute) and compare its
 ## headline numbers with Tests/Goldens/quick_profile.json.
 check-goldens: build
-	@mkdir -p out/quick
-	@echo "check-goldens: make results PROFILE=quick (log: out/quick/results.log)"
+	@rm -rf out/quick; mkdir -p out/quick
+	@echo "check-goldens: make results PROFILE=quick, computed afresh (log: out/quick/results.log)"
 	@$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	@$(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
+
+## check-portable: the quick profile again as on an older x86-64 CPU — glibc told to hide AVX2,
+## FMA and AVX-512, so libm runs its plain builds and the network its baseline (SSE2) kernels —
+## into out/quick-emulated; every dataset, model (but its wall time), prediction and table must
+## equal check-goldens' bit for bit. Never sets OPENBLAS_CORETYPE: there is no BLAS to steer.
+PORTABLE_TUNABLES = glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD
+check-portable: check-goldens
+	@rm -rf out/quick-emulated; mkdir -p out/quick-emulated
+	@echo "check-portable: make results PROFILE=quick as on a CPU without AVX2/FMA/AVX-512 (log: out/quick-emulated/results.log)"
+	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory results PROFILE=quick OUT=out/quick-emulated \
+	  > out/quick-emulated/results.log 2>&1 || { tail -n 30 out/quick-emulated/results.log; exit 1; }
+	@grep -q "kernels=baseline" out/quick-emulated/results.log || { echo "check-portable: the emulated run did not use the baseline kernels"; exit 1; }
+	@echo "check-portable: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
+	@$(PYTHON) Tests/compare_outputs.py out/quick out/quick-emulated
+
+## check-bad-input: ~100 bad-input and fault cases against the built tool (about 15 s): each must
+## end in a one-line error with a non-zero exit and leave every file as it was (Tests/bad_input.py).
+check-bad-input: build
+	@$(PYTHON) Tests/bad_input.py $(CALOBNN)
 
 check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
@@ -76,16 +98,21 @@ check-h5py: build
 
 ## check-slurm: install Debian's Slurm and munge if missing, start a one-node Slurm of our own
 ## (everything under out/check-slurm/slurm-state, stopped again on exit), run the quick profile
-## here and through it, and compare the two byte for byte (Reproduce/slurm/check-slurm).
+## through it and compare every output with check-goldens' fresh local run in out/quick
+## (Reproduce/slurm/check-slurm). Needs root. `.ci/run` runs `make test check-slurm`.
 SLURM_PACKAGES = slurm-wlm munge
-check-slurm: build
+check-slurm: check-goldens
 	$(call apt-install,check-slurm,$(SLURM_PACKAGES))
-	Reproduce/slurm/check-slurm out/check-slurm
+	Reproduce/slurm/check-slurm out/check-slurm out/quick
 
 ## bench: throughput JSON on stdout (also kept in out/bench.json); a benchmark, not a test.
 bench: build
 	@mkdir -p out
 	@$(CALOBNN) bench --json > out/bench.json.tmp && mv out/bench.json.tmp out/bench.json && cat out/bench.json
+
+## bench-compare: time the network kernels of BASE (a git revision) and of this tree side by side.
+bench-compare: build
+	@Reproduce/bench-compare.sh "$(BASE)" $(or $(ROUNDS),3)
 
 $(CALOBNN): build
 
@@ -101,7 +128,7 @@ reproduce: deps build
 	echo "reproduce: PROFILE=$(PROFILE) — $$n_tab tables/macros, $$n_fig figures in $(OUT) ($$(( $$(date +%s) - start )) s); overall okay: 1"
 
 ## docs: DocC archives of every library module in out/docs, failing on undocumented public symbols.
-DOC_TARGETS = StudyRandom BayesianNetworks CalorimeterSimulation Classification AnomalyDetection StudyData StudyReport
+DOC_TARGETS = StudyRandom PortableMath NetworkKernels BayesianNetworks CalorimeterSimulation Classification AnomalyDetection StudyData StudyReport
 docs: deps
 	@mkdir -p out/docs
 	@for t in $(DOC_TARGETS); do \

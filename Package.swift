@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "CalorimeterSimulation", targets: ["CalorimeterSimulation"]),
         .library(name: "BayesianNetworks", targets: ["BayesianNetworks"]),
         .library(name: "StudyRandom", targets: ["StudyRandom"]),
+        .library(name: "PortableMath", targets: ["PortableMath"]),
+        .library(name: "NetworkKernels", targets: ["NetworkKernels"]),
         .library(name: "Classification", targets: ["Classification"]),
         .library(name: "AnomalyDetection", targets: ["AnomalyDetection"]),
         .library(name: "StudyData", targets: ["StudyData"]),
@@ -34,26 +36,31 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
-        // C system libraries. GSL and OpenBLAS share one module: GSL's headers pull in
-        // gsl_cblas.h, which clashes with OpenBLAS's cblas.h, so we use GSL's cblas_*
-        // prototypes and link openblas *before* gsl so that cblas_sgemm binds to OpenBLAS
-        // (checked at run time by `Numerics.blasProvider` and its test).
+        // C system libraries: GSL (random numbers and special functions of the simulator) and HDF5.
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
+        // exp, log, sin/cos … with the same bits on every CPU (no libm on the networks' path).
+        .target(name: "PortableMath", swiftSettings: hotLoopSettings),
         // Every random number of the study: seeded GSL streams, salt-derived sub-streams.
         .target(name: "StudyRandom", dependencies: ["CNumerics"], swiftSettings: hotLoopSettings),
         // §3 The use case: the toy calorimeter and its events.
         .target(name: "CalorimeterSimulation", dependencies: ["CNumerics", "StudyRandom"],
                 swiftSettings: hotLoopSettings),
+        // The networks' hot kernels, one source compiled twice: baseline x86-64 and AVX2 (the same
+        // bits; BayesianNetworks.KernelSet picks one per process). No fused multiply-add in either.
+        .target(name: "NetworkKernels", swiftSettings: hotLoopSettings),
+        .target(name: "NetworkKernelsAVX2",
+                swiftSettings: hotLoopSettings + [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
         // §2 Bayesian neural networks: Flipout layers, ELBO, Adam, MC prediction.
-        .target(name: "BayesianNetworks", dependencies: ["CNumerics", "StudyRandom"],
+        .target(name: "BayesianNetworks",
+                dependencies: ["CNumerics", "StudyRandom", "PortableMath", "NetworkKernels", "NetworkKernelsAVX2"],
                 swiftSettings: hotLoopSettings),
         // §4 Classification performance: metrics on (MC) predictions.
         .target(name: "Classification"),
         // §5 Anomaly detection: scores, AUROC, the A/B/C cases.
-        .target(name: "AnomalyDetection", dependencies: ["Classification", "StudyRandom"]),
+        .target(name: "AnomalyDetection", dependencies: ["Classification", "StudyRandom", "PortableMath"]),
         // Tables and figure data for the Paper.
         .target(name: "StudyReport"),
         // Datasets and checkpoints in HDF5 (CaloGAN layout).
@@ -71,8 +78,10 @@ let package = Package(
                     dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "GoldenSupport"],
                     exclude: ["Goldens"]),
         .testTarget(name: "BayesianNetworksTests",
-                    dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics", "GoldenSupport"],
+                    dependencies: ["BayesianNetworks", "NetworkKernels", "NetworkKernelsAVX2", "StudyData",
+                                   "CalorimeterSimulation", "CNumerics", "GoldenSupport"],
                     exclude: ["Goldens"]),
+        .testTarget(name: "PortableMathTests", dependencies: ["PortableMath"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
         // The worked extension example of the DocC articles "Adding an anomaly class" and

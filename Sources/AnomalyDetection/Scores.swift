@@ -3,6 +3,7 @@
 //
 // Shapes: N = events, K = output nodes, T = weight samples (or ensemble members).
 import Classification
+import PortableMath
 import Foundation
 
 /// One anomaly score: a name for tables and a function of an event's predictions.
@@ -35,7 +36,7 @@ public struct AnomalyScore: Sendable {
 /// Entropy −Σₖ pₖ ln pₖ of a probability vector, nats (0 ln 0 = 0).
 @inline(__always) public func entropy<C: Collection>(_ p: C) -> Double where C.Element == Float {
     var h = 0.0
-    for x in p where x > 0 { h -= Double(x) * log(Double(x)) }
+    for x in p where x > 0 { h -= Double(x) * PortableMath.log(Double(x)) }
     return h
 }
 

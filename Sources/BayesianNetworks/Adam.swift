@@ -1,6 +1,7 @@
 // Adam (Kingma & Ba 2015, arXiv:1412.6980, Algorithm 1) in Keras' form (ε outside the square
 // root, bias correction folded into the step size) — the optimiser of study §4 [ours: Keras
 // defaults lr 10⁻³, β₁ 0.9, β₂ 0.999, ε 10⁻⁷].
+import PortableMath
 
 /// Adam's hyper-parameters and its state for one flat parameter vector.
 public struct Adam: Sendable, Equatable {
@@ -34,8 +35,9 @@ public struct Adam: Sendable, Equatable {
     /// fresh moment leaves θ unchanged (m = v = 0 ⇒ step 0), which keeps unused ρ entries fixed.
     public mutating func update(_ theta: inout [Float], gradient g: [Float], threads: Int = 1) {
         step += 1
-        let t = Double(step)
-        let alpha = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        // βᵗ by repeated squaring (PortableMath.power): libm's pow may differ between CPUs.
+        let alpha = Float(Double(learningRate) * (1 - PortableMath.power(Double(beta2), step)).squareRoot()
+                          / (1 - PortableMath.power(Double(beta1), step)))
         let b1 = beta1, b2 = beta2, eps = epsilon
         m.withUnsafeMutableBufferPointer { mB in
             v.withUnsafeMutableBufferPointer { vB in
@@ -57,4 +59,3 @@ public struct Adam: Sendable, Equatable {
     }
 }
 
-import Foundation

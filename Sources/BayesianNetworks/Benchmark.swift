@@ -15,8 +15,32 @@ public struct NetworkBenchmark: Sendable {
     /// Prediction image-samples per second: images × T / s with T = 100 weight samples for the
     /// BNN; the deterministic twin makes one pass per image (T = 1), so this is its images/s.
     public var predictImageSamplesPerSecond: Double
+    /// Achieved GFLOP/s of training: ``trainSamplesPerSecond`` × ``NetworkConfig/trainingFlopsPerExample``.
+    public var trainGflops: Double
+    /// Achieved GFLOP/s of prediction: image-samples/s × ``NetworkConfig/forwardFlopsPerExample``.
+    public var predictGflops: Double
     /// Flat key for JSON, e.g. `bnn.batch128.threads2`.
     public var key: String { "\(model.rawValue).batch\(batch).threads\(threads)" }
+}
+
+extension NetworkConfig {
+    /// Floating-point operations (a multiply and an add count as two) of one example's forward
+    /// pass in the kernels: per branch 2·9·F·H·W for x ⋆ μ (twice for Flipout: also x ⋆ ΔW),
+    /// dense 2·D·U (twice for Flipout). Bias, ReLU, signs and softmax are left out.
+    public var forwardFlopsPerExample: Double {
+        let flipout = kind == .bnn ? 2.0 : 1.0
+        let conv = grids.reduce(0.0) { $0 + 2 * 9 * Double(filters * $1.height * $1.width) }
+        return flipout * (conv + 2 * Double(featureCount * classes))
+    }
+
+    /// FLOPs of one example's training step in the kernels: the forward pass, the weight
+    /// gradients (as many FLOPs as the forward pass: conv ∂μ (and ∂ΔW), dense ∂μ (and ∂ΔW)) and
+    /// the dense input gradient (2·D·U, twice for Flipout). The per-step work on the parameters
+    /// (noise, KL, Adam) is not counted.
+    public var trainingFlopsPerExample: Double {
+        let flipout = kind == .bnn ? 2.0 : 1.0
+        return 2 * forwardFlopsPerExample + flipout * 2 * Double(featureCount * classes)
+    }
 }
 
 /// Measure training and prediction throughput for `bnn` and `deterministic`, batch 128 and
@@ -36,7 +60,6 @@ public struct NetworkBenchmark: Sendable {
 public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batches: [Int] = [128, 1024],
                               threads: [Int] = [1, 2], seconds: Double = 1.0, repeats: Int = 3,
                               samples: Int = 100, seed: UInt64 = 1) -> [NetworkBenchmark] {
-    BLAS.useSingleThread()
     var out: [NetworkBenchmark] = []
     let rng = NetworkRandom(seed: seed, salt: "Benchmark")
     for model in models {
@@ -86,7 +109,9 @@ public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batc
                 let train = (0 ..< repeats).map { _ in trainRate() }.sorted()[repeats / 2]
                 let pred = (0 ..< repeats).map { _ in predictRate() }.sorted()[repeats / 2]
                 out.append(NetworkBenchmark(model: model, batch: batch, threads: th,
-                                            trainSamplesPerSecond: train, predictImageSamplesPerSecond: pred))
+                                            trainSamplesPerSecond: train, predictImageSamplesPerSecond: pred,
+                                            trainGflops: train * net.config.trainingFlopsPerExample / 1e9,
+                                            predictGflops: pred * net.config.forwardFlopsPerExample / 1e9))
             }
         }
     }
@@ -94,12 +119,15 @@ public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batc
 }
 
 /// The benchmark as two dictionaries keyed by ``NetworkBenchmark/key``, ready for JSON:
-/// `["train_samples_per_s": [key: rate], "predict_image_samples_per_s": [key: rate]]`.
+/// `["train_samples_per_s": [key: rate], "predict_image_samples_per_s": [key: rate],
+/// "train_gflops": [key: GFLOP/s], "predict_gflops": [key: GFLOP/s]]`.
 public func networkBenchmarkJSON(_ results: [NetworkBenchmark]) -> [String: [String: Double]] {
-    var train: [String: Double] = [:], predict: [String: Double] = [:]
+    var train: [String: Double] = [:], predict: [String: Double] = [:], trainG: [String: Double] = [:], predictG: [String: Double] = [:]
     for r in results {
         train[r.key] = r.trainSamplesPerSecond.rounded()
         predict[r.key] = r.predictImageSamplesPerSecond.rounded()
+        trainG[r.key] = (r.trainGflops * 100).rounded() / 100
+        predictG[r.key] = (r.predictGflops * 100).rounded() / 100
     }
-    return ["train_samples_per_s": train, "predict_image_samples_per_s": predict]
+    return ["train_samples_per_s": train, "predict_image_samples_per_s": predict, "train_gflops": trainG, "predict_gflops": predictG]
 }

@@ -1,25 +1,44 @@
-// Fully connected layers of study §4: the Flipout dense layer (Wen et al. 2018,
-// arXiv:1803.04386, eq. 4) and its deterministic twin, on `cblas_sgemm`.
+// The fully connected output layer of study §4: Flipout (Wen et al. 2018, arXiv:1803.04386,
+// eq. 4) and its deterministic twin, on the fixed-order kernels of the NetworkKernels module.
 //
-// Shape legend: N = examples, D = inputs, U = outputs (units).
-// x (N, D); weights (D, U); signIn (N, D); signOut (N, U); y (N, U).
+// Shape legend: N = examples, D = inputs (a multiple of 8), U = outputs (units), Ub = U rounded
+// up to a multiple of 5. x (N, D) with row stride strideX; weights (D, U) as stored (Keras'
+// layout), transposed (Ub, D) for the kernels; signIn (N, D); signOut (N, U); y (N, U).
+import NetworkKernels
 
-/// Scratch buffers of one dense layer for up to `capacity` examples.
+/// A dense layer's weights for one pass, transposed to (Ub, D) for the kernels (lanes over D).
+public final class PackedDenseWeights: @unchecked Sendable {
+    /// μ (or the sampled/plain W), (Ub, D).
+    public let a: FloatBuffer
+    /// ΔW, (Ub, D), or nil for a plain pass.
+    public let b: FloatBuffer?
+    /// Buffers for `layer`, with a perturbation if `flipout`.
+    public init(layer: FlipoutDense, flipout: Bool) {
+        let size = layer.inputs * Kernels.blockedRows(layer.units)
+        a = FloatBuffer(count: size)
+        b = flipout ? FloatBuffer(count: size) : nil
+    }
+    /// Transpose μ (D, U) and, for Flipout, ΔW (D, U).
+    public func pack(layer: FlipoutDense, mu: UnsafePointer<Float>, delta: UnsafePointer<Float>?) {
+        Kernels.transposeWeights(mu, inputs: layer.inputs, units: layer.units, a.pointer)
+        if let b, let delta { Kernels.transposeWeights(delta, inputs: layer.inputs, units: layer.units, b.pointer) }
+    }
+}
+
+/// Scratch of the dense backward pass for up to `capacity` examples.
 public final class DenseWorkspace: @unchecked Sendable {
-    /// x ∘ signIn, (N, D).
-    public let xSigned: FloatBuffer
-    /// (x∘s) ΔW, then ∂L/∂y ∘ r in the backward pass, (N, U).
-    public let pert: FloatBuffer
-    /// ((∂L/∂y ∘ r) ΔWᵀ), (N, D).
-    public let dxPert: FloatBuffer
+    /// g and g ∘ r per example, 2·(capacity, Ub).
+    public let scratch: FloatBuffer
+    /// The transposed weight gradients (Ub, D) before they are written in (D, U) order.
+    public let gradA: FloatBuffer, gradB: FloatBuffer
     /// Example capacity.
     public let capacity: Int
     /// Buffers for `layer` and up to `capacity` examples.
     public init(layer: FlipoutDense, capacity: Int) {
         self.capacity = capacity
-        xSigned = FloatBuffer(count: capacity * layer.inputs)
-        pert = FloatBuffer(count: capacity * layer.units)
-        dxPert = FloatBuffer(count: capacity * layer.inputs)
+        let ub = Kernels.blockedRows(layer.units)
+        scratch = FloatBuffer(count: 2 * capacity * ub)
+        gradA = FloatBuffer(count: ub * layer.inputs); gradB = FloatBuffer(count: ub * layer.inputs)
     }
 }
 
@@ -30,81 +49,60 @@ public final class DenseWorkspace: @unchecked Sendable {
 /// ```
 /// one ΔW per forward pass, shared by the batch; signs per example and unit.
 public struct FlipoutDense: Sendable {
-    /// D, the number of inputs.
+    /// D, the number of inputs (a multiple of 8).
     public let inputs: Int
     /// U, the number of outputs.
     public let units: Int
     /// A D → U layer.
-    public init(inputs: Int, units: Int) { self.inputs = inputs; self.units = units }
+    public init(inputs: Int, units: Int) {
+        precondition(inputs % 8 == 0, "FlipoutDense: the number of inputs must be a multiple of 8")
+        self.inputs = inputs; self.units = units
+    }
     /// D·U.
     public var weightCount: Int { inputs * units }
 
-    /// Flipout forward (pointer level): x (N, D), mu/delta (D, U), bias (U), signIn (N, D),
-    /// signOut (N, U) → y (N, U). Keeps x∘s in the workspace for the backward pass.
-    public func forward(n: Int, x: UnsafePointer<Float>, mu: UnsafePointer<Float>, delta: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>, signIn: UnsafePointer<Float>, signOut: UnsafePointer<Float>,
-                        y: UnsafeMutablePointer<Float>, workspace ws: DenseWorkspace) {
-        let d = inputs, u = units, xs = ws.xSigned.pointer, pert = ws.pert.pointer
-        precondition(n <= ws.capacity)
-        for i in 0 ..< n * d { xs[i] = x[i] * signIn[i] }
-        Kernels.sgemm(m: n, n: u, k: d, x, lda: d, mu, ldb: u, y, ldc: u)
-        Kernels.sgemm(m: n, n: u, k: d, xs, lda: d, delta, ldb: u, pert, ldc: u)
-        for e in 0 ..< n {
-            for j in 0 ..< u { y[e * u + j] += pert[e * u + j] * signOut[e * u + j] + bias[j] }
-        }
+    /// Forward pass, Flipout (`weights.b`, `signIn`, `signOut` given) or plain: x (N, D) with row
+    /// stride `strideX`, bias (U) → y (N, U).
+    public func forward(n: Int, x: UnsafePointer<Float>, strideX: Int, weights: PackedDenseWeights,
+                        bias: UnsafePointer<Float>, signIn: UnsafePointer<Float>?, signOut: UnsafePointer<Float>?,
+                        y: UnsafeMutablePointer<Float>) {
+        ActiveKernels.denseForward(n: n, x: x, strideX: strideX, inputs: inputs, units: units, a: weights.a.pointer,
+                                   b: weights.b?.pointer, signIn: signIn, signOut: signOut, bias: bias, y: y)
     }
 
-    /// Flipout backward (pointer level), after ``forward(n:x:mu:delta:bias:signIn:signOut:y:workspace:)``
-    /// with the same workspace. With g = ∂L/∂y (N, U):
+    /// Backward pass. With g = ∂L/∂y (N, U):
     /// ```
     /// ∂L/∂μ  = xᵀ g                         (D, U)
-    /// ∂L/∂ΔW = (x ∘ s)ᵀ (g ∘ r)              (D, U)
+    /// ∂L/∂ΔW = (x ∘ s)ᵀ (g ∘ r)              (D, U)   Flipout
     /// ∂L/∂b  = Σₙ gₙ                        (U)
     /// ∂L/∂x  = g μᵀ + ((g ∘ r) ΔWᵀ) ∘ s      (N, D)
     /// ∂L/∂ρ  = ∂L/∂ΔW ∘ ε ∘ sigmoid(ρ)       (caller: ΔW = softplus(ρ) ∘ ε)
     /// ```
-    /// Outputs are overwritten; `dx` may be nil.
-    public func backward(n: Int, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                         mu: UnsafePointer<Float>, delta: UnsafePointer<Float>,
-                         signIn: UnsafePointer<Float>, signOut: UnsafePointer<Float>,
-                         gradMu: UnsafeMutablePointer<Float>, gradDelta: UnsafeMutablePointer<Float>,
-                         gradBias: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+    /// Outputs are overwritten, weight gradients in (D, U) order; `dx` (row stride `strideX`) may
+    /// be nil; with `reluMasked` the input x is a ReLU output and `dx` receives ∂L/∂x ∘ 1[x > 0],
+    /// the gradient before the ReLU.
+    public func backward(n: Int, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, strideX: Int,
+                         weights: PackedDenseWeights, signIn: UnsafePointer<Float>?, signOut: UnsafePointer<Float>?,
+                         gradMu: UnsafeMutablePointer<Float>, gradDelta: UnsafeMutablePointer<Float>?,
+                         gradBias: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, reluMasked: Bool = false,
                          workspace ws: DenseWorkspace) {
-        let d = inputs, u = units, gr = ws.pert.pointer
-        for i in 0 ..< n * u { gr[i] = dy[i] * signOut[i] }
-        Kernels.columnSums(dy, rows: n, cols: u, gradBias)
-        Kernels.sgemm(transA: true, m: d, n: u, k: n, x, lda: d, dy, ldb: u, gradMu, ldc: u)
-        Kernels.sgemm(transA: true, m: d, n: u, k: n, ws.xSigned.pointer, lda: d, gr, ldb: u, gradDelta, ldc: u)
-        if let dx {
-            let t = ws.dxPert.pointer
-            Kernels.sgemm(transB: true, m: n, n: d, k: u, gr, lda: u, delta, ldb: u, t, ldc: d)
-            Kernels.sgemm(transB: true, m: n, n: d, k: u, dy, lda: u, mu, ldb: u, dx, ldc: d)
-            for i in 0 ..< n * d { dx[i] += t[i] * signIn[i] }
+        precondition(n <= ws.capacity)
+        ActiveKernels.denseBackward(n: n, x: x, strideX: strideX, inputs: inputs, units: units, dy: dy,
+                                    a: weights.a.pointer, b: weights.b?.pointer, signIn: signIn, signOut: signOut,
+                                    gradA: ws.gradA.pointer, gradB: gradDelta == nil ? nil : ws.gradB.pointer,
+                                    gradBias: gradBias, dx: dx, reluMasked: reluMasked, scratch: ws.scratch.pointer)
+        // (Ub, D) → (D, U), the parameter vector's order.
+        let d = inputs, u = units, ta = ws.gradA.pointer, tb = ws.gradB.pointer
+        for k in 0 ..< d {
+            for j in 0 ..< u { gradMu[k * u + j] = ta[j * d + k] }
         }
-    }
-
-    /// Plain dense y = x W + b: the deterministic twin, and the prediction pass with sampled
-    /// weights. x (N, D), weight (D, U), bias (U), y (N, U).
-    public func forwardPlain(n: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                             bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        let d = inputs, u = units
-        Kernels.sgemm(m: n, n: u, k: d, x, lda: d, weight, ldb: u, y, ldc: u)
-        for e in 0 ..< n { for j in 0 ..< u { y[e * u + j] += bias[j] } }
-    }
-
-    /// Backward of ``forwardPlain(n:x:weight:bias:y:)``:
-    /// ```
-    /// ∂L/∂W = xᵀ g,   ∂L/∂b = Σₙ gₙ,   ∂L/∂x = g Wᵀ
-    /// ```
-    public func backwardPlain(n: Int, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                              gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>,
-                              dx: UnsafeMutablePointer<Float>?) {
-        let d = inputs, u = units
-        Kernels.columnSums(dy, rows: n, cols: u, gradBias)
-        Kernels.sgemm(transA: true, m: d, n: u, k: n, x, lda: d, dy, ldb: u, gradWeight, ldc: u)
-        if let dx { Kernels.sgemm(transB: true, m: n, n: d, k: u, dy, lda: u, weight, ldb: u, dx, ldc: d) }
+        if let gradDelta {
+            for k in 0 ..< d {
+                for j in 0 ..< u { gradDelta[k * u + j] = tb[j * d + k] }
+            }
+        }
     }
 }
 
-/// The deterministic twin of ``FlipoutDense``: its `forwardPlain`/`backwardPlain` on the same kernels.
+/// The deterministic twin of ``FlipoutDense``: the same layer called without a perturbation.
 public typealias Dense = FlipoutDense

@@ -1,8 +1,7 @@
 // The mean-field Gaussian posterior of study §2: q(w) = Πᵢ N(wᵢ; μᵢ, σᵢ²), σ = softplus(ρ).
 // Initialisation as TensorFlow Probability's Flipout layers (study §4 [ours]):
 // μ₀ ~ N(0, 0.1²), ρ₀ ~ N(−3, 0.1²).
-import CNumerics
-import Foundation
+import PortableMath
 
 /// The softplus link σ = log(1 + e^ρ) between the free parameter ρ and the posterior's
 /// standard deviation σ > 0, and its derivative dσ/dρ = sigmoid(ρ).
@@ -12,9 +11,11 @@ public enum Softplus {
     /// ```
     /// softplus(ρ) = max(ρ, 0) + log1p(e^{−|ρ|})
     /// ```
-    /// exact in float for all ρ: no overflow for ρ ≫ 0, no cancellation for ρ ≪ 0.
+    /// no overflow for ρ ≫ 0, no cancellation for ρ ≪ 0; exp and log1p from `PortableMath`
+    /// (the same bits on every CPU). Below ρ ≈ −87 the result is clamped at ≈ 1.2·10⁻³⁸.
     @inline(__always) public static func value(_ rho: Float) -> Float {
-        max(rho, 0) + log1pf(expf(-abs(rho)))
+        let (s, _) = valuesAndDerivatives(SIMD8(repeating: rho))
+        return s[0]
     }
 
     /// The derivative dσ/dρ = sigmoid(ρ) ∈ (0, 1) of ``value(_:)``, which chains ∂L/∂σ to ∂L/∂ρ:
@@ -23,21 +24,42 @@ public enum Softplus {
     /// ```
     /// both branches evaluate e^{−|ρ|} ≤ 1, so neither overflows.
     @inline(__always) public static func derivative(_ rho: Float) -> Float {
-        let e = expf(-abs(rho))
-        return rho >= 0 ? 1 / (1 + e) : e / (1 + e)
+        let (_, d) = valuesAndDerivatives(SIMD8(repeating: rho))
+        return d[0]
     }
 
-    /// Both at once from one exponential: (σ, dσ/dρ).
-    @inline(__always) public static func valueAndDerivative(_ rho: Float) -> (sigma: Float, dSigma: Float) {
-        let e = expf(-abs(rho))
-        let s = max(rho, 0) + log1pf(e)
-        let d = rho >= 0 ? 1 / (1 + e) : e / (1 + e)
+    /// Both, (σ, dσ/dρ), on eight lanes from one exponential e = e^{−|ρ|}.
+    @inline(__always)
+    public static func valuesAndDerivatives(_ rho: SIMD8<Float>) -> (sigma: SIMD8<Float>, dSigma: SIMD8<Float>) {
+        let negative = rho .< 0
+        let absRho: SIMD8<Float> = rho.replacing(with: -rho, where: negative)
+        let e: SIMD8<Float> = PortableMath.exp(-absRho)
+        let positivePart: SIMD8<Float> = rho.replacing(with: 0, where: negative)
+        let s: SIMD8<Float> = positivePart + PortableMath.log1p(e)
+        let inv: SIMD8<Float> = 1 / (1 + e)
+        let d: SIMD8<Float> = inv.replacing(with: e * inv, where: negative)
         return (s, d)
+    }
+
+    /// σ and dσ/dρ of `count` values ρ into `sigma` and `dSigma` (eight at a time; the tail runs
+    /// the same lanes, so every element gets the bits of ``value(_:)`` and ``derivative(_:)``).
+    public static func valuesAndDerivatives(_ rho: UnsafePointer<Float>, count: Int,
+                                            _ sigma: UnsafeMutablePointer<Float>, _ dSigma: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i < count {
+            let m = min(8, count - i)
+            var r = SIMD8<Float>(repeating: 0)
+            if m == 8 { r = UnsafeRawPointer(rho + i).loadUnaligned(as: SIMD8<Float>.self) }
+            else { for l in 0 ..< m { r[l] = rho[i + l] } }
+            let (s, d) = valuesAndDerivatives(r)
+            for l in 0 ..< m { sigma[i + l] = s[l]; dSigma[i + l] = d[l] }
+            i += 8
+        }
     }
 
     /// The inverse, ρ = log(e^σ − 1) = σ + log(1 − e^{−σ}), for σ > 0.
     public static func inverse(_ sigma: Float) -> Float {
-        sigma + logf(-expm1f(-sigma))
+        sigma + PortableMath.log(-PortableMath.expm1(-sigma))
     }
 }
 

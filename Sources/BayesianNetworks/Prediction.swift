@@ -6,6 +6,7 @@
 // shared by all images; ε_t comes from stream (seed, "Predict", t), so image n sees the same
 // T networks whatever the batching or thread count.
 import Foundation
+import PortableMath
 
 /// The predictive distribution of N images.
 public struct PredictionResult: Sendable {
@@ -35,16 +36,16 @@ extension CaloNetwork {
         let p = parameterCount, u = config.classes, cells = config.cellsPerExample
         precondition(x.count == count * cells, "predict: x must be (count, \(cells))")
         precondition(u <= 256, "argmax is stored as UInt8")
-        // The T weight sets W_t (T, P).
-        let weights = FloatBuffer(count: t * p)
-        prepareNoise(nil, threads: threads)  // forward biases = μ, ε = 0
+        let (dW, _) = denseOffsets
+        // The T weight sets W_t, each a plain pass.
+        let passes = (0 ..< t).map { _ in PassWeights(count: p, dense: dense, flipout: false) }
         let sigma = bnn ? rho.map(Softplus.value) : []
         mu.withUnsafeBufferPointer { muB in
             sigma.withUnsafeBufferPointer { sB in
                 role.withUnsafeBufferPointer { roleB in
                     let muP = muB.baseAddress!, sP = sB.baseAddress, roleP = roleB.baseAddress!
                     Parallel.forEachShard(t, threads: threads) { k, _ in
-                        let w = weights.pointer + k * p
+                        let w = passes[k].values.pointer
                         if bnn {
                             NetworkRandom(seed: seed, salt: "Predict", UInt64(k)).fillGaussian(w, count: p)
                             let sP = sP!
@@ -52,6 +53,7 @@ extension CaloNetwork {
                         } else {
                             w.update(from: muP, count: p)
                         }
+                        passes[k].dense.pack(layer: dense, mu: w + dW, delta: nil)
                     }
                 }
             }
@@ -59,9 +61,6 @@ extension CaloNetwork {
         var mean = [Float](repeating: 0, count: count * u), std = mean
         var argmax = [UInt8](repeating: 0, count: count * t)
         var expectedEntropy = [Float](repeating: 0, count: count)
-        let s = config.shardSize, shards = (count + s - 1) / s
-        ensureWorkspaces(threads: threads, shards: 0)
-        let nb = convs.count, fc = config.featureCount
         x.withUnsafeBufferPointer { xB in
             mean.withUnsafeMutableBufferPointer { meanB in
                 std.withUnsafeMutableBufferPointer { stdB in
@@ -69,38 +68,22 @@ extension CaloNetwork {
                       expectedEntropy.withUnsafeMutableBufferPointer { eeB in
                         let xP = xB.baseAddress!, meanP = meanB.baseAddress!, stdP = stdB.baseAddress!, amP = amB.baseAddress!
                         let eeP = eeB.baseAddress!
-                        Parallel.forEachShard(shards, threads: threads) { sh, w in
-                            let ws = workspaces[w], lo = sh * s, n = min(s, count - lo)
+                        _ = forEachShard(count: count, threads: threads, gradientShards: false) { sh, n, lo, ws in
                             let xs = xP + lo * cells
                             var sum = [Double](repeating: 0, count: n * u), sumSq = sum
                             var entropySum = [Double](repeating: 0, count: n)
                             let prob = ws.dLogits.pointer
-                            // im2col once per shard: the images do not change between samples.
-                            var cellOff = 0
-                            for (b, conv) in convs.enumerated() {
-                                Kernels.im2col(xs + cellOff, n: n, height: conv.height, width: conv.width, channels: 1,
-                                               kernel: conv.kernel, strideX: cells, ws.conv[b].cols.pointer)
-                                cellOff += conv.height * conv.width
-                            }
                             for k in 0 ..< t {
-                                let wk = UnsafePointer(weights.pointer + k * p)
-                                var featOff = 0
-                                for (b, conv) in convs.enumerated() {
-                                    conv.forwardPlain(n: n, x: xs, strideX: cells, weight: wk + blocks[2 * b].offset,
-                                                      bias: wk + blocks[2 * b + 1].offset, y: ws.features.pointer + featOff,
-                                                      strideY: fc, relu: true, colsReady: true, workspace: ws.conv[b])
-                                    featOff += conv.outputCount
-                                }
-                                dense.forwardPlain(n: n, x: ws.features.pointer, weight: wk + blocks[2 * nb].offset,
-                                                   bias: wk + blocks[2 * nb + 1].offset, y: ws.logits.pointer)
-                                Kernels.softmax(ws.logits.pointer, n: n, classes: u, prob)
+                                _ = runShard(n: n, x: xs, labels: nil, firstIndex: lo, signs: nil, pass: passes[k],
+                                             gradScale: 0, backward: false, ws: ws, shard: sh)
+                                Softmax.probabilities(ws.logits.pointer, n: n, classes: u, prob)
                                 for e in 0 ..< n {
                                     var best = 0
                                     var h = 0.0
                                     for j in 0 ..< u {
                                         let v = prob[e * u + j]
                                         sum[e * u + j] += Double(v); sumSq[e * u + j] += Double(v) * Double(v)
-                                        if v > 0 { h -= Double(v) * log(Double(v)) }
+                                        if v > 0 { h -= Double(v) * PortableMath.log(Double(v)) }
                                         if v > prob[e * u + best] { best = j }
                                     }
                                     entropySum[e] += h
@@ -114,6 +97,7 @@ extension CaloNetwork {
                                 stdP[lo * u + i] = Float(max(0, sumSq[i] * invT - m * m).squareRoot())
                             }
                             for e in 0 ..< n { eeP[lo + e] = Float(entropySum[e] * invT) }
+                            return (0, 0)
                         }
                       }
                     }

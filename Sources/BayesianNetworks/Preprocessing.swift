@@ -1,4 +1,5 @@
 // Input scaling of the calorimeter images before the network (study §4) [ours].
+import PortableMath
 
 /// The map from cell energies (MeV) to network inputs.
 ///
@@ -21,11 +22,10 @@ public struct Preprocessing: Sendable, Equatable {
     public var name: String { "signed-log1p(E/MeV)/\(scale)" }
     /// x for one cell energy E in MeV.
     @inline(__always) public func apply(_ energyMeV: Float) -> Float {
-        let a = log1pf(abs(energyMeV)) / scale
+        let a = PortableMath.log1p(abs(energyMeV)) / scale
         return energyMeV < 0 ? -a : a
     }
     /// Applied to every cell.
     public func apply(_ cells: [Float]) -> [Float] { cells.map(apply) }
 }
 
-import Foundation

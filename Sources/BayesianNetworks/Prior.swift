@@ -30,6 +30,23 @@ public protocol Prior: Sendable {
     /// `epsilon` is the standard-normal draw of the current forward pass, w = μ + σε, for
     /// Monte-Carlo estimates; closed forms ignore it.
     func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm
+
+    /// ``klTerm(mu:sigma:epsilon:)`` of `count` weights at once into `value`, `dMu`, `dSigma`
+    /// (count each). The default calls ``klTerm(mu:sigma:epsilon:)`` per weight; a prior may
+    /// vectorise it, but every element must equal the single-weight result bit for bit.
+    func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                 value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>)
+}
+
+extension Prior {
+    /// One ``klTerm(mu:sigma:epsilon:)`` call per weight.
+    public func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                        value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) {
+        for i in 0 ..< count {
+            let t = klTerm(mu: Double(mu[i]), sigma: Double(sigma[i]), epsilon: Double(epsilon[i]))
+            value[i] = t.value; dMu[i] = t.dMu; dSigma[i] = t.dSigma
+        }
+    }
 }
 
 /// The Gaussian prior N(0, σₚ²); σₚ = 1 is the study's standard normal prior.
@@ -48,20 +65,33 @@ public struct GaussianPrior: Prior {
     /// `normal(σₚ)`.
     public var name: String { "normal(\(sigmaPrior))" }
 
-    /// The same in float32 for the training loop's hot path (value, ∂/∂μ, ∂/∂σ); the value
-    /// is summed in double by the caller.
-    @inline(__always)
-    public func klTermFloat(mu: Float, sigma: Float) -> (value: Float, dMu: Float, dSigma: Float) {
-        let sp = Float(sigmaPrior), inv2 = 1 / (sp * sp)
-        return (logf(sp / sigma) + 0.5 * (sigma * sigma + mu * mu) * inv2 - 0.5, mu * inv2, -1 / sigma + sigma * inv2)
-    }
-
-    /// The closed form above; `epsilon` is not used.
+    /// The closed form above; `epsilon` is not used (lane 0 of the four-lane version below).
     @inline(__always)
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
+        let t = klTerms(mu: SIMD4(repeating: mu), sigma: SIMD4(repeating: sigma))
+        return KLTerm(value: t.value[0], dMu: t.dMu[0], dSigma: t.dSigma[0])
+    }
+
+    /// The closed form on four weights (value, ∂/∂μ, ∂/∂σ).
+    @inline(__always)
+    func klTerms(mu: SIMD4<Double>, sigma: SIMD4<Double>) -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
         let s2 = sigmaPrior * sigmaPrior
-        return KLTerm(value: log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5,
-                      dMu: mu / s2, dSigma: -1 / sigma + sigma / s2)
+        let value = PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5
+        return (value, mu / s2, -1 / sigma + sigma / s2)
+    }
+
+    /// Four weights at a time; the same bits as ``klTerm(mu:sigma:epsilon:)`` per weight.
+    public func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                        value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) {
+        var i = 0
+        while i < count {
+            let m = min(4, count - i)
+            var mv = SIMD4<Double>(repeating: 0), sv = SIMD4<Double>(repeating: 1)
+            for l in 0 ..< m { mv[l] = Double(mu[i + l]); sv[l] = Double(sigma[i + l]) }
+            let t = klTerms(mu: mv, sigma: sv)
+            for l in 0 ..< m { value[i + l] = t.value[l]; dMu[i + l] = t.dMu[l]; dSigma[i + l] = t.dSigma[l] }
+            i += 4
+        }
     }
 }
 
@@ -83,7 +113,7 @@ extension LogDensityPrior {
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
         let w = mu + sigma * epsilon
         let (lp, dlp) = logDensity(w)
-        let logQ = -log(sigma) - 0.5 * epsilon * epsilon - 0.918_938_533_204_672_7  // ½ log 2π
+        let logQ = -PortableMath.log(sigma) - 0.5 * epsilon * epsilon - 0.918_938_533_204_672_7  // ½ log 2π
         return KLTerm(value: logQ - lp, dMu: -dlp, dSigma: -1 / sigma - dlp * epsilon)
     }
 }
@@ -108,15 +138,13 @@ public struct ScaleMixturePrior: LogDensityPrior {
     /// log p(w) by log-sum-exp of the two components, and d log p/dw.
     public func logDensity(_ w: Double) -> (value: Double, derivative: Double) {
         // log-sum-exp of the two components' log-densities, for stability far in the tails.
-        let l1 = log(pi) - log(sigma1) - 0.5 * (w / sigma1) * (w / sigma1) - 0.918_938_533_204_672_7
-        let l2 = log(1 - pi) - log(sigma2) - 0.5 * (w / sigma2) * (w / sigma2) - 0.918_938_533_204_672_7
+        let l1 = PortableMath.log(pi) - PortableMath.log(sigma1) - 0.5 * (w / sigma1) * (w / sigma1) - 0.918_938_533_204_672_7
+        let l2 = PortableMath.log(1 - pi) - PortableMath.log(sigma2) - 0.5 * (w / sigma2) * (w / sigma2) - 0.918_938_533_204_672_7
         let m = max(l1, l2)
-        let a = exp(l1 - m), b = exp(l2 - m)
-        let lp = m + log(a + b)
+        let a = PortableMath.exp(l1 - m), b = PortableMath.exp(l2 - m)
+        let lp = m + PortableMath.log(a + b)
         // d/dw log p = Σₖ rₖ · (−w/σₖ²), rₖ the component responsibilities.
         let d = (a * (-w / (sigma1 * sigma1)) + b * (-w / (sigma2 * sigma2))) / (a + b)
         return (lp, d)
     }
 }
-
-import Foundation

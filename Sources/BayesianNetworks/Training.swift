@@ -150,8 +150,9 @@ public enum Training {
     /// does not know (see <doc:AddingAPrior>); its ``Prior/name`` must equal the state's
     /// ``TrainingState/priorName`` — and otherwise `priorNamed(state.priorName)`.
     ///
-    /// - Throws: ``TrainingError`` for shapes or labels that do not fit the state, or a prior
-    ///   that is unknown or not the state's.
+    /// - Throws: ``TrainingError`` for shapes or labels that do not fit the state, a prior
+    ///   that is unknown or not the state's, or a non-finite loss or gradient (the run diverged;
+    ///   no checkpoint of the diverged epoch is written).
     public static func run(state initial: TrainingState, cells: [Float], labels: [Int32],
                            validation: (cells: [Float], labels: [Int32])? = nil,
                            prior: (any Prior)? = nil,
@@ -196,7 +197,7 @@ public enum Training {
         let tty = isatty(2) != 0
         var runTimes: [Double] = []
         if opt.verbose {
-            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valCount) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) prior=\(st.priorName) preprocessing=\(st.preprocessing) BLAS=\((BLAS.sgemmProvider as NSString).lastPathComponent)")
+            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valCount) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) prior=\(st.priorName) preprocessing=\(st.preprocessing) kernels=\(KernelSet.active.rawValue)")
         }
         var epoch = st.epochsCompleted
         while epoch < opt.epochs && !st.stoppedEarly {
@@ -220,6 +221,11 @@ public enum Training {
                                       noise: NoiseKey(seed: opt.seed, epoch: epoch, step: step), nTrain: nTrain, threads: opt.threads)
                     }
                 }
+                // A diverged step (learning rate too high, prior too narrow) would poison every weight: stop here.
+                guard r.crossEntropySum.isFinite, r.kl.isFinite,
+                      !net.gradMu.contains(where: { !$0.isFinite }), !net.gradRho.contains(where: { !$0.isFinite }) else {
+                    throw TrainingError("training diverged at epoch \(epoch + 1), step \(step + 1): the loss or its gradient is not finite (lower the learning rate or widen the prior)")
+                }
                 st.adamMu.update(&net.mu, gradient: net.gradMu, threads: opt.threads)
                 if cfg.kind == .bnn { st.adamRho.update(&net.rho, gradient: net.gradRho, threads: opt.threads) }
                 ceSum += r.crossEntropySum; correct += r.correct; klSum += r.kl * Double(m)
@@ -241,6 +247,9 @@ public enum Training {
                     }
                 }
                 valLoss = v.loss(nTrain: nTrain); valAcc = v.accuracy
+            }
+            guard valLoss.isFinite else {
+                throw TrainingError("training diverged at epoch \(epoch + 1): the validation loss is not finite (lower the learning rate or widen the prior)")
             }
             st.history.trainLoss.append(trainLoss); st.history.trainAccuracy.append(trainAcc)
             st.history.validationLoss.append(valLoss); st.history.validationAccuracy.append(valAcc)

@@ -19,6 +19,7 @@ static inline hsize_t calo_h5s_unlimited(void)   { return H5S_UNLIMITED; }
 static inline unsigned calo_h5f_acc_trunc(void)  { return H5F_ACC_TRUNC; }
 static inline unsigned calo_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned calo_h5f_acc_rdwr(void)   { return H5F_ACC_RDWR; }
+static inline unsigned calo_h5f_acc_excl(void)   { return H5F_ACC_EXCL; }
 /// Silence HDF5's own stack printing; we report errors ourselves in one line.
 static inline void calo_h5_silence_errors(void)  { H5Eset_auto2(H5E_DEFAULT, 0, 0); }
 #endif

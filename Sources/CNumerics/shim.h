@@ -1,5 +1,5 @@
-// GSL headers used by calo-bnn, plus OpenBLAS's threading controls declared by hand
-// (OpenBLAS's own cblas.h cannot be included next to GSL's gsl_cblas.h).
+// GSL headers used by calo-bnn. (The networks use no BLAS: their kernels are the package's own,
+// see BayesianNetworks/Kernels.swift; GSL's own CBLAS is linked only because libgsl needs one.)
 #ifndef CALO_BNN_CNUMERICS_H
 #define CALO_BNN_CNUMERICS_H
 #include <gsl/gsl_rng.h>
@@ -7,20 +7,19 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_cblas.h>
 
-/* glibc declares dladdr only under _GNU_SOURCE, which would change other system headers for
-   every module that imports this one; declare it (and its Dl_info layout) ourselves. */
-typedef struct { const char *dli_fname; void *dli_fbase; const char *dli_sname; void *dli_saddr; } calo_dl_info;
-int dladdr(const void *addr, calo_dl_info *info);
-
-void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
-
-/// The shared object that provides the `cblas_sgemm` this process calls (NULL if unknown).
-static inline const char *calo_bnn_sgemm_provider(void) {
-    calo_dl_info info;
-    if (dladdr((void *)&cblas_sgemm, &info) && info.dli_fname) return info.dli_fname;
-    return 0;
+/* Whether this process may run the AVX2 build of the network kernels: the CPU has the x86-64-v3
+   set (AVX, AVX2, FMA, BMI1, BMI2, F16C, LZCNT, MOVBE) and glibc considers it active — so a mask
+   in GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,… (how `make check-portable` emulates an older CPU)
+   selects the baseline build. Both builds give the same bits; this only chooses the speed. */
+#if defined(__x86_64__) && defined(__GLIBC__) && __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+static inline int calo_cpu_avx2_kernels_usable(void) {
+    return CPU_FEATURE_ACTIVE(AVX) && CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA)
+        && CPU_FEATURE_ACTIVE(BMI1) && CPU_FEATURE_ACTIVE(BMI2) && CPU_FEATURE_ACTIVE(F16C)
+        && CPU_FEATURE_ACTIVE(LZCNT) && CPU_FEATURE_ACTIVE(MOVBE);
 }
+#else
+static inline int calo_cpu_avx2_kernels_usable(void) { return 0; }
+#endif
 #endif

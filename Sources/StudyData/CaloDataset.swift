@@ -47,8 +47,7 @@ public struct CaloDataset: Sendable {
 
     /// Write to `path` atomically (temporary file, then rename).
     public func write(to path: String) throws {
-        try writeAtomically(to: path) { tmp in
-            let f = try HDF5File.create(tmp)
+        try writeHDF5Atomically(to: path) { f in
             let n = batch.count, g = geometry, nCells = g.totalCells
             for (l, layer) in g.layers.enumerated() {
                 // Gather layer l of every event into (N, cellsX, cellsY).
@@ -80,6 +79,10 @@ public struct CaloDataset: Sendable {
         let g = geometry
         let labels = try f.read("label", as: Int32.self, expected: [nil])
         let n = labels.shape[0]
+        let total = n.multipliedReportingOverflow(by: g.totalCells * MemoryLayout<Float>.stride)
+        guard !total.overflow, total.partialValue <= HDF5File.memoryLimitBytes else {
+            throw HDF5Error("\(path): dataset 'label' declares \(n) events, more than this machine's memory holds (limit \(HDF5File.memoryLimitBytes / (g.totalCells * MemoryLayout<Float>.stride)))")
+        }
         var cells = [Float](repeating: 0, count: n * g.totalCells)
         for (l, layer) in g.layers.enumerated() {
             let (values, _) = try f.read("layer_\(l)", as: Float.self, expected: [n, layer.cellsX, layer.cellsY])
@@ -100,17 +103,19 @@ public struct CaloDataset: Sendable {
         }
         let energy = f.contains("energy") ? try f.read("energy", as: Float.self, expected: [n, 1]).values
             : [Float](repeating: .nan, count: n)
-        let names = f.contains("label") ? (try? f.stringAttribute("class_names"))?.split(separator: ",").map(String.init) ?? [] : []
+        let names = f.containsAttribute("class_names") ? try f.stringAttribute("class_names").split(separator: ",").map(String.init) : []
+        guard Set(names).count == names.count else { throw HDF5Error("\(path): attribute 'class_names' repeats a class") }
         if let bad = labels.values.firstIndex(where: { $0 < 0 || (!names.isEmpty && Int($0) >= names.count) }) {
             throw HDF5Error("\(path): dataset 'label' has label \(labels.values[bad]) at event \(bad), outside 0..<\(names.count)")
         }
         let provenance = DatasetProvenance(
             classNames: names,
-            seed: (try? f.numericAttribute("seed", as: UInt64.self)) ?? 0,
-            mode: (try? f.stringAttribute("mode")) ?? "total",
-            noise: ((try? f.stringAttribute("noise")) ?? "off") == "on",
-            gunDistanceMM: (try? f.numericAttribute("gun_distance_mm", as: Double.self)) ?? .nan,
-            gunEnergyGeV: (try? f.numericAttribute("gun_energy_gev", as: Double.self)) ?? .nan)
+            // Absent in files from elsewhere (CaloGAN's own); if present they must be well formed.
+            seed: try f.optionalNumericAttribute("seed", as: UInt64.self) ?? 0,
+            mode: try f.optionalStringAttribute("mode") ?? "total",
+            noise: (try f.optionalStringAttribute("noise") ?? "off") == "on",
+            gunDistanceMM: try f.optionalNumericAttribute("gun_distance_mm", as: Double.self) ?? .nan,
+            gunEnergyGeV: try f.optionalNumericAttribute("gun_energy_gev", as: Double.self) ?? .nan)
         return CaloDataset(batch: EventBatch(count: n, cells: cells, overflow: overflow, energy: energy, label: labels.values),
                            provenance: provenance, geometry: g)
     }

@@ -16,9 +16,9 @@ public enum Checkpoint {
     public static let format = "calo-bnn-checkpoint-1"
 
     /// Write `state` to `path` atomically (temporary file, then rename).
-    public static func save(_ state: TrainingState, to path: String) throws {
-        try writeAtomically(to: path) { tmp in
-            let f = try HDF5File.create(tmp)
+    /// `provenance` adds string attributes (e.g. the training data's identity) beside the state's.
+    public static func save(_ state: TrainingState, to path: String, provenance: [String: String] = [:]) throws {
+        try writeHDF5Atomically(to: path) { f in
             let p = state.mu.count
             try f.write("mu", state.mu, shape: [p], compress: false)
             try f.write("rho", state.rho, shape: [p], compress: false)
@@ -64,60 +64,100 @@ public enum Checkpoint {
             try f.setAttribute("epochs_without_improvement", Int64(state.epochsWithoutImprovement))
             try f.setAttribute("stopped_early", UInt8(state.stoppedEarly ? 1 : 0))
             try f.setAttribute("train_seconds", state.trainingSeconds)
+            for (name, value) in provenance.sorted(by: { $0.key < $1.key }) { try f.setAttribute(name, value) }
         }
     }
 
-    /// Read a checkpoint. Errors name the file and the dataset or attribute at fault.
+    /// Read a checkpoint. Errors name the file and the dataset or attribute at fault; every
+    /// attribute is range-checked before it sizes anything (an architecture beyond
+    /// ``ArchitectureLimits``, negative counts, a non-finite learning rate, an inconsistent epoch
+    /// record are refused).
     public static func load(from path: String) throws -> TrainingState {
-        guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("\(path): no such checkpoint") }
         let f = try HDF5File.open(path)
         let tag = (try? f.stringAttribute("format")) ?? ""
         guard tag == format else { throw HDF5Error("\(path): not a calo-bnn checkpoint (attribute 'format' is '\(tag)')") }
-        func int(_ name: String) throws -> Int { Int(try f.numericAttribute(name, as: Int64.self)) }
+        func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int {
+            let v = try f.numericAttribute(name, as: Int64.self)
+            guard v >= Int64(range.lowerBound), v <= Int64(range.upperBound) else {
+                throw HDF5Error("\(path): attribute '\(name)' is \(v), outside \(range.lowerBound)…\(range.upperBound)")
+            }
+            return Int(v)
+        }
+        func finite<T: HDF5Scalar & BinaryFloatingPoint>(_ name: String, _ type: T.Type) throws -> T {
+            let v = try f.numericAttribute(name, as: T.self)
+            guard v.isFinite else { throw HDF5Error("\(path): attribute '\(name)' is not finite") }
+            return v
+        }
+        func flag(_ name: String) throws -> Bool {
+            let v = try f.numericAttribute(name, as: UInt8.self)
+            guard v <= 1 else { throw HDF5Error("\(path): attribute '\(name)' is \(v), expected 0 or 1") }
+            return v == 1
+        }
+        let many = 0 ... Int(Int32.max)
         guard let kind = ModelKind(rawValue: try f.stringAttribute("model")) else {
             throw HDF5Error("\(path): attribute 'model' must be bnn or deterministic")
         }
-        var config = NetworkConfig(kind: kind, classes: try int("classes"),
-                                   bayesianBias: try f.numericAttribute("bayesian_bias", as: UInt8.self) != 0)
-        config.filters = try int("filters")
-        config.shardSize = try int("shard_size")
-        config.grids = try f.stringAttribute("grids").split(separator: ",").map { g in
-            let hw = g.split(separator: "x").compactMap { Int($0) }
-            guard hw.count == 2 else { throw HDF5Error("\(path): attribute 'grids' is malformed ('\(g)')") }
-            return GridShape(hw[0], hw[1])
+        var config = NetworkConfig(kind: kind, classes: try int("classes", ArchitectureLimits.classes),
+                                   bayesianBias: try flag("bayesian_bias"))
+        config.filters = try int("filters", ArchitectureLimits.filters)
+        config.shardSize = try int("shard_size", ArchitectureLimits.shardSize)
+        config.grids = try f.stringAttribute("grids").split(separator: ",", omittingEmptySubsequences: false).map { g in
+            let hw = g.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard hw.count == 2, let h = hw[0], let w = hw[1],
+                  ArchitectureLimits.gridSide.contains(h), ArchitectureLimits.gridSide.contains(w) else {
+                throw HDF5Error("\(path): attribute 'grids' is malformed ('\(g)'; expected HxW with sides in \(ArchitectureLimits.gridSide.lowerBound)…\(ArchitectureLimits.gridSide.upperBound))")
+            }
+            return GridShape(h, w)
         }
-        config.initialisation.muStddev = try f.numericAttribute("init_mu_stddev", as: Float.self)
-        config.initialisation.rhoMean = try f.numericAttribute("init_rho_mean", as: Float.self)
-        config.initialisation.rhoStddev = try f.numericAttribute("init_rho_stddev", as: Float.self)
+        guard ArchitectureLimits.grids.contains(config.grids.count),
+              ArchitectureLimits.cellsPerExample.contains(config.cellsPerExample) else {
+            throw HDF5Error("\(path): attribute 'grids' describes \(config.grids.count) grids of \(config.cellsPerExample) cells, beyond this build's limits")
+        }
+        // P ≈ K·F·cells (dense layer) + small terms: bound it before the network allocates.
+        let dense = config.classes.multipliedReportingOverflow(by: config.featureCount)
+        guard !dense.overflow, ArchitectureLimits.parameters.contains(dense.partialValue) else {
+            throw HDF5Error("\(path): the architecture in its attributes needs more than \(ArchitectureLimits.parameters.upperBound) parameters")
+        }
+        config.initialisation.muStddev = try finite("init_mu_stddev", Float.self)
+        config.initialisation.rhoMean = try finite("init_rho_mean", Float.self)
+        config.initialisation.rhoStddev = try finite("init_rho_stddev", Float.self)
         var options = TrainingOptions()
         options.seed = try f.numericAttribute("seed", as: UInt64.self)
-        options.epochs = try int("epochs")
-        options.batchSize = try int("batch_size")
-        options.validationFraction = try f.numericAttribute("validation_fraction", as: Double.self)
-        options.patience = try int("patience")
-        options.learningRate = try f.numericAttribute("learning_rate", as: Float.self)
+        options.epochs = try int("epochs", 1 ... Int(Int32.max))
+        options.batchSize = try int("batch_size", 1 ... Int(Int32.max))
+        options.validationFraction = try finite("validation_fraction", Double.self)
+        guard (0 ..< 1).contains(options.validationFraction) else { throw HDF5Error("\(path): attribute 'validation_fraction' is outside [0, 1)") }
+        options.patience = try int("patience", 1 ... Int(Int32.max))
+        options.learningRate = try finite("learning_rate", Float.self)
+        guard options.learningRate > 0 else { throw HDF5Error("\(path): attribute 'learning_rate' must be > 0") }
         let priorName = try f.stringAttribute("prior")
-        let net = CaloNetwork(config: config, prior: try priorNamed(priorName), seed: options.seed)
+        let prior: any Prior
+        do { prior = try strictPrior(priorName) } catch { throw HDF5Error("\(path): attribute 'prior': \(error)") }
+        let net = CaloNetwork(config: config, prior: prior, seed: options.seed)
         let p = net.parameterCount
         func vector(_ name: String) throws -> [Float] { try f.read(name, as: Float.self, expected: [p]).values }
         let names = try f.stringAttribute("class_names").split(separator: ",").map(String.init)
         guard names.count == config.classes else {
             throw HDF5Error("\(path): attribute 'class_names' lists \(names.count) classes, 'classes' says \(config.classes)")
         }
+        guard Set(names).count == names.count else { throw HDF5Error("\(path): attribute 'class_names' repeats a class") }
         var st = TrainingState(network: net, options: options, classNames: names,
-                               preprocessing: try f.stringAttribute("preprocessing"), trainingCount: try int("training_count"))
+                               preprocessing: try f.stringAttribute("preprocessing"), trainingCount: try int("training_count", 1 ... Int(Int32.max)))
         st.mu = try vector("mu"); st.rho = try vector("rho")
         st.bestMu = try vector("best_mu"); st.bestRho = try vector("best_rho")
         st.adamMu.m = try vector("adam_mu_m"); st.adamMu.v = try vector("adam_mu_v")
         st.adamRho.m = try vector("adam_rho_m"); st.adamRho.v = try vector("adam_rho_v")
-        st.adamMu.step = try int("adam_mu_step"); st.adamRho.step = try int("adam_rho_step")
+        st.adamMu.step = try int("adam_mu_step", many); st.adamRho.step = try int("adam_rho_step", many)
         st.adamMu.learningRate = options.learningRate; st.adamRho.learningRate = options.learningRate
-        st.epochsCompleted = try int("epochs_completed")
+        st.epochsCompleted = try int("epochs_completed", many)
         st.bestValidationLoss = try f.numericAttribute("best_validation_loss", as: Double.self)
-        st.bestEpoch = try int("best_epoch")
-        st.epochsWithoutImprovement = try int("epochs_without_improvement")
-        st.stoppedEarly = try f.numericAttribute("stopped_early", as: UInt8.self) != 0
-        st.trainingSeconds = (try? f.numericAttribute("train_seconds", as: Double.self)) ?? 0
+        st.bestEpoch = try int("best_epoch", 0 ... st.epochsCompleted)
+        guard st.bestEpoch == 0 ? st.bestValidationLoss == .infinity : st.bestValidationLoss.isFinite else {
+            throw HDF5Error("\(path): attributes 'best_epoch' \(st.bestEpoch) and 'best_validation_loss' \(st.bestValidationLoss) do not fit together")
+        }
+        st.epochsWithoutImprovement = try int("epochs_without_improvement", 0 ... st.epochsCompleted)
+        st.stoppedEarly = try flag("stopped_early")
+        st.trainingSeconds = try f.optionalNumericAttribute("train_seconds", as: Double.self) ?? 0
         func history(_ name: String) throws -> [Double] {
             f.contains(name) ? try f.read(name, as: Double.self, expected: [st.epochsCompleted]).values : []
         }
@@ -125,11 +165,21 @@ public enum Checkpoint {
         st.history.trainAccuracy = try history("history_train_accuracy")
         st.history.validationLoss = try history("history_val_loss")
         st.history.validationAccuracy = try history("history_val_accuracy")
-        for (name, v) in [("mu", st.mu), ("rho", st.rho), ("best_mu", st.bestMu), ("best_rho", st.bestRho)] {
+        for (name, v) in [("mu", st.mu), ("rho", st.rho), ("best_mu", st.bestMu), ("best_rho", st.bestRho),
+                          ("adam_mu_m", st.adamMu.m), ("adam_mu_v", st.adamMu.v), ("adam_rho_m", st.adamRho.m), ("adam_rho_v", st.adamRho.v)] {
             if let bad = v.firstIndex(where: { !$0.isFinite }) {
                 throw HDF5Error("\(path): dataset '\(name)' has a non-finite value at index \(bad)")
             }
         }
         return st
+    }
+
+    /// The string attributes `names` of a checkpoint that are present (provenance written by
+    /// `save(_:to:provenance:)`), without loading the weights.
+    public static func provenance(of path: String, _ names: [String]) throws -> [String: String] {
+        let f = try HDF5File.open(path)
+        var out: [String: String] = [:]
+        for n in names { if let v = try f.optionalStringAttribute(n) { out[n] = v } }
+        return out
     }
 }

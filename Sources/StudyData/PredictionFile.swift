@@ -4,7 +4,9 @@
 // of the softmax over T weight samples; argmax (N,T) uint8 — each sample's decision;
 // expected_entropy (N) float32 — (1/T) Σₜ H(pₜ) in nats; label (N) int32 — the dataset's labels.
 // Attributes: output_classes (comma-separated class names of the K nodes), class_names (the
-// dataset's label names), samples T, model kind, seconds (prediction wall time).
+// dataset's label names), samples T, model kind, seconds (prediction wall time); provenance:
+// data_identity and model_identity (content SHA-256s, see Identity.swift), data_events, data_seed,
+// data_file and model_file (paths as given).
 import Classification
 import Foundation
 
@@ -23,6 +25,17 @@ public struct PredictionFile: Sendable {
     public var model: String
     /// Wall time of the prediction, seconds (NaN if not recorded).
     public var seconds: Double
+    /// Identity of the dataset predicted on (``CaloDataset/identity``); nil in files without provenance.
+    public var dataIdentity: String?
+    /// Identity of the model that predicted (``Checkpoint/identity(of:)``); nil in files without provenance.
+    public var modelIdentity: String?
+    /// Path of the data file as given to `predict` (for messages).
+    public var dataFile: String?
+    /// Path of the model file as given to `predict` (for messages).
+    public var modelFile: String?
+
+    /// The tolerance on a mean above 1 or a σ above ½ (float rounding of a mean over T samples).
+    static let roundingSlack: Float = 1e-4
 
     /// Read and validate `path`.
     public static func read(_ path: String) throws -> PredictionFile {
@@ -31,18 +44,37 @@ public struct PredictionFile: Sendable {
         let n = labels.count
         let outputClasses = try f.stringAttribute("output_classes").split(separator: ",").map(String.init)
         let k = outputClasses.count
+        guard (1 ... 256).contains(k), Set(outputClasses).count == k else {
+            throw HDF5Error("\(path): attribute 'output_classes' must list 1…256 distinct classes (got \(k))")
+        }
         let mean = try f.read("mean", as: Float.self, expected: [n, k]).values
         let std = try f.read("std", as: Float.self, expected: [n, k]).values
         let argmaxShape = try f.shape(of: "argmax")
         guard argmaxShape.count == 2, argmaxShape[0] == n else {
             throw HDF5Error("\(path): dataset 'argmax' has shape \(argmaxShape), expected (\(n), T)")
         }
+        guard argmaxShape[1] >= 1 else { throw HDF5Error("\(path): dataset 'argmax' has no samples (T = 0)") }
         let argmax = try f.read("argmax", as: UInt8.self).values
-        let expected = f.contains("expected_entropy") ? try f.read("expected_entropy", as: Float.self, expected: [n]).values : nil
-        if let bad = mean.firstIndex(where: { !$0.isFinite }) ?? std.firstIndex(where: { !$0.isFinite }) {
-            throw HDF5Error("\(path): non-finite prediction at event \(bad / max(k, 1))")
+        if f.containsAttribute("samples") {
+            let t = try f.numericAttribute("samples", as: Int64.self)
+            guard t == Int64(argmaxShape[1]) else { throw HDF5Error("\(path): attribute 'samples' is \(t), dataset 'argmax' holds \(argmaxShape[1])") }
         }
-        let datasetClasses = (try? f.stringAttribute("class_names"))?.split(separator: ",").map(String.init) ?? outputClasses
+        let expected = f.contains("expected_entropy") ? try f.read("expected_entropy", as: Float.self, expected: [n]).values : nil
+        // Softmax outputs: means in [0, 1], population σ in [0, ½]; argmax indexes a node.
+        let slack = roundingSlack
+        if let bad = mean.firstIndex(where: { !($0 >= 0 && $0 <= 1 + slack) }) {
+            throw HDF5Error("\(path): dataset 'mean' holds \(mean[bad]) at event \(bad / k), outside [0, 1]")
+        }
+        if let bad = std.firstIndex(where: { !($0 >= 0 && $0 <= 0.5 + slack) }) {
+            throw HDF5Error("\(path): dataset 'std' holds \(std[bad]) at event \(bad / k), outside [0, 0.5]")
+        }
+        if let bad = argmax.firstIndex(where: { Int($0) >= k }) {
+            throw HDF5Error("\(path): dataset 'argmax' holds node \(argmax[bad]) at event \(bad / argmaxShape[1]), but there are \(k) output nodes")
+        }
+        if let expected, let bad = expected.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw HDF5Error("\(path): dataset 'expected_entropy' holds \(expected[bad]) at event \(bad), expected a finite value ≥ 0")
+        }
+        let datasetClasses = try f.optionalStringAttribute("class_names")?.split(separator: ",").map(String.init) ?? outputClasses
         let mapped = try labels.enumerated().map { i, l -> Int32 in
             guard l >= 0, Int(l) < datasetClasses.count else {
                 throw HDF5Error("\(path): dataset 'label' has label \(l) at event \(i), outside 0..<\(datasetClasses.count)")
@@ -52,7 +84,9 @@ public struct PredictionFile: Sendable {
         return PredictionFile(
             set: PredictionSet(mean: mean, std: std, argmax: argmax, expectedEntropy: expected, label: mapped, classes: k),
             outputClasses: outputClasses, datasetClasses: datasetClasses, datasetLabels: labels,
-            model: (try? f.stringAttribute("model")) ?? "unknown",
-            seconds: (try? f.numericAttribute("seconds", as: Double.self)) ?? .nan)
+            model: try f.optionalStringAttribute("model") ?? "unknown",
+            seconds: try f.optionalNumericAttribute("seconds", as: Double.self) ?? .nan,
+            dataIdentity: try f.optionalStringAttribute("data_identity"), modelIdentity: try f.optionalStringAttribute("model_identity"),
+            dataFile: try f.optionalStringAttribute("data_file"), modelFile: try f.optionalStringAttribute("model_file"))
     }
 }

@@ -10,16 +10,24 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Print JSON (the only format for now; kept for the documented interface).")
     var json = false
-    @Option(help: "Events per class per measurement.")
+    @Option(parsing: .unconditional, help: "Events per class per measurement (1…1000000).")
     var events: Int = 4000
-    @Option(help: "Repetitions; the median is reported.")
+    @Option(parsing: .unconditional, help: "Repetitions; the median is reported (1…100).")
     var repeats: Int = 3
     @Option(help: "Parts to measure: simulator, network, or all.")
     var only: String = "all"
+    @Option(help: "Networks to measure (comma-separated: bnn, deterministic).")
+    var models: String = "bnn,deterministic"
+    @Option(help: "Minibatch sizes to measure (comma-separated).")
+    var batches: String = "128,1024"
+    @Option(help: "Thread counts to measure (comma-separated).")
+    var threads: String = "1,2"
 
     func validate() throws {
-        guard events > 0, repeats > 0 else { throw CLIError("--events and --repeats must be positive") }
-        guard ["all", "simulator", "network"].contains(only) else { throw CLIError("--only must be simulator, network or all") }
+        let eventLimit = min(1_000_000, memoryLimit(bytesEach: simulateBytesPerEvent))
+        guard (1 ... eventLimit).contains(events) else { throw ValidationError("--events must be in 1…\(eventLimit) (got \(events))") }
+        guard (1 ... 100).contains(repeats) else { throw ValidationError("--repeats must be in 1…100 (got \(repeats))") }
+        guard ["all", "simulator", "network"].contains(only) else { throw ValidationError("--only must be simulator, network or all (got '\(only)')") }
     }
 
     func run() throws {
@@ -27,10 +35,13 @@ struct Bench: ParsableCommand {
         if only != "network" { report["simulator"] = simulatorBenchmark() }
         if only != "simulator" {
             FileHandle.standardError.write("bench: networks (bnn, deterministic × batch 128, 1024 × 1, 2 threads; T = 100)…\n".data(using: .utf8)!)
-            let results = networkBenchmarks(repeats: repeats)
+            let results = networkBenchmarks(models: models.split(separator: ",").compactMap { ModelKind(rawValue: String($0)) },
+                                            batches: batches.split(separator: ",").compactMap { Int($0) },
+                                            threads: threads.split(separator: ",").compactMap { Int($0) }, repeats: repeats)
             var networks: [String: Any] = networkBenchmarkJSON(results)
             networks["statistic"] = "median of \(repeats) one-second measurements"
             networks["mc_samples"] = 100
+            networks["kernels"] = KernelSet.active.rawValue
             report["networks"] = networks
         }
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])

@@ -1,6 +1,13 @@
 // `calobnn`: the command-line face of the package. Thin commands over the library modules;
 // each subcommand maps onto a step of the study (see README.md).
+//
+// One error style throughout: every failure — a malformed option, a bad input file, a full
+// disk, a diverged training — is one line "Error: …" on stderr that names the option or file,
+// and a non-zero exit (64 for a usage error, 1 otherwise). Outputs are written atomically
+// (StudyData's `writeAtomically`); SIGINT/SIGTERM/SIGHUP remove the temporaries.
 import ArgumentParser
+import Foundation
+import StudyData
 
 @main
 struct CaloBNN: ParsableCommand {
@@ -12,10 +19,89 @@ struct CaloBNN: ParsableCommand {
         `make reproduce` runs every step; these subcommands run one step each.
         """,
         subcommands: [Classes.self, Simulate.self, Train.self, Predict.self, Evaluate.self, Bench.self])
+
+    static func main() {
+        TemporaryFiles.installSignalCleanup()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            // --help and friends: ArgumentParser prints them.
+            if code == .success { exit(withError: error) }
+            FileHandle.standardError.write("Error: \(errorLine(error))\n".data(using: .utf8)!)
+            // _exit, not exit: after a failed write (a full disk at H5Fclose) libhdf5's own exit
+            // handler would try to close that file again and crash; our temporaries are gone already.
+            fflush(stdout)
+            _exit(code.rawValue)
+        }
+    }
+
+    /// The one-line message of any error this tool can meet.
+    static func errorLine(_ error: Error) -> String {
+        let text: String
+        switch error {
+        case let e as CLIError: text = e.description
+        case let e as HDF5Error: text = e.description
+        case let e as InputError: text = e.description
+        case let e as CocoaError:
+            // Foundation's file errors: the path and the system's reason, not the NSError dump.
+            let path = e.filePath ?? e.url?.path ?? "a file"
+            let reason = (e.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "\(e.code)"
+            text = "\(path): \(reason)"
+        default:
+            text = message(for: error)
+        }
+        // Exactly one line.
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
+    }
 }
 
 /// A run-time failure reported as one line ("Error: …") without the usage text, exit code 1.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ message: String) { description = message }
+}
+
+/// Refuse an output path that cannot be written safely: a missing or unwritable directory, an
+/// existing non-regular file (device, FIFO, link, directory), or one of the command's inputs.
+/// `inputs` pairs each input's option with its path.
+func checkOutput(_ path: String, option: String = "-o", inputs: [(option: String, path: String)]) throws {
+    do { try checkReplaceable(path) } catch { throw CLIError("\(option) \(error)") }
+    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard access(dir, W_OK) == 0 else { throw CLIError("\(option) \(path): directory '\(dir)' is missing or not writable") }
+    var out = stat()
+    guard stat(path, &out) == 0 else { return }
+    for input in inputs {
+        var st = stat()
+        if stat(input.path, &st) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino {
+            throw CLIError("\(option) \(path) is the input \(input.option) \(input.path); refusing to overwrite an input")
+        }
+    }
+}
+
+/// Refuse an output directory that exists as something else, or whose nearest existing
+/// ancestor is not writable (checked before any work).
+func checkOutputDirectory(_ path: String) throws {
+    do { try checkReplaceable(path, directory: true) } catch { throw CLIError("-o \(error)") }
+    var anchor = URL(fileURLWithPath: path)
+    while !FileManager.default.fileExists(atPath: anchor.path) && anchor.path != "/" { anchor.deleteLastPathComponent() }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: anchor.path, isDirectory: &isDir), isDir.boolValue,
+          access(anchor.path, W_OK) == 0 else {
+        throw CLIError("-o \(path): '\(anchor.path)' is not a writable directory")
+    }
+}
+
+/// The largest count `limit` such that `count × bytesEach` stays within this machine's memory
+/// budget (half its physical memory), and whether `count` exceeds it (overflow-safe).
+func memoryLimit(bytesEach: Int) -> Int { HDF5File.memoryLimitBytes / max(bytesEach, 1) }
+
+/// A byte count for messages ("37.3 TiB").
+func bytesText(_ b: Double) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var v = b, i = 0
+    while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+    return String(format: "%.1f %@", v, units[i])
 }

@@ -21,9 +21,9 @@ struct EvaluateAnomaly: ParsableCommand {
     var data: String?
     @Option(name: .customLong("class"), help: "Removed classes to evaluate (comma-separated; 'all' = the study's ten).")
     var classes: [String] = ["all"]
-    @Option(help: "Deep-ensemble members per removed class (0 = no ensemble).")
+    @Option(parsing: .unconditional, help: "Deep-ensemble members per removed class (0…100; 0 = no ensemble).")
     var ensemble: Int = 5
-    @Option(help: "Bootstrap replicates for the AUROC errors.")
+    @Option(parsing: .unconditional, help: "Bootstrap replicates for the AUROC errors (1…100000).")
     var bootstrap: Int = 200
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
@@ -31,15 +31,72 @@ struct EvaluateAnomaly: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard ensemble >= 0, bootstrap >= 1 else { throw CLIError("--ensemble must be ≥ 0 and --bootstrap ≥ 1") }
+        guard (0 ... 100).contains(ensemble) else { throw ValidationError("--ensemble must be in 0…100 (got \(ensemble))") }
+        guard (1 ... 100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 1…100000 (got \(bootstrap))") }
+        _ = try resolveClasses(classes)
+        try checkProfileName(profile)
     }
 
     func run() throws {
         let labels = try resolveClasses(classes)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try checkOutputDirectory(output)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: predDir, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError("--pred-dir \(predDir): no such directory")
+        }
+        var line = ""
+        try writeDirectoryAtomically(to: output) { output in line = try write(labels, into: output) }
+        print(line)
+    }
+
+    /// Every table, data file and macro into `output` (a temporary directory); returns the summary line.
+    func write(_ labels: [Int], into output: String) throws -> String {
         let tag = "make reproduce PROFILE=\(profile), target anomaly"
         let scores = StudyScores.all.filter { ensemble > 0 || $0.family != .ensemble }
         let dataset = try data.map(readDataset)
+        let datasetIdentity = dataset?.identity
+        // Every prediction file must be of the same test set (and of --data, if given).
+        var reference: (file: PredictionFile, path: String)? = nil
+        func readChecked(_ path: String) throws -> PredictionFile {
+            let p = try readPredictions(path)
+            if let data, let datasetIdentity, p.dataIdentity != datasetIdentity {
+                throw CLIError("\(path) was not made on --data \(data) (it records \(p.dataFile ?? "another dataset"))")
+            }
+            if let reference { try checkSameData(reference.file, reference.path, p, path) } else { reference = (p, path) }
+            return p
+        }
+        // Read and check every input before any work: a bad file fails fast and alone.
+        var inputs: [(bnn: PredictionFile, det: PredictionFile, members: [PredictionFile], seconds: (Double, Double, Double))] = []
+        for removed in labels {
+            let name = cliRegistry.classes[removed].name
+            let bnn = try readChecked("\(predDir)/loo_\(name)_bnn.h5")
+            let det = try readChecked("\(predDir)/loo_\(name)_det.h5")
+            guard bnn.model == "bnn", det.model == "deterministic" else {
+                throw CLIError("\(predDir)/loo_\(name)_bnn.h5 and _det.h5 must hold bnn and deterministic predictions (found \(bnn.model), \(det.model))")
+            }
+            guard det.outputClasses == bnn.outputClasses else {
+                throw CLIError("\(predDir)/loo_\(name)_det.h5 has other output classes than loo_\(name)_bnn.h5")
+            }
+            guard !bnn.outputClasses.contains(name) else {
+                throw CLIError("\(predDir)/loo_\(name)_bnn.h5: the model was trained with '\(name)', which should be the removed class")
+            }
+            let members = try (0 ..< ensemble).map { try readChecked("\(predDir)/loo_\(name)_ens\($0 + 1).h5") }
+            if let bad = members.firstIndex(where: { $0.outputClasses != bnn.outputClasses }) {
+                throw CLIError("\(predDir)/loo_\(name)_ens\(bad + 1).h5 has other output classes than loo_\(name)_bnn.h5")
+            }
+            let k = bnn.set.classes
+            guard bnn.set.label.contains(Int32(k)), bnn.set.label.contains(where: { $0 < Int32(k) }) else {
+                throw CLIError("\(predDir)/loo_\(name)_bnn.h5: the test set needs events of the removed class and of known classes")
+            }
+            // Cost: training time of BNN, deterministic, ensemble (models that exist must match).
+            let tb = try readModelRecord(modelDir.map { "\($0)/loo_\(name)_bnn.h5" }, for: bnn, "\(predDir)/loo_\(name)_bnn.h5")?.seconds ?? .nan
+            let td = try readModelRecord(modelDir.map { "\($0)/loo_\(name)_det.h5" }, for: det, "\(predDir)/loo_\(name)_det.h5")?.seconds ?? .nan
+            let te = try (0 ..< ensemble).map { member in
+                try readModelRecord(modelDir.map { "\($0)/loo_\(name)_ens\(member + 1).h5" }, for: members[member],
+                                    "\(predDir)/loo_\(name)_ens\(member + 1).h5")?.seconds ?? .nan
+            }.reduce(0, +)
+            inputs.append((bnn, det, members, (tb, td, te)))
+        }
         var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
         var bold = Set<[Int]>()
         var stdSummary: [[Double]] = []
@@ -48,12 +105,7 @@ struct EvaluateAnomaly: ParsableCommand {
         for (row, removed) in labels.enumerated() {
             let name = cliRegistry.classes[removed].name
             let progress = ProgressReporter(stage: "evaluate anomaly \(name)", total: scores.count, unit: "scores")
-            let bnn = try readPredictions("\(predDir)/loo_\(name)_bnn.h5")
-            let det = try readPredictions("\(predDir)/loo_\(name)_det.h5")
-            guard !bnn.outputClasses.contains(name) else {
-                throw CLIError("\(predDir)/loo_\(name)_bnn.h5: the model was trained with '\(name)', which should be the removed class")
-            }
-            let members = try (0 ..< ensemble).map { try readPredictions("\(predDir)/loo_\(name)_ens\($0 + 1).h5") }
+            let (bnn, det, members, (tb, td, te)) = inputs[row]
             let ens = members.isEmpty ? nil : AnomalyDetection.ensemble(members.map(\.set))
             let k = bnn.set.classes
             func sets(_ f: AnomalyScore.Family) -> PredictionSet {
@@ -61,9 +113,6 @@ struct EvaluateAnomaly: ParsableCommand {
             }
             let anomalyIdx = (0 ..< bnn.set.count).filter { bnn.set.label[$0] == k }
             let knownIdx = (0 ..< bnn.set.count).filter { bnn.set.label[$0] < k }
-            guard !anomalyIdx.isEmpty, !knownIdx.isEmpty else {
-                throw CLIError("\(predDir)/loo_\(name)_bnn.h5: the test set needs events of the removed class and of known classes")
-            }
             var results: [ScoreResult] = []
             for (j, score) in scores.enumerated() {
                 let s = sets(score.family)
@@ -107,15 +156,10 @@ struct EvaluateAnomaly: ParsableCommand {
 
             // Example images of each case (middle layer, 12×12), if the test set was given.
             if let dataset {
-                try writeCaseExamples(dataset: dataset, set: anomalies, indices: anomalyIdx, name: name, tag: tag)
+                try writeCaseExamples(dataset: dataset, set: anomalies, indices: anomalyIdx, name: name, tag: tag, into: output)
             }
 
             // Cost: training and prediction time of BNN, deterministic, ensemble.
-            let tb = readTrainingRecord(modelDir.map { "\($0)/loo_\(name)_bnn.h5" })?.seconds ?? .nan
-            let td = readTrainingRecord(modelDir.map { "\($0)/loo_\(name)_det.h5" })?.seconds ?? .nan
-            let te = (0 ..< ensemble).map { member in
-                readTrainingRecord(modelDir.map { "\($0)/loo_\(name)_ens\(member + 1).h5" })?.seconds ?? .nan
-            }.reduce(0, +)
             costRows.append([prettyLabel(name), fmt(tb, 0), fmt(td, 0), fmt(te, 0), fmt(bnn.seconds, 1), fmt(det.seconds, 1),
                              fmt(members.map(\.seconds).reduce(0, +), 1)])
         }
@@ -140,12 +184,12 @@ struct EvaluateAnomaly: ParsableCommand {
         try writeMacros(macros, to: "\(output)/numbers.tex", header: tag)
         try writeTextAtomically(String(data: try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]), encoding: .utf8)!,
                                 to: "\(output)/summary.json")
-        print("anomaly: wrote \(labels.count) removed classes × \(scores.count) scores to \(output)")
+        return ("anomaly: wrote \(labels.count) removed classes × \(scores.count) scores to \(output)")
     }
 
     /// The first anomalous event of each case: its middle-layer image as gnuplot blocks
     /// (index = case A, B, C, other; rows "x y E/MeV"; an empty block if no event has the case).
-    func writeCaseExamples(dataset: CaloDataset, set: PredictionSet, indices: [Int], name: String, tag: String) throws {
+    func writeCaseExamples(dataset: CaloDataset, set: PredictionSet, indices: [Int], name: String, tag: String, into output: String) throws {
         let g = dataset.geometry, layer = g.layers[1], off = g.layerOffsets[1]
         var out = "# middle-layer images of one anomalous event per case A,B,C,other (gnuplot index 0..3): x y E_MeV — \(tag)\n"
         for c in AnomalyCase.allCases {

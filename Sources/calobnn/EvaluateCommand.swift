@@ -1,6 +1,7 @@
 // `calobnn evaluate classification|anomaly`: from prediction files to the study's tables and
 // figure data (study §4 and §5). Compute → data file → table/figure: the Makefile renders.
 import AnomalyDetection
+import BayesianNetworks
 import ArgumentParser
 import Classification
 import Foundation
@@ -18,9 +19,50 @@ func readDataset(_ path: String) throws -> CaloDataset {
     do { return try CaloDataset.read(from: path) } catch { throw CLIError("\(error)") }
 }
 
-/// Read a prediction file, turning library errors into one-line CLI errors.
+/// Read a prediction file, turning library errors into one-line CLI errors. Files without
+/// provenance (from before it was recorded) are refused: they cannot be checked against the
+/// other inputs.
 func readPredictions(_ path: String) throws -> PredictionFile {
-    do { return try PredictionFile.read(path) } catch { throw CLIError("\(error)") }
+    let p: PredictionFile
+    do { p = try PredictionFile.read(path) } catch { throw CLIError("\(error)") }
+    guard p.dataIdentity != nil, p.modelIdentity != nil else {
+        throw CLIError("\(path): records no data/model identity (made by an older calobnn?); run `calobnn predict` again")
+    }
+    return p
+}
+
+/// Refuse two prediction files that were not made on the same dataset, naming both.
+func checkSameData(_ a: PredictionFile, _ pathA: String, _ b: PredictionFile, _ pathB: String) throws {
+    guard a.dataIdentity == b.dataIdentity, a.datasetLabels == b.datasetLabels else {
+        throw CLIError("\(pathA) and \(pathB) were made on different datasets (\(a.dataFile ?? "?") vs \(b.dataFile ?? "?"), identities \(a.dataIdentity!.prefix(12))… vs \(b.dataIdentity!.prefix(12))…)")
+    }
+}
+
+/// Refuse a model file that is not the model a prediction file was made with, naming both;
+/// a model file that does not exist is allowed (its timing columns stay empty).
+func readModelRecord(_ modelPath: String?, for p: PredictionFile, _ predPath: String) throws -> TrainingRecord? {
+    guard let modelPath, FileManager.default.fileExists(atPath: modelPath) else { return nil }
+    let state: TrainingState
+    do { state = try Checkpoint.load(from: modelPath) } catch { throw CLIError("\(error)") }
+    guard Checkpoint.identity(of: state) == p.modelIdentity else {
+        throw CLIError("\(predPath) was not made by the model \(modelPath) (it records \(p.modelFile ?? "another model"))")
+    }
+    let h = state.history
+    let epochs = min(h.trainLoss.count, h.trainAccuracy.count, h.validationLoss.count, h.validationAccuracy.count)
+    var rows: [[Double]] = []
+    for e in 0 ..< epochs {
+        let row: [Double] = [Double(e + 1), h.trainLoss[e], h.trainAccuracy[e], h.validationLoss[e], h.validationAccuracy[e]]
+        rows.append(row)
+    }
+    return TrainingRecord(seconds: state.trainingSeconds, history: rows)
+}
+
+/// `--profile` is written into TeX and Markdown headers: a plain name only.
+func checkProfileName(_ profile: String) throws {
+    guard !profile.isEmpty, profile.count <= 64,
+          profile.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) else {
+        throw ValidationError("--profile must be a plain name (letters, digits, _ - .; got '\(profile)')")
+    }
 }
 
 /// Pretty class label for tables (falls back to the name).
@@ -39,15 +81,6 @@ struct TrainingRecord {
     var history: [[Double]]  // rows: epoch, train loss, train acc, val loss, val acc
 }
 
-func readTrainingRecord(_ path: String?) -> TrainingRecord? {
-    guard let path, let f = try? HDF5File.open(path) else { return nil }
-    let seconds = (try? f.numericAttribute("train_seconds", as: Double.self)) ?? .nan
-    let columns = ["history_train_loss", "history_train_accuracy", "history_val_loss", "history_val_accuracy"]
-        .map { (try? f.read($0, as: Double.self).values) ?? [] }
-    let epochs = columns.map(\.count).min() ?? 0
-    let history = (0 ..< epochs).map { e in [Double(e + 1)] + columns.map { $0[e] } }
-    return TrainingRecord(seconds: seconds, history: history)
-}
 
 struct EvaluateClassification: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,12 +100,27 @@ struct EvaluateClassification: ParsableCommand {
     @Option(name: .short, help: "Output directory for tables (.tex/.md/.csv), data (.dat) and macros.")
     var output: String
 
+    func validate() throws { try checkProfileName(profile) }
+
     func run() throws {
+        try checkOutputDirectory(output)
         let b = try readPredictions(bnn), d = try readPredictions(det)
-        guard b.outputClasses == d.outputClasses, b.datasetLabels == d.datasetLabels else {
-            throw CLIError("\(bnn) and \(det) must predict the same events with the same output classes")
+        guard b.model == "bnn" else { throw CLIError("--bnn \(bnn): predictions of a \(b.model) model, expected a bnn") }
+        guard d.model == "deterministic" else { throw CLIError("--det \(det): predictions of a \(d.model) model, expected a deterministic one") }
+        try checkSameData(b, bnn, d, det)
+        guard b.outputClasses == d.outputClasses else {
+            throw CLIError("\(bnn) and \(det) have different output classes (\(b.outputClasses.joined(separator: ",")) vs \(d.outputClasses.joined(separator: ",")))")
         }
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let tb = try readModelRecord(bnnModel, for: b, bnn), td = try readModelRecord(detModel, for: d, det)
+        var line = ""
+        try writeDirectoryAtomically(to: output) { output in
+            line = try write(b, d, tb, td, into: output)
+        }
+        print(line)
+    }
+
+    /// The tables, data files and macros into `output` (a temporary directory); returns the summary line.
+    func write(_ b: PredictionFile, _ d: PredictionFile, _ tb: TrainingRecord?, _ td: TrainingRecord?, into output: String) throws -> String {
         let names = b.outputClasses, k = names.count
         let cmB = ConfusionMatrix(b.set), cmD = ConfusionMatrix(d.set)
         let tag = "make reproduce PROFILE=\(profile), target classification"
@@ -147,7 +195,6 @@ struct EvaluateClassification: ParsableCommand {
         try writeTextAtomically(s, to: "\(output)/mean_vs_std.dat")
 
         // Cost of being Bayesian: training and prediction time.
-        let tb = readTrainingRecord(bnnModel), td = readTrainingRecord(detModel)
         let costRows: [[String]] = [
             ["training (s)", fmt(tb?.seconds ?? .nan, 1), fmt(td?.seconds ?? .nan, 1), fmt((tb?.seconds ?? .nan) / (td?.seconds ?? .nan), 1)],
             ["prediction (s)", fmt(b.seconds, 1), fmt(d.seconds, 1), fmt(b.seconds / d.seconds, 1)],
@@ -180,7 +227,7 @@ struct EvaluateClassification: ParsableCommand {
                                       "accuracy_per_class_det": Dictionary(uniqueKeysWithValues: zip(names, cmD.perClassAccuracy))]
         try writeTextAtomically(String(data: try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys]), encoding: .utf8)!,
                                 to: "\(output)/summary.json")
-        print("classification: accuracy BNN \(fmt(100 * cmB.accuracy, 1)) %, deterministic \(fmt(100 * cmD.accuracy, 1)) % — \"very similar performance\" \(verdict)")
+        return ("classification: accuracy BNN \(fmt(100 * cmB.accuracy, 1)) %, deterministic \(fmt(100 * cmD.accuracy, 1)) % — \"very similar performance\" \(verdict)")
     }
 }
 

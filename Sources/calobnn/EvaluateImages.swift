@@ -12,14 +12,26 @@ struct EvaluateImages: ParsableCommand {
 
     @Option(help: "Dataset (from `calobnn simulate`).")
     var data: String
-    @Option(help: "Single events written per class.")
+    @Option(parsing: .unconditional, help: "Single events written per class (0…1000).")
     var events: Int = 3
     @Option(name: .short, help: "Output directory.")
     var output: String
 
+    func validate() throws {
+        guard (0 ... 1000).contains(events) else { throw ValidationError("--events must be in 0…1000 (got \(events))") }
+    }
+
     func run() throws {
+        try checkOutputDirectory(output)
         let ds = try readDataset(data)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        guard ds.batch.count > 0 else { throw CLIError("--data \(data): dataset 'label' is empty") }
+        var line = ""
+        try writeDirectoryAtomically(to: output) { output in line = try write(ds, into: output) }
+        print(line)
+    }
+
+    /// The image files and the layer-energy table into `output` (a temporary directory).
+    func write(_ ds: CaloDataset, into output: String) throws -> String {
         let g = ds.geometry, names = ds.provenance.classNames
         let labels = Set(ds.batch.label.map(Int.init)).sorted()
         var layerStats: [[String]] = []
@@ -51,6 +63,6 @@ struct EvaluateImages: ParsableCommand {
         }
         try ResultTable(caption: "Mean energy per layer and in total (GeV) per class, total-deposit mode, 20 GeV gun (dataset \(URL(fileURLWithPath: data).lastPathComponent), seed \(ds.provenance.seed)).",
                         header: ["class", "layer 0", "layer 1", "layer 2", "sum"], rows: layerStats).write(to: output, stem: "layer_energies")
-        print("images: wrote \(labels.count) classes to \(output)")
+        return ("images: wrote \(labels.count) classes to \(output)")
     }
 }

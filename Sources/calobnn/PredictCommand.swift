@@ -23,13 +23,13 @@ struct Predict: ParsableCommand {
     @Option(name: .long, help: "Input HDF5 file in CaloGAN layout.")
     var data: String
 
-    @Option(name: .long, help: "Weight samples T per image.")
+    @Option(name: .long, parsing: .unconditional, help: "Weight samples T per image.")
     var samples: Int = 100
 
-    @Option(name: .long, help: "Seed of the prediction weight samples (stream \"Predict\").")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the prediction weight samples (stream \"Predict\").")
     var seed: UInt64 = 2022
 
-    @Option(name: .long, help: "Worker threads (results are identical for any value).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (results are identical for any value).")
     var threads: Int = 2
 
     @Option(name: [.short, .customLong("output")], help: "Predictions file to write (HDF5).")
@@ -41,25 +41,31 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutput(output, inputs: [("--model", model), ("--data", data)])
         let state: TrainingState
-        do { state = try Checkpoint.load(from: model) } catch { throw CLIError("\(error)") }
+        do { state = try Checkpoint.load(from: model) } catch { throw CLIError("--model \(error)") }
         let pre = Preprocessing()
         guard state.preprocessing == pre.name else {
-            throw CLIError("\(model): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
+            throw CLIError("--model \(model): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
         }
-        let net = try state.bestNetwork()
+        let net: CaloNetwork
+        do { net = try state.bestNetwork() } catch { throw CLIError("--model \(model): \(error)") }
         let dataset = try readDataset(data)
         let n = dataset.batch.count
         guard net.config.cellsPerExample == dataset.geometry.totalCells else {
-            throw CLIError("\(data): events have \(dataset.geometry.totalCells) cells, model \(model) expects \(net.config.cellsPerExample)")
+            throw CLIError("--data \(data): events have \(dataset.geometry.totalCells) cells, model \(model) expects \(net.config.cellsPerExample)")
         }
-        guard n > 0 else { throw CLIError("\(data): dataset 'label' is empty") }
+        guard n > 0 else { throw CLIError("--data \(data): dataset 'label' is empty") }
+        // The per-sample decisions (N × T bytes) and N × K means and σs must fit in memory.
+        let argmaxBytes = n.multipliedReportingOverflow(by: samples)
+        guard !argmaxBytes.overflow, argmaxBytes.partialValue <= memoryLimit(bytesEach: 1) else {
+            throw CLIError("--samples \(samples): \(n) events × \(samples) samples exceed this machine's memory limit of \(memoryLimit(bytesEach: 1)) per-sample decisions")
+        }
         let t0 = Date()
         let result = net.predict(x: pre.apply(dataset.batch.cells), count: n, samples: samples, seed: seed, threads: threads)
         let dt = Date().timeIntervalSince(t0)
         let k = result.classes
-        try writeAtomically(to: output) { tmp in
-            let f = try HDF5File.create(tmp)
+        try writeHDF5Atomically(to: output) { f in
             try f.write("mean", result.mean, shape: [n, k])
             try f.write("std", result.std, shape: [n, k])
             try f.write("argmax", result.argmax, shape: [n, result.samples])
@@ -70,6 +76,11 @@ struct Predict: ParsableCommand {
             try f.setAttribute("seconds", dt)
             try f.setAttribute("model_file", model)
             try f.setAttribute("data_file", data)
+            // Provenance that `evaluate` checks: what was predicted on, by which model.
+            try f.setAttribute("data_identity", dataset.identity)
+            try f.setAttribute("data_events", Int64(n))
+            try f.setAttribute("data_seed", dataset.provenance.seed)
+            try f.setAttribute("model_identity", Checkpoint.identity(of: state))
             try f.setAttribute("model", state.config.kind.rawValue)
             try f.setAttribute("samples", Int64(result.samples))
             try f.setAttribute("seed", seed)

@@ -8,27 +8,28 @@ import StudyData
 let cliRegistry = EventRegistry.withExtras
 
 /// Resolve class names ("all" = the study's ten) to labels, or fail with the valid names.
-func resolveClasses(_ spec: [String]) throws -> [Int] {
+/// An empty list is refused: it would make an empty file or an empty evaluation.
+func resolveClasses(_ spec: [String], option: String = "--class") throws -> [Int] {
     var labels: [Int] = []
-    for item in spec.flatMap({ $0.split(separator: ",").map(String.init) }) {
+    for item in spec.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }) {
         if item == "all" {
             labels += Array(0 ..< EventRegistry.study.classes.count)
         } else if let l = cliRegistry.index(of: item) {
             labels.append(l)
         } else {
             let names = cliRegistry.classes.map(\.name).joined(separator: ", ")
-            throw CLIError("unknown class '\(item)'; known classes: all, \(names)")
+            throw CLIError(item.isEmpty ? "\(option): empty class name in '\(spec.joined(separator: ","))'; known classes: all, \(names)"
+                                        : "\(option): unknown class '\(item)'; known classes: all, \(names)")
         }
     }
+    guard !labels.isEmpty else { throw CLIError("\(option) lists no classes") }
     var seen = Set<Int>()
     return labels.filter { seen.insert($0).inserted }
 }
 
-/// Fail early if `path`'s directory is missing or not writable.
-func checkWritable(_ path: String) throws {
-    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    guard access(dir, W_OK) == 0 else { throw CLIError("cannot write '\(path)': directory '\(dir)' is missing or not writable") }
-}
+/// Bytes one simulated event occupies while `simulate` runs: its cells, overflow, energy and
+/// label in the batch, and a second copy of its cells while the file is written.
+let simulateBytesPerEvent = 2 * (504 + 3 + 1 + 1) * 4
 
 struct Classes: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the registered event classes and their labels.")
@@ -48,19 +49,19 @@ struct Simulate: ParsableCommand {
 
     @Option(name: .customLong("class"), help: "Class name(s), comma-separated or repeated; 'all' = the study's ten. See `calobnn classes`.")
     var classes: [String]
-    @Option(name: .short, help: "Events per class.")
+    @Option(name: .short, parsing: .unconditional, help: "Events per class.")
     var n: Int
-    @Option(help: "Master seed; every event's stream derives from (seed, class, index).")
+    @Option(parsing: .unconditional, help: "Master seed; every event's stream derives from (seed, class, index).")
     var seed: UInt64 = 1
     @Option(help: "Deposit mode: total (Pb + LAr, as CaloGAN 2017) or visible (LAr only, with sampling fluctuations).")
     var mode: String = "total"
-    @Option(name: .customLong("distance-mm"), help: "Gun distance to the calorimeter face, mm.")
+    @Option(name: .customLong("distance-mm"), parsing: .unconditional, help: "Gun distance to the calorimeter face, mm.")
     var distanceMM: Double = 1000
-    @Option(name: .customLong("energy-gev"), help: "Gun kinetic energy, GeV.")
+    @Option(name: .customLong("energy-gev"), parsing: .unconditional, help: "Gun kinetic energy, GeV.")
     var energyGeV: Double = 20
     @Option(help: "Electronic noise per cell: on (10/25/15 MeV per layer at total scale) or off.")
     var noise: String = "off"
-    @Option(help: "Worker threads (output does not depend on it).")
+    @Option(parsing: .unconditional, help: "Worker threads (output does not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .short, help: "Output HDF5 file (written atomically).")
     var output: String
@@ -74,13 +75,19 @@ struct Simulate: ParsableCommand {
         guard distanceMM.isFinite, distanceMM >= 0 else { throw CLIError("--distance-mm must be finite and ≥ 0 (got \(distanceMM))") }
         guard DepositMode(rawValue: mode) != nil else { throw CLIError("--mode must be 'total' or 'visible' (got '\(mode)')") }
         guard ["on", "off"].contains(noise) else { throw CLIError("--noise must be 'on' or 'off' (got '\(noise)')") }
-        guard threads >= 1 else { throw CLIError("--threads must be ≥ 1") }
-        _ = try resolveClasses(classes)
+        guard (1 ... 64).contains(threads) else { throw CLIError("--threads must be in 1…64 (got \(threads))") }
+        let labels = try resolveClasses(classes)
+        // Overflow-safe: classes × n events, each `simulateBytesPerEvent` bytes, within memory.
+        let limit = memoryLimit(bytesEach: simulateBytesPerEvent)
+        let total = labels.count.multipliedReportingOverflow(by: n)
+        guard !total.overflow, total.partialValue <= limit else {
+            throw CLIError("-n \(n): \(labels.count) class(es) × \(n) events exceed this machine's limit of \(limit) events in total (\(bytesText(Double(simulateBytesPerEvent)))/event, half of \(bytesText(Double(ProcessInfo.processInfo.physicalMemory))) memory)")
+        }
     }
 
     func run() throws {
         let labels = try resolveClasses(classes)
-        try checkWritable(output)
+        try checkOutput(output, inputs: [])
         let settings = SimulationSettings(gun: ParticleGun(distanceMM: distanceMM, kineticEnergyGeV: energyGeV),
                                           mode: DepositMode(rawValue: mode)!,
                                           noise: noise == "on" ? .atlasLike : nil)
@@ -95,11 +102,7 @@ struct Simulate: ParsableCommand {
         progress.finish()
         let provenance = DatasetProvenance(classNames: cliRegistry.classes.map(\.name), seed: seed, mode: mode,
                                            noise: noise == "on", gunDistanceMM: distanceMM, gunEnergyGeV: energyGeV)
-        do {
-            try CaloDataset(batch: batch, provenance: provenance).write(to: output)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        try CaloDataset(batch: batch, provenance: provenance).write(to: output)
         if !quiet { ProgressReporter.write("simulate: wrote \(output)\n") }
     }
 }

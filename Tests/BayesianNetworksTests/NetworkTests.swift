@@ -9,8 +9,9 @@ import Testing
 
 /// A small network (two branches 3×8 and 4×4, 3 classes, shards of 4) that exercises every
 /// code path of the study's network quickly.
-func smallConfig(_ kind: ModelKind, bayesianBias: Bool = false) -> NetworkConfig {
+func smallConfig(_ kind: ModelKind, bayesianBias: Bool = false, filters: Int = 8) -> NetworkConfig {
     var c = NetworkConfig(kind: kind, classes: 3, bayesianBias: bayesianBias)
+    c.filters = filters
     c.grids = [GridShape(3, 8), GridShape(4, 4)]
     c.shardSize = 4
     return c
@@ -34,13 +35,16 @@ struct NetworkTests {
     /// ∂loss/∂μ and ∂loss/∂ρ of the whole network against central differences of the loss
     /// with the same noise (ε and signs are fixed by the NoiseKey, so the loss is a smooth
     /// function of θ away from ReLU kinks).
+    // Filter counts: 8 (the study; SIMD kernels), 16 (two SIMD chunks), 5 (the scalar twins).
     @Test("end-to-end gradient = central differences", arguments: [
-        ("bnn, normal prior", ModelKind.bnn, false, "normal(1.0)"),
-        ("bnn, Bayesian biases, scale-mixture prior (MC KL)", ModelKind.bnn, true, "mixture(0.5,1.0,0.1)"),
-        ("deterministic", ModelKind.deterministic, false, "normal(1.0)"),
+        ("bnn, normal prior", ModelKind.bnn, false, "normal(1.0)", 8),
+        ("bnn, Bayesian biases, scale-mixture prior (MC KL)", ModelKind.bnn, true, "mixture(0.5,1.0,0.1)", 8),
+        ("deterministic", ModelKind.deterministic, false, "normal(1.0)", 8),
+        ("bnn, 5 filters (scalar kernels)", ModelKind.bnn, false, "normal(1.0)", 5),
+        ("deterministic, 16 filters", ModelKind.deterministic, false, "normal(1.0)", 16),
     ])
-    func endToEndGradient(label: String, kind: ModelKind, bayesianBias: Bool, prior: String) throws {
-        let cfg = smallConfig(kind, bayesianBias: bayesianBias)
+    func endToEndGradient(label: String, kind: ModelKind, bayesianBias: Bool, prior: String, filters: Int) throws {
+        let cfg = smallConfig(kind, bayesianBias: bayesianBias, filters: filters)
         let net = CaloNetwork(config: cfg, prior: try priorNamed(prior), seed: 7)
         let (x, y) = syntheticSet(count: 10, config: cfg, seed: 8)
         let key = NoiseKey(seed: 9, epoch: 0, step: 0), nTrain = 50
@@ -207,9 +211,10 @@ struct GoldenTests {
     /// (the size of a study training set, so that cross-entropy and KL/N are both O(1)).
     ///
     /// The value lives in `Goldens/bnn_goldens.json` under `training.bnn_loss_after_20_steps.seed2022`.
+    /// A digest of the trained μ and ρ bit patterns is pinned beside it.
     /// Regenerate: `make record-goldens` (loud; say why in the commit).
-    /// Tolerance 10⁻⁴ relative: the value is bit-reproducible on one machine; OpenBLAS picks its
-    /// sgemm kernel per CPU (Haswell/SkylakeX/Zen), which changes float32 rounding only.
+    /// Tolerance: none. The kernels and every transcendental give the same bits on every CPU, so
+    /// the loss and the weights are exact on any x86-64 machine.
 
     @Test("golden: BNN loss after 20 steps, seed 2022")
     func golden_bnnLossAfter20Steps() {
@@ -228,8 +233,12 @@ struct GoldenTests {
             adamMu.update(&net.mu, gradient: net.gradMu)
             adamRho.update(&net.rho, gradient: net.gradRho)
         }
+        // FNV-1a of the weights' bits, reduced to 52 bits so that JSON keeps it exactly.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for v in net.mu + net.rho { h = (h ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
         let problems = GoldenFile("bnn_goldens.json", besides: #filePath)
-            .check(["training.bnn_loss_after_20_steps.seed2022": loss], rtol: 1e-4)
+            .check(["training.bnn_loss_after_20_steps.seed2022": loss,
+                    "training.bnn_weights_digest_after_20_steps.seed2022": Double(h & 0xF_FFFF_FFFF_FFFF)], rtol: 0)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 }

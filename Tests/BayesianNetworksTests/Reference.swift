@@ -1,4 +1,4 @@
-// Slow, plain reference implementations for the tests only (STYLE.md §5): Flipout as an
+// Slow, plain reference implementations for the tests only: Flipout as an
 // explicit per-example weight draw Wₙ = μ + ΔW ∘ (sₙ rₙᵀ), in double precision, with loops that
 // follow the definition rather than im2col.
 import BayesianNetworks
@@ -67,43 +67,41 @@ enum Reference {
 struct ConvHarness {
     let layer: FlipoutConv2D
     let n: Int
-    var x: [Float], mu: [Float], rho: [Float], epsilon: [Float], bias: [Float], signIn: [Float], signOut: [Float]
+    var x: [Float], mu: [Float], rho: [Float], epsilon: [Float], bias: [Float], factor: [Float]
 
     var delta: [Float] { zip(rho, epsilon).map { Softplus.value($0) * $1 } }
 
-    /// y (N, H, W, Cout), no ReLU.
+    /// y (N, H, W, F), no ReLU.
     func forward() -> [Float] {
         let ws = ConvWorkspace(layer: layer, capacity: n)
         var y = [Float](repeating: 0, count: n * layer.outputCount)
         let d = delta
         y.withUnsafeMutableBufferPointer { yB in
-            layer.forward(n: n, x: x, strideX: layer.height * layer.width * layer.channelsIn, mu: mu, delta: d, bias: bias,
-                          signIn: signIn, signOut: signOut, y: yB.baseAddress!, strideY: layer.outputCount, relu: false, workspace: ws)
+            layer.forward(n: n, x: x, strideX: layer.height * layer.width, mu: mu, delta: d, factor: factor,
+                          factorStride: layer.filters, bias: bias, y: yB.baseAddress!, strideY: layer.outputCount,
+                          relu: false, workspace: ws)
         }
         return y
     }
 
-    /// Gradients of L = Σ y ∘ g: (x, μ, ρ, bias).
-    func backward(g: [Float]) -> (x: [Float], mu: [Float], rho: [Float], bias: [Float]) {
+    /// Gradients of L = Σ y ∘ g: (μ, ρ, bias).
+    func backward(g: [Float]) -> (mu: [Float], rho: [Float], bias: [Float]) {
         let ws = ConvWorkspace(layer: layer, capacity: n)
         var y = [Float](repeating: 0, count: n * layer.outputCount)
         let d = delta
-        var gx = [Float](repeating: 0, count: x.count), gm = [Float](repeating: 0, count: mu.count)
-        var gd = gm, gb = [Float](repeating: 0, count: bias.count)
+        var gm = [Float](repeating: 0, count: mu.count), gd = gm, gb = [Float](repeating: 0, count: bias.count)
         y.withUnsafeMutableBufferPointer { yB in
-            layer.forward(n: n, x: x, strideX: layer.height * layer.width * layer.channelsIn, mu: mu, delta: d, bias: bias,
-                          signIn: signIn, signOut: signOut, y: yB.baseAddress!, strideY: layer.outputCount, relu: false, workspace: ws)
+            layer.forward(n: n, x: x, strideX: layer.height * layer.width, mu: mu, delta: d, factor: factor,
+                          factorStride: layer.filters, bias: bias, y: yB.baseAddress!, strideY: layer.outputCount,
+                          relu: false, workspace: ws)
         }
-        gx.withUnsafeMutableBufferPointer { gxB in gm.withUnsafeMutableBufferPointer { gmB in
-            gd.withUnsafeMutableBufferPointer { gdB in gb.withUnsafeMutableBufferPointer { gbB in
-                layer.backward(n: n, dy: g, strideDY: layer.outputCount, mu: mu, delta: d, signIn: signIn, signOut: signOut,
-                               gradMu: gmB.baseAddress!, gradDelta: gdB.baseAddress!, gradBias: gbB.baseAddress!,
-                               dx: gxB.baseAddress!, workspace: ws)
-            }}
-        }}
+        gm.withUnsafeMutableBufferPointer { gmB in gd.withUnsafeMutableBufferPointer { gdB in gb.withUnsafeMutableBufferPointer { gbB in
+            layer.backward(n: n, dy: g, strideDY: layer.outputCount, factor: factor, factorStride: layer.filters,
+                           gradMu: gmB.baseAddress!, gradDelta: gdB.baseAddress!, gradBias: gbB.baseAddress!, workspace: ws)
+        }}}
         // ∂L/∂ρ = ∂L/∂ΔW ∘ ε ∘ sigmoid(ρ)
         let gr = (0 ..< rho.count).map { gd[$0] * epsilon[$0] * Softplus.derivative(rho[$0]) }
-        return (gx, gm, gr, gb)
+        return (gm, gr, gb)
     }
 }
 
@@ -113,30 +111,31 @@ struct DenseHarness {
     var x: [Float], mu: [Float], rho: [Float], epsilon: [Float], bias: [Float], signIn: [Float], signOut: [Float]
     var delta: [Float] { zip(rho, epsilon).map { Softplus.value($0) * $1 } }
 
+    func packed() -> PackedDenseWeights {
+        let w = PackedDenseWeights(layer: layer, flipout: true)
+        w.pack(layer: layer, mu: mu, delta: delta)
+        return w
+    }
+
     func forward() -> [Float] {
-        let ws = DenseWorkspace(layer: layer, capacity: n)
         var y = [Float](repeating: 0, count: n * layer.units)
-        let d = delta
+        let w = packed()
         y.withUnsafeMutableBufferPointer { yB in
-            layer.forward(n: n, x: x, mu: mu, delta: d, bias: bias, signIn: signIn, signOut: signOut, y: yB.baseAddress!, workspace: ws)
+            layer.forward(n: n, x: x, strideX: layer.inputs, weights: w, bias: bias, signIn: signIn, signOut: signOut,
+                          y: yB.baseAddress!)
         }
         return y
     }
 
-    func backward(g: [Float]) -> (x: [Float], mu: [Float], rho: [Float], bias: [Float]) {
-        let ws = DenseWorkspace(layer: layer, capacity: n)
-        var y = [Float](repeating: 0, count: n * layer.units)
-        let d = delta
+    func backward(g: [Float], reluMasked: Bool = false) -> (x: [Float], mu: [Float], rho: [Float], bias: [Float]) {
+        let ws = DenseWorkspace(layer: layer, capacity: n), w = packed()
         var gx = [Float](repeating: 0, count: x.count), gm = [Float](repeating: 0, count: mu.count)
         var gd = gm, gb = [Float](repeating: 0, count: bias.count)
-        y.withUnsafeMutableBufferPointer { yB in
-            layer.forward(n: n, x: x, mu: mu, delta: d, bias: bias, signIn: signIn, signOut: signOut, y: yB.baseAddress!, workspace: ws)
-        }
         gx.withUnsafeMutableBufferPointer { gxB in gm.withUnsafeMutableBufferPointer { gmB in
             gd.withUnsafeMutableBufferPointer { gdB in gb.withUnsafeMutableBufferPointer { gbB in
-                layer.backward(n: n, dy: g, x: x, mu: mu, delta: d, signIn: signIn, signOut: signOut,
+                layer.backward(n: n, dy: g, x: x, strideX: layer.inputs, weights: w, signIn: signIn, signOut: signOut,
                                gradMu: gmB.baseAddress!, gradDelta: gdB.baseAddress!, gradBias: gbB.baseAddress!,
-                               dx: gxB.baseAddress!, workspace: ws)
+                               dx: gxB.baseAddress!, reluMasked: reluMasked, workspace: ws)
             }}
         }}
         let gr = (0 ..< rho.count).map { gd[$0] * epsilon[$0] * Softplus.derivative(rho[$0]) }

@@ -42,7 +42,7 @@ struct LaplacePrior: LogDensityPrior {
 
     /// log p(w) = −log 2b − |w|/b and d log p/dw = −sign(w)/b (0 at the kink w = 0).
     func logDensity(_ w: Double) -> (value: Double, derivative: Double) {
-        (-log(2 * scale) - abs(w) / scale, w > 0 ? -1 / scale : w < 0 ? 1 / scale : 0)
+        (-PortableMath.log(2 * scale) - abs(w) / scale, w > 0 ? -1 / scale : w < 0 ? 1 / scale : 0)
     }
 }
 

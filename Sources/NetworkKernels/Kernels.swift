@@ -1,0 +1,628 @@
+// The hot float32 kernels of the study's network (study §2, §4), written for its shapes: 3×3
+// 'same' convolutions of one input channel into F filters, and a dense layer D → U.
+//
+// The same bits on every CPU. No BLAS, and every sum runs in the order its comment states, with
+// IEEE-754 additions and multiplications only: Swift does not fuse a·b + c into one rounding
+// (checked in the generated code of both builds below), so each operation is correctly rounded
+// and its result is the same on any CPU. This file is compiled twice: as `NetworkKernels` for the
+// baseline x86-64 instruction set (SSE2: one SIMD8 = two 4-lane registers) and as
+// `NetworkKernelsAVX2` with AVX2 enabled (one SIMD8 = one 8-lane register, no FMA). The two
+// builds perform the same operations in the same order and give the same bits; BayesianNetworks
+// picks one per process (see its `KernelSet`) and `make check-portable` compares whole pipelines
+// run with each. Each SIMD kernel has a plain scalar twin, one lane at a time in the same order,
+// which the tests compare bit for bit.
+//
+// Shape legend: N = examples, H×W = cells of a layer, F = filters, T9 = the 9 taps of a 3×3
+// kernel in row-major order (di, dj), D = dense inputs (a multiple of 8), U = classes,
+// Ub = U rounded up to a multiple of 5 (the dense kernels work on blocks of 5 classes).
+//   image x      (N, H, W), example n at x + n·strideX
+//   tile         (N, H+2, W+2): x with a zero border ('same' padding)
+//   conv weight  (T9, F) (Keras' HWIO with one input channel)
+//   conv output  (N, H, W, F), example n at y + n·strideY
+//   dense x (N, D) with row stride strideX; weight (D, U); transposed weight (Ub, D); y (N, U)
+
+/// The network's hot kernels (see the file header for the layouts, the order of every sum and
+/// the reproducibility contract).
+public enum Kernels {
+    // MARK: 3×3 convolution, one input channel
+
+    /// Zero-bordered copies of N single-channel H×W images: tile (N, H+2, W+2).
+    public static func pad(_ x: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, strideX: Int,
+                           _ tile: UnsafeMutablePointer<Float>) {
+        let pw = w &+ 2, size = (h &+ 2) &* pw
+        for e in 0 ..< n {
+            let t = tile + e &* size, img = x + e &* strideX
+            t.update(repeating: 0, count: pw)
+            for i in 0 ..< h {
+                let row = t + (i &+ 1) &* pw
+                row[0] = 0
+                (row + 1).update(from: img + i &* w, count: w)
+                row[w &+ 1] = 0
+            }
+            (t + (h &+ 1) &* pw).update(repeating: 0, count: pw)
+        }
+    }
+
+    /// Forward of a 3×3 'same' convolution with one input channel, Flipout or plain:
+    /// ```
+    /// Aₙq = Σ_τ xₙ(q + τ) · a(τ)          τ over the 9 taps in row-major order, from 0
+    /// Bₙq = Σ_τ xₙ(q + τ) · b(τ)          (Flipout only)
+    /// yₙq = (Aₙq + fₙ ∘ Bₙq) + bias        (plain: Aₙq + bias), then ReLU if `relu`
+    /// ```
+    /// One SIMD8 lane per filter; a filter count that is not a multiple of 8 runs
+    /// ``conv3x3ForwardScalar(tile:n:height:width:filters:a:b:factor:factorStride:bias:relu:y:strideY:)``.
+    ///
+    /// - Parameters:
+    ///   - tile: (N, H+2, W+2), from ``pad(_:n:height:width:strideX:_:)``.
+    ///   - a: the kernel μ (Flipout) or W (plain), (T9, F).
+    ///   - b: the perturbation ΔW = σ ∘ ε, (T9, F); nil for a plain convolution.
+    ///   - factor: fₙ ∈ {±1}^F, example n at `factor + n·factorStride` (Flipout only).
+    ///   - bias: (F), already sampled if Bayesian.
+    ///   - y: out, (N, H, W, F) with example stride `strideY`.
+    public static func conv3x3Forward(tile: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, filters f: Int,
+                                      a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
+                                      factor: UnsafePointer<Float>?, factorStride: Int,
+                                      bias: UnsafePointer<Float>, relu: Bool,
+                                      y: UnsafeMutablePointer<Float>, strideY: Int) {
+        guard f % 8 == 0 else {
+            conv3x3ForwardScalar(tile: tile, n: n, height: h, width: w, filters: f, a: a, b: b, factor: factor,
+                                 factorStride: factorStride, bias: bias, relu: relu, y: y, strideY: strideY)
+            return
+        }
+        let pw = w &+ 2, size = (h &+ 2) &* pw
+        for c0 in stride(from: 0, to: f, by: 8) {
+            @inline(__always) func load(_ p: UnsafePointer<Float>, _ t: Int) -> SIMD8<Float> {
+                UnsafeRawPointer(p + (t &* f &+ c0)).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            let a0 = load(a, 0), a1 = load(a, 1), a2 = load(a, 2), a3 = load(a, 3), a4 = load(a, 4)
+            let a5 = load(a, 5), a6 = load(a, 6), a7 = load(a, 7), a8 = load(a, 8)
+            let bias8 = UnsafeRawPointer(bias + c0).loadUnaligned(as: SIMD8<Float>.self)
+            // Six positions at a time (every layer's width is a multiple of 6): six independent chains of additions (each position's
+            // taps are still added in order), so the adder's latency overlaps.
+            @inline(__always) func taps(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, _ r2: UnsafePointer<Float>,
+                                        _ j: Int, _ w0: SIMD8<Float>, _ w1: SIMD8<Float>, _ w2: SIMD8<Float>,
+                                        _ w3: SIMD8<Float>, _ w4: SIMD8<Float>, _ w5: SIMD8<Float>, _ w6: SIMD8<Float>,
+                                        _ w7: SIMD8<Float>, _ w8: SIMD8<Float>) -> SIMD8<Float> {
+                var acc = SIMD8<Float>.zero
+                acc += r0[j] * w0; acc += r0[j &+ 1] * w1; acc += r0[j &+ 2] * w2
+                acc += r1[j] * w3; acc += r1[j &+ 1] * w4; acc += r1[j &+ 2] * w5
+                acc += r2[j] * w6; acc += r2[j &+ 1] * w7; acc += r2[j &+ 2] * w8
+                return acc
+            }
+            for e in 0 ..< n {
+                let t0 = tile + e &* size
+                let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
+                for i in 0 ..< h {
+                    let r0 = t0 + i &* pw, r1 = r0 + pw, r2 = r1 + pw
+                    let rowOff = i &* w &* f &* 4
+                    var j = 0
+                    while j &+ 6 <= w {
+                        let p0 = taps(r0, r1, r2, j, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+                        let p1 = taps(r0, r1, r2, j &+ 1, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+                        let p2 = taps(r0, r1, r2, j &+ 2, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+                        let p3 = taps(r0, r1, r2, j &+ 3, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+                        let p4 = taps(r0, r1, r2, j &+ 4, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+                        let p5 = taps(r0, r1, r2, j &+ 5, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+                        let o = rowOff &+ j &* f &* 4, step = f &* 4
+                        yE.storeBytes(of: p0, toByteOffset: o, as: SIMD8<Float>.self)
+                        yE.storeBytes(of: p1, toByteOffset: o &+ step, as: SIMD8<Float>.self)
+                        yE.storeBytes(of: p2, toByteOffset: o &+ 2 &* step, as: SIMD8<Float>.self)
+                        yE.storeBytes(of: p3, toByteOffset: o &+ 3 &* step, as: SIMD8<Float>.self)
+                        yE.storeBytes(of: p4, toByteOffset: o &+ 4 &* step, as: SIMD8<Float>.self)
+                        yE.storeBytes(of: p5, toByteOffset: o &+ 5 &* step, as: SIMD8<Float>.self)
+                        j &+= 6
+                    }
+                    while j < w {
+                        let p = taps(r0, r1, r2, j, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+                        yE.storeBytes(of: p, toByteOffset: rowOff &+ j &* f &* 4, as: SIMD8<Float>.self)
+                        j &+= 1
+                    }
+                }
+            }
+            if let b, let factor {
+                // Second sweep for B (nine more weights would not fit the registers with the first).
+                let b0 = load(b, 0), b1 = load(b, 1), b2 = load(b, 2), b3 = load(b, 3), b4 = load(b, 4)
+                let b5 = load(b, 5), b6 = load(b, 6), b7 = load(b, 7), b8 = load(b, 8)
+                for e in 0 ..< n {
+                    let t0 = tile + e &* size
+                    let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
+                    let fE = UnsafeRawPointer(factor + (e &* factorStride &+ c0)).loadUnaligned(as: SIMD8<Float>.self)
+                    @inline(__always) func finish(_ accB: SIMD8<Float>, _ off: Int) {
+                        let aq = yE.load(fromByteOffset: off, as: SIMD8<Float>.self)
+                        var v = (aq + fE * accB) + bias8
+                        if relu { v.replace(with: 0, where: v .< 0) }
+                        yE.storeBytes(of: v, toByteOffset: off, as: SIMD8<Float>.self)
+                    }
+                    for i in 0 ..< h {
+                        let r0 = t0 + i &* pw, r1 = r0 + pw, r2 = r1 + pw
+                        let rowOff = i &* w &* f &* 4
+                        var j = 0
+                        while j &+ 6 <= w {
+                            let p0 = taps(r0, r1, r2, j, b0, b1, b2, b3, b4, b5, b6, b7, b8)
+                            let p1 = taps(r0, r1, r2, j &+ 1, b0, b1, b2, b3, b4, b5, b6, b7, b8)
+                            let p2 = taps(r0, r1, r2, j &+ 2, b0, b1, b2, b3, b4, b5, b6, b7, b8)
+                            let p3 = taps(r0, r1, r2, j &+ 3, b0, b1, b2, b3, b4, b5, b6, b7, b8)
+                            let p4 = taps(r0, r1, r2, j &+ 4, b0, b1, b2, b3, b4, b5, b6, b7, b8)
+                            let p5 = taps(r0, r1, r2, j &+ 5, b0, b1, b2, b3, b4, b5, b6, b7, b8)
+                            let o = rowOff &+ j &* f &* 4, step = f &* 4
+                            finish(p0, o); finish(p1, o &+ step); finish(p2, o &+ 2 &* step)
+                            finish(p3, o &+ 3 &* step); finish(p4, o &+ 4 &* step); finish(p5, o &+ 5 &* step)
+                            j &+= 6
+                        }
+                        while j < w {
+                            finish(taps(r0, r1, r2, j, b0, b1, b2, b3, b4, b5, b6, b7, b8), rowOff &+ j &* f &* 4)
+                            j &+= 1
+                        }
+                    }
+                }
+            } else {
+                for e in 0 ..< n {
+                    let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
+                    for q in 0 ..< h &* w {
+                        let off = q &* f &* 4
+                        var v = yE.load(fromByteOffset: off, as: SIMD8<Float>.self) + bias8
+                        if relu { v.replace(with: 0, where: v .< 0) }
+                        yE.storeBytes(of: v, toByteOffset: off, as: SIMD8<Float>.self)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The plain twin of ``conv3x3Forward(tile:n:height:width:filters:a:b:factor:factorStride:bias:relu:y:strideY:)``:
+    /// one filter at a time, the same operations in the same order (any filter count).
+    public static func conv3x3ForwardScalar(tile: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, filters f: Int,
+                                            a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
+                                            factor: UnsafePointer<Float>?, factorStride: Int,
+                                            bias: UnsafePointer<Float>, relu: Bool,
+                                            y: UnsafeMutablePointer<Float>, strideY: Int) {
+        let pw = w + 2, size = (h + 2) * pw
+        for e in 0 ..< n {
+            let t0 = tile + e * size
+            for i in 0 ..< h {
+                for j in 0 ..< w {
+                    for c in 0 ..< f {
+                        var acc: Float = 0, accB: Float = 0
+                        for t in 0 ..< 9 {
+                            let xv = t0[(i + t / 3) * pw + j + t % 3]
+                            acc += xv * a[t * f + c]
+                            if let b { accB += xv * b[t * f + c] }
+                        }
+                        if b != nil { acc = acc + factor![e * factorStride + c] * accB }
+                        var v = acc + bias[c]
+                        if relu && v < 0 { v = 0 }
+                        y[e * strideY + (i * w + j) * f + c] = v
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward of the convolution (no input gradient: the convolutions read the calorimeter
+    /// cells). With g = ∂L/∂y, already through the ReLU:
+    /// ```
+    /// Tₙ(τ) = Σ_q xₙ(q + τ) · gₙq           per example, positions q in row-major order, from 0
+    /// ∂L/∂a(τ) = Σₙ Tₙ(τ),   ∂L/∂b(τ) = Σₙ fₙ ∘ Tₙ(τ)   (fₙ factors out of the sum over q)
+    /// ∂L/∂bias = Σₙ (Σ_q gₙq)
+    /// ```
+    /// Sums over n run in example order from 0.
+    ///
+    /// - Parameters:
+    ///   - dy: g, (N, H, W, F) with example stride `strideDY`; read only.
+    ///   - factor: fₙ as in the forward pass, or nil (plain convolution).
+    ///   - gradA: out, ∂L/∂a (T9, F), overwritten.
+    ///   - gradB: out, ∂L/∂b (T9, F), overwritten (Flipout only).
+    ///   - gradBias: out, (F), overwritten.
+    public static func conv3x3Backward(tile: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, filters f: Int,
+                                       dy: UnsafePointer<Float>, strideDY: Int,
+                                       factor: UnsafePointer<Float>?, factorStride: Int,
+                                       gradA: UnsafeMutablePointer<Float>, gradB: UnsafeMutablePointer<Float>?,
+                                       gradBias: UnsafeMutablePointer<Float>) {
+        guard f % 8 == 0 else {
+            conv3x3BackwardScalar(tile: tile, n: n, height: h, width: w, filters: f, dy: dy, strideDY: strideDY,
+                                  factor: factor, factorStride: factorStride, gradA: gradA, gradB: gradB, gradBias: gradBias)
+            return
+        }
+        let pw = w &+ 2, size = (h &+ 2) &* pw
+        for c0 in stride(from: 0, to: f, by: 8) {
+            var sA0 = SIMD8<Float>.zero, sA1 = sA0, sA2 = sA0, sA3 = sA0, sA4 = sA0, sA5 = sA0, sA6 = sA0, sA7 = sA0, sA8 = sA0
+            var sB0 = SIMD8<Float>.zero, sB1 = sB0, sB2 = sB0, sB3 = sB0, sB4 = sB0, sB5 = sB0, sB6 = sB0, sB7 = sB0, sB8 = sB0
+            var sBias = SIMD8<Float>.zero
+            for e in 0 ..< n {
+                let t0 = tile + e &* size
+                let gE = UnsafeRawPointer(dy + (e &* strideDY &+ c0))
+                var t0v = SIMD8<Float>.zero, t1 = t0v, t2 = t0v, t3 = t0v, t4 = t0v, t5 = t0v, t6 = t0v, t7 = t0v, t8 = t0v
+                var tb = SIMD8<Float>.zero
+                for i in 0 ..< h {
+                    let r0 = t0 + i &* pw, r1 = r0 + pw, r2 = r1 + pw
+                    for j in 0 ..< w {
+                        let g = gE.loadUnaligned(fromByteOffset: (i &* w &+ j) &* f &* 4, as: SIMD8<Float>.self)
+                        t0v += r0[j] * g; t1 += r0[j &+ 1] * g; t2 += r0[j &+ 2] * g
+                        t3 += r1[j] * g; t4 += r1[j &+ 1] * g; t5 += r1[j &+ 2] * g
+                        t6 += r2[j] * g; t7 += r2[j &+ 1] * g; t8 += r2[j &+ 2] * g
+                        tb += g
+                    }
+                }
+                sA0 += t0v; sA1 += t1; sA2 += t2; sA3 += t3; sA4 += t4; sA5 += t5; sA6 += t6; sA7 += t7; sA8 += t8
+                if gradB != nil, let factor {
+                    let fE = UnsafeRawPointer(factor + (e &* factorStride &+ c0)).loadUnaligned(as: SIMD8<Float>.self)
+                    sB0 += fE * t0v; sB1 += fE * t1; sB2 += fE * t2; sB3 += fE * t3; sB4 += fE * t4
+                    sB5 += fE * t5; sB6 += fE * t6; sB7 += fE * t7; sB8 += fE * t8
+                }
+                sBias += tb
+            }
+            let sA = [sA0, sA1, sA2, sA3, sA4, sA5, sA6, sA7, sA8], sB = [sB0, sB1, sB2, sB3, sB4, sB5, sB6, sB7, sB8]
+            for k in 0 ..< 9 {
+                UnsafeMutableRawPointer(gradA + (k &* f &+ c0)).storeBytes(of: sA[k], as: SIMD8<Float>.self)
+                if let gradB { UnsafeMutableRawPointer(gradB + (k &* f &+ c0)).storeBytes(of: sB[k], as: SIMD8<Float>.self) }
+            }
+            UnsafeMutableRawPointer(gradBias + c0).storeBytes(of: sBias, as: SIMD8<Float>.self)
+        }
+    }
+
+    /// The plain twin of ``conv3x3Backward(tile:n:height:width:filters:dy:strideDY:factor:factorStride:gradA:gradB:gradBias:)``
+    /// (any filter count, the same bits).
+    public static func conv3x3BackwardScalar(tile: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, filters f: Int,
+                                             dy: UnsafePointer<Float>, strideDY: Int,
+                                             factor: UnsafePointer<Float>?, factorStride: Int,
+                                             gradA: UnsafeMutablePointer<Float>, gradB: UnsafeMutablePointer<Float>?,
+                                             gradBias: UnsafeMutablePointer<Float>) {
+        let pw = w + 2, size = (h + 2) * pw
+        for c in 0 ..< f {
+            var sumA = [Float](repeating: 0, count: 9), sumB = sumA, sumBias: Float = 0
+            for e in 0 ..< n {
+                let t0 = tile + e * size
+                var t = [Float](repeating: 0, count: 9), tb: Float = 0
+                for i in 0 ..< h {
+                    for j in 0 ..< w {
+                        let g = dy[e * strideDY + (i * w + j) * f + c]
+                        for k in 0 ..< 9 { t[k] += t0[(i + k / 3) * pw + j + k % 3] * g }
+                        tb += g
+                    }
+                }
+                for k in 0 ..< 9 {
+                    sumA[k] += t[k]
+                    if gradB != nil { sumB[k] += factor![e * factorStride + c] * t[k] }
+                }
+                sumBias += tb
+            }
+            for k in 0 ..< 9 { gradA[k * f + c] = sumA[k]; gradB?[k * f + c] = sumB[k] }
+            gradBias[c] = sumBias
+        }
+    }
+
+    // MARK: Dense layer (lanes over the inputs d)
+
+    /// Ub: the number of classes U rounded up to a whole number of 5-class blocks.
+    @inline(__always) public static func blockedRows(_ u: Int) -> Int { (u + 4) / 5 * 5 }
+
+    /// Transpose a (D, U) weight matrix into (Ub, D), rows U..<Ub zero.
+    public static func transposeWeights(_ w: UnsafePointer<Float>, inputs d: Int, units u: Int,
+                                        _ out: UnsafeMutablePointer<Float>) {
+        let ub = blockedRows(u)
+        for j in 0 ..< u { for k in 0 ..< d { out[j * d + k] = w[k * u + j] } }
+        (out + u * d).update(repeating: 0, count: (ub - u) * d)
+    }
+
+    /// The fixed reduction tree of eight lanes: (i, i+4), then (i, i+2), then (0, 1).
+    @inline(__always) public static func treeSum(_ v: SIMD8<Float>) -> Float {
+        let v4 = v.lowHalf + v.highHalf
+        let v2 = v4.lowHalf + v4.highHalf
+        return v2[0] + v2[1]
+    }
+
+    /// Inputs per cache block of the dense kernels: 5 classes × 512 inputs × 4 bytes = 10 KiB of
+    /// transposed weights, which stay in the L1 cache while every example of a shard passes.
+    /// Blocking changes where sums pause, not their order.
+    public static let denseBlock = 512
+
+    /// Continue five dot products ⟨x, w_u⟩ over inputs [k0, k1): lane ℓ of sᵤ adds the terms
+    /// d ≡ ℓ (mod 8) in index order (x optionally multiplied by its sign first).
+    @inline(__always)
+    static func dot5(_ s: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+                     _ x: UnsafeRawPointer, _ sign: UnsafeRawPointer?, _ w: UnsafePointer<Float>, d: Int, k0: Int, k1: Int) {
+        var (s0, s1, s2, s3, s4) = s
+        let w0 = UnsafeRawPointer(w), rowBytes = d &* 4
+        var off = k0 &* 4
+        let end = k1 &* 4
+        while off < end {
+            var xv = x.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+            if let sign { xv = xv * sign.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self) }
+            s0 += xv * w0.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+            s1 += xv * w0.loadUnaligned(fromByteOffset: off &+ rowBytes, as: SIMD8<Float>.self)
+            s2 += xv * w0.loadUnaligned(fromByteOffset: off &+ 2 &* rowBytes, as: SIMD8<Float>.self)
+            s3 += xv * w0.loadUnaligned(fromByteOffset: off &+ 3 &* rowBytes, as: SIMD8<Float>.self)
+            s4 += xv * w0.loadUnaligned(fromByteOffset: off &+ 4 &* rowBytes, as: SIMD8<Float>.self)
+            off &+= 32
+        }
+        s = (s0, s1, s2, s3, s4)
+    }
+
+    /// ``dot5(_:_:_:_:d:k0:k1:)`` for two examples at once (the same sums, interleaved).
+    @inline(__always)
+    static func dot5x2(_ s: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+                       _ t: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+                       _ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ signX: UnsafeRawPointer?, _ signY: UnsafeRawPointer?,
+                       _ w: UnsafePointer<Float>, d: Int, k0: Int, k1: Int) {
+        var (s0, s1, s2, s3, s4) = s, (t0, t1, t2, t3, t4) = t
+        let w0 = UnsafeRawPointer(w), rowBytes = d &* 4
+        var off = k0 &* 4
+        let end = k1 &* 4
+        while off < end {
+            var xv = x.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+            var yv = y.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+            if let signX, let signY {
+                xv = xv * signX.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+                yv = yv * signY.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+            }
+            var wv = w0.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+            s0 += xv * wv; t0 += yv * wv
+            wv = w0.loadUnaligned(fromByteOffset: off &+ rowBytes, as: SIMD8<Float>.self)
+            s1 += xv * wv; t1 += yv * wv
+            wv = w0.loadUnaligned(fromByteOffset: off &+ 2 &* rowBytes, as: SIMD8<Float>.self)
+            s2 += xv * wv; t2 += yv * wv
+            wv = w0.loadUnaligned(fromByteOffset: off &+ 3 &* rowBytes, as: SIMD8<Float>.self)
+            s3 += xv * wv; t3 += yv * wv
+            wv = w0.loadUnaligned(fromByteOffset: off &+ 4 &* rowBytes, as: SIMD8<Float>.self)
+            s4 += xv * wv; t4 += yv * wv
+            off &+= 32
+        }
+        s = (s0, s1, s2, s3, s4); t = (t0, t1, t2, t3, t4)
+    }
+
+    /// Dense forward, Flipout or plain, on transposed weights:
+    /// ```
+    /// Aₙu = Σ_d xₙd · aᵀ[u, d],   Bₙu = Σ_d (xₙd sₙd) · bᵀ[u, d]
+    /// yₙu = (Aₙu + rₙu · Bₙu) + bias_u          (plain: Aₙu + bias_u)
+    /// ```
+    /// Each Σ_d: lane ℓ of a SIMD8 sums d ≡ ℓ (mod 8) in index order from 0, then ``treeSum(_:)``.
+    /// The inputs are visited in blocks of ``denseBlock`` for all examples before the next block
+    /// (the weights stay in cache); each lane's sum still runs in index order.
+    ///
+    /// - Parameters:
+    ///   - x: (N, D) with row stride `strideX`; D a multiple of 8.
+    ///   - a: μ or W transposed, (Ub, D); `b`: ΔW transposed (Ub, D) or nil.
+    ///   - signIn: sₙ (N, D); `signOut`: rₙ (N, U) — Flipout only.
+    ///   - y: out, (N, U).
+    public static func denseForward(n: Int, x: UnsafePointer<Float>, strideX: Int, inputs d: Int, units u: Int,
+                                    a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
+                                    signIn: UnsafePointer<Float>?, signOut: UnsafePointer<Float>?,
+                                    bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        precondition(d % 8 == 0, "dense inputs must be a multiple of 8")
+        typealias Acc = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+        let ub = blockedRows(u), blocks = ub / 5, zero: Acc = (.zero, .zero, .zero, .zero, .zero)
+        // Running lane sums per (example, class block): A, then B.
+        var accA = [Acc](repeating: zero, count: n &* blocks), accB = accA
+        accA.withUnsafeMutableBufferPointer { accAB in
+            accB.withUnsafeMutableBufferPointer { accBB in
+                let pa = accAB.baseAddress!, pb = accBB.baseAddress!
+                var k0 = 0
+                while k0 < d {
+                    let k1 = min(d, k0 &+ denseBlock)
+                    // Two examples at a time: ten independent chains of additions.
+                    var e = 0
+                    while e < n {
+                        let e2 = min(e &+ 1, n &- 1)  // an odd last example pairs with itself
+                        let xE = UnsafeRawPointer(x + e &* strideX), xF = UnsafeRawPointer(x + e2 &* strideX)
+                        for c in 0 ..< blocks {
+                            var p = pa[e &* blocks &+ c], q = pa[e2 &* blocks &+ c]
+                            dot5x2(&p, &q, xE, xF, nil, nil, a + c &* 5 &* d, d: d, k0: k0, k1: k1)
+                            pa[e &* blocks &+ c] = p
+                            if e2 != e { pa[e2 &* blocks &+ c] = q }
+                        }
+                        if let b, let signIn {
+                            let sE = UnsafeRawPointer(signIn + e &* d), sF = UnsafeRawPointer(signIn + e2 &* d)
+                            for c in 0 ..< blocks {
+                                var p = pb[e &* blocks &+ c], q = pb[e2 &* blocks &+ c]
+                                dot5x2(&p, &q, xE, xF, sE, sF, b + c &* 5 &* d, d: d, k0: k0, k1: k1)
+                                pb[e &* blocks &+ c] = p
+                                if e2 != e { pb[e2 &* blocks &+ c] = q }
+                            }
+                        }
+                        e &+= 2
+                    }
+                    k0 = k1
+                }
+                for e in 0 ..< n {
+                    for c in 0 ..< blocks {
+                        let sa = pa[e &* blocks &+ c], sb = pb[e &* blocks &+ c]
+                        let ta = [treeSum(sa.0), treeSum(sa.1), treeSum(sa.2), treeSum(sa.3), treeSum(sa.4)]
+                        let tb = [treeSum(sb.0), treeSum(sb.1), treeSum(sb.2), treeSum(sb.3), treeSum(sb.4)]
+                        for l in 0 ..< 5 where c &* 5 &+ l < u {
+                            let j = c &* 5 &+ l
+                            var v = ta[l]
+                            if b != nil { v = v + signOut![e &* u &+ j] * tb[l] }
+                            y[e &* u &+ j] = v + bias[j]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The plain twin of ``denseForward(n:x:strideX:inputs:units:a:b:signIn:signOut:bias:y:)`` (same bits).
+    public static func denseForwardScalar(n: Int, x: UnsafePointer<Float>, strideX: Int, inputs d: Int, units u: Int,
+                                          a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
+                                          signIn: UnsafePointer<Float>?, signOut: UnsafePointer<Float>?,
+                                          bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        func dot(_ e: Int, _ w: UnsafePointer<Float>, signed: Bool) -> Float {
+            var lanes = [Float](repeating: 0, count: 8)
+            for k in 0 ..< d {
+                var xv = x[e * strideX + k]
+                if signed { xv = xv * signIn![e * d + k] }
+                lanes[k % 8] += xv * w[k]
+            }
+            return scalarTree(lanes)
+        }
+        for e in 0 ..< n {
+            for j in 0 ..< u {
+                var v = dot(e, a + j * d, signed: false)
+                if let b { v = v + signOut![e * u + j] * dot(e, b + j * d, signed: true) }
+                y[e * u + j] = v + bias[j]
+            }
+        }
+    }
+
+    /// ``treeSum(_:)`` on eight scalars.
+    static func scalarTree(_ l: [Float]) -> Float {
+        let l4 = (0 ..< 4).map { l[$0] + l[$0 + 4] }
+        let l2 = (0 ..< 2).map { l4[$0] + l4[$0 + 2] }
+        return l2[0] + l2[1]
+    }
+
+    /// Dense backward on transposed weights. With g = ∂L/∂y (N, U) and gʳ = g ∘ rₙ:
+    /// ```
+    /// ∂L/∂aᵀ[u, d] = Σₙ xₙd gₙu,   ∂L/∂bᵀ[u, d] = Σₙ (xₙd sₙd) gʳₙu,   ∂L/∂bias_u = Σₙ gₙu
+    /// ∂L/∂xₙd = Σ_u gₙu aᵀ[u, d]  +  sₙd · Σ_u gʳₙu bᵀ[u, d]
+    /// ```
+    /// Sums over n in example order from 0; sums over u in class order from 0 (lanes over d).
+    ///
+    /// - Parameters:
+    ///   - gradA, gradB: out, (Ub, D) transposed, overwritten (gradB only for Flipout; rows
+    ///     ≥ U are zero).
+    ///   - gradBias: out, (U), overwritten.
+    ///   - dx: out, (N, D) with row stride `strideX`, or nil. With `reluMasked`, x is a ReLU
+    ///     output and dx is ∂L/∂x ∘ 1[x > 0], the gradient before the ReLU.
+    ///   - scratch: at least 2·N·Ub floats.
+    public static func denseBackward(n: Int, x: UnsafePointer<Float>, strideX: Int, inputs d: Int, units u: Int,
+                                     dy: UnsafePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
+                                     signIn: UnsafePointer<Float>?, signOut: UnsafePointer<Float>?,
+                                     gradA: UnsafeMutablePointer<Float>, gradB: UnsafeMutablePointer<Float>?,
+                                     gradBias: UnsafeMutablePointer<Float>,
+                                     dx: UnsafeMutablePointer<Float>?, reluMasked: Bool,
+                                     scratch: UnsafeMutablePointer<Float>) {
+        precondition(d % 8 == 0, "dense inputs must be a multiple of 8")
+        let ub = blockedRows(u), flipout = b != nil
+        // gₙ and gʳₙ with Ub entries per example (zero beyond U).
+        let g = scratch, gr = scratch + n * ub
+        for e in 0 ..< n {
+            for j in 0 ..< ub {
+                let v: Float = j < u ? dy[e * u + j] : 0
+                g[e * ub + j] = v
+                gr[e * ub + j] = (flipout && j < u) ? v * signOut![e * u + j] : 0
+            }
+        }
+        for j in 0 ..< u {
+            var s: Float = 0
+            for e in 0 ..< n { s += dy[e * u + j] }
+            gradBias[j] = s
+        }
+        // Weight gradients: 8 inputs × 5 classes at a time, examples in order.
+        for j0 in stride(from: 0, to: ub, by: 5) {
+            var k = 0
+            while k < d {
+                var s0 = SIMD8<Float>.zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0
+                var q0 = SIMD8<Float>.zero, q1 = q0, q2 = q0, q3 = q0, q4 = q0
+                for e in 0 ..< n {
+                    let xv = UnsafeRawPointer(x + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                    let ge = g + (e &* ub &+ j0)
+                    s0 += xv * ge[0]; s1 += xv * ge[1]; s2 += xv * ge[2]; s3 += xv * ge[3]; s4 += xv * ge[4]
+                    if flipout {
+                        let xs = xv * UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                        let re = gr + (e &* ub &+ j0)
+                        q0 += xs * re[0]; q1 += xs * re[1]; q2 += xs * re[2]; q3 += xs * re[3]; q4 += xs * re[4]
+                    }
+                }
+                let out = UnsafeMutableRawPointer(gradA + (j0 &* d &+ k)), rb = d &* 4
+                out.storeBytes(of: s0, as: SIMD8<Float>.self)
+                out.storeBytes(of: s1, toByteOffset: rb, as: SIMD8<Float>.self)
+                out.storeBytes(of: s2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
+                out.storeBytes(of: s3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
+                out.storeBytes(of: s4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
+                if let gradB {
+                    let outB = UnsafeMutableRawPointer(gradB + (j0 &* d &+ k))
+                    outB.storeBytes(of: q0, as: SIMD8<Float>.self)
+                    outB.storeBytes(of: q1, toByteOffset: rb, as: SIMD8<Float>.self)
+                    outB.storeBytes(of: q2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
+                    outB.storeBytes(of: q3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
+                    outB.storeBytes(of: q4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
+                }
+                k &+= 8
+            }
+        }
+        guard let dx else { return }
+        // Input gradient, inputs in cache blocks (the blocks' rows of aᵀ, bᵀ serve every example).
+        var k0 = 0
+        while k0 < d {
+            let k1 = min(d, k0 &+ denseBlock)
+            for e in 0 ..< n {
+                let xE = UnsafeRawPointer(x + e &* strideX), dxE = UnsafeMutableRawPointer(dx + e &* strideX)
+                let ge = g + e &* ub, re = gr + e &* ub
+                // Two chunks of 8 inputs at a time: four independent chains over the classes.
+                @inline(__always) func finish(_ sa: SIMD8<Float>, _ sb: SIMD8<Float>, _ k: Int) {
+                    var v = sa
+                    if b != nil { v = sa + UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self) * sb }
+                    if reluMasked {
+                        let xv = xE.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                        v.replace(with: 0, where: .!(xv .> 0))
+                    }
+                    dxE.storeBytes(of: v, toByteOffset: k &* 4, as: SIMD8<Float>.self)
+                }
+                var k = k0
+                while k < k1 {
+                    let k2 = k &+ 8 < k1 ? k &+ 8 : k  // an odd last chunk pairs with itself
+                    var sa = SIMD8<Float>.zero, sb = SIMD8<Float>.zero, sa2 = SIMD8<Float>.zero, sb2 = SIMD8<Float>.zero
+                    for j in 0 ..< u {
+                        let aj = UnsafeRawPointer(a + j &* d)
+                        sa += ge[j] * aj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                        sa2 += ge[j] * aj.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                    }
+                    if let b {
+                        for j in 0 ..< u {
+                            let bj = UnsafeRawPointer(b + j &* d)
+                            sb += re[j] * bj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            sb2 += re[j] * bj.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                        }
+                    }
+                    finish(sa, sb, k)
+                    if k2 != k { finish(sa2, sb2, k2) }
+                    k &+= 16
+                }
+            }
+            k0 = k1
+        }
+    }
+
+    /// The plain twin of ``denseBackward(n:x:strideX:inputs:units:dy:a:b:signIn:signOut:gradA:gradB:gradBias:dx:reluMasked:scratch:)``
+    /// (same bits).
+    public static func denseBackwardScalar(n: Int, x: UnsafePointer<Float>, strideX: Int, inputs d: Int, units u: Int,
+                                           dy: UnsafePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
+                                           signIn: UnsafePointer<Float>?, signOut: UnsafePointer<Float>?,
+                                           gradA: UnsafeMutablePointer<Float>, gradB: UnsafeMutablePointer<Float>?,
+                                           gradBias: UnsafeMutablePointer<Float>,
+                                           dx: UnsafeMutablePointer<Float>?, reluMasked: Bool) {
+        let ub = blockedRows(u)
+        func gr(_ e: Int, _ j: Int) -> Float { dy[e * u + j] * signOut![e * u + j] }
+        for j in 0 ..< u {
+            var s: Float = 0
+            for e in 0 ..< n { s += dy[e * u + j] }
+            gradBias[j] = s
+        }
+        for j in 0 ..< ub {
+            for k in 0 ..< d {
+                var sa: Float = 0, sb: Float = 0
+                for e in 0 ..< n {
+                    let xv = x[e * strideX + k]
+                    sa += xv * (j < u ? dy[e * u + j] : 0)
+                    if gradB != nil { sb += (xv * signIn![e * d + k]) * (j < u ? gr(e, j) : 0) }
+                }
+                gradA[j * d + k] = sa
+                gradB?[j * d + k] = sb
+            }
+        }
+        guard let dx else { return }
+        for e in 0 ..< n {
+            for k in 0 ..< d {
+                var sa: Float = 0, sb: Float = 0
+                for j in 0 ..< u { sa += dy[e * u + j] * a[j * d + k] }
+                var v = sa
+                if let b {
+                    for j in 0 ..< u { sb += gr(e, j) * b[j * d + k] }
+                    v = sa + signIn![e * d + k] * sb
+                }
+                if reluMasked && !(x[e * strideX + k] > 0) { v = 0 }
+                dx[e * strideX + k] = v
+            }
+        }
+    }
+}
