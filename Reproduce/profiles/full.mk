@@ -2,7 +2,7 @@
 # times the default statistics, up to 100 epochs with patience 10 (so trainings stop on their
 # own rather than on the epoch budget), and every network trained REPEATS = 10 times with
 # different seeds (Reproduce/repeats.mk), so that the spread between trainings can be quoted as
-# an error (results/repeats/spread.*). 720 trainings and predictions: ≈ 91 CPU-hours at most
+# an error (results/repeats/spread.*). 720 trainings and 720 predictions: ≤ 82 CPU-hours
 # (all 100 epochs), from measured step times — README, "On a cluster". Our choice of sizes.
 PROFILE_NOTE      = large statistics, ten repeated trainings
 TRAIN_PER_CLASS   = 20000
