@@ -7,7 +7,10 @@
 #                    older CPU (check-portable), h5py check, the bad-input and fault suite
 #   make bench       throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
 #   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
-#   make reproduce   every table and figure of the study (PROFILE=quick|default|full)
+#   make reproduce   every table and figure of the study (PROFILE=quick|default|full;
+#                    CLUSTER=slurm runs each simulation, training and prediction as a Slurm job)
+#   make check-slurm the quick profile through a real one-node Slurm on this machine, compared
+#                    byte for byte with check-goldens' local run (installs Slurm; root)
 #   make paper       the Paper (PDF) from the generated tables and figures of PROFILE
 #   make docs        DocC documentation of every library module
 #
@@ -27,7 +30,7 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input record-goldens docs
+.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input record-goldens docs check-slurm
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -92,6 +95,15 @@ check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	$(CALOBNN) simulate --class all -n 20 --seed 1 -o $$tmp/all.h5 --quiet; \
 	$(PYTHON) Tests/check_h5py.py $$tmp/all.h5
+
+## check-slurm: install Debian's Slurm and munge if missing, start a one-node Slurm of our own
+## (everything under out/check-slurm/slurm-state, stopped again on exit), run the quick profile
+## through it and compare every output with check-goldens' fresh local run in out/quick
+## (Reproduce/slurm/check-slurm). Needs root. `.ci/run` runs `make test check-slurm`.
+SLURM_PACKAGES = slurm-wlm munge
+check-slurm: check-goldens
+	$(call apt-install,check-slurm,$(SLURM_PACKAGES))
+	Reproduce/slurm/check-slurm out/check-slurm out/quick
 
 ## bench: throughput JSON on stdout (also kept in out/bench.json); a benchmark, not a test.
 bench: build

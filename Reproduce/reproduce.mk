@@ -7,6 +7,7 @@
 
 include Reproduce/seeds.mk
 include Reproduce/profiles/$(PROFILE).mk
+include Reproduce/cluster.mk    # $(call step,KIND): run a command here, or as a Slurm job (CLUSTER=slurm)
 
 STUDY_CLASSES = photon pi0_gg pi0_dalitz eta_gg eta_3pi0 etap_gg etap_6g etap_10g jpsi_ee noise_burst
 DATA    = $(OUT)/data
@@ -14,6 +15,7 @@ MODELS  = $(OUT)/models
 PRED    = $(OUT)/pred
 RESULTS = $(OUT)/results
 TRAIN_FLAGS = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH)
+include Reproduce/repeats.mk    # REPEATS: repeated trainings (folders and seeds of repetition REPEAT)
 
 # Models, predictions and datasets are reached through pattern rules; make would otherwise
 # treat them as intermediate and delete them after a run. They are the cache: keep them.
@@ -24,13 +26,13 @@ TRAIN_FLAGS = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH)
 # ---- §3 the use case: datasets (distinct seeds per split) ------------------------------------
 $(DATA)/train.h5: | $(CALOBNN)
 	@mkdir -p $(DATA)
-	$(CALOBNN) simulate --class all -n $(TRAIN_PER_CLASS) --seed $(SEED_TRAIN_DATA) -o $@
+	$(call step,simulate) $(CALOBNN) simulate --class all -n $(TRAIN_PER_CLASS) --seed $(SEED_TRAIN_DATA) -o $@
 $(DATA)/val.h5: | $(CALOBNN)
 	@mkdir -p $(DATA)
-	$(CALOBNN) simulate --class all -n $(VAL_PER_CLASS) --seed $(SEED_VAL_DATA) -o $@
+	$(call step,simulate) $(CALOBNN) simulate --class all -n $(VAL_PER_CLASS) --seed $(SEED_VAL_DATA) -o $@
 $(DATA)/test.h5: | $(CALOBNN)
 	@mkdir -p $(DATA)
-	$(CALOBNN) simulate --class all -n $(TEST_PER_CLASS) --seed $(SEED_TEST_DATA) -o $@
+	$(call step,simulate) $(CALOBNN) simulate --class all -n $(TEST_PER_CLASS) --seed $(SEED_TEST_DATA) -o $@
 
 $(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5
 	$(CALOBNN) evaluate images --data $< -o $(RESULTS)/images
@@ -38,17 +40,17 @@ $(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5
 # ---- §4 classification: BNN and deterministic twin on all ten classes -------------------------
 $(MODELS)/all_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5
 	@mkdir -p $(MODELS)
-	$(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model bnn $(TRAIN_FLAGS) --seed $(SEED_ID_BNN) -o $@
+	$(call step,train_bnn) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model bnn $(TRAIN_FLAGS) --seed $(SEED_ID_BNN) -o $@
 $(MODELS)/all_det.h5: $(DATA)/train.h5 $(DATA)/val.h5
 	@mkdir -p $(MODELS)
-	$(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic $(TRAIN_FLAGS) --seed $(SEED_ID_DET) -o $@
+	$(call step,train_det) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic $(TRAIN_FLAGS) --seed $(SEED_ID_DET) -o $@
 
 $(PRED)/all_bnn.h5: $(MODELS)/all_bnn.h5 $(DATA)/test.h5
 	@mkdir -p $(PRED)
-	$(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples $(MC_SAMPLES) -o $@
+	$(call step,predict_bnn) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples $(MC_SAMPLES) -o $@
 $(PRED)/all_det.h5: $(MODELS)/all_det.h5 $(DATA)/test.h5
 	@mkdir -p $(PRED)
-	$(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples 1 -o $@
+	$(call step,predict_det) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples 1 -o $@
 
 $(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5
 	$(CALOBNN) evaluate classification --bnn $(PRED)/all_bnn.h5 --det $(PRED)/all_det.h5 \
@@ -57,28 +59,28 @@ $(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5
 # ---- §5 anomaly detection: leave one class out (BNN, twin, ensemble members) ------------------
 $(MODELS)/loo_%_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5
 	@mkdir -p $(MODELS)
-	$(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model bnn --exclude-class $* $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $@
+	$(call step,train_bnn) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model bnn --exclude-class $* $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $@
 $(MODELS)/loo_%_det.h5: $(DATA)/train.h5 $(DATA)/val.h5
 	@mkdir -p $(MODELS)
-	$(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic --exclude-class $* $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $@
+	$(call step,train_det) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic --exclude-class $* $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $@
 # Ensemble member i of removed class c: models/loo_<c>_ens<i>.h5 (member 0 is the twin above).
 define ENSEMBLE_RULES
 $(MODELS)/loo_$(1)_ens$(2).h5: $(DATA)/train.h5 $(DATA)/val.h5
 	@mkdir -p $(MODELS)
-	$(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic --exclude-class $(1) --member $(2) $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $$@
+	$$(call step,train_det) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic --exclude-class $(1) --member $(2) $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $$@
 $(PRED)/loo_$(1)_ens$(2).h5: $(MODELS)/loo_$(1)_ens$(2).h5 $(DATA)/test.h5
 	@mkdir -p $(PRED)
-	$(CALOBNN) predict --model $$< --data $(DATA)/test.h5 --samples 1 -o $$@
+	$$(call step,predict_det) $(CALOBNN) predict --model $$< --data $(DATA)/test.h5 --samples 1 -o $$@
 endef
 ENSEMBLE_MEMBERS = $(shell seq 1 $(ENSEMBLE))
 $(foreach c,$(STUDY_CLASSES),$(foreach i,$(ENSEMBLE_MEMBERS),$(eval $(call ENSEMBLE_RULES,$(c),$(i)))))
 
 $(PRED)/loo_%_bnn.h5: $(MODELS)/loo_%_bnn.h5 $(DATA)/test.h5
 	@mkdir -p $(PRED)
-	$(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples $(MC_SAMPLES) -o $@
+	$(call step,predict_bnn) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples $(MC_SAMPLES) -o $@
 $(PRED)/loo_%_det.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5
 	@mkdir -p $(PRED)
-	$(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples 1 -o $@
+	$(call step,predict_det) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples 1 -o $@
 
 LOO_PREDICTIONS = $(foreach c,$(STUDY_CLASSES),$(PRED)/loo_$(c)_bnn.h5 $(PRED)/loo_$(c)_det.h5 \
                     $(foreach i,$(ENSEMBLE_MEMBERS),$(PRED)/loo_$(c)_ens$(i).h5))

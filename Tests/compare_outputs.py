@@ -28,7 +28,8 @@ def files(root):
     out = set()
     for d, _, names in os.walk(root):
         for n in names:
-            out.add(os.path.relpath(os.path.join(d, n), root))
+            if not n.endswith(".log"):  # logs (progress, timings, job logs) are not outputs
+                out.add(os.path.relpath(os.path.join(d, n), root))
     return out
 
 
