@@ -89,70 +89,49 @@ public enum Kernels {
                 acc += r2[j] * w6; acc += r2[j &+ 1] * w7; acc += r2[j &+ 2] * w8
                 return acc
             }
-            for e in 0 ..< n {
-                let t0 = tile + e &* size
-                let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
+            typealias Taps = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+                              SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+            /// Every position of example e in row-major order: `body(Σ_τ x(q+τ)·w(τ), byte offset of q)`.
+            @inline(__always) func sweep(_ e: Int, _ wt: Taps, _ body: (SIMD8<Float>, Int) -> Void) {
+                let (w0, w1, w2, w3, w4, w5, w6, w7, w8) = wt
+                let t0 = tile + e &* size, step = f &* 4
                 for i in 0 ..< h {
                     let r0 = t0 + i &* pw, r1 = r0 + pw, r2 = r1 + pw
-                    let rowOff = i &* w &* f &* 4
+                    let rowOff = i &* w &* step
                     var j = 0
                     while j &+ 6 <= w {
-                        let p0 = taps(r0, r1, r2, j, a0, a1, a2, a3, a4, a5, a6, a7, a8)
-                        let p1 = taps(r0, r1, r2, j &+ 1, a0, a1, a2, a3, a4, a5, a6, a7, a8)
-                        let p2 = taps(r0, r1, r2, j &+ 2, a0, a1, a2, a3, a4, a5, a6, a7, a8)
-                        let p3 = taps(r0, r1, r2, j &+ 3, a0, a1, a2, a3, a4, a5, a6, a7, a8)
-                        let p4 = taps(r0, r1, r2, j &+ 4, a0, a1, a2, a3, a4, a5, a6, a7, a8)
-                        let p5 = taps(r0, r1, r2, j &+ 5, a0, a1, a2, a3, a4, a5, a6, a7, a8)
-                        let o = rowOff &+ j &* f &* 4, step = f &* 4
-                        yE.storeBytes(of: p0, toByteOffset: o, as: SIMD8<Float>.self)
-                        yE.storeBytes(of: p1, toByteOffset: o &+ step, as: SIMD8<Float>.self)
-                        yE.storeBytes(of: p2, toByteOffset: o &+ 2 &* step, as: SIMD8<Float>.self)
-                        yE.storeBytes(of: p3, toByteOffset: o &+ 3 &* step, as: SIMD8<Float>.self)
-                        yE.storeBytes(of: p4, toByteOffset: o &+ 4 &* step, as: SIMD8<Float>.self)
-                        yE.storeBytes(of: p5, toByteOffset: o &+ 5 &* step, as: SIMD8<Float>.self)
+                        let p0 = taps(r0, r1, r2, j, w0, w1, w2, w3, w4, w5, w6, w7, w8)
+                        let p1 = taps(r0, r1, r2, j &+ 1, w0, w1, w2, w3, w4, w5, w6, w7, w8)
+                        let p2 = taps(r0, r1, r2, j &+ 2, w0, w1, w2, w3, w4, w5, w6, w7, w8)
+                        let p3 = taps(r0, r1, r2, j &+ 3, w0, w1, w2, w3, w4, w5, w6, w7, w8)
+                        let p4 = taps(r0, r1, r2, j &+ 4, w0, w1, w2, w3, w4, w5, w6, w7, w8)
+                        let p5 = taps(r0, r1, r2, j &+ 5, w0, w1, w2, w3, w4, w5, w6, w7, w8)
+                        let o = rowOff &+ j &* step
+                        body(p0, o); body(p1, o &+ step); body(p2, o &+ 2 &* step)
+                        body(p3, o &+ 3 &* step); body(p4, o &+ 4 &* step); body(p5, o &+ 5 &* step)
                         j &+= 6
                     }
                     while j < w {
-                        let p = taps(r0, r1, r2, j, a0, a1, a2, a3, a4, a5, a6, a7, a8)
-                        yE.storeBytes(of: p, toByteOffset: rowOff &+ j &* f &* 4, as: SIMD8<Float>.self)
+                        body(taps(r0, r1, r2, j, w0, w1, w2, w3, w4, w5, w6, w7, w8), rowOff &+ j &* step)
                         j &+= 1
                     }
                 }
             }
+            for e in 0 ..< n {
+                let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
+                sweep(e, (a0, a1, a2, a3, a4, a5, a6, a7, a8)) { p, o in yE.storeBytes(of: p, toByteOffset: o, as: SIMD8<Float>.self) }
+            }
             if let b, let factor {
                 // Second sweep for B (nine more weights would not fit the registers with the first).
-                let b0 = load(b, 0), b1 = load(b, 1), b2 = load(b, 2), b3 = load(b, 3), b4 = load(b, 4)
-                let b5 = load(b, 5), b6 = load(b, 6), b7 = load(b, 7), b8 = load(b, 8)
+                let bt = (load(b, 0), load(b, 1), load(b, 2), load(b, 3), load(b, 4), load(b, 5), load(b, 6), load(b, 7), load(b, 8))
                 for e in 0 ..< n {
-                    let t0 = tile + e &* size
                     let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
                     let fE = UnsafeRawPointer(factor + (e &* factorStride &+ c0)).loadUnaligned(as: SIMD8<Float>.self)
-                    @inline(__always) func finish(_ accB: SIMD8<Float>, _ off: Int) {
+                    sweep(e, bt) { accB, off in
                         let aq = yE.load(fromByteOffset: off, as: SIMD8<Float>.self)
                         var v = (aq + fE * accB) + bias8
                         if relu { v.replace(with: 0, where: v .< 0) }
                         yE.storeBytes(of: v, toByteOffset: off, as: SIMD8<Float>.self)
-                    }
-                    for i in 0 ..< h {
-                        let r0 = t0 + i &* pw, r1 = r0 + pw, r2 = r1 + pw
-                        let rowOff = i &* w &* f &* 4
-                        var j = 0
-                        while j &+ 6 <= w {
-                            let p0 = taps(r0, r1, r2, j, b0, b1, b2, b3, b4, b5, b6, b7, b8)
-                            let p1 = taps(r0, r1, r2, j &+ 1, b0, b1, b2, b3, b4, b5, b6, b7, b8)
-                            let p2 = taps(r0, r1, r2, j &+ 2, b0, b1, b2, b3, b4, b5, b6, b7, b8)
-                            let p3 = taps(r0, r1, r2, j &+ 3, b0, b1, b2, b3, b4, b5, b6, b7, b8)
-                            let p4 = taps(r0, r1, r2, j &+ 4, b0, b1, b2, b3, b4, b5, b6, b7, b8)
-                            let p5 = taps(r0, r1, r2, j &+ 5, b0, b1, b2, b3, b4, b5, b6, b7, b8)
-                            let o = rowOff &+ j &* f &* 4, step = f &* 4
-                            finish(p0, o); finish(p1, o &+ step); finish(p2, o &+ 2 &* step)
-                            finish(p3, o &+ 3 &* step); finish(p4, o &+ 4 &* step); finish(p5, o &+ 5 &* step)
-                            j &+= 6
-                        }
-                        while j < w {
-                            finish(taps(r0, r1, r2, j, b0, b1, b2, b3, b4, b5, b6, b7, b8), rowOff &+ j &* f &* 4)
-                            j &+= 1
-                        }
                     }
                 }
             } else {
