@@ -20,6 +20,16 @@ public enum DepositMode: String, Sendable, CaseIterable {
     case visible
 }
 
+/// Which version of the shower model runs.
+public enum ShowerTuning: String, Sendable, CaseIterable {
+    /// GFlash as published (hep-ex/0001020), the package's model before its validation against
+    /// Geant4: the sampling parametrisation in both deposit modes, a photon showers as one
+    /// electron of its full energy, no halo, a fixed axis, spots of equal energy.
+    case gflash
+    /// The model validated against Geant4 in our geometry (see ``ShowerModel``).
+    case geant4
+}
+
 /// The per-shower longitudinal parameters, drawn with their correlated fluctuations.
 ///
 /// Both the homogeneous pair (T_hom, α_hom), which drives the spot profile, and the sampling
@@ -71,6 +81,8 @@ public struct ShowerModel: Sendable {
     /// Longitudinal step in X₀ within a readout layer (our choice: 1 X₀ resolves the radial
     /// profile's τ dependence; steps are also cut at every layer boundary).
     public var stepX0: Double = 1.0
+    /// Which version of the model runs.
+    public var tuning: ShowerTuning = .gflash
 
     /// A model for `medium`.
     public init(medium: SamplingMedium) { self.medium = medium }
