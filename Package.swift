@@ -77,6 +77,8 @@ let package = Package(
         .testTarget(name: "BayesianNetworksTests",
                     dependencies: ["BayesianNetworks", "StudyData", "CalorimeterSimulation", "CNumerics", "GoldenSupport"],
                     exclude: ["Goldens"]),
+        .testTarget(name: "SimulationValidationTests",
+                    dependencies: ["SimulationValidation", "CalorimeterSimulation", "StudyRandom"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
         // The worked extension example of the DocC articles "Adding an anomaly class" and

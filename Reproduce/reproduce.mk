@@ -35,6 +35,18 @@ $(DATA)/test.h5: | $(CALOBNN)
 $(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5
 	$(CALOBNN) evaluate images --data $< -o $(RESULTS)/images
 
+# ---- §3 validated: our simulator against the Geant4 reference samples -------------------------
+# Both tunings of the shower model (gflash = before, geant4 = after) against every file of
+# Reproduce/reference/geant4 (README.md there: how they were made). Cheap (seconds), so every
+# profile uses the same $(VALIDATION_EVENTS) simulated events per sample (our choice).
+GEANT4_REFERENCES = $(sort $(wildcard Reproduce/reference/geant4/*.h5))
+VALIDATION_EVENTS ?= 2000
+VALID = $(RESULTS)/validation
+$(VALID)/numbers.tex: $(GEANT4_REFERENCES) | $(CALOBNN)
+	@mkdir -p $(VALID)
+	$(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
+	  --seed $(SEED_VALIDATION) --tunings gflash,geant4 -o $(VALID)
+
 # ---- §4 classification: BNN and deterministic twin on all ten classes -------------------------
 $(MODELS)/all_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5
 	@mkdir -p $(MODELS)
@@ -88,9 +100,10 @@ $(RESULTS)/anomaly/numbers.tex: $(LOO_PREDICTIONS) $(DATA)/test.h5
 	  --ensemble $(ENSEMBLE) --bootstrap $(BOOTSTRAP) --profile $(PROFILE) -o $(RESULTS)/anomaly
 
 # ---- groups -----------------------------------------------------------------------------------
-.PHONY: datasets images classification anomaly results
+.PHONY: datasets images validation classification anomaly results
 datasets: $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5
 images: $(RESULTS)/images/layer_energies.tex
+validation: $(VALID)/numbers.tex
 classification: $(RESULTS)/classification/numbers.tex
 anomaly: $(RESULTS)/anomaly/numbers.tex
-results: images classification anomaly
+results: images validation classification anomaly

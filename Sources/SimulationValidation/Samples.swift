@@ -109,24 +109,27 @@ public struct SimulatedSample: Sendable {
     /// Visible (LAr) images.
     public var visible: ImageSample
 
-    /// Simulate `count` events of `setup` with `model` (the shower model's tuning), seed `seed`,
+    /// Simulate `count` events of `setup` with the shower model's `tuning`, seed `seed`,
     /// `threads` workers (the result does not depend on it). Events of the two modes use the same
     /// per-event seeds; they are not the same showers, since visible mode draws more numbers.
+    /// `overrides` set parameters of the geant4 tuning by name (see
+    /// ``CalorimeterSimulation/ShowerModel/apply(_:)``), for fits; an invalid one throws.
     public static func simulate(_ setup: SampleSetup, count: Int, seed: UInt64, tuning: ShowerTuning,
-                                threads: Int) throws -> SimulatedSample {
+                                threads: Int, overrides: [String: Double] = [:]) throws -> SimulatedSample {
         let registry = EventRegistry.withExtras
         guard let label = registry.index(of: setup.className) else {
             throw ValidationError("unknown class '\(setup.className)'")
         }
-        func run(_ mode: DepositMode) -> ImageSample {
+        func run(_ mode: DepositMode) throws -> ImageSample {
             var settings = SimulationSettings(gun: ParticleGun(distanceMM: setup.gunDistanceMM,
                                                                kineticEnergyGeV: setup.kineticEnergyGeV), mode: mode)
             settings.showers.tuning = tuning
+            if tuning == .geant4 { try settings.showers.apply(overrides) }
             let batch = EventGenerator(simulator: EventSimulator(settings: settings, registry: registry),
                                        seed: seed, threads: threads).generate(labels: [label], perClass: count)
             return ImageSample(count: count, cells: batch.cells, overflow: batch.overflow)
         }
-        return SimulatedSample(total: run(.total), visible: run(.visible))
+        return SimulatedSample(total: try run(.total), visible: try run(.visible))
     }
 }
 

@@ -57,8 +57,11 @@ extension SampleValidation {
 
 /// Run the validation of one reference sample for each of `tunings` (`events` simulated events
 /// per tuning and deposit mode, master seed `seed`).
+/// `overrides` change parameters of the geant4 tuning by name (for fits, see
+/// ``CalorimeterSimulation/ShowerModel/apply(_:)``).
 public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings: [ShowerTuning],
-                     threads: Int, geometry g: CalorimeterGeometry = .caloGAN) throws -> [SampleValidation] {
+                     threads: Int, overrides: [String: Double] = [:],
+                     geometry g: CalorimeterGeometry = .caloGAN) throws -> [SampleValidation] {
     let names = ShowerShapes.names(layers: g.layers.count)
     let refTotal = ShowerShapes.table(cells: ref.total.cells, count: ref.total.count, geometry: g)
     let refVisible = ShowerShapes.table(cells: ref.visible.cells, count: ref.visible.count, geometry: g)
@@ -67,7 +70,8 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
     let rv = Summary(eRefVis)
     var simTotal: [[[Double]]] = [], simVisible: [[[Double]]] = [], energy: [(Summary, Summary)] = []
     for tuning in tunings {
-        let sim = try SimulatedSample.simulate(ref.setup, count: events, seed: seed, tuning: tuning, threads: threads)
+        let sim = try SimulatedSample.simulate(ref.setup, count: events, seed: seed, tuning: tuning, threads: threads,
+                                               overrides: overrides)
         simTotal.append(ShowerShapes.table(cells: sim.total.cells, count: sim.total.count, geometry: g))
         simVisible.append(ShowerShapes.table(cells: sim.visible.cells, count: sim.visible.count, geometry: g))
         energy.append((Summary(sim.total.depositedEnergies(geometry: g)), Summary(sim.visible.depositedEnergies(geometry: g))))
@@ -187,27 +191,46 @@ extension ValidationOutput {
                     header: ["sample"] + keyObservables, rows: rows)
     }
 
-    /// A TeX macro name from parts: letters kept, digits spelled out, words capitalised
+    /// A TeX macro name from parts: runs of letters capitalised, each digit spelled out
     /// ("photon_20GeV", "geant4" → "PhotonTwoZeroGevGeantFour").
     public static func macroName(_ parts: String...) -> String {
         let digits = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
-        var out = ""
-        for part in parts {
-            for word in part.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
-                var w = ""
-                for ch in word { if let d = ch.wholeNumberValue, ch.isASCII { w += digits[d] } else { w.append(ch) } }
-                out += w.prefix(1).uppercased() + w.dropFirst().lowercased()
-            }
+        var out = "", run = ""
+        func flush() { out += run.prefix(1).uppercased() + run.dropFirst().lowercased(); run = "" }
+        for ch in parts.joined(separator: "_") {
+            if let d = ch.wholeNumberValue, ch.isASCII { flush(); out += digits[d] }
+            else if ch.isLetter { run.append(ch) }
+            else { flush() }
         }
+        flush()
         return out
+    }
+
+    /// The parameters of the ``ShowerTuning/geant4`` model as a table: symbol, value, origin.
+    public static func parameterTable(_ m: ShowerModel) -> ResultTable {
+        let fit10and50 = "fitted: 10, 50 GeV γ and e⁻"
+        let rows: [[String]] = [
+            ["c_s (visible sampling term)", fmt(m.geant4SamplingTerm, 3), fit10and50 + " (LAr resolution)"],
+            ["f_s(τ) = a + b e^(−τ/c): a, b, c", "\(fmt(m.samplingFractionByAge.a, 4)), \(fmt(m.samplingFractionByAge.b, 4)), \(fmt(m.samplingFractionByAge.c, 2))", "fitted: 10, 50 GeV e⁻ (LAr fraction per period)"],
+            ["halo h(τ) = h₀ + h₁τ: h₀, h₁", "\(fmt(m.halo.fraction0, 3)), \(fmt(m.halo.fractionSlope, 3))", fit10and50 + " (shapes)"],
+            ["halo cap h_max", fmt(m.halo.fractionMax, 2), "our choice"],
+            ["halo flight λ (mm)", fmt(m.halo.attenuationMM, 1), fit10and50 + " (shapes)"],
+            ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), fit10and50 + " (shapes)"],
+            ["halo quantum ε̄ (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (sparsity)"],
+            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), fit10and50 + " (shapes)"],
+            ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))", "Geant4 radial profile, 10 GeV"],
+            ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), "GFlash default (our choice)"],
+        ]
+        return ResultTable(caption: "Parameters of the geant4 tuning of the shower model (values as compiled; sources in Shower.swift).",
+                           header: ["parameter", "value", "origin"], rows: rows)
     }
 
     /// TeX macros of one sample: AUCs, targets met, LAr fraction and resolution, per tuning.
     public static func macros(_ ref: ReferenceSample, _ runs: [SampleValidation]) -> [String] {
         func m(_ name: String, _ value: String) -> String { "\\newcommand{\\Val\(name)}{\(value)}" }
         var out = [m(macroName("N", ref.name), "\(ref.total.count)"),
-                   m(macroName("LArFrac", ref.name, "geant"), fmt(runs[0].larFraction.reference, 3)),
-                   m(macroName("LArRes", ref.name, "geant"), fmt(100 * runs[0].larResolution.reference, 2))]
+                   m(macroName("LArFrac", ref.name, "ref"), fmt(runs[0].larFraction.reference, 3)),
+                   m(macroName("LArRes", ref.name, "ref"), fmt(100 * runs[0].larResolution.reference, 2))]
         for r in runs {
             let t = r.tuning.rawValue
             out += [m(macroName("AUC", ref.name, t), fmt(r.aucShapes, 3)),

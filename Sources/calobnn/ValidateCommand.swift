@@ -26,6 +26,8 @@ struct Validate: ParsableCommand {
     var seed: UInt64 = 4242
     @Option(help: "Tunings of the shower model to compare, comma-separated: gflash (before), geant4 (after).")
     var tunings: String = "gflash,geant4"
+    @Option(name: .customLong("set"), help: "Override parameters of the geant4 tuning, name=value, comma-separated (for fits; names: \(ShowerModel.fittedParameterNames.joined(separator: ", "))).")
+    var overrideSpec: [String] = []
     @Option(help: "Worker threads (output does not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .short, help: "Output directory.")
@@ -36,7 +38,20 @@ struct Validate: ParsableCommand {
     var referencePaths: [String] { references.flatMap { $0.split(separator: ",").map(String.init) } }
     var tuningList: [ShowerTuning] { tunings.split(separator: ",").compactMap { ShowerTuning(rawValue: String($0)) } }
 
+    func overrides() throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for item in overrideSpec.flatMap({ $0.split(separator: ",").map(String.init) }) {
+            let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, let v = Double(kv[1]) else { throw CLIError("--set expects name=value (got '\(item)')") }
+            out[kv[0]] = v
+        }
+        var probe = ShowerModel(medium: CalorimeterGeometry.caloGAN.medium)
+        do { try probe.apply(out) } catch { throw CLIError("--set: \(error)") }
+        return out
+    }
+
     func validate() throws {
+        _ = try overrides()
         guard events >= 10 else { throw CLIError("--events must be ≥ 10 (got \(events))") }
         guard threads >= 1 else { throw CLIError("--threads must be ≥ 1") }
         let names = tunings.split(separator: ",").map(String.init)
@@ -58,7 +73,8 @@ struct Validate: ParsableCommand {
             let ref: ReferenceSample
             do { ref = try ReferenceSample.read(from: path) } catch { throw CLIError("\(error)") }
             if !quiet { ProgressReporter.write("validate: \(ref.name) (\(ref.setup.className), \(ref.setup.kineticEnergyGeV) GeV at \(ref.setup.gunDistanceMM) mm, \(ref.total.count) Geant4 events) vs \(events) simulated, seed \(seed)\n") }
-            let runs = try SimulationValidation.validate(ref, events: events, seed: seed, tunings: tuningList, threads: threads)
+            let runs = try SimulationValidation.validate(ref, events: events, seed: seed, tunings: tuningList, threads: threads,
+                                                         overrides: try overrides())
             try ValidationOutput.shapeTable(ref, runs).write(to: output, stem: "shapes_\(ref.name)")
             try ValidationOutput.shapeTable(ref, runs, visible: true).write(to: output, stem: "shapes_visible_\(ref.name)")
             try writeTextAtomically(ValidationOutput.histogramData(runs), to: "\(output)/hist_\(ref.name).dat")
@@ -73,6 +89,10 @@ struct Validate: ParsableCommand {
         }
         try ValidationOutput.summaryTable(summary, tunings: tuningList, events: events, seed: seed).write(to: output, stem: "summary")
         try ValidationOutput.keyShapeTable(key, tunings: tuningList).write(to: output, stem: "keyshapes")
+        var model = ShowerModel(medium: CalorimeterGeometry.caloGAN.medium)
+        model.tuning = .geant4
+        try model.apply(try overrides())
+        try ValidationOutput.parameterTable(model).write(to: output, stem: "parameters")
         try writeTextAtomically(macros.joined(separator: "\n") + "\n", to: "\(output)/numbers.tex")
         print("validate: \(referencePaths.count) reference samples, tunings \(tunings), seed \(seed) → \(output)")
     }
