@@ -140,3 +140,27 @@ public struct ValidationError: Error, CustomStringConvertible {
     /// An error with `message`.
     public init(_ message: String) { description = message }
 }
+
+extension ReferenceSample {
+    /// The reference samples that are events of the study (a class of ``EventRegistry/study`` at
+    /// the study's gun energy, 20 GeV) as one dataset in our layout, total deposit, labelled with
+    /// the study's labels — input for `calobnn predict` with the models trained on our simulator.
+    /// A single photon's gun distance does not matter (it flies straight in vacuum), so the
+    /// 48 mm photon sample stands for the study's photons at 1 m.
+    public static func studyDataset(_ refs: [ReferenceSample], gunEnergyGeV: Double = 20,
+                                    geometry g: CalorimeterGeometry = .caloGAN) throws -> CaloDataset {
+        let registry = EventRegistry.study
+        var cells: [Float] = [], overflow: [Float] = [], labels: [Int32] = []
+        for ref in refs where ref.setup.kineticEnergyGeV == gunEnergyGeV {
+            guard let label = registry.index(of: ref.setup.className) else { continue }
+            cells += ref.total.cells; overflow += ref.total.overflow
+            labels += [Int32](repeating: Int32(label), count: ref.total.count)
+        }
+        guard !labels.isEmpty else { throw ValidationError("no reference sample is a study class at \(gunEnergyGeV) GeV") }
+        let batch = EventBatch(count: labels.count, cells: cells, overflow: overflow,
+                               energy: [Float](repeating: Float(gunEnergyGeV), count: labels.count), label: labels)
+        let provenance = DatasetProvenance(classNames: EventRegistry.withExtras.classes.map(\.name), seed: 0, mode: "total", noise: false,
+                                           gunDistanceMM: 1000, gunEnergyGeV: gunEnergyGeV)
+        return CaloDataset(batch: batch, provenance: provenance, geometry: g)
+    }
+}

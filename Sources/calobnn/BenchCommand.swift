@@ -16,10 +16,13 @@ struct Bench: ParsableCommand {
     var repeats: Int = 3
     @Option(help: "Parts to measure: simulator, network, or all.")
     var only: String = "all"
+    @Option(help: "Shower-model tuning of the simulator benchmark: geant4 (the default model) or gflash.")
+    var tuning: String = "geant4"
 
     func validate() throws {
         guard events > 0, repeats > 0 else { throw CLIError("--events and --repeats must be positive") }
         guard ["all", "simulator", "network"].contains(only) else { throw CLIError("--only must be simulator, network or all") }
+        guard ShowerTuning(rawValue: tuning) != nil else { throw CLIError("--tuning must be geant4 or gflash") }
     }
 
     func run() throws {
@@ -39,7 +42,9 @@ struct Bench: ParsableCommand {
 
     func simulatorBenchmark() -> [String: Any] {
         var perClass: [[String: Any]] = []
-        let simulator = EventSimulator(settings: SimulationSettings(), registry: .study)
+        var settings = SimulationSettings()
+        settings.showers.tuning = ShowerTuning(rawValue: tuning)!
+        let simulator = EventSimulator(settings: settings, registry: .study)
         for (label, c) in EventRegistry.study.classes.enumerated() {
             var entry: [String: Any] = ["class": c.name]
             for threads in [1, 2] {
@@ -58,7 +63,7 @@ struct Bench: ParsableCommand {
             perClass.append(entry)
             FileHandle.standardError.write("bench: \(c.name) \(Int(e1))/s (1 thread), \(Int(e2))/s (2 threads)\n".data(using: .utf8)!)
         }
-        return ["mode": "total", "gun_energy_gev": 20, "events_per_measurement": events,
+        return ["mode": "total", "tuning": tuning, "gun_energy_gev": 20, "events_per_measurement": events,
                 "repeats": repeats, "statistic": "median", "classes": perClass]
     }
 }

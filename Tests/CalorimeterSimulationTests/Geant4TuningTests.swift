@@ -82,7 +82,7 @@ struct Geant4TuningTests {
         #expect(sd / mean > 0.9 * cs && sd / mean < 1.3 * cs, "σ/E \(sd / mean), c_s/√E \(cs)")
     }
 
-    @Test("tail fall-off: no GFlash spot of a halo-free shower lands beyond r_f + 12 λ_f")
+    @Test("tail fall-off: beyond r_f the spots fall off as Exp(λ_f), so with r_f = 60, λ_f = 10 mm none reaches the window's edge")
     func tailFallOff() {
         let g = CalorimeterGeometry.caloGAN
         var model = ShowerModel(medium: medium)
@@ -97,6 +97,17 @@ struct Geant4TuningTests {
             overflow += image.overflow.reduce(0) { $0 + Double($1) }
         }
         #expect(overflow == 0, "overflow \(overflow) MeV")
+    }
+
+    @Test("fastLog agrees with libm's log to 2e-7 relative over (0, 1] and beyond")
+    func fastLogAccuracy() {
+        var worst = 0.0
+        var x = 1e-12
+        while x < 1e3 {
+            worst = max(worst, abs(fastLog(x) - log(x)) / max(abs(log(x)), 1e-3))
+            x *= 1.0007
+        }
+        #expect(worst < 2e-7, "worst relative error \(worst)")
     }
 
     @Test("parameters by name: known names set, unknown names and impossible values throw")
