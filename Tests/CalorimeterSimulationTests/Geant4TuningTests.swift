@@ -99,15 +99,15 @@ struct Geant4TuningTests {
         #expect(overflow == 0, "overflow \(overflow) MeV")
     }
 
-    @Test("fastLog agrees with libm's log to 2e-7 relative over (0, 1] and beyond")
+    @Test("fastLog agrees with libm's log to 2e-7 × max(1, |ln x|) over 1e-12 … 1e3")
     func fastLogAccuracy() {
         var worst = 0.0
         var x = 1e-12
         while x < 1e3 {
-            worst = max(worst, abs(fastLog(x) - log(x)) / max(abs(log(x)), 1e-3))
+            worst = max(worst, abs(fastLog(x) - log(x)) / max(abs(log(x)), 1))
             x *= 1.0007
         }
-        #expect(worst < 2e-7, "worst relative error \(worst)")
+        #expect(worst < 2e-7, "worst error \(worst)")
     }
 
     @Test("parameters by name: known names set, unknown names and impossible values throw")

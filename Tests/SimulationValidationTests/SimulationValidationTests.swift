@@ -64,9 +64,14 @@ struct SimulationValidationTests {
         let ref = try ReferenceSample.read(from: path)
         #expect(ref.total.count == 1000 && ref.setup == SampleSetup(className: "photon", kineticEnergyGeV: 20, gunDistanceMM: 48))
         let runs = try validate(ref, events: 500, seed: 4242, tunings: [.gflash, .geant4], threads: 2)
+        // What the Paper reports for this sample at 2000 events, as bounds a regression would
+        // break (500 events here): GFlash is told apart perfectly; the geant4 tuning meets more
+        // than half of the mean targets, halves the mean separation power at least, and its LAr
+        // fraction and resolution are within 5 % and 10 % of Geant4's.
         #expect(runs[0].aucShapes > 0.99, "gflash AUC \(runs[0].aucShapes)")
-        #expect(runs[1].aucShapes < runs[0].aucShapes - 0.03, "geant4 AUC \(runs[1].aucShapes)")
-        #expect(runs[1].meansWithinTarget > runs[0].meansWithinTarget + 3)
+        #expect(runs[1].aucShapes < runs[0].aucShapes, "geant4 AUC \(runs[1].aucShapes)")
+        #expect(runs[1].meansWithinTarget >= runs[0].meansWithinTarget + 4, "\(runs[1].meansWithinTarget) vs \(runs[0].meansWithinTarget)")
+        #expect(runs[1].meanSeparation < 0.5 * runs[0].meanSeparation, "S \(runs[1].meanSeparation) vs \(runs[0].meanSeparation)")
         #expect(abs(runs[1].larFraction.simulated / runs[1].larFraction.reference - 1) < 0.05)
         #expect(abs(runs[1].larResolution.simulated / runs[1].larResolution.reference - 1) < 0.10)
     }
