@@ -239,7 +239,7 @@ extension ValidationOutput {
                     m(macroName("Spreads", ref.name, t), "\(r.spreadsWithinTarget)"),
                     m(macroName("LArFrac", ref.name, t), fmt(r.larFraction.simulated, 3)),
                     m(macroName("LArRes", ref.name, t), fmt(100 * r.larResolution.simulated, 2)),
-                    m(macroName("MeanS", ref.name, t), fmt(r.meanSeparation, 3))]
+                    m(macroName("Separation", ref.name, t), fmt(r.meanSeparation, 3))]
         }
         out.append(m("NObservables", "\(runs[0].shapes.count)"))
         out.append(m("NSpreadTargets", "\(runs[0].spreadTargets)"))
