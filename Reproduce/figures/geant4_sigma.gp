@@ -14,17 +14,20 @@ set tics out nomirror scale 0.5
 set grid lc rgb '#e8e8e8'
 set logscale y
 set yrange [1e-3:1.5]
-set xrange [0:0.5]
-set xlabel "σ of the BNN's predicted node"
+set xrange [0:0.45]
+set xtics 0.1
 do for [ext in EXTS] {
-  eval terminal(ext, 7.0, 2.4)
-  set multiplot layout 1, n margins 0.07, 0.99, 0.2, 0.88 spacing 0.03, 0
+  eval terminal(ext, 7.0, 2.6)
+  set multiplot layout 1, n margins 0.08, 0.99, 0.2, 0.86 spacing 0.02, 0
+  set label 1 "σ of the BNN's predicted node" at screen 0.535, 0.04 center
   do for [i = 1:n] {
     set title word(names, i) noenhanced
     set ylabel (i == 1 ? "fraction of events" : "")
-    set key top right font ',7'
+    set format y (i == 1 ? "%g" : "")
+    set key top right font ',6' samplen 1.5
     plot f index (i - 1) using 1:($2 > 0 ? $2 : 1/0) with steps lw 1.5 lc rgb KNOWN_COLOR title (i == 1 ? "our simulator" : ""), \
          '' index (i - 1) using 1:($3 > 0 ? $3 : 1/0) with steps lw 1.5 lc rgb ANOMALY_COLOR title (i == 1 ? "Geant4" : "")
+    unset label 1
   }
   unset multiplot
 }

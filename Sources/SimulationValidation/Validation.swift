@@ -211,18 +211,24 @@ extension ValidationOutput {
         let fit10and50 = "fitted: 10, 50 GeV γ and e⁻"
         let rows: [[String]] = [
             ["c_s (visible sampling term)", fmt(m.geant4SamplingTerm, 3), fit10and50 + " (LAr resolution)"],
-            ["f_s(τ) = a + b e^(−τ/c): a, b, c", "\(fmt(m.samplingFractionByAge.a, 4)), \(fmt(m.samplingFractionByAge.b, 4)), \(fmt(m.samplingFractionByAge.c, 2))", "fitted: 10, 50 GeV e⁻ (LAr fraction per period)"],
+            ["f_s(τ) = a + b exp(−τ/c): a, b, c", "\(fmt(m.samplingFractionByAge.a, 4)), \(fmt(m.samplingFractionByAge.b, 4)), \(fmt(m.samplingFractionByAge.c, 2))", "fitted: 10, 50 GeV e⁻ (LAr fraction per period)"],
             ["halo h(τ) = h₀ + h₁τ: h₀, h₁", "\(fmt(m.halo.fraction0, 3)), \(fmt(m.halo.fractionSlope, 3))", fit10and50 + " (shapes)"],
             ["halo cap h_max", fmt(m.halo.fractionMax, 2), "our choice"],
             ["halo flight λ (mm)", fmt(m.halo.attenuationMM, 1), fit10and50 + " (shapes)"],
             ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), fit10and50 + " (shapes)"],
-            ["halo quantum ε̄ (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (sparsity)"],
+            ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (kept its start value)"],
             ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), fit10and50 + " (shapes)"],
             ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))", "Geant4 radial profile, 10 GeV"],
             ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), "GFlash default (our choice)"],
         ]
         return ResultTable(caption: "Parameters of the geant4 tuning of the shower model (values as compiled; sources in Shower.swift).",
                            header: ["parameter", "value", "origin"], rows: rows)
+    }
+
+    /// TeX macros common to all samples: the numbers of observables and of spread targets.
+    public static func commonMacros(_ runs: [SampleValidation]) -> [String] {
+        ["\\newcommand{\\ValNObservables}{\(runs[0].shapes.count)}",
+         "\\newcommand{\\ValNSpreadTargets}{\(runs[0].spreadTargets)}"]
     }
 
     /// TeX macros of one sample: AUCs, targets met, LAr fraction and resolution, per tuning.
@@ -241,8 +247,6 @@ extension ValidationOutput {
                     m(macroName("LArRes", ref.name, t), fmt(100 * r.larResolution.simulated, 2)),
                     m(macroName("Separation", ref.name, t), fmt(r.meanSeparation, 3))]
         }
-        out.append(m("NObservables", "\(runs[0].shapes.count)"))
-        out.append(m("NSpreadTargets", "\(runs[0].spreadTargets)"))
         return out
     }
 }

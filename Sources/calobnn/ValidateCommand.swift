@@ -85,6 +85,7 @@ struct Validate: ParsableCommand {
             try writeTextAtomically(ValidationOutput.histogramData(runs), to: "\(output)/hist_\(ref.name).dat")
             summary += ValidationOutput.summaryRows(ref, runs)
             key += ValidationOutput.keyShapeRows(ref, runs)
+            if macros.count == 1 { macros += ValidationOutput.commonMacros(runs) }
             macros += ValidationOutput.macros(ref, runs)
             if !quiet {
                 for r in runs {
