@@ -160,8 +160,10 @@ public enum SampleClassifier {
 
     /// A fitted model: standardisation and weights.
     public struct Model: Sendable {
-        /// Per-observable mean and standard deviation of the training events.
-        public var mean: [Double], scale: [Double]
+        /// Per-observable mean of the training events.
+        public var mean: [Double]
+        /// Per-observable standard deviation of the training events (1 where it is 0).
+        public var scale: [Double]
         /// Weights: bias, then d linear, then d quadratic.
         public var weights: [Double]
 
