@@ -134,7 +134,7 @@ public struct ShowerModel: Sendable {
 
     /// Sampling term of the visible (LAr) signal in the geant4 tuning, σ/E = c_s/√(E/GeV):
     /// fitted (the LAr resolution of the 10 and 50 GeV samples). GFlash's 0.11 is the ATLAS
-    /// barrel's; this stack's thin 2 mm Pb plates sample ~4 times per X₀ and fluctuate less.
+    /// barrel's; this stack samples 2.6 times per X₀ with thin 2 mm Pb plates and fluctuates less.
     public var geant4SamplingTerm: Double = 0.065
     /// LAr fraction of the local deposit at shower age τ = t/T_hom (t in X₀ from the shower
     /// start, T_hom the shower's drawn depth of maximum): f_s(τ) = a + b e^{−τ/c}.
@@ -458,8 +458,7 @@ extension ShowerModel {
     /// a measured disagreement with Geant4 (the Paper's "Validation against Geant4"):
     /// ```
     ///     energy profile     homogeneous pair (T_hom, α_hom): the total deposit of a sampling
-    ///                        stack is that of the homogeneous mixture (Geant4's total profile
-    ///                        fits T 6.93, α 4.46; homogeneous GFlash 6.86 / 4.57 at 20 GeV)
+    ///                        stack is that of the homogeneous mixture
     ///     radial profile     homogeneous (no sampling corrections)
     ///     axis               tilted by (δx, δy) ~ N(0, σ_axis²) rad per shower
     ///     halo               a share h(τ) of each step as soft-photon quanta (SoftPhotonHalo)

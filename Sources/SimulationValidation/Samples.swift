@@ -34,7 +34,7 @@ public struct ImageSample: Sendable {
 /// What was fired: the class of our registry that matches a reference sample, its energy and
 /// gun distance.
 public struct SampleSetup: Sendable, Equatable {
-    /// Class name in ``EventRegistry/withExtras`` (`photon`, `electron`, `pi0_gg`, `eta_gg`, `jpsi_ee`).
+    /// Class name in `EventRegistry.withExtras` (`photon`, `electron`, `pi0_gg`, `eta_gg`, `jpsi_ee`).
     public var className: String
     /// Gun kinetic energy, GeV.
     public var kineticEnergyGeV: Double
@@ -113,7 +113,7 @@ public struct SimulatedSample: Sendable {
     /// `threads` workers (the result does not depend on it). Events of the two modes use the same
     /// per-event seeds; they are not the same showers, since visible mode draws more numbers.
     /// `overrides` set parameters of the geant4 tuning by name (see
-    /// ``CalorimeterSimulation/ShowerModel/apply(_:)``), for fits; an invalid one throws.
+    /// `ShowerModel.apply(_:)`), for fits; an invalid one throws.
     public static func simulate(_ setup: SampleSetup, count: Int, seed: UInt64, tuning: ShowerTuning,
                                 threads: Int, overrides: [String: Double] = [:]) throws -> SimulatedSample {
         let registry = EventRegistry.withExtras
@@ -142,7 +142,7 @@ public struct ValidationError: Error, CustomStringConvertible {
 }
 
 extension ReferenceSample {
-    /// The reference samples that are events of the study (a class of ``EventRegistry/study`` at
+    /// The reference samples that are events of the study (a class of `EventRegistry.study` at
     /// the study's gun energy, 20 GeV) as one dataset in our layout, total deposit, labelled with
     /// the study's labels — input for `calobnn predict` with the models trained on our simulator.
     /// A single photon's gun distance does not matter (it flies straight in vacuum), so the

@@ -8,7 +8,7 @@
 import CalorimeterSimulation
 import Foundation
 
-/// The shower-shape observables, in the order of ``ShowerShapes/values``.
+/// The shower-shape observables, in the order of ``ShowerShapes/values(_:geometry:)``.
 ///
 /// Per layer ℓ (E_ℓ = energy in the layer's cells, E = Σ_ℓ E_ℓ, cells i with energy eᵢ at
 /// cell centres (xᵢ, yᵢ)):

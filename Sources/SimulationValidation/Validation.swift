@@ -58,7 +58,7 @@ extension SampleValidation {
 /// Run the validation of one reference sample for each of `tunings` (`events` simulated events
 /// per tuning and deposit mode, master seed `seed`).
 /// `overrides` change parameters of the geant4 tuning by name (for fits, see
-/// ``CalorimeterSimulation/ShowerModel/apply(_:)``).
+/// `ShowerModel.apply(_:)`).
 public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings: [ShowerTuning],
                      threads: Int, overrides: [String: Double] = [:],
                      geometry g: CalorimeterGeometry = .caloGAN) throws -> [SampleValidation] {
@@ -206,7 +206,7 @@ extension ValidationOutput {
         return out
     }
 
-    /// The parameters of the ``ShowerTuning/geant4`` model as a table: symbol, value, origin.
+    /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin.
     public static func parameterTable(_ m: ShowerModel) -> ResultTable {
         let fit10and50 = "fitted: 10, 50 GeV γ and e⁻"
         let rows: [[String]] = [
