@@ -143,7 +143,11 @@ public func compareObservables(names: [String], reference: [[Double]], simulated
 /// smaller size, so the classes are balanced. AUC = 0.5: indistinguishable; 1: disjoint.
 public enum SampleClassifier {
     /// The two-fold AUC of reference-vs-simulated on `reference`, `simulated` (rows = events).
-    public static func auc(reference: [[Double]], simulated: [[Double]], lambda: Double = 1e-2) -> Double {
+    ///
+    /// `quadratic: false` drops the squares (a linear model, for many features such as the cells:
+    /// CaloChallenge's "on the cells" variant); `iterations` caps the Newton steps.
+    public static func auc(reference: [[Double]], simulated: [[Double]], lambda: Double = 1e-2,
+                           quadratic: Bool = true, iterations: Int = 25) -> Double {
         let n = min(reference.count, simulated.count)
         guard n >= 4, let d = reference.first?.count, d > 0 else { return 0.5 }
         var scoresRef: [Double] = [], scoresSim: [Double] = []
@@ -151,7 +155,7 @@ public enum SampleClassifier {
             let train = (0 ..< n).filter { $0 % 2 == fold }, test = (0 ..< n).filter { $0 % 2 != fold }
             let x = train.map { reference[$0] } + train.map { simulated[$0] }
             let y = [Double](repeating: 1, count: train.count) + [Double](repeating: 0, count: train.count)
-            let model = fit(x, y, lambda: lambda)
+            let model = fit(x, y, lambda: lambda, quadratic: quadratic, iterations: iterations)
             scoresRef += test.map { model.score(reference[$0]) }
             scoresSim += test.map { model.score(simulated[$0]) }
         }
@@ -164,15 +168,17 @@ public enum SampleClassifier {
         public var mean: [Double]
         /// Per-observable standard deviation of the training events (1 where it is 0).
         public var scale: [Double]
-        /// Weights: bias, then d linear, then d quadratic.
+        /// Weights: bias, then d linear, then (if ``quadratic``) d quadratic.
         public var weights: [Double]
+        /// Whether the features include the squares.
+        public var quadratic = true
 
         /// φ(x) = (1, z, z²).
         public func features(_ x: [Double]) -> [Double] {
             var f = [1.0]
             let z = x.indices.map { (x[$0] - mean[$0]) / scale[$0] }
             f += z
-            f += z.map { $0 * $0 }
+            if quadratic { f += z.map { $0 * $0 } }
             return f
         }
 
@@ -183,28 +189,35 @@ public enum SampleClassifier {
     }
 
     /// Fit by IRLS (see the type's documentation).
-    public static func fit(_ x: [[Double]], _ y: [Double], lambda: Double) -> Model {
+    public static func fit(_ x: [[Double]], _ y: [Double], lambda: Double, quadratic: Bool = true,
+                           iterations: Int = 25) -> Model {
         let d = x[0].count, n = Double(x.count)
         let means = (0 ..< d).map { j in x.reduce(0) { $0 + $1[j] } / n }
         let scales = (0 ..< d).map { j -> Double in
             let v = x.reduce(0) { $0 + ($1[j] - means[j]) * ($1[j] - means[j]) } / n
             return v > 0 ? v.squareRoot() : 1
         }
-        var model = Model(mean: means, scale: scales, weights: [Double](repeating: 0, count: 1 + 2 * d))
+        let k = quadratic ? 1 + 2 * d : 1 + d
+        var model = Model(mean: means, scale: scales, weights: [Double](repeating: 0, count: k), quadratic: quadratic)
         let phi = x.map { model.features($0) }
-        let k = 1 + 2 * d
-        for _ in 0 ..< 25 {
+        for _ in 0 ..< iterations {
             // Gradient g = Σ (p − y) φ / n + λ w;  Hessian H = Σ p(1−p) φφᵀ / n + λ I.
             var g = model.weights.map { lambda * $0 }
             var h = [Double](repeating: 0, count: k * k)
             for i in 0 ..< k { h[i * k + i] = lambda }
-            for (f, t) in zip(phi, y) {
-                let z = zip(model.weights, f).reduce(0) { $0 + $1.0 * $1.1 }
-                let p = 1 / (1 + exp(-z)), w = p * (1 - p) / n
-                for i in 0 ..< k {
-                    g[i] += (p - t) * f[i] / n
-                    let wi = w * f[i]
-                    for j in 0 ... i { h[i * k + j] += wi * f[j] }
+            h.withUnsafeMutableBufferPointer { hb in
+                for (f, t) in zip(phi, y) {
+                    let z = zip(model.weights, f).reduce(0) { $0 + $1.0 * $1.1 }
+                    let p = 1 / (1 + exp(-z)), w = p * (1 - p) / n
+                    f.withUnsafeBufferPointer { fb in
+                        for i in 0 ..< k {
+                            g[i] += (p - t) * fb[i] / n
+                            let wi = w * fb[i]
+                            if wi == 0 { continue }  // a cell empty in this event adds nothing
+                            let row = hb.baseAddress! + i * k
+                            for j in 0 ... i { row[j] += wi * fb[j] }
+                        }
+                    }
                 }
             }
             for i in 0 ..< k { for j in 0 ..< i { h[j * k + i] = h[i * k + j] } }

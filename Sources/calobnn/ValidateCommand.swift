@@ -89,7 +89,7 @@ struct Validate: ParsableCommand {
             macros += ValidationOutput.macros(ref, runs)
             if !quiet {
                 for r in runs {
-                    ProgressReporter.write("validate: \(ref.name) \(r.tuning.rawValue): AUC(shapes) \(fmt(r.aucShapes, 3)), means within target \(r.meansWithinTarget)/\(r.shapes.count), LAr fraction \(fmt(r.larFraction.simulated, 4)) (Geant4 \(fmt(r.larFraction.reference, 4))), resolution \(fmt(100 * r.larResolution.simulated, 2)) % (Geant4 \(fmt(100 * r.larResolution.reference, 2)) %)\n")
+                    ProgressReporter.write("validate: \(ref.name) \(r.tuning.rawValue): AUC(shapes) \(fmt(r.aucShapes, 3)), AUC(cells) \(fmt(r.aucCells, 3)), means within target \(r.meansWithinTarget)/\(r.shapes.count), LAr fraction \(fmt(r.larFraction.simulated, 4)) (Geant4 \(fmt(r.larFraction.reference, 4))), resolution \(fmt(100 * r.larResolution.simulated, 2)) % (Geant4 \(fmt(100 * r.larResolution.reference, 2)) %)\n")
                 }
             }
         }

@@ -42,7 +42,7 @@ struct SimulationValidationTests {
         #expect(abs(HistogramPair(reference: a, simulated: b, lower: lo, upper: hi).separationPower - 1) < 1e-12)
     }
 
-    @Test("classifier AUC: ≈ 0.5 on two draws of one distribution, ≈ 1 on shifted ones; learns a width difference")
+    @Test("classifier AUC: ≈ 0.5 on two draws of one distribution, ≈ 1 on shifted ones; learns a width difference, the linear one does not")
     func classifier() {
         let rng = RandomStream(seed: 5)
         func sample(_ n: Int, shift: Double, width: Double) -> [[Double]] {
@@ -55,6 +55,8 @@ struct SimulationValidationTests {
         // Same mean, twice the width: only the squared features can see it.
         let wider = SampleClassifier.auc(reference: sample(2000, shift: 0, width: 1), simulated: sample(2000, shift: 0, width: 2))
         #expect(wider > 0.65, "AUC \(wider)")
+        let linear = SampleClassifier.auc(reference: sample(2000, shift: 0, width: 1), simulated: sample(2000, shift: 0, width: 2), quadratic: false)
+        #expect(abs(linear - 0.5) < 0.05, "linear AUC \(linear)")
     }
 
     @Test("photon_20GeV (a validation sample): the geant4 tuning beats GFlash on the classifier and on the shape means")
@@ -70,6 +72,7 @@ struct SimulationValidationTests {
         // fraction and resolution are within 5 % and 10 % of Geant4's.
         #expect(runs[0].aucShapes > 0.99, "gflash AUC \(runs[0].aucShapes)")
         #expect(runs[1].aucShapes < runs[0].aucShapes, "geant4 AUC \(runs[1].aucShapes)")
+        #expect(runs[0].aucCells > 0.99 && runs[1].aucCells < runs[0].aucCells - 0.03, "AUC on cells \(runs[0].aucCells) → \(runs[1].aucCells)")
         #expect(runs[1].meansWithinTarget >= runs[0].meansWithinTarget + 4, "\(runs[1].meansWithinTarget) vs \(runs[0].meansWithinTarget)")
         #expect(runs[1].meanSeparation < 0.5 * runs[0].meanSeparation, "S \(runs[1].meanSeparation) vs \(runs[0].meanSeparation)")
         #expect(abs(runs[1].larFraction.simulated / runs[1].larFraction.reference - 1) < 0.05)
