@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "AnomalyDetection", targets: ["AnomalyDetection"]),
         .library(name: "StudyData", targets: ["StudyData"]),
         .library(name: "StudyReport", targets: ["StudyReport"]),
+        .library(name: "SimulationValidation", targets: ["SimulationValidation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,10 +66,13 @@ let package = Package(
         .target(name: "StudyReport"),
         // Datasets and checkpoints in HDF5 (CaloGAN layout).
         .target(name: "StudyData", dependencies: ["CHDF5", "CalorimeterSimulation", "BayesianNetworks", "Classification"]),
+        // §3 validated: our showers against Geant4 reference samples (shapes, separation, classifier).
+        .target(name: "SimulationValidation",
+                dependencies: ["CalorimeterSimulation", "StudyData", "Classification", "StudyReport"]),
 
         .executableTarget(name: "calobnn", dependencies: [
             "CalorimeterSimulation", "BayesianNetworks", "Classification", "AnomalyDetection",
-            "StudyData", "StudyReport",
+            "StudyData", "StudyReport", "SimulationValidation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: hotLoopSettings),
 
@@ -82,6 +86,8 @@ let package = Package(
                                    "CalorimeterSimulation", "CNumerics", "GoldenSupport"],
                     exclude: ["Goldens"]),
         .testTarget(name: "PortableMathTests", dependencies: ["PortableMath"]),
+        .testTarget(name: "SimulationValidationTests",
+                    dependencies: ["SimulationValidation", "CalorimeterSimulation", "StudyRandom"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
         // The worked extension example of the DocC articles "Adding an anomaly class" and

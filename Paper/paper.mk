@@ -36,7 +36,8 @@ paper: deps-paper $(PAPER_NEEDS)
 	     Epochs $(call shq,$(EPOCHS)) Patience $(call shq,$(PATIENCE)) Batch $(call shq,$(BATCH)) MCSamplesProfile $(call shq,$(MC_SAMPLES)) \
 	     EnsembleSize $(call shq,$(ENSEMBLE)) BootstrapReplicates $(call shq,$(BOOTSTRAP)) \
 	     SeedTrainData $(call shq,$(SEED_TRAIN_DATA)) SeedValData $(call shq,$(SEED_VAL_DATA)) SeedTestData $(call shq,$(SEED_TEST_DATA)) \
-	     SeedIDBNN $(call shq,$(SEED_ID_BNN)) SeedIDDet $(call shq,$(SEED_ID_DET)) SeedLOO $(call shq,$(SEED_LOO)); \
+	     SeedIDBNN $(call shq,$(SEED_ID_BNN)) SeedIDDet $(call shq,$(SEED_ID_DET)) SeedLOO $(call shq,$(SEED_LOO)) \
+	     SeedValidation $(call shq,$(SEED_VALIDATION)) ValidationEvents $(call shq,$(VALIDATION_EVENTS)); \
 	} > $(PAPER_GEN)/profile.tex
 	@mkdir -p Paper/build
 	cd Paper && $(LATEXMK) -pdf -interaction=nonstopmode -halt-on-error -file-line-error -outdir=build paper.tex > build/latexmk.log 2>&1 \

@@ -20,10 +20,14 @@ FIG_COMMON  = $(FIG_SCRIPTS)/common.gp
 # a data file missing after its target ran is an error, said loudly.
 ifeq ($(RESTYLE),1)
 STAMP_images         =
+STAMP_validation     =
+STAMP_geant4         =
 STAMP_classification =
 STAMP_anomaly        =
 else
 STAMP_images         = $(RESULTS)/images/layer_energies.tex
+STAMP_validation     = $(RESULTS)/validation/numbers.tex
+STAMP_geant4         = $(RESULTS)/geant4/numbers.tex
 STAMP_classification = $(RESULTS)/classification/numbers.tex
 STAMP_anomaly        = $(RESULTS)/anomaly/numbers.tex
 endif
@@ -35,10 +39,10 @@ $(RESULTS)/$(1)/%.csv: $(STAMP_$(1))
 $(RESULTS)/$(1)/%.txt: $(STAMP_$(1))
 	@test -s $$@ || { echo "figures: missing data file $$@ (written by 'make $(1) PROFILE=$(PROFILE)')" >&2; exit 1; }
 endef
-$(foreach t,images classification anomaly,$(eval $(call DATA_RULES,$(t))))
+$(foreach t,images validation geant4 classification anomaly,$(eval $(call DATA_RULES,$(t))))
 # Data files reached only through pattern rules would count as intermediate, and make would delete
 # them after drawing: they are results, keep them.
-.PRECIOUS: $(foreach t,images classification anomaly,$(foreach e,dat csv txt,$(RESULTS)/$(t)/%.$(e)))
+.PRECIOUS: $(foreach t,images validation geant4 classification anomaly,$(foreach e,dat csv txt,$(RESULTS)/$(t)/%.$(e)))
 
 # ---- §3 the use case: average images and single events ---------------------------------------
 IMAGE_DATA = $(foreach c,$(STUDY_CLASSES),$(RESULTS)/images/images_$(c).dat) $(RESULTS)/images/layer_energies.csv
@@ -48,6 +52,16 @@ $(FIGURES)/images_average.pdf: $(FIG_SCRIPTS)/images_grid.gp $(FIG_COMMON) $(IMA
 $(FIGURES)/images_single.pdf: $(FIG_SCRIPTS)/images_grid.gp $(FIG_COMMON) $(IMAGE_DATA)
 	@mkdir -p $(FIGURES)
 	$(call gp,$(RESULTS)/images,images_grid,event=1; classes='$(STUDY_CLASSES)'; labels='$(RESULTS)/images/layer_energies.csv')
+
+# ---- §3 validated: shower shapes against Geant4, one figure per reference sample ---------------
+GEANT4_SAMPLES = $(basename $(notdir $(GEANT4_REFERENCES)))
+$(FIGURES)/validation_%.pdf: $(FIG_SCRIPTS)/validation_shapes.gp $(FIG_COMMON) $(RESULTS)/validation/hist_%.dat
+	@mkdir -p $(FIGURES)
+	$(call gp,$(RESULTS)/validation,validation_shapes,sample='$*')
+
+$(FIGURES)/geant4_sigma.pdf: $(FIG_SCRIPTS)/geant4_sigma.gp $(FIG_COMMON) $(RESULTS)/geant4/sigma_own_vs_geant4.dat $(RESULTS)/geant4/classes.txt
+	@mkdir -p $(FIGURES)
+	$(call gp,$(RESULTS)/geant4,geant4_sigma)
 
 # ---- §4 classification -----------------------------------------------------------------------
 CLS = $(RESULTS)/classification
@@ -80,7 +94,7 @@ $(FIGURES)/std_summary.pdf: $(FIG_SCRIPTS)/std_summary.gp $(FIG_COMMON) $(AD)/st
 	$(call gp,$(AD),std_summary)
 
 # ---- the list, and the PNG written beside each PDF -------------------------------------------
-FIGURE_STEMS = images_average images_single \
+FIGURE_STEMS = images_average images_single $(foreach s,$(GEANT4_SAMPLES),validation_$(s)) geant4_sigma \
                outputs_mean outputs_std outputs_mean_det mean_vs_std confusion_bnn confusion_det training \
                $(foreach c,$(STUDY_CLASSES),loo_$(c) examples_$(c)) loo_all std_summary
 FIGURE_FILES = $(foreach s,$(FIGURE_STEMS),$(FIGURES)/$(s).pdf $(FIGURES)/$(s).png)

@@ -37,6 +37,22 @@ $(DATA)/test.h5: | $(CALOBNN)
 $(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5
 	$(CALOBNN) evaluate images --data $< -o $(RESULTS)/images
 
+# ---- §3 validated: our simulator against the Geant4 reference samples -------------------------
+# Both tunings of the shower model (gflash = before, geant4 = after) against every file of
+# Reproduce/reference/geant4 (README.md there: how they were made). Cheap (seconds), so every
+# profile uses the same $(VALIDATION_EVENTS) simulated events per sample (our choice).
+GEANT4_REFERENCES = $(sort $(wildcard Reproduce/reference/geant4/*.h5))
+VALIDATION_EVENTS ?= 2000
+VALID = $(RESULTS)/validation
+$(VALID)/numbers.tex: $(GEANT4_REFERENCES) | $(CALOBNN)
+	@mkdir -p $(VALID)
+	@mkdir -p $(DATA)
+	$(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
+	  --seed $(SEED_VALIDATION) --tunings gflash,geant4 --export-dataset $(DATA)/geant4.h5 -o $(VALID)
+# The Geant4 events of study classes (γ, π⁰ → γγ, η → γγ, J/ψ → e⁺e⁻ at 20 GeV), in our layout.
+$(DATA)/geant4.h5: $(VALID)/numbers.tex
+	@test -s $@ || { echo "validation: $@ missing (written by 'make validation')" >&2; exit 1; }
+
 # ---- §4 classification: BNN and deterministic twin on all ten classes -------------------------
 $(MODELS)/all_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5
 	@mkdir -p $(MODELS)
@@ -55,6 +71,17 @@ $(PRED)/all_det.h5: $(MODELS)/all_det.h5 $(DATA)/test.h5
 $(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5
 	$(CALOBNN) evaluate classification --bnn $(PRED)/all_bnn.h5 --det $(PRED)/all_det.h5 \
 	  --bnn-model $(MODELS)/all_bnn.h5 --det-model $(MODELS)/all_det.h5 --profile $(PROFILE) -o $(RESULTS)/classification
+
+# ---- §3 validated: the study's networks (trained on our simulator) on Geant4 images ----------
+$(PRED)/geant4_bnn.h5: $(MODELS)/all_bnn.h5 $(DATA)/geant4.h5
+	@mkdir -p $(PRED)
+	$(call step,predict_bnn) $(CALOBNN) predict --model $< --data $(DATA)/geant4.h5 --samples $(MC_SAMPLES) -o $@
+$(PRED)/geant4_det.h5: $(MODELS)/all_det.h5 $(DATA)/geant4.h5
+	@mkdir -p $(PRED)
+	$(call step,predict_det) $(CALOBNN) predict --model $< --data $(DATA)/geant4.h5 --samples 1 -o $@
+$(RESULTS)/geant4/numbers.tex: $(PRED)/geant4_bnn.h5 $(PRED)/geant4_det.h5 $(PRED)/all_bnn.h5 $(PRED)/all_det.h5
+	$(CALOBNN) evaluate geant4 --bnn $(PRED)/geant4_bnn.h5 --det $(PRED)/geant4_det.h5 \
+	  --own-bnn $(PRED)/all_bnn.h5 --own-det $(PRED)/all_det.h5 -o $(RESULTS)/geant4
 
 # ---- §5 anomaly detection: leave one class out (BNN, twin, ensemble members) ------------------
 $(MODELS)/loo_%_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5
@@ -90,9 +117,11 @@ $(RESULTS)/anomaly/numbers.tex: $(LOO_PREDICTIONS) $(DATA)/test.h5
 	  --ensemble $(ENSEMBLE) --bootstrap $(BOOTSTRAP) --profile $(PROFILE) -o $(RESULTS)/anomaly
 
 # ---- groups -----------------------------------------------------------------------------------
-.PHONY: datasets images classification anomaly results
+.PHONY: datasets images validation classification geant4 anomaly results
 datasets: $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5
 images: $(RESULTS)/images/layer_energies.tex
+validation: $(VALID)/numbers.tex
 classification: $(RESULTS)/classification/numbers.tex
+geant4: $(RESULTS)/geant4/numbers.tex
 anomaly: $(RESULTS)/anomaly/numbers.tex
-results: images classification anomaly
+results: images validation classification geant4 anomaly

@@ -44,7 +44,11 @@ public struct SimulationSettings: Sendable {
     }
 
     /// Factor from the total-deposit energy scale to this mode's scale (1, or the sampling fraction).
-    public var energyScale: Double { mode == .total ? 1 : geometry.medium.electronSamplingFraction }
+    /// In the ``ShowerTuning/geant4`` tuning the LAr fraction of a shower is Geant4's 0.190 (the
+    /// mean LAr/(Pb + LAr) of every reference sample, 0.1904–0.1908), else GFlash's ê × mip fraction.
+    public var energyScale: Double {
+        mode == .total ? 1 : (showers.tuning == .geant4 ? 0.190 : geometry.medium.electronSamplingFraction)
+    }
 }
 
 /// How an event class makes an event.

@@ -54,6 +54,17 @@ public struct EventSimulator: Sendable {
             guard start * uz < g.depth else { return nil }
         }
         let track = ShowerTrack(x0: x0, y0: y0, ux: q.px / p, uy: q.py / p, uz: uz, startPath: start)
+        if kind == .photon && settings.showers.tuning == .geant4 {
+            // The conversion makes an e⁺e⁻ pair that shares the photon's energy, x and 1 − x,
+            // and each lepton showers from the conversion point (the opening angle ~ m_e/E is
+            // negligible); see ``PairProduction``.
+            let x = PairProduction.sampleEnergyFraction(rng: rng)
+            let first = settings.showers.deposit(energyMeV: x * q.e, track: track, mode: settings.mode,
+                                                 geometry: g, into: &image, rng: rng)
+            settings.showers.deposit(energyMeV: (1 - x) * q.e, track: track, mode: settings.mode,
+                                     geometry: g, into: &image, rng: rng)
+            return first
+        }
         // GFlash parametrises the shower of the particle's energy; e± masses are negligible.
         return settings.showers.deposit(energyMeV: q.e, track: track, mode: settings.mode,
                                         geometry: g, into: &image, rng: rng)
@@ -79,6 +90,26 @@ public struct EventSimulator: Sendable {
     public static func eventSeed(seed: UInt64, label: Int, index: Int) -> UInt64 {
         SeedDerivation.seed(seed, salt: "event", UInt64(label), UInt64(index))
     }
+}
+
+/// The energy sharing of photon conversion γ → e⁺e⁻ in the field of a nucleus: the Bethe–Heitler
+/// spectrum of the electron's fraction x of the photon energy in the complete-screening limit
+/// (PDG Review, "Passage of particles through matter", pair production; Y.-S. Tsai, Rev. Mod.
+/// Phys. 46 (1974) 815):
+/// ```
+///     dσ/dx ∝ 1 − (4/3) x (1 − x),   0 ≤ x ≤ 1,
+///     F(x) = (x − (2/3) x² + (4/9) x³) / (7/9)
+/// ```
+public enum PairProduction {
+    /// Draw x by accept–reject under the density's maximum 1 (acceptance 7/9).
+    public static func sampleEnergyFraction(rng: RandomStream) -> Double {
+        var x = 0.0
+        repeat { x = rng.uniform() } while rng.uniform() > 1 - 4.0 / 3.0 * x * (1 - x)
+        return x
+    }
+
+    /// The cumulative distribution F(x) of the spectrum.
+    public static func cdf(_ x: Double) -> Double { (x - 2.0 / 3.0 * x * x + 4.0 / 9.0 * x * x * x) * 9.0 / 7.0 }
 }
 
 /// A batch of simulated events in flat arrays, ready for HDF5 in CaloGAN's layout.

@@ -23,11 +23,24 @@ struct Bench: ParsableCommand {
     @Option(help: "Thread counts to measure (comma-separated).")
     var threads: String = "1,2"
 
+    @Option(help: "Shower-model tuning of the simulator benchmark: geant4 (the default model) or gflash.")
+    var tuning: String = "geant4"
+
     func validate() throws {
         let eventLimit = min(1_000_000, memoryLimit(bytesEach: simulateBytesPerEvent))
         guard (1 ... eventLimit).contains(events) else { throw ValidationError("--events must be in 1…\(eventLimit) (got \(events))") }
         guard (1 ... 100).contains(repeats) else { throw ValidationError("--repeats must be in 1…100 (got \(repeats))") }
         guard ["all", "simulator", "network"].contains(only) else { throw ValidationError("--only must be simulator, network or all (got '\(only)')") }
+        guard ShowerTuning(rawValue: tuning) != nil else { throw ValidationError("--tuning must be geant4 or gflash (got '\(tuning)')") }
+        for m in models.split(separator: ",", omittingEmptySubsequences: false) where ModelKind(rawValue: String(m)) == nil {
+            throw ValidationError("--models: '\(m)' is not bnn or deterministic")
+        }
+        for b in batches.split(separator: ",", omittingEmptySubsequences: false) where !(Int(b).map { (1 ... 65536).contains($0) } ?? false) {
+            throw ValidationError("--batches: '\(b)' is not a batch size in 1…65536")
+        }
+        for t in threads.split(separator: ",", omittingEmptySubsequences: false) where !(Int(t).map { (1 ... 256).contains($0) } ?? false) {
+            throw ValidationError("--threads: '\(t)' is not a thread count in 1…256")
+        }
     }
 
     func run() throws {
@@ -50,7 +63,9 @@ struct Bench: ParsableCommand {
 
     func simulatorBenchmark() -> [String: Any] {
         var perClass: [[String: Any]] = []
-        let simulator = EventSimulator(settings: SimulationSettings(), registry: .study)
+        var settings = SimulationSettings()
+        settings.showers.tuning = ShowerTuning(rawValue: tuning)!
+        let simulator = EventSimulator(settings: settings, registry: .study)
         for (label, c) in EventRegistry.study.classes.enumerated() {
             var entry: [String: Any] = ["class": c.name]
             for threads in [1, 2] {
@@ -69,7 +84,7 @@ struct Bench: ParsableCommand {
             perClass.append(entry)
             FileHandle.standardError.write("bench: \(c.name) \(Int(e1))/s (1 thread), \(Int(e2))/s (2 threads)\n".data(using: .utf8)!)
         }
-        return ["mode": "total", "gun_energy_gev": 20, "events_per_measurement": events,
+        return ["mode": "total", "tuning": tuning, "gun_energy_gev": 20, "events_per_measurement": events,
                 "repeats": repeats, "statistic": "median", "classes": perClass]
     }
 }

@@ -11,7 +11,7 @@ import StudyReport
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn predictions into the study's tables and figure data.",
-        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self])
+        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self])
 }
 
 /// Read and validate a simulated dataset, turning library errors into one-line CLI errors.

@@ -59,6 +59,8 @@ struct Simulate: ParsableCommand {
     var distanceMM: Double = 1000
     @Option(name: .customLong("energy-gev"), parsing: .unconditional, help: "Gun kinetic energy, GeV.")
     var energyGeV: Double = 20
+    @Option(help: "Shower model: geant4 (validated against Geant4, the default) or gflash (GFlash as published, the model before validation).")
+    var tuning: String = "geant4"
     @Option(help: "Electronic noise per cell: on (10/25/15 MeV per layer at total scale) or off.")
     var noise: String = "off"
     @Option(parsing: .unconditional, help: "Worker threads (output does not depend on it).")
@@ -74,6 +76,7 @@ struct Simulate: ParsableCommand {
         guard energyGeV <= 10_000 else { throw CLIError("--energy-gev \(energyGeV) is outside the parametrisation's range (≤ 10 TeV)") }
         guard distanceMM.isFinite, distanceMM >= 0 else { throw CLIError("--distance-mm must be finite and ≥ 0 (got \(distanceMM))") }
         guard DepositMode(rawValue: mode) != nil else { throw CLIError("--mode must be 'total' or 'visible' (got '\(mode)')") }
+        guard ShowerTuning(rawValue: tuning) != nil else { throw CLIError("--tuning must be 'geant4' or 'gflash' (got '\(tuning)')") }
         guard ["on", "off"].contains(noise) else { throw CLIError("--noise must be 'on' or 'off' (got '\(noise)')") }
         guard (1 ... 64).contains(threads) else { throw CLIError("--threads must be in 1…64 (got \(threads))") }
         let labels = try resolveClasses(classes)
@@ -88,14 +91,15 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let labels = try resolveClasses(classes)
         try checkOutput(output, inputs: [])
-        let settings = SimulationSettings(gun: ParticleGun(distanceMM: distanceMM, kineticEnergyGeV: energyGeV),
+        var settings = SimulationSettings(gun: ParticleGun(distanceMM: distanceMM, kineticEnergyGeV: energyGeV),
                                           mode: DepositMode(rawValue: mode)!,
                                           noise: noise == "on" ? .atlasLike : nil)
+        settings.showers.tuning = ShowerTuning(rawValue: tuning)!
         let generator = EventGenerator(simulator: EventSimulator(settings: settings, registry: cliRegistry),
                                        seed: seed, threads: threads)
         let total = labels.count * n
         if !quiet {
-            ProgressReporter.write("simulate: seed \(seed), mode \(mode), noise \(noise), \(energyGeV) GeV at \(distanceMM) mm, classes \(labels.map { cliRegistry.classes[$0].name }.joined(separator: ","))\n")
+            ProgressReporter.write("simulate: seed \(seed), tuning \(tuning), mode \(mode), noise \(noise), \(energyGeV) GeV at \(distanceMM) mm, classes \(labels.map { cliRegistry.classes[$0].name }.joined(separator: ","))\n")
         }
         let progress = ProgressReporter(stage: "simulate", total: total, unit: "events", quiet: quiet)
         let batch = generator.generate(labels: labels, perClass: n) { progress.update($0) }

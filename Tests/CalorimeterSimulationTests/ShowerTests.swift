@@ -6,9 +6,12 @@ import Foundation
 import Testing
 
 /// A single-shower helper: an electron/photon of `energyMeV` along the axis.
+/// The tests of the GFlash formulas use the ``ShowerTuning/gflash`` model, which is GFlash as
+/// published; the geant4 tuning's additions are tested in Geant4TuningTests.
 func showerOnAxis(_ kind: ShowerKind, energyMeV: Double, mode: DepositMode = .total, seed: UInt64,
-                  x0: Double = 0) -> (CalorimeterImage, ShowerRecord?) {
-    let settings = SimulationSettings(mode: mode)
+                  x0: Double = 0, tuning: ShowerTuning = .gflash) -> (CalorimeterImage, ShowerRecord?) {
+    var settings = SimulationSettings(mode: mode)
+    settings.showers.tuning = tuning
     let sim = EventSimulator(settings: settings)
     var image = CalorimeterImage(geometry: settings.geometry)
     let species: Species = kind == .photon ? .photon : .electron

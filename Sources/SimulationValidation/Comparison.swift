@@ -1,0 +1,259 @@
+// Comparing two samples observable by observable: means, spreads, histograms, the separation
+// power, and a fast-vs-reference classifier (CaloChallenge's "classifier metric",
+// arXiv:2410.21611 §4: a classifier that cannot tell the samples apart, AUC → 0.5).
+import Classification
+import Foundation
+
+/// Mean, standard deviation (N − 1), standard error and median of a list.
+public struct Summary: Sendable, Equatable {
+    /// Mean.
+    public var mean: Double
+    /// Standard deviation (with N − 1).
+    public var std: Double
+    /// Standard error of the mean, std/√N.
+    public var standardError: Double
+    /// Median.
+    public var median: Double
+
+    /// The summary of `x` (non-empty).
+    public init(_ x: [Double]) {
+        let n = Double(x.count)
+        mean = x.reduce(0, +) / n
+        let m = mean
+        std = x.count > 1 ? (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1)).squareRoot() : 0
+        standardError = std / n.squareRoot()
+        let s = x.sorted()
+        median = s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+    }
+}
+
+/// The `q`-quantile (0…1) of `x` by linear interpolation between order statistics.
+public func quantile(_ x: [Double], _ q: Double) -> Double {
+    let s = x.sorted()
+    let h = q * Double(s.count - 1)
+    let lo = Int(h.rounded(.down)), hi = min(lo + 1, s.count - 1)
+    return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
+}
+
+/// Two normalised histograms of one observable on a common binning, and their separation power
+/// ```
+///     S = ½ Σ_b (h₁,b − h₂,b)² / (h₁,b + h₂,b)        h normalised to Σ_b h_b = 1
+/// ```
+/// (0 for identical, 1 for disjoint distributions; CaloGAN arXiv:1712.10321 and CaloChallenge use
+/// the same definition). Binning, our choice: 30 equal bins between the 0.5 % and 99.5 %
+/// quantiles of all samples compared, pooled (``range(_:)``), values outside clamped into the
+/// edge bins — robust against the rare far outliers of the layer-0 widths; an observable constant
+/// in every sample gets one bin.
+public struct HistogramPair: Sendable {
+    /// Lower edge.
+    public var lower: Double
+    /// Upper edge.
+    public var upper: Double
+    /// Reference fractions per bin (Σ = 1).
+    public var reference: [Double]
+    /// Simulated fractions per bin (Σ = 1).
+    public var simulated: [Double]
+
+    /// Histogram both samples on `bins` equal bins of [lower, upper] (values outside are
+    /// clamped into the edge bins).
+    public init(reference a: [Double], simulated b: [Double], lower lo: Double, upper hi: Double, bins: Int = 30) {
+        let nb = hi > lo ? bins : 1
+        let (l, u) = hi > lo ? (lo, hi) : (lo - 0.5, lo + 0.5)
+        func fractions(_ x: [Double]) -> [Double] {
+            var h = Histogram(bins: nb, lower: l, upper: u)
+            for v in x { h.fill(v) }
+            return h.counts.map { $0 / Double(x.count) }
+        }
+        lower = l; upper = u
+        reference = fractions(a); simulated = fractions(b)
+    }
+
+    /// The binning range of our choice for the pooled values of all samples compared: their
+    /// 0.5 % and 99.5 % quantiles.
+    public static func range(_ pooled: [Double]) -> (lower: Double, upper: Double) {
+        (quantile(pooled, 0.005), quantile(pooled, 0.995))
+    }
+
+    /// Bin centres.
+    public var centres: [Double] {
+        let w = (upper - lower) / Double(reference.count)
+        return (0 ..< reference.count).map { lower + (Double($0) + 0.5) * w }
+    }
+
+    /// The separation power S ∈ [0, 1].
+    public var separationPower: Double {
+        var s = 0.0
+        for (p, q) in zip(reference, simulated) where p + q > 0 { s += (p - q) * (p - q) / (p + q) }
+        return 0.5 * s
+    }
+}
+
+/// One observable compared: reference vs simulated summaries, relative differences, S.
+public struct ObservableComparison: Sendable {
+    /// Observable name (``ShowerShapes/names(layers:)``).
+    public var name: String
+    /// Reference summary.
+    public var reference: Summary
+    /// Simulated summary.
+    public var simulated: Summary
+    /// Histograms and separation power.
+    public var histograms: HistogramPair
+
+    /// (simulated − reference)/|reference| of the means (0 if both are 0).
+    public var meanDeviation: Double { relative(simulated.mean, reference.mean) }
+    /// (simulated − reference)/reference of the standard deviations.
+    public var spreadDeviation: Double { relative(simulated.std, reference.std) }
+    /// The same for the medians.
+    public var medianDeviation: Double { relative(simulated.median, reference.median) }
+
+    func relative(_ a: Double, _ b: Double) -> Double {
+        b == 0 ? (a == 0 ? 0 : .infinity) : (a - b) / abs(b)
+    }
+}
+
+/// Compare a reference table of observables with several simulated ones (rows = events,
+/// columns = `names`). Each observable is binned once, on the range of all samples pooled, so
+/// that the separation powers of the simulated samples are comparable with each other.
+public func compareObservables(names: [String], reference: [[Double]], simulated: [[[Double]]],
+                               bins: Int = 30) -> [[ObservableComparison]] {
+    var out = [[ObservableComparison]](repeating: [], count: simulated.count)
+    for j in names.indices {
+        let a = reference.map { $0[j] }
+        let bs = simulated.map { t in t.map { $0[j] } }
+        let (lo, hi) = HistogramPair.range(a + bs.flatMap { $0 })
+        for (k, b) in bs.enumerated() {
+            out[k].append(ObservableComparison(name: names[j], reference: Summary(a), simulated: Summary(b),
+                                               histograms: HistogramPair(reference: a, simulated: b, lower: lo, upper: hi, bins: bins)))
+        }
+    }
+    return out
+}
+
+/// A quadratic logistic-regression classifier that tries to tell two samples apart, and its
+/// ROC AUC on held-out events: our choice of a small, deterministic, gradient-free-to-tune
+/// stand-in for CaloChallenge's network classifier, run on the shower-shape observables.
+///
+/// Features: each observable standardised on the training events, z, and its square z² (so a
+/// difference in width of a distribution, not only in its mean, is learned). Model
+/// p(reference | z) = σ(w·φ(z)), fitted by Newton–Raphson (IRLS) on the mean log-likelihood with
+/// an L2 penalty λ|w|²/2 (λ = 10⁻², our choice: keeps the Hessian positive definite when an
+/// observable is constant), at most 25 iterations or until |Δw|∞ < 10⁻⁸.
+/// Two-fold: events are split by parity of their index (no random numbers); train on one half,
+/// score the other, then swap; both halves' scores enter one AUC. Both samples are cut to the
+/// smaller size, so the classes are balanced. AUC = 0.5: indistinguishable; 1: disjoint.
+public enum SampleClassifier {
+    /// The two-fold AUC of reference-vs-simulated on `reference`, `simulated` (rows = events).
+    ///
+    /// `quadratic: false` drops the squares (a linear model, for many features such as the cells:
+    /// CaloChallenge's "on the cells" variant); `iterations` caps the Newton steps.
+    public static func auc(reference: [[Double]], simulated: [[Double]], lambda: Double = 1e-2,
+                           quadratic: Bool = true, iterations: Int = 25) -> Double {
+        let n = min(reference.count, simulated.count)
+        guard n >= 4, let d = reference.first?.count, d > 0 else { return 0.5 }
+        var scoresRef: [Double] = [], scoresSim: [Double] = []
+        for fold in 0 ..< 2 {
+            let train = (0 ..< n).filter { $0 % 2 == fold }, test = (0 ..< n).filter { $0 % 2 != fold }
+            let x = train.map { reference[$0] } + train.map { simulated[$0] }
+            let y = [Double](repeating: 1, count: train.count) + [Double](repeating: 0, count: train.count)
+            let model = fit(x, y, lambda: lambda, quadratic: quadratic, iterations: iterations)
+            scoresRef += test.map { model.score(reference[$0]) }
+            scoresSim += test.map { model.score(simulated[$0]) }
+        }
+        return ROC.auc(positive: scoresRef, negative: scoresSim)
+    }
+
+    /// A fitted model: standardisation and weights.
+    public struct Model: Sendable {
+        /// Per-observable mean of the training events.
+        public var mean: [Double]
+        /// Per-observable standard deviation of the training events (1 where it is 0).
+        public var scale: [Double]
+        /// Weights: bias, then d linear, then (if ``quadratic``) d quadratic.
+        public var weights: [Double]
+        /// Whether the features include the squares.
+        public var quadratic = true
+
+        /// φ(x) = (1, z, z²).
+        public func features(_ x: [Double]) -> [Double] {
+            var f = [1.0]
+            let z = x.indices.map { (x[$0] - mean[$0]) / scale[$0] }
+            f += z
+            if quadratic { f += z.map { $0 * $0 } }
+            return f
+        }
+
+        /// The logit w·φ(x) (monotone in p(reference | x)).
+        public func score(_ x: [Double]) -> Double {
+            zip(weights, features(x)).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+    }
+
+    /// Fit by IRLS (see the type's documentation).
+    public static func fit(_ x: [[Double]], _ y: [Double], lambda: Double, quadratic: Bool = true,
+                           iterations: Int = 25) -> Model {
+        let d = x[0].count, n = Double(x.count)
+        let means = (0 ..< d).map { j in x.reduce(0) { $0 + $1[j] } / n }
+        let scales = (0 ..< d).map { j -> Double in
+            let v = x.reduce(0) { $0 + ($1[j] - means[j]) * ($1[j] - means[j]) } / n
+            return v > 0 ? v.squareRoot() : 1
+        }
+        let k = quadratic ? 1 + 2 * d : 1 + d
+        var model = Model(mean: means, scale: scales, weights: [Double](repeating: 0, count: k), quadratic: quadratic)
+        let phi = x.map { model.features($0) }
+        for _ in 0 ..< iterations {
+            // Gradient g = Σ (p − y) φ / n + λ w;  Hessian H = Σ p(1−p) φφᵀ / n + λ I.
+            var g = model.weights.map { lambda * $0 }
+            var h = [Double](repeating: 0, count: k * k)
+            for i in 0 ..< k { h[i * k + i] = lambda }
+            h.withUnsafeMutableBufferPointer { hb in
+                for (f, t) in zip(phi, y) {
+                    let z = zip(model.weights, f).reduce(0) { $0 + $1.0 * $1.1 }
+                    let p = 1 / (1 + exp(-z)), w = p * (1 - p) / n
+                    f.withUnsafeBufferPointer { fb in
+                        for i in 0 ..< k {
+                            g[i] += (p - t) * fb[i] / n
+                            let wi = w * fb[i]
+                            if wi == 0 { continue }  // a cell empty in this event adds nothing
+                            let row = hb.baseAddress! + i * k
+                            for j in 0 ... i { row[j] += wi * fb[j] }
+                        }
+                    }
+                }
+            }
+            for i in 0 ..< k { for j in 0 ..< i { h[j * k + i] = h[i * k + j] } }
+            guard let step = choleskySolve(h, g, k) else { break }
+            var maxStep = 0.0
+            for i in 0 ..< k { model.weights[i] -= step[i]; maxStep = max(maxStep, abs(step[i])) }
+            if maxStep < 1e-8 { break }
+        }
+        return model
+    }
+
+    /// Solve H s = g for symmetric positive-definite H (k × k, row-major) by Cholesky; nil if not SPD.
+    static func choleskySolve(_ h: [Double], _ g: [Double], _ k: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: k * k)
+        for i in 0 ..< k {
+            for j in 0 ... i {
+                var s = h[i * k + j]
+                for m in 0 ..< j { s -= l[i * k + m] * l[j * k + m] }
+                if i == j {
+                    guard s > 0 else { return nil }
+                    l[i * k + i] = s.squareRoot()
+                } else { l[i * k + j] = s / l[j * k + j] }
+            }
+        }
+        var z = [Double](repeating: 0, count: k)
+        for i in 0 ..< k {
+            var s = g[i]
+            for m in 0 ..< i { s -= l[i * k + m] * z[m] }
+            z[i] = s / l[i * k + i]
+        }
+        var s = [Double](repeating: 0, count: k)
+        for i in stride(from: k - 1, through: 0, by: -1) {
+            var t = z[i]
+            for m in i + 1 ..< k { t -= l[m * k + i] * s[m] }
+            s[i] = t / l[i * k + i]
+        }
+        return s
+    }
+}

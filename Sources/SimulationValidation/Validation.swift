@@ -1,0 +1,267 @@
+// The validation experiment: every Geant4 reference sample against our simulator, before and
+// after the shower-model changes (the Paper's "Validation against Geant4"). Library code, so the
+// CLI (`calobnn validate`) and the tests call the same function.
+import CalorimeterSimulation
+import Foundation
+import StudyReport
+
+/// The comparison of one reference sample with our simulator under one tuning.
+public struct SampleValidation: Sendable {
+    /// The tuning of the shower model.
+    public var tuning: ShowerTuning
+    /// Shower shapes of the total deposit, observable by observable.
+    public var shapes: [ObservableComparison]
+    /// Shower shapes of the visible (LAr) deposit.
+    public var visibleShapes: [ObservableComparison]
+    /// Mean LAr fraction of the deposit: reference (per event LAr/total, averaged) and ours
+    /// (mean visible / mean total: our two modes are separate runs).
+    public var larFraction: (reference: Double, simulated: Double)
+    /// Relative resolution σ/mean of the deposited LAr energy (cells + overflow).
+    public var larResolution: (reference: Double, simulated: Double)
+    /// Classifier AUC, reference vs ours, on the total-deposit shower shapes.
+    public var aucShapes: Double
+    /// The same on the visible-deposit shapes.
+    public var aucVisibleShapes: Double
+    /// Classifier AUC on the total-deposit cells, ln(1 + E/MeV) per cell, linear model (at most
+    /// 1000 events per sample and 10 Newton steps: our choice, for time).
+    public var aucCells: Double
+}
+
+/// The targets of the validation (our choice of how close is close, stated in the Paper): every
+/// shape mean within 10 % of Geant4's (sparsity 15 %), the LAr sampling fraction and resolution
+/// within 5 %, the shower-to-shower spread of f₀ and of the widths within 25 %.
+public enum ValidationTargets {
+    /// Allowed |relative deviation| of an observable's mean.
+    public static func meanTolerance(_ name: String) -> Double { name.hasPrefix("sparsity") ? 0.15 : 0.10 }
+    /// Observables whose spread is a target.
+    public static func spreadIsTarget(_ name: String) -> Bool { name == "f_0" || name.hasPrefix("width") }
+    /// Allowed |relative deviation| of a spread.
+    public static let spreadTolerance = 0.25
+    /// Allowed |relative deviation| of the LAr fraction and resolution.
+    public static let samplingTolerance = 0.05
+    /// Classifier AUC at or below which the shapes count as hard to tell apart.
+    public static let aucTarget = 0.85
+}
+
+extension SampleValidation {
+    /// Observables whose mean meets its target.
+    public var meansWithinTarget: Int {
+        shapes.filter { abs($0.meanDeviation) <= ValidationTargets.meanTolerance($0.name) }.count
+    }
+    /// Spread targets met, of ``spreadTargets``.
+    public var spreadsWithinTarget: Int {
+        shapes.filter { ValidationTargets.spreadIsTarget($0.name) && abs($0.spreadDeviation) <= ValidationTargets.spreadTolerance }.count
+    }
+    /// Number of spread targets.
+    public var spreadTargets: Int { shapes.filter { ValidationTargets.spreadIsTarget($0.name) }.count }
+    /// Mean separation power over the total-deposit shapes.
+    public var meanSeparation: Double { shapes.map(\.histograms.separationPower).reduce(0, +) / Double(shapes.count) }
+}
+
+/// Run the validation of one reference sample for each of `tunings` (`events` simulated events
+/// per tuning and deposit mode, master seed `seed`).
+/// `overrides` change parameters of the geant4 tuning by name (for fits, see
+/// `ShowerModel.apply(_:)`).
+public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings: [ShowerTuning],
+                     threads: Int, overrides: [String: Double] = [:],
+                     geometry g: CalorimeterGeometry = .caloGAN) throws -> [SampleValidation] {
+    let names = ShowerShapes.names(layers: g.layers.count)
+    let refTotal = ShowerShapes.table(cells: ref.total.cells, count: ref.total.count, geometry: g)
+    let refVisible = ShowerShapes.table(cells: ref.visible.cells, count: ref.visible.count, geometry: g)
+    let eRefTot = ref.total.depositedEnergies(geometry: g), eRefVis = ref.visible.depositedEnergies(geometry: g)
+    let refFraction = Summary(zip(eRefVis, eRefTot).map { $1 > 0 ? $0 / $1 : 0 }).mean
+    let rv = Summary(eRefVis)
+    var simTotal: [[[Double]]] = [], simVisible: [[[Double]]] = [], energy: [(Summary, Summary)] = []
+    var simCells: [[[Double]]] = []
+    func cellFeatures(_ sample: ImageSample) -> [[Double]] {
+        (0 ..< min(sample.count, 1000)).map { n in
+            (0 ..< g.totalCells).map { c in log1p(max(Double(sample.cells[n * g.totalCells + c]), 0)) }
+        }
+    }
+    let refCells = cellFeatures(ref.total)
+    for tuning in tunings {
+        let sim = try SimulatedSample.simulate(ref.setup, count: events, seed: seed, tuning: tuning, threads: threads,
+                                               overrides: overrides)
+        simTotal.append(ShowerShapes.table(cells: sim.total.cells, count: sim.total.count, geometry: g))
+        simVisible.append(ShowerShapes.table(cells: sim.visible.cells, count: sim.visible.count, geometry: g))
+        energy.append((Summary(sim.total.depositedEnergies(geometry: g)), Summary(sim.visible.depositedEnergies(geometry: g))))
+        simCells.append(cellFeatures(sim.total))
+    }
+    let total = compareObservables(names: names, reference: refTotal, simulated: simTotal)
+    let visible = compareObservables(names: names, reference: refVisible, simulated: simVisible)
+    return tunings.indices.map { k in
+        let (st, sv) = energy[k]
+        return SampleValidation(
+            tuning: tunings[k], shapes: total[k], visibleShapes: visible[k],
+            larFraction: (refFraction, sv.mean / st.mean),
+            larResolution: (rv.std / rv.mean, sv.std / sv.mean),
+            aucShapes: SampleClassifier.auc(reference: refTotal, simulated: simTotal[k]),
+            aucVisibleShapes: SampleClassifier.auc(reference: refVisible, simulated: simVisible[k]),
+            aucCells: SampleClassifier.auc(reference: refCells, simulated: simCells[k], quadratic: false, iterations: 10))
+    }
+}
+
+/// Tables, figure data and TeX macros of a validation run (one reference, several tunings).
+public enum ValidationOutput {
+    /// Shape names in TeX (for tables): `width_y_0` → `width y₀` etc. are left as the plain names.
+    static func pct(_ x: Double) -> String { x.isFinite ? String(format: "%+.1f", 100 * x) : "—" }
+
+    /// Per-observable table: Geant4 mean ± se, each tuning's mean and deviation, spreads, S.
+    public static func shapeTable(_ ref: ReferenceSample, _ runs: [SampleValidation], visible: Bool = false) -> ResultTable {
+        let first = visible ? runs[0].visibleShapes : runs[0].shapes
+        var header = ["observable", "Geant4 mean"]
+        for r in runs { header += ["\(r.tuning.rawValue) mean", "Δ %"] }
+        header += ["Geant4 σ"]
+        for r in runs { header += ["\(r.tuning.rawValue) σ", "Δσ %"] }
+        for r in runs { header += ["S \(r.tuning.rawValue)"] }
+        var rows: [[String]] = []
+        for (j, o) in first.enumerated() {
+            let unit = ShowerShapes.unit(o.name)
+            var row = [o.name + (unit.isEmpty ? "" : " (\(unit))"), "\(sig(o.reference.mean)) ± \(sig(o.reference.standardError))"]
+            for r in runs { let c = (visible ? r.visibleShapes : r.shapes)[j]; row += [sig(c.simulated.mean), pct(c.meanDeviation)] }
+            row.append(sig(o.reference.std))
+            for r in runs { let c = (visible ? r.visibleShapes : r.shapes)[j]; row += [sig(c.simulated.std), pct(c.spreadDeviation)] }
+            for r in runs { row.append(fmt((visible ? r.visibleShapes : r.shapes)[j].histograms.separationPower, 3)) }
+            rows.append(row)
+        }
+        let which = visible ? "visible (LAr)" : "total (Pb + LAr)"
+        return ResultTable(caption: "Shower shapes of \(ref.name) (\(which) deposit): Geant4 (\(ref.total.count) events) vs our simulator; Δ = relative deviation of the mean, Δσ of the standard deviation, S = separation power.",
+                           header: header, rows: rows)
+    }
+
+    /// gnuplot data: one block per observable (index j in ``ShowerShapes/names(layers:)``);
+    /// columns: bin centre, Geant4 fraction, then one fraction per tuning.
+    public static func histogramData(_ runs: [SampleValidation], visible: Bool = false) -> String {
+        let first = visible ? runs[0].visibleShapes : runs[0].shapes
+        var out = "# normalised histograms per observable (gnuplot index = observable); columns: centre geant4 \(runs.map(\.tuning.rawValue).joined(separator: " "))\n"
+        out += "# observables: \(first.map(\.name).joined(separator: ","))\n"
+        for (j, _) in first.enumerated() {
+            // All tunings share the observable's binning (see ``compareObservables``).
+            let base = first[j].histograms
+            out += "# \(first[j].name) S=\(runs.map { fmt((visible ? $0.visibleShapes : $0.shapes)[j].histograms.separationPower, 3) }.joined(separator: " "))\n"
+            let perRun = runs.map { (visible ? $0.visibleShapes : $0.shapes)[j].histograms }
+            for (b, c) in base.centres.enumerated() {
+                var line = "\(fmt(c, 6)) \(fmt(base.reference[b], 6))"
+                for h in perRun { line += " " + fmt(h.simulated[b], 6) }
+                out += line + "\n"
+            }
+            out += "\n\n"
+        }
+        return out
+    }
+}
+
+extension ValidationOutput {
+    /// The observables of the compact before/after table (the ones the comparison quotes).
+    public static let keyObservables = ["f_0", "width_x_0", "width_y_0", "width_y_1", "width_y_2", "sparsity_0",
+                                        "sparsity_1", "sparsity_2", "hottest_2"]
+
+    /// A value with 3 significant digits (widths in mm, fractions).
+    static func sig(_ x: Double) -> String { x.isFinite ? String(format: "%.3g", x) : "—" }
+
+    /// Summary cells of one sample: AUC, targets met, LAr fraction and resolution, mean S.
+    public static func summaryRows(_ ref: ReferenceSample, _ runs: [SampleValidation]) -> [[String]] {
+        var row = [ref.name, "\(ref.total.count)"]
+        row += runs.map { fmt($0.aucShapes, 3) }
+        row += runs.map { fmt($0.aucCells, 3) }
+        row += runs.map { "\($0.meansWithinTarget)/\($0.shapes.count)" }
+        row += runs.map { "\($0.spreadsWithinTarget)/\($0.spreadTargets)" }
+        row.append(fmt(runs[0].larFraction.reference, 4))
+        row += runs.map { fmt($0.larFraction.simulated, 4) }
+        row.append(fmt(100 * runs[0].larResolution.reference, 2))
+        row += runs.map { fmt(100 * $0.larResolution.simulated, 2) }
+        row += runs.map { fmt($0.meanSeparation, 3) }
+        return [row]
+    }
+
+    /// The summary table over all samples.
+    public static func summaryTable(_ rows: [[String]], tunings: [ShowerTuning], events: Int, seed: UInt64) -> ResultTable {
+        let t = tunings.map(\.rawValue)
+        var header = ["sample", "N Geant4"]
+        header += t.map { "AUC \($0)" }
+        header += t.map { "AUC cells \($0)" }
+        header += t.map { "means ok \($0)" }
+        header += t.map { "spreads ok \($0)" }
+        header += ["LAr frac. Geant4"] + t.map { "LAr frac. \($0)" }
+        header += ["σ/E % Geant4"] + t.map { "σ/E % \($0)" }
+        header += t.map { "mean S \($0)" }
+        return ResultTable(caption: "Our simulator against each Geant4 reference sample (\(events) simulated events per sample, tuning and deposit mode, seed \(seed)): classifier AUC on the total-deposit shower shapes and on the cells (0.5 = indistinguishable), shape means within target (10 %, sparsity 15 %), spreads (f₀ and widths) within 25 %, LAr fraction of the deposit and relative LAr resolution, mean separation power S over the shapes.",
+                           header: header, rows: rows)
+    }
+
+    /// Compact rows: per sample, "Geant4 / tuning₁ / tuning₂ …" for each key observable.
+    public static func keyShapeRows(_ ref: ReferenceSample, _ runs: [SampleValidation]) -> [[String]] {
+        var row = [ref.name]
+        for name in keyObservables {
+            guard let j = runs[0].shapes.firstIndex(where: { $0.name == name }) else { row.append("—"); continue }
+            row.append(([runs[0].shapes[j].reference.mean] + runs.map { $0.shapes[j].simulated.mean }).map(sig).joined(separator: " / "))
+        }
+        return [row]
+    }
+
+    /// The compact table.
+    public static func keyShapeTable(_ rows: [[String]], tunings: [ShowerTuning]) -> ResultTable {
+        ResultTable(caption: "Means of key shower shapes, total deposit, as Geant4 / \(tunings.map(\.rawValue).joined(separator: " / ")) (widths in mm).",
+                    header: ["sample"] + keyObservables, rows: rows)
+    }
+
+    /// A TeX macro name from parts: runs of letters capitalised, each digit spelled out
+    /// ("photon_20GeV", "geant4" → "PhotonTwoZeroGevGeantFour").
+    public static func macroName(_ parts: String...) -> String {
+        let digits = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
+        var out = "", run = ""
+        func flush() { out += run.prefix(1).uppercased() + run.dropFirst().lowercased(); run = "" }
+        for ch in parts.joined(separator: "_") {
+            if let d = ch.wholeNumberValue, ch.isASCII { flush(); out += digits[d] }
+            else if ch.isLetter { run.append(ch) }
+            else { flush() }
+        }
+        flush()
+        return out
+    }
+
+    /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin.
+    public static func parameterTable(_ m: ShowerModel) -> ResultTable {
+        let fit10and50 = "fitted: 10, 50 GeV γ and e⁻"
+        let rows: [[String]] = [
+            ["c_s (visible sampling term)", fmt(m.geant4SamplingTerm, 3), fit10and50 + " (LAr resolution)"],
+            ["f_s(τ) = a + b exp(−τ/c): a, b, c", "\(fmt(m.samplingFractionByAge.a, 4)), \(fmt(m.samplingFractionByAge.b, 4)), \(fmt(m.samplingFractionByAge.c, 2))", "fitted: 10, 50 GeV e⁻ (LAr fraction per period)"],
+            ["halo h(τ) = h₀ + h₁τ: h₀, h₁", "\(fmt(m.halo.fraction0, 3)), \(fmt(m.halo.fractionSlope, 3))", fit10and50 + " (shapes)"],
+            ["halo cap h_max", fmt(m.halo.fractionMax, 2), "our choice"],
+            ["halo flight λ (mm)", fmt(m.halo.attenuationMM, 1), fit10and50 + " (shapes)"],
+            ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), fit10and50 + " (shapes)"],
+            ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (kept its start value)"],
+            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), fit10and50 + " (shapes)"],
+            ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))", "Geant4 radial profile, 10 GeV"],
+            ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), "GFlash default (our choice)"],
+        ]
+        return ResultTable(caption: "Parameters of the geant4 tuning of the shower model (values as compiled; sources in Shower.swift).",
+                           header: ["parameter", "value", "origin"], rows: rows)
+    }
+
+    /// TeX macros common to all samples: the numbers of observables and of spread targets.
+    public static func commonMacros(_ runs: [SampleValidation]) -> [String] {
+        ["\\newcommand{\\ValNObservables}{\(runs[0].shapes.count)}",
+         "\\newcommand{\\ValNSpreadTargets}{\(runs[0].spreadTargets)}"]
+    }
+
+    /// TeX macros of one sample: AUCs, targets met, LAr fraction and resolution, per tuning.
+    public static func macros(_ ref: ReferenceSample, _ runs: [SampleValidation]) -> [String] {
+        func m(_ name: String, _ value: String) -> String { "\\newcommand{\\Val\(name)}{\(value)}" }
+        var out = [m(macroName("N", ref.name), "\(ref.total.count)"),
+                   m(macroName("LArFrac", ref.name, "ref"), fmt(runs[0].larFraction.reference, 3)),
+                   m(macroName("LArRes", ref.name, "ref"), fmt(100 * runs[0].larResolution.reference, 2))]
+        for r in runs {
+            let t = r.tuning.rawValue
+            out += [m(macroName("AUC", ref.name, t), fmt(r.aucShapes, 3)),
+                    m(macroName("AUCVisible", ref.name, t), fmt(r.aucVisibleShapes, 3)),
+                    m(macroName("AUCCells", ref.name, t), fmt(r.aucCells, 3)),
+                    m(macroName("Means", ref.name, t), "\(r.meansWithinTarget)"),
+                    m(macroName("Spreads", ref.name, t), "\(r.spreadsWithinTarget)"),
+                    m(macroName("LArFrac", ref.name, t), fmt(r.larFraction.simulated, 3)),
+                    m(macroName("LArRes", ref.name, t), fmt(100 * r.larResolution.simulated, 2)),
+                    m(macroName("Separation", ref.name, t), fmt(r.meanSeparation, 3))]
+        }
+        return out
+    }
+}

@@ -1,0 +1,123 @@
+// The geant4 tuning of the shower model (Shower.swift, ``ShowerTuning/geant4``): each addition to
+// GFlash re-derived from its formula — the Bethe–Heitler sharing, the homogeneous profile, the
+// LAr fraction by age, the halo's energy bookkeeping, the tail fall-off.
+import CalorimeterSimulation
+import CNumerics
+import Foundation
+import Testing
+
+@Suite("Geant4 tuning")
+struct Geant4TuningTests {
+    let medium = SamplingMedium.caloGAN
+
+    @Test("Bethe–Heitler energy sharing: KS test against F(x) = (x − 2x²/3 + 4x³/9)/(7/9)")
+    func pairSharing() {
+        let rng = RandomStream(seed: 77)
+        let n = 40000
+        let x = (0 ..< n).map { _ in PairProduction.sampleEnergyFraction(rng: rng) }.sorted()
+        var d = 0.0
+        for (i, v) in x.enumerated() {
+            let f = PairProduction.cdf(v)
+            d = max(d, abs(f - Double(i) / Double(n)), abs(f - Double(i + 1) / Double(n)))
+        }
+        #expect(abs(PairProduction.cdf(1) - 1) < 1e-12 && PairProduction.cdf(0) == 0)
+        #expect(d < 1.95 / Double(n).squareRoot(), "KS D = \(d)")  // α = 0.001
+    }
+
+    @Test("halo, tilt and tail off: per-layer energies follow the homogeneous gamma profile E·[P(α_hom, β_hom t)]")
+    func homogeneousProfile() {
+        let g = CalorimeterGeometry.caloGAN
+        var model = ShowerModel(medium: medium)
+        model.tuning = .geant4
+        model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+        model.tailFallOff = (radiusMM: 1e9, lengthMM: 45)
+        for seed in UInt64(1) ... 30 {
+            var image = CalorimeterImage(geometry: g)
+            let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+            let r = model.deposit(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+            let p = r.parameters
+            for (l, layer) in g.layers.enumerated() {
+                let t1 = layer.zMin / medium.radiationLengthMM, t2 = layer.zMax / medium.radiationLengthMM
+                let expected = 20000 * (gsl_sf_gamma_inc_P(p.alphaHom, p.betaHom * t2) - gsl_sf_gamma_inc_P(p.alphaHom, p.betaHom * t1))
+                let got = image.layerEnergy(l, geometry: g) + Double(image.overflow[l])
+                #expect(abs(got - expected) < 1e-5 * 20000 + 1e-3, "seed \(seed) layer \(l)")
+            }
+        }
+    }
+
+    @Test("the halo moves energy, it does not make it: cells + overflow ≤ contained, and ≥ contained − front/back leakage")
+    func haloBookkeeping() {
+        let g = CalorimeterGeometry.caloGAN
+        var model = ShowerModel(medium: medium)
+        model.tuning = .geant4
+        var lost: [Double] = []
+        for seed in UInt64(1) ... 50 {
+            var image = CalorimeterImage(geometry: g)
+            let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+            let r = model.deposit(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+            let got = image.totalEnergy
+            #expect(got <= r.containedMeV * (1 + 1e-5), "seed \(seed)")
+            lost.append((r.containedMeV - got) / r.containedMeV)
+        }
+        // Quanta leave through the face or the back: Geant4 loses 0.2–0.3 % of 20 GeV in total.
+        let meanLost = lost.reduce(0, +) / Double(lost.count)
+        #expect(meanLost >= 0 && meanLost < 0.01, "mean halo leakage \(meanLost)")
+    }
+
+    @Test("visible mode: LAr fraction ≈ ⟨f_s(τ)⟩ (0.19), resolution ≈ c_s/√E")
+    func visibleMode() {
+        var ratios: [Double] = []
+        for seed in UInt64(1) ... 300 {
+            let (image, record) = showerOnAxis(.electron, energyMeV: 20000, mode: .visible, seed: seed, tuning: .geant4)
+            ratios.append(image.totalEnergy / record!.containedMeV)
+        }
+        let mean = ratios.reduce(0, +) / Double(ratios.count)
+        let sd = (ratios.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(ratios.count - 1)).squareRoot()
+        let model = ShowerModel(medium: medium)
+        // f_s spans [a, a + b] = [0.157, 0.253]; energy-weighted over a 20 GeV shower ≈ 0.19.
+        #expect(mean > model.samplingFraction(age: 10) && mean < model.samplingFraction(age: 0))
+        #expect(abs(mean - 0.19) < 0.005, "mean LAr fraction \(mean)")
+        // The resolution is c_s/√E plus the small spread of ⟨f_s⟩ between showers.
+        let cs = model.geant4SamplingTerm / 20.0.squareRoot()
+        #expect(sd / mean > 0.9 * cs && sd / mean < 1.3 * cs, "σ/E \(sd / mean), c_s/√E \(cs)")
+    }
+
+    @Test("tail fall-off: beyond r_f the spots fall off as Exp(λ_f), so with r_f = 60, λ_f = 10 mm none reaches the window's edge")
+    func tailFallOff() {
+        let g = CalorimeterGeometry.caloGAN
+        var model = ShowerModel(medium: medium)
+        model.tuning = .geant4
+        model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+        model.tailFallOff = (radiusMM: 60, lengthMM: 10)   // then nothing reaches the window edge
+        var overflow = 0.0
+        for seed in UInt64(1) ... 20 {
+            var image = CalorimeterImage(geometry: g)
+            let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+            model.deposit(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+            overflow += image.overflow.reduce(0) { $0 + Double($1) }
+        }
+        #expect(overflow == 0, "overflow \(overflow) MeV")
+    }
+
+    @Test("fastLog agrees with libm's log to 2e-7 × max(1, |ln x|) over 1e-12 … 1e3")
+    func fastLogAccuracy() {
+        var worst = 0.0
+        var x = 1e-12
+        while x < 1e3 {
+            worst = max(worst, abs(fastLog(x) - log(x)) / max(abs(log(x)), 1))
+            x *= 1.0007
+        }
+        #expect(worst < 2e-7, "worst error \(worst)")
+    }
+
+    @Test("parameters by name: known names set, unknown names and impossible values throw")
+    func overrides() throws {
+        var model = ShowerModel(medium: medium)
+        try model.apply(["halo_h0": 0.1, "halo_lambda_mm": 30, "sampling_term": 0.05, "axis_tilt_mrad_rootgev": 4])
+        #expect(model.halo.fraction0 == 0.1 && model.halo.attenuationMM == 30 && model.geant4SamplingTerm == 0.05)
+        #expect(model.axisTiltMradRootGeV == 4)
+        #expect(throws: ShowerModelError.self) { try model.apply(["nonsense": 1]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_asymmetry": 2]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_lambda_mm": .nan]) }
+    }
+}

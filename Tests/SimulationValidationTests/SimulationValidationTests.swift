@@ -1,0 +1,88 @@
+// The validation tools re-derived on hand-made inputs (shapes of a known image, the separation
+// power of identical and disjoint histograms, the classifier on separable and identical samples),
+// and the validation itself on one Geant4 reference sample: the geant4 tuning must beat GFlash.
+import CalorimeterSimulation
+import Foundation
+import SimulationValidation
+import StudyRandom
+import Testing
+
+@Suite("Simulation validation")
+struct SimulationValidationTests {
+    let g = CalorimeterGeometry.caloGAN
+
+    @Test("shower shapes of a hand-made image")
+    func shapesOfKnownImage() {
+        var cells = [Float](repeating: 0, count: g.totalCells)
+        // Layer 0: 30 MeV in strip (ix 1, iy 47) and 10 MeV in (1, 48): centres y = −2.5, +2.5 mm.
+        cells[g.layerOffsets[0] + 1 * 96 + 47] = 30
+        cells[g.layerOffsets[0] + 1 * 96 + 48] = 10
+        // Layer 1: 60 MeV in one cell.
+        cells[g.layerOffsets[1] + 5 * 12 + 5] = 60
+        let v = cells.withUnsafeBufferPointer { ShowerShapes.values($0, geometry: g) }
+        let names = ShowerShapes.names()
+        func value(_ n: String) -> Double { v[names.firstIndex(of: n)!] }
+        #expect(abs(value("f_0") - 0.4) < 1e-12 && abs(value("f_1") - 0.6) < 1e-12 && value("f_2") == 0)
+        // y: mean = (30·(−2.5) + 10·2.5)/40 = −1.25; ⟨y²⟩ = 6.25 → width = √(6.25 − 1.5625).
+        #expect(abs(value("width_y_0") - (6.25 - 1.5625).squareRoot()) < 1e-9)
+        #expect(value("width_x_0") == 0 && value("width_x_1") == 0)
+        #expect(abs(value("sparsity_0") - 2.0 / 288) < 1e-12 && abs(value("sparsity_1") - 1.0 / 144) < 1e-12)
+        #expect(abs(value("E_ratio_0") - 0.5) < 1e-12 && abs(value("hottest_0") - 0.75) < 1e-12)
+        #expect(value("E_ratio_1") == 1 && value("hottest_1") == 1 && value("hottest_2") == 0)
+        #expect(abs(value("E_tot") - 0.1) < 1e-12 && abs(value("depth") - 0.6) < 1e-12)
+        #expect(abs(value("depth_width") - (0.6 - 0.36).squareRoot()) < 1e-12)
+    }
+
+    @Test("separation power: 0 for identical samples, 1 for disjoint ones")
+    func separationPower() {
+        let a = (0 ..< 1000).map { Double($0) / 1000 }
+        #expect(HistogramPair(reference: a, simulated: a, lower: 0, upper: 1).separationPower < 1e-12)
+        let b = a.map { $0 + 5 }
+        let (lo, hi) = HistogramPair.range(a + b)
+        #expect(abs(HistogramPair(reference: a, simulated: b, lower: lo, upper: hi).separationPower - 1) < 1e-12)
+    }
+
+    @Test("classifier AUC: ≈ 0.5 on two draws of one distribution, ≈ 1 on shifted ones; learns a width difference, the linear one does not")
+    func classifier() {
+        let rng = RandomStream(seed: 5)
+        func sample(_ n: Int, shift: Double, width: Double) -> [[Double]] {
+            (0 ..< n).map { _ in [shift + width * rng.gaussian(), rng.gaussian()] }
+        }
+        let same = SampleClassifier.auc(reference: sample(2000, shift: 0, width: 1), simulated: sample(2000, shift: 0, width: 1))
+        #expect(abs(same - 0.5) < 0.04, "AUC \(same)")
+        let shifted = SampleClassifier.auc(reference: sample(2000, shift: 0, width: 1), simulated: sample(2000, shift: 6, width: 1))
+        #expect(shifted > 0.99, "AUC \(shifted)")
+        // Same mean, twice the width: only the squared features can see it.
+        let wider = SampleClassifier.auc(reference: sample(2000, shift: 0, width: 1), simulated: sample(2000, shift: 0, width: 2))
+        #expect(wider > 0.65, "AUC \(wider)")
+        let linear = SampleClassifier.auc(reference: sample(2000, shift: 0, width: 1), simulated: sample(2000, shift: 0, width: 2), quadratic: false)
+        #expect(abs(linear - 0.5) < 0.05, "linear AUC \(linear)")
+    }
+
+    @Test("photon_20GeV (a validation sample): the geant4 tuning beats GFlash on the classifier and on the shape means")
+    func geant4BeatsGFlash() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Reproduce/reference/geant4/photon_20GeV.h5").standardized.path
+        let ref = try ReferenceSample.read(from: path)
+        #expect(ref.total.count == 1000 && ref.setup == SampleSetup(className: "photon", kineticEnergyGeV: 20, gunDistanceMM: 48))
+        let runs = try validate(ref, events: 500, seed: 4242, tunings: [.gflash, .geant4], threads: 2)
+        // What the Paper reports for this sample at 2000 events, as bounds a regression would
+        // break (500 events here): GFlash is told apart perfectly; the geant4 tuning meets more
+        // than half of the mean targets, halves the mean separation power at least, and its LAr
+        // fraction and resolution are within 5 % and 10 % of Geant4's.
+        #expect(runs[0].aucShapes > 0.99, "gflash AUC \(runs[0].aucShapes)")
+        #expect(runs[1].aucShapes < runs[0].aucShapes, "geant4 AUC \(runs[1].aucShapes)")
+        #expect(runs[0].aucCells > 0.99 && runs[1].aucCells < runs[0].aucCells - 0.03, "AUC on cells \(runs[0].aucCells) → \(runs[1].aucCells)")
+        #expect(runs[1].meansWithinTarget >= runs[0].meansWithinTarget + 4, "\(runs[1].meansWithinTarget) vs \(runs[0].meansWithinTarget)")
+        #expect(runs[1].meanSeparation < 0.5 * runs[0].meanSeparation, "S \(runs[1].meanSeparation) vs \(runs[0].meanSeparation)")
+        #expect(abs(runs[1].larFraction.simulated / runs[1].larFraction.reference - 1) < 0.05)
+        #expect(abs(runs[1].larResolution.simulated / runs[1].larResolution.reference - 1) < 0.10)
+    }
+
+    @Test("a reference file with a wrong shape fails with a message naming file and dataset")
+    func badReference() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Reproduce/reference/geant4/missing.h5").standardized.path
+        #expect(throws: (any Error).self) { try ReferenceSample.read(from: path) }
+    }
+}
