@@ -143,6 +143,7 @@ clean:
 ## record-goldens: re-record every golden value (loud: prints each change). Commit with a reason.
 record-goldens: build
 	CALOBNN_RECORD_GOLDENS=1 $(SWIFT) test -c release 2>&1 | grep -E "RECORD-GOLDENS|passed|failed" || true
+	@rm -rf out/quick; mkdir -p out/quick   # computed afresh: cached results may come from an older build
 	$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1
 	CALOBNN_RECORD_GOLDENS=1 $(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
 	@echo "record-goldens: files under Tests/*/Goldens rewritten; review 'git diff' and commit with a reason."
