@@ -31,7 +31,7 @@ public final class ConvWorkspace: @unchecked Sendable {
 /// ```
 /// (⋆ the convolution, ∘ broadcast over positions). With one input channel the input sign is a
 /// scalar that factors out of the convolution, and fₙ = sₙrₙ is itself a uniform Rademacher
-/// vector: the layer draws fₙ directly (``factor``). The biases are deterministic here; Bayesian
+/// vector: the layer draws fₙ directly (the `factor` argument). The biases are deterministic here; Bayesian
 /// biases are sampled once per pass by the network (b = μ_b + σ_b ∘ ε_b).
 public struct FlipoutConv2D: Sendable {
     /// Rows H and columns W of the cell grid.
@@ -60,9 +60,12 @@ public struct FlipoutConv2D: Sendable {
     ///   - mu: μ (or W), (T9, F).
     ///   - delta: ΔW = σ ∘ ε, (T9, F), or nil.
     ///   - factor: fₙ ∈ {±1}^F, example n at `factor + n·factorStride`, or nil.
+    ///   - factorStride: floats between consecutive examples' factors (3·F in the network, whose
+    ///     branches' factors are interleaved per example).
     ///   - bias: (F), already sampled if Bayesian.
     ///   - y: out, (N, H, W, F) with example stride `strideY` (so branches can write straight
     ///     into the concatenated feature matrix).
+    ///   - strideY: floats between consecutive examples of `y`, ≥ H·W·F.
     ///   - relu: apply ReLU to y.
     ///   - ws: scratch; keeps the padded input for ``backward(n:dy:strideDY:factor:factorStride:gradMu:gradDelta:gradBias:workspace:)``.
     public func forward(n: Int, x: UnsafePointer<Float>, strideX: Int, mu: UnsafePointer<Float>,
@@ -88,11 +91,15 @@ public struct FlipoutConv2D: Sendable {
     /// cells, so no input gradient is formed.
     ///
     /// - Parameters:
+    ///   - n: N, the number of examples, as in the forward pass.
     ///   - dy: ∂L/∂y, (N, H, W, F) with example stride `strideDY`; read only.
+    ///   - strideDY: floats between consecutive examples of `dy`.
     ///   - factor: the forward pass's fₙ, or nil (plain).
+    ///   - factorStride: as in the forward pass.
     ///   - gradMu: out, (T9, F), overwritten.
     ///   - gradDelta: out, (T9, F), overwritten; nil for the plain layer.
     ///   - gradBias: out, (F), overwritten.
+    ///   - ws: the forward pass's workspace (its padded input is read).
     public func backward(n: Int, dy: UnsafePointer<Float>, strideDY: Int, factor: UnsafePointer<Float>?, factorStride: Int,
                          gradMu: UnsafeMutablePointer<Float>, gradDelta: UnsafeMutablePointer<Float>?,
                          gradBias: UnsafeMutablePointer<Float>, workspace ws: ConvWorkspace) {

@@ -54,11 +54,18 @@ public enum Kernels {
     ///
     /// - Parameters:
     ///   - tile: (N, H+2, W+2), from ``pad(_:n:height:width:strideX:_:)``.
+    ///   - n: N, the number of examples.
+    ///   - h: H, rows of the cell grid.
+    ///   - w: W, columns of the cell grid.
+    ///   - f: F, the number of filters.
     ///   - a: the kernel μ (Flipout) or W (plain), (T9, F).
     ///   - b: the perturbation ΔW = σ ∘ ε, (T9, F); nil for a plain convolution.
     ///   - factor: fₙ ∈ {±1}^F, example n at `factor + n·factorStride` (Flipout only).
+    ///   - factorStride: floats between consecutive examples' factors.
     ///   - bias: (F), already sampled if Bayesian.
+    ///   - relu: apply ReLU to the output.
     ///   - y: out, (N, H, W, F) with example stride `strideY`.
+    ///   - strideY: floats between consecutive examples of `y`, ≥ H·W·F.
     public static func conv3x3Forward(tile: UnsafePointer<Float>, n: Int, height h: Int, width w: Int, filters f: Int,
                                       a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
                                       factor: UnsafePointer<Float>?, factorStride: Int,
@@ -187,8 +194,15 @@ public enum Kernels {
     /// Sums over n run in example order from 0.
     ///
     /// - Parameters:
+    ///   - tile: (N, H+2, W+2), the forward pass's padded input.
+    ///   - n: N, the number of examples.
+    ///   - h: H, rows of the cell grid.
+    ///   - w: W, columns of the cell grid.
+    ///   - f: F, the number of filters.
     ///   - dy: g, (N, H, W, F) with example stride `strideDY`; read only.
+    ///   - strideDY: floats between consecutive examples of `dy`.
     ///   - factor: fₙ as in the forward pass, or nil (plain convolution).
+    ///   - factorStride: floats between consecutive examples' factors.
     ///   - gradA: out, ∂L/∂a (T9, F), overwritten.
     ///   - gradB: out, ∂L/∂b (T9, F), overwritten (Flipout only).
     ///   - gradBias: out, (F), overwritten.
@@ -359,9 +373,16 @@ public enum Kernels {
     /// (the weights stay in cache); each lane's sum still runs in index order.
     ///
     /// - Parameters:
-    ///   - x: (N, D) with row stride `strideX`; D a multiple of 8.
-    ///   - a: μ or W transposed, (Ub, D); `b`: ΔW transposed (Ub, D) or nil.
-    ///   - signIn: sₙ (N, D); `signOut`: rₙ (N, U) — Flipout only.
+    ///   - n: N, the number of examples.
+    ///   - x: (N, D) with row stride `strideX`.
+    ///   - strideX: floats between consecutive rows of `x`.
+    ///   - d: D, the number of inputs, a multiple of 8.
+    ///   - u: U, the number of classes.
+    ///   - a: μ or W transposed, (Ub, D).
+    ///   - b: ΔW transposed, (Ub, D), or nil for a plain pass.
+    ///   - signIn: sₙ, (N, D) — Flipout only.
+    ///   - signOut: rₙ, (N, U) — Flipout only.
+    ///   - bias: (U).
     ///   - y: out, (N, U).
     public static func denseForward(n: Int, x: UnsafePointer<Float>, strideX: Int, inputs d: Int, units u: Int,
                                     a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
@@ -457,11 +478,21 @@ public enum Kernels {
     /// Sums over n in example order from 0; sums over u in class order from 0 (lanes over d).
     ///
     /// - Parameters:
-    ///   - gradA, gradB: out, (Ub, D) transposed, overwritten (gradB only for Flipout; rows
-    ///     ≥ U are zero).
+    ///   - n: N, the number of examples.
+    ///   - x: the forward pass's input, (N, D) with row stride `strideX`.
+    ///   - strideX: floats between consecutive rows of `x` and of `dx`.
+    ///   - d: D, the number of inputs, a multiple of 8.
+    ///   - u: U, the number of classes.
+    ///   - dy: g = ∂L/∂y, (N, U).
+    ///   - a: μ or W transposed, (Ub, D).
+    ///   - b: ΔW transposed, (Ub, D), or nil for a plain pass.
+    ///   - signIn: sₙ, (N, D) — Flipout only.
+    ///   - signOut: rₙ, (N, U) — Flipout only.
+    ///   - gradA: out, ∂L/∂aᵀ (Ub, D), overwritten (rows ≥ U are zero).
+    ///   - gradB: out, ∂L/∂bᵀ (Ub, D), overwritten; nil for a plain pass.
     ///   - gradBias: out, (U), overwritten.
-    ///   - dx: out, (N, D) with row stride `strideX`, or nil. With `reluMasked`, x is a ReLU
-    ///     output and dx is ∂L/∂x ∘ 1[x > 0], the gradient before the ReLU.
+    ///   - dx: out, (N, D) with row stride `strideX`, or nil.
+    ///   - reluMasked: x is a ReLU output and dx is ∂L/∂x ∘ 1[x > 0], the gradient before the ReLU.
     ///   - scratch: at least 2·N·Ub floats.
     public static func denseBackward(n: Int, x: UnsafePointer<Float>, strideX: Int, inputs d: Int, units u: Int,
                                      dy: UnsafePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>?,
