@@ -4,7 +4,8 @@
 #   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build       release build of the `calobnn` tool
 #   make test        unit, gradient-check and golden tests, the quick profile vs its goldens and as on an
-#                    older CPU (check-portable), h5py check, the bad-input and fault suite
+#                    older CPU (check-portable), h5py check, the bad-input and fault suite, and
+#                    check-references (every path a comment or document names exists)
 #   make bench       throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
 #   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
 #   make reproduce   every table and figure of the study (PROFILE=quick|default|full;
@@ -30,7 +31,7 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input record-goldens docs check-slurm
+.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input check-references record-goldens docs check-slurm
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -58,11 +59,16 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product calobnn
 
-## test: the h5py check, the bad-input suite, the quick profile end to end against its goldens and
+## test: the reference check, the h5py check, the bad-input suite, the quick profile end to end against its goldens and
 ## again as on an older CPU, then `swift test` (unit, gradient-check and golden-value tests; its
 ## summary line comes last).
-test: build check-h5py check-bad-input check-goldens check-portable
+test: check-references build check-h5py check-bad-input check-goldens check-portable
 	$(SWIFT) test -c release 2>&1 | tail -n 400
+
+## check-references: every repository path named in a comment or document exists, and nothing
+## cites notes outside the repository (Tests/check_references.py; no build needed).
+check-references:
+	@$(PYTHON) Tests/check_references.py
 
 ## check-goldens: run the quick profile's §3–§5 pipeline (about a minute) and compare its
 ## headline numbers with Tests/Goldens/quick_profile.json.

@@ -5,7 +5,7 @@
 #   make paper [PROFILE=…]     Paper/build/paper.pdf from $(OUT)/results and $(OUT)/figures
 #
 # The Paper never types a number: every number is a macro or a table written by `calobnn
-# evaluate` (and, for a few counts over those files, by Reproduce/figures/derived-macros.awk).
+# evaluate` (and, for a few counts over those files, by Paper/derive-macros.sh).
 
 TEX_PACKAGES = latexmk texlive-latex-base texlive-latex-recommended
 PAPER_GEN    = Paper/generated

@@ -1,7 +1,7 @@
 // Random numbers of the Bayesian networks (study §2): weight noise ε and Flipout's sign flips.
 //
 // Reproducibility contract: every stream is a pure function of (seed, salt, indices) — e.g.
-// (seed, "FlipoutSigns", epoch, step, example) — so a run gives identical numbers for any
+// (seed, "FlipoutSigns", pass, epoch, step, example) — so a run gives identical numbers for any
 // thread count and a resumed run continues exactly where an uninterrupted one would be; and the
 // same numbers on any CPU: the generator is integer arithmetic, and the Gaussians are made from
 // its bits with `PortableMath` (libm and GSL's Gaussian samplers call glibc's `exp`/`log`,
@@ -15,8 +15,10 @@ import CNumerics
 /// The networks' random streams: the study's shared ``StudyRandom/RandomStream`` (GSL `taus2`,
 /// salt-derived sub-streams), extended with the bulk fills the layers need.
 ///
-/// Named salts used by the training loop: `"Split"`, `"Shuffle"`, `"Init"`, `"Epsilon"`,
-/// `"FlipoutSigns"`, `"Validation"`, `"Predict"`.
+/// Named salts: `"Init"` (initial weights), `"Split"` and `"Shuffle"` (the training loop),
+/// `"Epsilon"` and `"FlipoutSigns"` (weight noise and sign flips of a pass, each keyed further by
+/// the pass's ``NoiseKey/salt``, `"Train"` or `"Validation"`), `"Predict"` (the weight samples
+/// at prediction) and `"Benchmark"`.
 public typealias NetworkRandom = RandomStream
 
 extension RandomStream {

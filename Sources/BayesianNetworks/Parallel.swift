@@ -1,4 +1,4 @@
-// Batch parallelism on the machine's cores (DESIGN.md: one BLAS thread, we split the batch).
+// Batch parallelism on the machine's cores: each kernel call runs on one thread, and we split the batch.
 //
 // Determinism contract: work is cut into shards whose boundaries do not depend on the thread
 // count, every shard writes its own buffers, and reductions run over shards in index order —

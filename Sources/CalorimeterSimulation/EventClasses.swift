@@ -1,4 +1,5 @@
-// The event classes of the study (STUDY.md §3 table) and the registry users extend.
+// The event classes of the study (the table of classes in Paper §3, usecase.tex; the DocC article
+// 'The toy calorimeter') and the registry users extend.
 import Foundation
 
 /// The particle gun of the study: one particle along +z through the centre of the calorimeter,
@@ -86,8 +87,8 @@ public struct EventClass: Sendable {
     }
 }
 
-/// The noise-burst class (STUDY.md §3, class 9; parameters our choice, as the talk gives
-/// only "a burst in the 2nd layer with 1 % cross-talk to neighbouring cells").
+/// The noise-burst class (class 9 of Paper §3; <doc:TheToyCalorimeter>; parameters our
+/// choice, as the talk gives only "a burst in the 2nd layer with 1 % cross-talk to neighbouring cells").
 ///
 /// No particle. One cell of the middle layer, chosen uniformly, receives a burst energy
 /// E_b ~ Uniform(0.5, 1.5) × T_gun (10–30 GeV at the study's 20 GeV: "of the order of the gun
@@ -151,7 +152,8 @@ public struct EventRegistry: Sendable {
     /// The class named `name`, if registered.
     public subscript(name: String) -> EventClass? { index(of: name).map { classes[$0] } }
 
-    /// The ten classes of the study, labels 0–9 in the order of STUDY.md §3.
+    /// The ten classes of the study, labels 0–9 in the order of the table of classes in Paper §3
+    /// (usecase.tex) and of <doc:TheToyCalorimeter>.
     public static let study: EventRegistry = {
         var r = EventRegistry()
         let d = StudyDecays.self

@@ -1,4 +1,5 @@
-// The CaloGAN calorimeter geometry and its readout binning (study §3, PHYSICS.md §1;
+// The CaloGAN calorimeter geometry and its readout binning (Paper §3; the DocC article
+// 'The toy calorimeter', section Geometry; arXiv:1712.10321;
 // hep-lbdl/CaloGAN generation/src/DetectorConstruction.cc and SteppingAction.cc).
 //
 // Coordinates: x, y transverse in mm with the beam axis at (0, 0); z = depth in mm from the
@@ -58,7 +59,7 @@ public struct CalorimeterGeometry: Sendable {
         totalCells = total
     }
 
-    /// CaloGAN's geometry (PHYSICS.md §1).
+    /// CaloGAN's geometry (arXiv:1712.10321; <doc:TheToyCalorimeter>).
     public static let caloGAN = CalorimeterGeometry(
         layers: [
             ReadoutLayer(cellsX: 3, cellsY: 96, cellSizeX: 160, cellSizeY: 5, zMin: 0, zMax: 90),

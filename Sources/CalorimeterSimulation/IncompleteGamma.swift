@@ -1,5 +1,5 @@
 // The regularised lower incomplete gamma function P(a, x) for a fixed shape a, evaluated many
-// times per shower (PHYSICS.md §3: the energy in [t₁, t₂] is P(α, βt₂) − P(α, βt₁)).
+// times per shower (GFlash, hep-ex/0001020: the energy in [t₁, t₂] is P(α, βt₂) − P(α, βt₁)).
 //
 // GSL's gsl_sf_gamma_inc_P recomputes ln Γ(a) on every call; a shower evaluates P about 70 times
 // at the same a, so we cache ln Γ(a) (from GSL) and sum the classic series / continued fraction

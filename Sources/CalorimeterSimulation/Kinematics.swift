@@ -1,4 +1,5 @@
-// Relativistic kinematics for the particle gun and the decay chains (study §3, PHYSICS.md §4).
+// Relativistic kinematics for the particle gun and the decay chains (Paper §3; the DocC article
+// 'The toy calorimeter', section 'Decays and the gun').
 // Units: MeV for energies, momenta and masses (c = 1).
 import Foundation
 

@@ -1,4 +1,5 @@
-// The effective medium of the CaloGAN sampling calorimeter (study §3, PHYSICS.md §2).
+// The effective medium of the CaloGAN sampling calorimeter (Paper §3; the DocC
+// article 'The toy calorimeter', section 'The effective medium').
 //
 // Inputs are PDG material properties (pdg.lbl.gov, "Atomic and nuclear properties of
 // materials"); every effective constant is derived here from them, never typed in.

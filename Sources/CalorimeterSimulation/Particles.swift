@@ -1,4 +1,5 @@
-// Particle species and their forced decay modes (study §3 table of classes, PHYSICS.md §4).
+// Particle species and their forced decay modes (Paper §3's table of classes;
+// the DocC article 'The toy calorimeter', section 'Decays and the gun').
 // Masses from the PDG (Review of Particle Physics 2024), MeV.
 import Foundation
 
@@ -92,7 +93,7 @@ public struct DecayMode: Sendable {
     }
 }
 
-/// The decay modes of the study (PHYSICS.md §4).
+/// The decay modes of the study (<doc:TheToyCalorimeter>, section "Decays and the gun").
 public enum StudyDecays {
     /// π⁰ → γγ.
     public static let pi0ToGammaGamma = DecayMode.twoBody(.pi0, .photon, .photon)

@@ -1,5 +1,5 @@
-// The readout of one event: cell energies per layer, overflow, electronic noise (study §3,
-// PHYSICS.md §1 and §5).
+// The readout of one event: cell energies per layer, overflow, electronic noise (Paper §3;
+// the DocC article 'The toy calorimeter', sections Geometry and 'Electronic noise').
 
 /// The calorimeter image of one event: all cells of all layers in one flat vector (layer 0's
 /// 288 cells, then layer 1's 144, then layer 2's 72; each layer (x, y) row-major) plus one
@@ -28,8 +28,8 @@ public struct CalorimeterImage: Sendable, Equatable {
     }
 }
 
-/// Gaussian electronic noise per cell (PHYSICS.md §5: ATLAS-like 10 / 25 / 15 MeV for layers
-/// 0 / 1 / 2 at the total-energy scale; scaled by the sampling fraction at the visible scale).
+/// Gaussian electronic noise per cell (<doc:TheToyCalorimeter>, "Electronic noise": ATLAS-like
+/// 10 / 25 / 15 MeV for layers 0 / 1 / 2 at the total-energy scale; scaled by the sampling fraction at the visible scale).
 ///
 /// Our choice: noise is **off by default**, as in the public CaloGAN data the study's images
 /// mimic; `--noise on` adds it. Noise is symmetric, so cells may become negative, as in a real

@@ -1,4 +1,5 @@
-// Electromagnetic showers by the GFlash parametrisation (study §3, PHYSICS.md §3).
+// Electromagnetic showers by the GFlash parametrisation (Paper §3; the DocC article
+// 'The toy calorimeter', section Showers).
 //
 // Sources: G. Grindhammer, S. Peters, "The parameterized simulation of electromagnetic showers
 // in homogeneous and sampling calorimeters", hep-ex/0001020 (the formulas); Geant4
@@ -229,7 +230,7 @@ public struct ShowerModel: Sendable {
     ///     R_C = z₁ + z₂τ,  z₁ = 0.0251 + 0.00319 ln E,  z₂ = 0.1162 − 0.000381 Z
     ///     R_T = k₁[e^{k₃(τ−k₂)} + e^{k₄(τ−k₂)}],  k₁ = 0.659 − 0.00309 Z, k₂ = 0.645,
     ///           k₃ = −2.59, k₄ = 0.3585 + 0.0421 ln E   (hep-ex/0001020; Geant4's
-    ///           GVFlashHomoShowerTuning has 0.0412 — we follow the paper, PHYSICS.md §3)
+    ///           GVFlashHomoShowerTuning has 0.0412 — we follow the paper)
     ///     p = p₁ exp[(p₂−τ)/p₃ − exp((p₂−τ)/p₃)],  p₁ = 2.632 − 0.00094 Z,
     ///           p₂ = 0.401 + 0.00187 Z, p₃ = 1.313 − 0.0686 ln E
     ///     R_C += −0.0203(1−ê) + 0.0397 e^{−τ}/F_S
@@ -362,8 +363,8 @@ extension ShowerModel {
     /// ```
     /// and each of the n spots carries ΔE/n at a radius drawn from the radial profile at the
     /// step's mid-depth τ = t_mid/T, uniform in azimuth about the axis. In visible mode
-    /// ΔE → f_samp · Γ(ΔE/c_s², c_s²) with ΔE in GeV (PHYSICS.md §3: GFlash's fluctuation, in
-    /// GeV rather than Geant4's MeV). Spots are binned into the layer that holds the step;
+    /// ΔE → f_samp · Γ(ΔE/c_s², c_s²) with ΔE in GeV (GFlash's fluctuation, hep-ex/0001020, in
+    /// GeV rather than Geant4's MeV; see <doc:TheToyCalorimeter>). Spots are binned into the layer that holds the step;
     /// outside the transverse window they go to that layer's overflow. Energy beyond the last
     /// layer leaks out.
     ///

@@ -1,4 +1,4 @@
-// Simulated events in CaloGAN's HDF5 layout (PHYSICS.md §1) plus labels and provenance.
+// Simulated events in CaloGAN's HDF5 layout (arXiv:1712.10321, as listed below) plus labels and provenance.
 //
 // Datasets: layer_0 (N,3,96), layer_1 (N,12,12), layer_2 (N,12,6), overflow (N,3) in MeV;
 // energy (N,1) in GeV; label (N) int32. Root attributes: class_names (comma-separated, label

@@ -1,9 +1,10 @@
 // Random numbers of the whole study: one seeded GSL generator type and one way of deriving
-// independent sub-stream seeds from a master seed by a named salt (STYLE.md §9). The simulator
-// (§3), the Bayesian networks (§2) and the analysis's bootstrap (§5) all draw from here.
+// independent sub-stream seeds from a master seed by a named salt (the module's DocC overview
+// names the main salts). The simulator (§3), the Bayesian networks (§2) and the analysis's
+// bootstrap (§5) all draw from here.
 //
 // Reproducibility contract: every stream is a pure function of (seed, salt, indices) — e.g.
-// (seed, "event", class, index) or (seed, "FlipoutSigns", epoch, step, example) — so results do
+// (seed, "event", class, index) or (seed, "FlipoutSigns", pass, epoch, step, example) — so results do
 // not depend on the thread that draws them, and a resumed run continues exactly.
 // Sources: GSL's `gsl_rng_taus2` (P. L'Ecuyer, Math. Comp. 65 (1996) 203); SplitMix64
 // (G. Steele, D. Lea, C. Flood, OOPSLA 2014); FNV-1a (Fowler, Noll, Vo).

@@ -1,4 +1,5 @@
-// Tables of results in three renderings (STYLE.md §10: compute → data file → table): LaTeX
+// Tables of results in three renderings (compute → data file → table, so a table
+// can be restyled without recomputing it): LaTeX
 // (booktabs, \input by the Paper), Markdown (README and notes) and CSV (for users' own tools).
 import Foundation
 

@@ -211,7 +211,8 @@ struct EvaluateAnomaly: ParsableCommand {
     }
 }
 
-/// Named seed salts of the analysis (STYLE.md §9).
+/// Named seed salts of the analysis: each sub-stream's seed is derived from the analysis's fixed
+/// master seed, a name and indices (StudyRandom's `SeedDerivation`), so no stream shifts another.
 enum SeedSalt {
     /// The bootstrap stream of (removed class, score).
     static func bootstrap(removed: Int, score: Int) -> UInt64 {

@@ -1,4 +1,4 @@
-// Progress output for long work (DESIGN.md conventions): a live line with rate and ETA on a
+// Progress output for long work, on stderr (the package's convention): a live line with rate and ETA on a
 // terminal; otherwise one plain line when a stage starts and one when it ends.
 import Foundation
 

@@ -1,4 +1,4 @@
-// Reproducibility (DESIGN.md conventions): same seed → identical output whatever the thread
+// Reproducibility (README, 'Same seed, same bytes'): same seed → identical output whatever the thread
 // count; different seeds differ; a class's events do not depend on which other classes run.
 import CalorimeterSimulation
 import Foundation

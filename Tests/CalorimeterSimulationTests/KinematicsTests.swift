@@ -1,4 +1,4 @@
-// Decay kinematics (PHYSICS.md §4): conservation laws, minimum opening angles, the Kroll–Wada
+// Decay kinematics (the DocC article 'The toy calorimeter', section 'Decays and the gun'): conservation laws, minimum opening angles, the Kroll–Wada
 // spectrum. Each expectation is re-derived by another route than the code under test.
 import CalorimeterSimulation
 import CNumerics
@@ -113,7 +113,7 @@ struct KinematicsTests {
         }
         let pValue = gsl_cdf_chisq_Q(chi2, Double(bins - 1))
         #expect(pValue > 1e-3, "χ² = \(chi2) for \(bins - 1) dof")
-        // The median m_ee is about 8 MeV (PHYSICS.md §4): the pair is never resolved.
+        // The median m_ee is about 8 MeV (Paper §3, usecase.tex): the pair is never resolved.
         var masses = (0 ..< 20000).map { _ in Dalitz.sampleX(rng: rng).squareRoot() * Species.pi0.mass }
         masses.sort()
         #expect(abs(masses[10000] - 8) < 2)

@@ -1,4 +1,5 @@
-// Readout (PHYSICS.md §1, §5; STUDY.md §3 noise burst): binning edges, overflow, cross-talk.
+// Readout (the DocC article 'The toy calorimeter': Geometry, Electronic noise, The noise burst):
+// binning edges, overflow, cross-talk.
 import CalorimeterSimulation
 import Foundation
 import Testing

@@ -1,4 +1,4 @@
-// Showers (PHYSICS.md §2–3): derived material constants, the incomplete gamma, the longitudinal
+// Showers (the DocC article 'The toy calorimeter': The effective medium, Showers): derived material constants, the incomplete gamma, the longitudinal
 // profile, containment, sampling fraction, conversion depth, the radial sampler.
 import CalorimeterSimulation
 import CNumerics
@@ -28,7 +28,7 @@ func showerOnAxis(_ kind: ShowerKind, energyMeV: Double, mode: DepositMode = .to
 struct ShowerTests {
     let medium = SamplingMedium.caloGAN
 
-    @Test("effective constants match PHYSICS.md §2's derived table")
+    @Test("effective medium constants derived from the PDG properties of Pb and LAr")
     func effectiveMedium() {
         #expect(abs(medium.absorberMassFraction - 0.803) < 0.001)
         #expect(abs(medium.radiationLengthMM - 15.59) < 0.01)
@@ -38,8 +38,8 @@ struct ShowerTests {
         #expect(abs(medium.samplingFrequency - 2.60) < 0.01)
         #expect(abs(medium.eOverMip - 0.691) < 0.001)
         #expect(abs(medium.mipSamplingFraction - 0.249) < 0.001)
-        // Layer depths in X₀. PHYSICS.md lists 5.77, 22.3, 2.70; the last disagrees with its own
-        // inputs: 43 mm / 15.59 mm = 2.76 (a finding noted in the docs). We pin 2.76.
+        // Layer depths in X₀: the last is 43 mm / 15.59 mm = 2.76 (a rounded 2.70 is sometimes
+        // quoted; it does not follow from these inputs, see the DocC article). We pin 2.76.
         let depths = CalorimeterGeometry.caloGAN.layers.map { ($0.zMax - $0.zMin) / medium.radiationLengthMM }
         #expect(abs(depths[0] - 5.77) < 0.01 && abs(depths[1] - 22.3) < 0.05 && abs(depths[2] - 2.76) < 0.01)
     }
@@ -61,7 +61,7 @@ struct ShowerTests {
         // By hand, ln y = ln(20000/9.31) = 7.672, Z = 69.4, F_S = 2.60, ê = 0.691:
         //   T = (7.672 − 0.812) − 0.55/2.60 − 0.69·0.309 = 6.860 − 0.212 − 0.213 = 6.43
         //   α = 0.81 + (0.458 + 2.26/69.4)·7.672 − 0.476/2.60 = 4.574 − 0.183 = 4.39
-        // PHYSICS.md quotes "α ≈ 4.1 (derived)", which its own formula does not give (finding).
+        // A value α ≈ 4.1 is sometimes quoted for 20 GeV; the formula above does not give it.
         #expect(abs(exp(m.lnT) - 6.43) < 0.02)
         #expect(abs(exp(m.lnAlpha) - 4.39) < 0.02)
         // ln y at 20 GeV ≈ 7.67.
@@ -162,7 +162,7 @@ struct ShowerTests {
         #expect(worst < 2e-10)
     }
 
-    @Test("the fraction of energy in layer 0 at 20 GeV: γ ≈ 0.18, e ≈ 0.29 (PHYSICS.md §3)")
+    @Test("the fraction of energy in layer 0 at 20 GeV: γ ≈ 0.18, e ≈ 0.29 (a rough guide, ±0.02)")
     func layerZeroFractions() {
         let g = CalorimeterGeometry.caloGAN
         for (kind, expected) in [(ShowerKind.photon, 0.18), (.electron, 0.29)] {
@@ -173,7 +173,7 @@ struct ShowerTests {
                 sum += (image.layerEnergy(0, geometry: g) + Double(image.overflow[0])) / image.totalEnergy
                 n += 1
             }
-            // PHYSICS.md calls these "a rough guide only": ±0.02.
+            // These are a rough guide only (the DocC article 'The toy calorimeter', Showers): ±0.02.
             #expect(abs(sum / n - expected) < 0.02, "\(kind): \(sum / n)")
         }
     }

@@ -1,4 +1,4 @@
-// Golden values for the tests (STYLE.md §7–8): numbers pinned in a JSON file next to the test
+// Golden values for the tests: numbers pinned in a JSON file next to the test
 // that checks them, keyed by the table cell or figure they pin. They change only through
 // `make record-goldens` (CALOBNN_RECORD_GOLDENS=1), which rewrites the file and prints every
 // change loudly; the commit that follows must say why.
