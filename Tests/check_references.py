@@ -5,7 +5,7 @@ Usage: check_references.py            (run from anywhere inside the git work tre
 
 Two checks:
   1. No file cites notes that are not part of the repository: the names below (a `.md` file of
-     one of those four names) or a path into `../shared`. This script is the only exception.
+     one of those four names) or a path into the notes' folder beside the repository.
   2. Every repository path named in a comment or a document — a token starting with Sources/,
      Tests/, Reproduce/ or Paper/ that ends in a file extension or in `/` — exists. Globs
      (`Reproduce/*.mk`) must match at least one file. Scanned: comments of Swift, Python, shell,
@@ -24,7 +24,7 @@ import sys
 SELF = "Tests/check_references.py"
 # Split so that this file does not match its own pattern in a plain grep.
 NOTES = "|".join(["PHY" + "SICS", "ST" + "UDY", "DE" + "SIGN", "ST" + "YLE"])
-EXTERNAL = r"\b(" + NOTES + r")\.md\b|\.\./shared"
+EXTERNAL = r"\b(" + NOTES + r")\.md\b|\.\./" + "sha" + "red"
 
 PATH = re.compile(r"(?<![\w./-])((?:Sources|Tests|Reproduce|Paper)/[\w./*+-]*)")
 HAS_EXT = re.compile(r"\.[A-Za-z0-9]+$")
