@@ -404,20 +404,19 @@ public enum Kernels {
                     while e < n {
                         let e2 = min(e &+ 1, n &- 1)  // an odd last example pairs with itself
                         let xE = UnsafeRawPointer(x + e &* strideX), xF = UnsafeRawPointer(x + e2 &* strideX)
-                        for c in 0 ..< blocks {
-                            var p = pa[e &* blocks &+ c], q = pa[e2 &* blocks &+ c]
-                            dot5x2(&p, &q, xE, xF, nil, nil, a + c &* 5 &* d, d: d, k0: k0, k1: k1)
-                            pa[e &* blocks &+ c] = p
-                            if e2 != e { pa[e2 &* blocks &+ c] = q }
-                        }
-                        if let b, let signIn {
-                            let sE = UnsafeRawPointer(signIn + e &* d), sF = UnsafeRawPointer(signIn + e2 &* d)
+                        /// The running sums `acc` of examples e and e2 over this block, weights `wt`.
+                        @inline(__always) func pass(_ acc: UnsafeMutablePointer<Acc>, _ wt: UnsafePointer<Float>,
+                                                    _ sE: UnsafeRawPointer?, _ sF: UnsafeRawPointer?) {
                             for c in 0 ..< blocks {
-                                var p = pb[e &* blocks &+ c], q = pb[e2 &* blocks &+ c]
-                                dot5x2(&p, &q, xE, xF, sE, sF, b + c &* 5 &* d, d: d, k0: k0, k1: k1)
-                                pb[e &* blocks &+ c] = p
-                                if e2 != e { pb[e2 &* blocks &+ c] = q }
+                                var p = acc[e &* blocks &+ c], q = acc[e2 &* blocks &+ c]
+                                dot5x2(&p, &q, xE, xF, sE, sF, wt + c &* 5 &* d, d: d, k0: k0, k1: k1)
+                                acc[e &* blocks &+ c] = p
+                                if e2 != e { acc[e2 &* blocks &+ c] = q }
                             }
+                        }
+                        pass(pa, a, nil, nil)
+                        if let b, let signIn {
+                            pass(pb, b, UnsafeRawPointer(signIn + e &* d), UnsafeRawPointer(signIn + e2 &* d))
                         }
                         e &+= 2
                     }
