@@ -390,59 +390,79 @@ extension ShowerModel {
         // Shower-axis path length s (mm) ↔ depth z = s·uz; t = (s − s₀)/X₀.
         let startDepth = track.startPath * track.uz
         image.cells.withUnsafeMutableBufferPointer { cells in
-            for (l, layer) in geometry.layers.enumerated() where layer.zMax > startDepth {
-                let tLo = max(0, (layer.zMin / track.uz - track.startPath) / x0)
-                let tHi = (layer.zMax / track.uz - track.startPath) / x0
-                var pE1 = energyCDF(lp.beta * tLo)
-                var pS1 = spotCDF(lp.betaSpot * tLo)
-                let offset = geometry.layerOffsets[l]
-                var t1 = tLo
-                while t1 < tHi {
-                    // Steps of stepX0 up to 2T, then growing ∝ t: the profile is a smooth
-                    // exponential tail there and holds little energy (our choice; it halves the
-                    // steps of low-energy showers). A remainder under ¼ step joins this step.
-                    let dtWanted = stepX0 * max(1, t1 / (2 * lp.t))
-                    var t2 = min(tHi, t1 + dtWanted)
-                    if tHi - t2 < 0.25 * dtWanted { t2 = tHi }
-                    let pE2 = energyCDF(lp.beta * t2)
-                    let pS2 = spotCDF(lp.betaSpot * t2)
-                    let tMid = 0.5 * (t1 + t2)
-                    defer { pE1 = pE2; pS1 = pS2; t1 = t2 }
-                    var dE = energyMeV * (pE2 - pE1)
-                    guard dE > 0 else { continue }
-                    contained += dE
-                    if mode == .visible {
-                        dE = samplingFraction * 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2)
-                    }
-                    let nExpected = nSpotTotal * (pS2 - pS1)
-                    var n = Int(nExpected)
-                    if rng.uniform() < nExpected - Double(n) { n += 1 }
-                    n = max(n, 1)
-                    spots += n
-                    let rp = radial(tau: tMid / lp.t, lnEnergyGeV: lnEnergyGeV)
-                    let sMid = track.startPath + tMid * x0
-                    let ax = track.x0 + sMid * track.ux, ay = track.y0 + sMid * track.uy
-                    let eSpot = Float(dE / Double(n))
-                    for _ in 0 ..< n {
-                        // One 32-bit draw gives the component choice (high 16 bits) and the
-                        // azimuth (low 16 bits; 2π/65536 ≈ 1e-4 rad, far below any cell size);
-                        // the radius, whose tail needs full precision, gets its own draw.
-                        let bits = rng.bits32()
-                        let choice = (Double(bits >> 16) + 0.5) / 65536
-                        let r = ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()) * rm
-                        let (c, sn) = unitCircle(bits & 0xFFFF)
-                        let x = ax + r * c, y = ay + r * sn
-                        if let c = geometry.cell(layer: l, x: x, y: y) {
-                            cells[offset + c] += eSpot
-                        } else {
-                            image.overflow[l] += eSpot
-                        }
+            forEachStep(track: track, geometry: geometry, t: lp.t, energyCDF: energyCDF, beta: lp.beta,
+                        spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
+                let tMid = 0.5 * (t1 + t2)
+                var dE = energyMeV * energyFraction
+                guard dE > 0 else { return }
+                contained += dE
+                if mode == .visible {
+                    dE = samplingFraction * 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2)
+                }
+                let n = Self.spotCount(expected: nSpotTotal * spotFraction, rng: rng)
+                spots += n
+                let rp = radial(tau: tMid / lp.t, lnEnergyGeV: lnEnergyGeV)
+                let sMid = track.startPath + tMid * x0
+                let ax = track.x0 + sMid * track.ux, ay = track.y0 + sMid * track.uy
+                let eSpot = Float(dE / Double(n))
+                for _ in 0 ..< n {
+                    // One 32-bit draw gives the component choice (high 16 bits) and the
+                    // azimuth (low 16 bits; 2π/65536 ≈ 1e-4 rad, far below any cell size);
+                    // the radius, whose tail needs full precision, gets its own draw.
+                    let bits = rng.bits32()
+                    let choice = (Double(bits >> 16) + 0.5) / 65536
+                    let r = ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()) * rm
+                    let (c, sn) = unitCircle(bits & 0xFFFF)
+                    let x = ax + r * c, y = ay + r * sn
+                    if let c = geometry.cell(layer: l, x: x, y: y) {
+                        cells[offset + c] += eSpot
+                    } else {
+                        image.overflow[l] += eSpot
                     }
                 }
             }
         }
         return ShowerRecord(energyMeV: energyMeV, parameters: lp, containedMeV: contained,
                             startDepth: startDepth, spots: spots)
+    }
+
+    /// The longitudinal steps of one shower through the readout layers, shared by both tunings.
+    /// Per layer the depth range [t_lo, t_hi) in X₀ from the shower's start is cut into steps of
+    /// ``stepX0`` up to 2T, then growing ∝ t: the profile is a smooth exponential tail there and
+    /// holds little energy (our choice; it halves the steps of low-energy showers). A remainder
+    /// under ¼ step joins the step before. `body(layer, cell offset, t₁, t₂, energy fraction,
+    /// spot fraction)` gets the fractions P(α, βt₂) − P(α, βt₁) of the energy and spot profiles.
+    @inline(__always)
+    func forEachStep(track: ShowerTrack, geometry: CalorimeterGeometry, t: Double,
+                     energyCDF: RegularizedGammaP, beta: Double, spotCDF: RegularizedGammaP, betaSpot: Double,
+                     _ body: (_ layer: Int, _ offset: Int, _ t1: Double, _ t2: Double,
+                              _ energyFraction: Double, _ spotFraction: Double) -> Void) {
+        let x0 = medium.radiationLengthMM, startDepth = track.startPath * track.uz
+        for (l, layer) in geometry.layers.enumerated() where layer.zMax > startDepth {
+            let tLo = max(0, (layer.zMin / track.uz - track.startPath) / x0)
+            let tHi = (layer.zMax / track.uz - track.startPath) / x0
+            var pE1 = energyCDF(beta * tLo)
+            var pS1 = spotCDF(betaSpot * tLo)
+            let offset = geometry.layerOffsets[l]
+            var t1 = tLo
+            while t1 < tHi {
+                let dtWanted = stepX0 * max(1, t1 / (2 * t))
+                var t2 = min(tHi, t1 + dtWanted)
+                if tHi - t2 < 0.25 * dtWanted { t2 = tHi }
+                let pE2 = energyCDF(beta * t2)
+                let pS2 = spotCDF(betaSpot * t2)
+                body(l, offset, t1, t2, pE2 - pE1, pS2 - pS1)
+                pE1 = pE2; pS1 = pS2; t1 = t2
+            }
+        }
+    }
+
+    /// The number of spots of a step: its expectation rounded stochastically (one uniform draw),
+    /// at least one.
+    @inline(__always) static func spotCount(expected: Double, rng: RandomStream) -> Int {
+        var n = Int(expected)
+        if rng.uniform() < expected - Double(n) { n += 1 }
+        return max(n, 1)
     }
 }
 
@@ -509,101 +529,85 @@ extension ShowerModel {
         image.cells.withUnsafeMutableBufferPointer { cells in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * (Int(maxQuanta) + 1)) { buffer in
                 let quanta = buffer.baseAddress!, flights = buffer.baseAddress! + Int(maxQuanta) + 1
-                for (l, layer) in geometry.layers.enumerated() where layer.zMax > startDepth {
-                    let tLo = max(0, (layer.zMin / track.uz - track.startPath) / x0)
-                    let tHi = (layer.zMax / track.uz - track.startPath) / x0
-                    var pE1 = energyCDF(betaE * tLo)
-                    var pS1 = spotCDF(lp.betaSpot * tLo)
-                    let offset = geometry.layerOffsets[l]
-                    var t1 = tLo
-                    while t1 < tHi {
-                        let dtWanted = stepX0 * max(1, t1 / (2 * lp.tHom))
-                        var t2 = min(tHi, t1 + dtWanted)
-                        if tHi - t2 < 0.25 * dtWanted { t2 = tHi }
-                        let pE2 = energyCDF(betaE * t2)
-                        let pS2 = spotCDF(lp.betaSpot * t2)
-                        let tMid = 0.5 * (t1 + t2)
-                        defer { pE1 = pE2; pS1 = pS2; t1 = t2 }
-                        let dE = energyMeV * (pE2 - pE1)
-                        guard dE > 0 else { continue }
-                        contained += dE
-                        let sMid = track.startPath + tMid * x0
-                        // Visible mode: the step's sampling fluctuation g (mean 1), then the
-                        // local LAr fraction where each deposit lands.
-                        var g = 1.0
-                        if visible { g = 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2) / dE }
-                        let tau = tMid / lp.tHom
-                        // Halo share of this step, its quanta (stochastically rounded count).
-                        let h = min(halo.fraction0 + halo.fractionSlope * tau, halo.fractionMax)
-                        var eHalo = h * dE
-                        let quantum = max(halo.quantumMeV, eHalo / maxQuanta)
-                        let nq = Int(eHalo / quantum + rng.uniform())
-                        if nq == 0 { eHalo = 0 }
-                        let eCore = dE - eHalo
-                        // Core: GFlash spots, their number from GFlash's spot profile.
-                        let nExpected = nSpotTotal * (pS2 - pS1)
-                        var n = Int(nExpected)
-                        if rng.uniform() < nExpected - Double(n) { n += 1 }
-                        n = max(n, 1)
-                        spots += n
-                        let rp = radial(tau: tau, lnEnergyGeV: lnEnergyGeV, samplingCorrections: false)
-                        let ax = axX + sMid * ux, ay = axY + sMid * uy
-                        let coreScale = visible ? g * samplingFraction(age: tau) : 1
-                        let eSpot = Float(eCore * coreScale / Double(n))
-                        for _ in 0 ..< n {
-                            let bits = rng.bits32()
-                            let choice = (Double(bits >> 16) + 0.5) / 65536
-                            var r = ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()) * rm
-                            if r > rFall { r = rFall - lFall * log(rng.uniformPositive()) }
-                            let (c, sn) = unitCircle(bits & 0xFFFF)
-                            let x = ax + r * c, y = ay + r * sn
-                            if let c = geometry.cell(layer: l, x: x, y: y) {
-                                cells[offset + c] += eSpot
-                            } else {
-                                image.overflow[l] += eSpot
-                            }
+                forEachStep(track: track, geometry: geometry, t: lp.tHom, energyCDF: energyCDF, beta: betaE,
+                            spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
+                    let tMid = 0.5 * (t1 + t2)
+                    let dE = energyMeV * energyFraction
+                    guard dE > 0 else { return }
+                    contained += dE
+                    let sMid = track.startPath + tMid * x0
+                    // Visible mode: the step's sampling fluctuation g (mean 1), then the
+                    // local LAr fraction where each deposit lands.
+                    var g = 1.0
+                    if visible { g = 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2) / dE }
+                    let tau = tMid / lp.tHom
+                    // Halo share of this step, its quanta (stochastically rounded count).
+                    let h = min(halo.fraction0 + halo.fractionSlope * tau, halo.fractionMax)
+                    var eHalo = h * dE
+                    let quantum = max(halo.quantumMeV, eHalo / maxQuanta)
+                    let nq = Int(eHalo / quantum + rng.uniform())
+                    if nq == 0 { eHalo = 0 }
+                    let eCore = dE - eHalo
+                    // Core: GFlash spots, their number from GFlash's spot profile.
+                    let n = Self.spotCount(expected: nSpotTotal * spotFraction, rng: rng)
+                    spots += n
+                    let rp = radial(tau: tau, lnEnergyGeV: lnEnergyGeV, samplingCorrections: false)
+                    let ax = axX + sMid * ux, ay = axY + sMid * uy
+                    let coreScale = visible ? g * samplingFraction(age: tau) : 1
+                    let eSpot = Float(eCore * coreScale / Double(n))
+                    for _ in 0 ..< n {
+                        let bits = rng.bits32()
+                        let choice = (Double(bits >> 16) + 0.5) / 65536
+                        var r = ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()) * rm
+                        if r > rFall { r = rFall - lFall * log(rng.uniformPositive()) }
+                        let (c, sn) = unitCircle(bits & 0xFFFF)
+                        let x = ax + r * c, y = ay + r * sn
+                        if let c = geometry.cell(layer: l, x: x, y: y) {
+                            cells[offset + c] += eSpot
+                        } else {
+                            image.overflow[l] += eSpot
                         }
-                        guard nq > 0 else { continue }
-                        // Halo: n_q quanta. Flights are drawn from Exp(2λ) and each quantum's energy
-                        // weighted by f(ℓ)/g(ℓ) = Exp(λ)/Exp(2λ) = 2e^{−ℓ/2λ} = 2u (for ℓ = −2λ ln u),
-                        // so the energy density is that of Exp(λ) flights while twice as many
-                        // quanta reach far cells, with small energies there (importance sampling;
-                        // our choice, for speed: fewer quanta give the same coverage of the outer
-                        // cells). Energies ε ~ Exp(1) × 2u, rescaled to sum to eHalo exactly.
-                        var sum = 0.0
-                        for i in 0 ..< nq {
-                            let b = rng.bits32()
-                            let u = (Double(b & 0xFFFF) + 0.5) / 65536
-                            let e = -fastLog((Double(b >> 16) + 0.5) / 65536) * 2 * u
-                            quanta[i] = e; flights[i] = u; sum += e
-                        }
-                        let norm = eHalo / sum
-                        let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
-                        for i in 0 ..< nq {
-                            let s = s1 + rng.uniform() * ds
-                            let bits = rng.bits32()
-                            let u = (Double(bits >> 16) + 0.5) / 65536
-                            let cosT = a > 1e-6 ? ((oneMinusA2 + 4 * a * u).squareRoot() - 1) / a : 2 * u - 1
-                            let sinT = (1 - cosT * cosT).squareRoot()
-                            let (c, sn) = unitCircle(bits & 0xFFFF)
-                            let ell = -2 * halo.attenuationMM * fastLog(flights[i])
-                            let z = s * track.uz + ell * cosT
-                            guard z >= 0, z < depth else { continue }
-                            let lq = z < z01 ? 0 : (z < z12 ? 1 : 2)
-                            let x = axX + s * ux + ell * sinT * c
-                            let y = axY + s * uy + ell * sinT * sn
-                            var e = quanta[i] * norm
-                            if visible { e *= g * samplingFraction(age: (z / track.uz - track.startPath) * invTHomX0) }
-                            // Binning by multiplication with the inverse cell sizes: a quantum's
-                            // position is continuous and random, so the exactness on cell edges that
-                            // ``CalorimeterGeometry/cell(layer:x:y:)`` keeps does not matter here.
-                            if x > -w, x < w, y > -w, y < w {
-                                let bin = bins[lq]
-                                let ix = min(Int((x + w) * bin.invX), bin.nx - 1), iy = min(Int((y + w) * bin.invY), bin.ny - 1)
-                                cells[bin.offset + ix * bin.ny + iy] += Float(e)
-                            } else {
-                                image.overflow[lq] += Float(e)
-                            }
+                    }
+                    guard nq > 0 else { return }
+                    // Halo: n_q quanta. Flights are drawn from Exp(2λ) and each quantum's energy
+                    // weighted by f(ℓ)/g(ℓ) = Exp(λ)/Exp(2λ) = 2e^{−ℓ/2λ} = 2u (for ℓ = −2λ ln u),
+                    // so the energy density is that of Exp(λ) flights while twice as many
+                    // quanta reach far cells, with small energies there (importance sampling;
+                    // our choice, for speed: fewer quanta give the same coverage of the outer
+                    // cells). Energies ε ~ Exp(1) × 2u, rescaled to sum to eHalo exactly.
+                    var sum = 0.0
+                    for i in 0 ..< nq {
+                        let b = rng.bits32()
+                        let u = (Double(b & 0xFFFF) + 0.5) / 65536
+                        let e = -fastLog((Double(b >> 16) + 0.5) / 65536) * 2 * u
+                        quanta[i] = e; flights[i] = u; sum += e
+                    }
+                    let norm = eHalo / sum
+                    let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
+                    for i in 0 ..< nq {
+                        let s = s1 + rng.uniform() * ds
+                        let bits = rng.bits32()
+                        let u = (Double(bits >> 16) + 0.5) / 65536
+                        let cosT = a > 1e-6 ? ((oneMinusA2 + 4 * a * u).squareRoot() - 1) / a : 2 * u - 1
+                        let sinT = (1 - cosT * cosT).squareRoot()
+                        let (c, sn) = unitCircle(bits & 0xFFFF)
+                        let ell = -2 * halo.attenuationMM * fastLog(flights[i])
+                        let z = s * track.uz + ell * cosT
+                        guard z >= 0, z < depth else { continue }
+                        let lq = z < z01 ? 0 : (z < z12 ? 1 : 2)
+                        let x = axX + s * ux + ell * sinT * c
+                        let y = axY + s * uy + ell * sinT * sn
+                        var e = quanta[i] * norm
+                        if visible { e *= g * samplingFraction(age: (z / track.uz - track.startPath) * invTHomX0) }
+                        // Binning by multiplication with the inverse cell sizes: a quantum's
+                        // position is continuous and random, so the exactness on cell edges that
+                        // ``CalorimeterGeometry/cell(layer:x:y:)`` keeps does not matter here.
+                        if x > -w, x < w, y > -w, y < w {
+                            let bin = bins[lq]
+                            let ix = min(Int((x + w) * bin.invX), bin.nx - 1), iy = min(Int((y + w) * bin.invY), bin.ny - 1)
+                            cells[bin.offset + ix * bin.ny + iy] += Float(e)
+                        } else {
+                            image.overflow[lq] += Float(e)
                         }
                     }
                 }
