@@ -6,7 +6,8 @@
 //
 // The targets read as the study's table of contents (see README.md):
 //   §2 BayesianNetworks · §3 CalorimeterSimulation · §4 Classification · §5 AnomalyDetection
-// plus StudyData (HDF5 in CaloGAN layout) and the `calobnn` command-line tool.
+// plus StudyExperiments (the experiments of §3–§5 as library functions), StudyData (HDF5 in
+// CaloGAN layout) and the `calobnn` command-line tool.
 import PackageDescription
 
 /// Release builds drop Swift's overflow/bounds traps only where we say so in code
@@ -30,6 +31,7 @@ let package = Package(
         .library(name: "StudyData", targets: ["StudyData"]),
         .library(name: "StudyReport", targets: ["StudyReport"]),
         .library(name: "SimulationValidation", targets: ["SimulationValidation"]),
+        .library(name: "StudyExperiments", targets: ["StudyExperiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,16 +64,23 @@ let package = Package(
         .target(name: "Classification"),
         // §5 Anomaly detection: scores, AUROC, the A/B/C cases.
         .target(name: "AnomalyDetection", dependencies: ["Classification", "StudyRandom", "PortableMath"]),
-        // Tables and figure data for the Paper.
-        .target(name: "StudyReport"),
+        // Tables, figure data and TeX macros for the Paper (written atomically through StudyData).
+        .target(name: "StudyReport", dependencies: ["StudyData"]),
         // Datasets and checkpoints in HDF5 (CaloGAN layout).
         .target(name: "StudyData", dependencies: ["CHDF5", "CalorimeterSimulation", "BayesianNetworks", "Classification"]),
         // §3 validated: our showers against Geant4 reference samples (shapes, separation, classifier).
         .target(name: "SimulationValidation",
                 dependencies: ["CalorimeterSimulation", "StudyData", "Classification", "StudyReport"]),
 
+        // The study's experiments as functions of a configuration: §3 images, §4 identification,
+        // §5 leave-one-out, the networks on Geant4 images; training and prediction runs; seeds.
+        .target(name: "StudyExperiments",
+                dependencies: ["CalorimeterSimulation", "BayesianNetworks", "Classification", "AnomalyDetection",
+                               "StudyData", "StudyReport"]),
+
+        // The command-line tool: parsing plus one library call per command.
         .executableTarget(name: "calobnn", dependencies: [
-            "CalorimeterSimulation", "BayesianNetworks", "Classification", "AnomalyDetection",
+            "CalorimeterSimulation", "BayesianNetworks", "StudyExperiments",
             "StudyData", "StudyReport", "SimulationValidation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: hotLoopSettings),
@@ -94,7 +103,11 @@ let package = Package(
         // "Adding a prior" (ω → π⁰γ, a Laplace prior, leave-ω-out at toy sizes): public API only.
         .testTarget(name: "ExtensionExampleTests",
                     dependencies: ["CalorimeterSimulation", "BayesianNetworks", "Classification",
-                                   "AnomalyDetection", "StudyData"]),
+                                   "AnomalyDetection", "StudyData", "StudyExperiments"]),
+        // The experiments library on small files made in the test: §4 and §5 outputs, seeds, checks.
+        .testTarget(name: "StudyExperimentsTests",
+                    dependencies: ["StudyExperiments", "CalorimeterSimulation", "BayesianNetworks", "StudyData",
+                                   "AnomalyDetection", "Classification"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -168,7 +168,7 @@ public struct EventGenerator: Sendable {
         batch.cells.withUnsafeMutableBufferPointer { cellsBuf in
             batch.overflow.withUnsafeMutableBufferPointer { ovBuf in
                 let cellsPtr = cellsBuf.baseAddress!, ovPtr = ovBuf.baseAddress!
-                runParallel(chunks, threads: threads) { c in
+                Parallel.forEachItem(chunks, threads: threads) { c in
                     let rng = RandomStream(seed: 0)
                     let lo = c * chunk, hi = min(total, lo + chunk)
                     for n in lo ..< hi {
@@ -185,37 +185,5 @@ public struct EventGenerator: Sendable {
             }
         }
         return batch
-    }
-}
-
-/// Run `body(i)` for i in 0..<count on `threads` workers (work-stealing by an atomic index).
-public func runParallel(_ count: Int, threads: Int, _ body: (Int) -> Void) {
-    if threads <= 1 || count <= 1 {
-        for i in 0 ..< count { body(i) }
-        return
-    }
-    let next = AtomicCounter()
-    withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
-            while true {
-                let i = next.add(1) - 1
-                if i >= count { break }
-                body(i)
-            }
-        }
-    }
-}
-
-/// A lock-protected counter (Foundation's NSLock; contention is once per chunk).
-public final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    /// A counter at 0.
-    public init() {}
-    /// Add `n` and return the new value.
-    @discardableResult public func add(_ n: Int) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        value += n
-        return value
     }
 }

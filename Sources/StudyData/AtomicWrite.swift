@@ -51,6 +51,16 @@ public func writeAtomically(to path: String, _ body: (String) throws -> Void) th
     }
 }
 
+/// Write `text` (UTF-8) to `path` atomically (``writeAtomically(to:_:)``): every table, data file
+/// and macro file of the package goes through here.
+public func writeTextAtomically(_ text: String, to path: String) throws {
+    try writeAtomically(to: path) { tmp in
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+            throw HDF5Error("\(path): cannot write the file (disk full?)")
+        }
+    }
+}
+
 /// Write an HDF5 file atomically: `body` fills a new file at a temporary path, which is flushed
 /// and closed (both checked) before ``writeAtomically(to:_:)`` renames it into place.
 public func writeHDF5Atomically(to path: String, _ body: (HDF5File) throws -> Void) throws {

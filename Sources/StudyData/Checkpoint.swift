@@ -183,3 +183,26 @@ public enum Checkpoint {
         return out
     }
 }
+
+/// What a finished model file records about its training: wall time and the per-epoch history
+/// (the cost tables and training curves of §4 and §5 read it here, nowhere else).
+public struct TrainingRecord: Sendable, Equatable {
+    /// Training wall time, seconds.
+    public var seconds: Double
+    /// One row per epoch: epoch (from 1), training loss, training accuracy, validation loss,
+    /// validation accuracy.
+    public var history: [[Double]]
+
+    /// The record of `state`.
+    public init(_ state: TrainingState) {
+        let h = state.history
+        let epochs = min(h.trainLoss.count, h.trainAccuracy.count, h.validationLoss.count, h.validationAccuracy.count)
+        seconds = state.trainingSeconds
+        var rows: [[Double]] = []
+        for e in 0 ..< epochs {
+            let row: [Double] = [Double(e + 1), h.trainLoss[e], h.trainAccuracy[e], h.validationLoss[e], h.validationAccuracy[e]]
+            rows.append(row)
+        }
+        history = rows
+    }
+}

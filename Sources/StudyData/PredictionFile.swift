@@ -1,4 +1,5 @@
-// Monte-Carlo predictions in HDF5 (written by `calobnn predict`, read by `calobnn evaluate`).
+// Monte-Carlo predictions in HDF5 — this file is the format's one home: ``PredictionFile/write(_:to:model:state:dataset:dataPath:modelPath:seed:seconds:)``
+// (used by `calobnn predict`) writes it and ``PredictionFile/read(_:)`` (used by every evaluation) reads it.
 //
 // Datasets: mean (N,K) and std (N,K) float32 — per output node, the mean and standard deviation
 // of the softmax over T weight samples; argmax (N,T) uint8 — each sample's decision;
@@ -7,13 +8,15 @@
 // dataset's label names), samples T, model kind, seconds (prediction wall time); provenance:
 // data_identity and model_identity (content SHA-256s, see Identity.swift), data_events, data_seed,
 // data_file and model_file (paths as given).
+import BayesianNetworks
 import Classification
 import Foundation
 
 /// A prediction file's contents.
 public struct PredictionFile: Sendable {
     /// The predictions, with labels mapped to output-node indices where the class is known to the
-    /// model, and to K (one past the last node) for classes the model never saw.
+    /// model, and to K (one past the last node) for classes the model never saw: those are the
+    /// anomalies of study §5 (``anomalyClasses`` names them; ``datasetLabels`` keeps the originals).
     public var set: PredictionSet
     /// Names of the K output nodes.
     public var outputClasses: [String]
@@ -33,6 +36,44 @@ public struct PredictionFile: Sendable {
     public var dataFile: String?
     /// Path of the model file as given to `predict` (for messages).
     public var modelFile: String?
+
+    /// The dataset's classes that are not outputs of the model, in label order: the events
+    /// ``set`` labels K (the anomalies of a leave-one-out model; empty for a model of all classes).
+    public var anomalyClasses: [String] {
+        let present = Set(datasetLabels.map(Int.init))
+        return datasetClasses.indices.filter { present.contains($0) && !outputClasses.contains(datasetClasses[$0]) }.map { datasetClasses[$0] }
+    }
+
+    /// Write the predictions `result` of the model `state` (read from `modelPath`) on `dataset`
+    /// (read from `dataPath`) to `path`, atomically, with the provenance `read` and `evaluate` check.
+    public static func write(_ result: PredictionResult, to path: String, state: TrainingState,
+                             dataset: CaloDataset, dataPath: String, modelPath: String,
+                             seed: UInt64, seconds: Double, preprocessing: String) throws {
+        let n = result.count, k = result.classes
+        try writeHDF5Atomically(to: path) { f in
+            try f.write("mean", result.mean, shape: [n, k])
+            try f.write("std", result.std, shape: [n, k])
+            try f.write("argmax", result.argmax, shape: [n, result.samples])
+            try f.write("label", dataset.batch.label, shape: [n])
+            try f.write("expected_entropy", result.expectedEntropy, shape: [n])
+            try f.setAttribute("output_classes", state.classNames.joined(separator: ","))
+            try f.setAttribute("class_names", dataset.provenance.classNames.joined(separator: ","))
+            try f.setAttribute("seconds", seconds)
+            try f.setAttribute("model_file", modelPath)
+            try f.setAttribute("data_file", dataPath)
+            // Provenance that `evaluate` checks: what was predicted on, by which model.
+            try f.setAttribute("data_identity", dataset.identity)
+            try f.setAttribute("data_events", Int64(n))
+            try f.setAttribute("data_seed", dataset.provenance.seed)
+            try f.setAttribute("model_identity", Checkpoint.identity(of: state))
+            try f.setAttribute("model", state.config.kind.rawValue)
+            try f.setAttribute("samples", Int64(result.samples))
+            try f.setAttribute("seed", seed)
+            try f.setAttribute("std_definition", "population (1/T) standard deviation over weight samples")
+            try f.setAttribute("preprocessing", preprocessing)
+            try f.setAttribute("package_version", packageVersion)
+        }
+    }
 
     /// The tolerance on a mean above 1 or a σ above ½ (float rounding of a mean over T samples).
     static let roundingSlack: Float = 1e-4

@@ -2,6 +2,7 @@
 // can be restyled without recomputing it): LaTeX
 // (booktabs, \input by the Paper), Markdown (README and notes) and CSV (for users' own tools).
 import Foundation
+import StudyData
 
 /// A results table: a header row and body rows of already-formatted cells.
 public struct ResultTable: Sendable {
@@ -86,13 +87,6 @@ public struct ResultTable: Sendable {
             try writeTextAtomically(text, to: "\(directory)/\(stem).\(ext)")
         }
     }
-}
-
-/// Write text to `path` via a temporary file and a rename (no half-written outputs).
-public func writeTextAtomically(_ text: String, to path: String) throws {
-    let tmp = path + ".tmp-\(getpid())"
-    try text.write(toFile: tmp, atomically: false, encoding: .utf8)
-    guard rename(tmp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
 }
 
 /// Format a number with `digits` decimals.

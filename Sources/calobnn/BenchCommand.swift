@@ -6,51 +6,51 @@ import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput: simulator events/s per class; training samples/s and prediction image-samples/s.")
+        abstract: "Measure throughput: simulator events/s per class; training samples/s and prediction image-samples/s.",
+        discussion: """
+        Prints JSON on stdout (progress on stderr). A benchmark, not a test: compare two builds in \
+        one run with `make bench-compare BASE=<rev>`.
 
-    @Flag(help: "Print JSON (the only format for now; kept for the documented interface).")
-    var json = false
+        Examples:
+          calobnn bench --only network --models bnn --batches 128 --threads 1,2
+          calobnn bench --only simulator --events 1000 --tuning gflash
+        """)
+
+    /// What to measure.
+    enum Part: String, ExpressibleByArgument, CaseIterable { case all, simulator, network }
+
     @Option(parsing: .unconditional, help: "Events per class per measurement (1…1000000).")
     var events: Int = 4000
     @Option(parsing: .unconditional, help: "Repetitions; the median is reported (1…100).")
     var repeats: Int = 3
-    @Option(help: "Parts to measure: simulator, network, or all.")
-    var only: String = "all"
-    @Option(help: "Networks to measure (comma-separated: bnn, deterministic).")
-    var models: String = "bnn,deterministic"
-    @Option(help: "Minibatch sizes to measure (comma-separated).")
-    var batches: String = "128,1024"
-    @Option(help: "Thread counts to measure (comma-separated).")
-    var threads: String = "1,2"
-
-    @Option(help: "Shower-model tuning of the simulator benchmark: geant4 (the default model) or gflash.")
-    var tuning: String = "geant4"
+    @Option(help: "Parts to measure.")
+    var only: Part = .all
+    @Option(help: "Networks to measure (comma-separated: bnn, deterministic).",
+            transform: { try commaList($0, "--models", ModelKind.init(rawValue:)) })
+    var models: [ModelKind] = [.bnn, .deterministic]
+    @Option(help: "Minibatch sizes to measure (comma-separated, each 1…65536).",
+            transform: { try commaList($0, "--batches") { Int($0).flatMap { (1 ... 65536).contains($0) ? $0 : nil } } })
+    var batches: [Int] = [128, 1024]
+    @Option(help: "Thread counts to measure (comma-separated, each 1…256).",
+            transform: { try commaList($0, "--threads") { Int($0).flatMap { (1 ... 256).contains($0) ? $0 : nil } } })
+    var threads: [Int] = [1, 2]
+    @Option(help: "Shower-model tuning of the simulator benchmark.")
+    var tuning: ShowerTuning = .geant4
+    @Option(parsing: .unconditional, help: "Seed of the simulated events and of the networks' synthetic inputs.")
+    var seed: UInt64 = 12345
 
     func validate() throws {
         let eventLimit = min(1_000_000, memoryLimit(bytesEach: simulateBytesPerEvent))
         guard (1 ... eventLimit).contains(events) else { throw ValidationError("--events must be in 1…\(eventLimit) (got \(events))") }
         guard (1 ... 100).contains(repeats) else { throw ValidationError("--repeats must be in 1…100 (got \(repeats))") }
-        guard ["all", "simulator", "network"].contains(only) else { throw ValidationError("--only must be simulator, network or all (got '\(only)')") }
-        guard ShowerTuning(rawValue: tuning) != nil else { throw ValidationError("--tuning must be geant4 or gflash (got '\(tuning)')") }
-        for m in models.split(separator: ",", omittingEmptySubsequences: false) where ModelKind(rawValue: String(m)) == nil {
-            throw ValidationError("--models: '\(m)' is not bnn or deterministic")
-        }
-        for b in batches.split(separator: ",", omittingEmptySubsequences: false) where !(Int(b).map { (1 ... 65536).contains($0) } ?? false) {
-            throw ValidationError("--batches: '\(b)' is not a batch size in 1…65536")
-        }
-        for t in threads.split(separator: ",", omittingEmptySubsequences: false) where !(Int(t).map { (1 ... 256).contains($0) } ?? false) {
-            throw ValidationError("--threads: '\(t)' is not a thread count in 1…256")
-        }
     }
 
     func run() throws {
         var report: [String: Any] = [:]
-        if only != "network" { report["simulator"] = simulatorBenchmark() }
-        if only != "simulator" {
-            FileHandle.standardError.write("bench: networks (bnn, deterministic × batch 128, 1024 × 1, 2 threads; T = 100)…\n".data(using: .utf8)!)
-            let results = networkBenchmarks(models: models.split(separator: ",").compactMap { ModelKind(rawValue: String($0)) },
-                                            batches: batches.split(separator: ",").compactMap { Int($0) },
-                                            threads: threads.split(separator: ",").compactMap { Int($0) }, repeats: repeats)
+        if only != .network { report["simulator"] = simulatorBenchmark() }
+        if only != .simulator {
+            FileHandle.standardError.write("bench: networks (\(models.map(\.rawValue).joined(separator: ", ")) × batch \(batches.map(String.init).joined(separator: ", ")) × \(threads.map(String.init).joined(separator: ", ")) threads; T = 100)…\n".data(using: .utf8)!)
+            let results = networkBenchmarks(models: models, batches: batches, threads: threads, repeats: repeats, seed: seed)
             var networks: [String: Any] = networkBenchmarkJSON(results)
             networks["statistic"] = "median of \(repeats) one-second measurements"
             networks["mc_samples"] = 100
@@ -64,12 +64,12 @@ struct Bench: ParsableCommand {
     func simulatorBenchmark() -> [String: Any] {
         var perClass: [[String: Any]] = []
         var settings = SimulationSettings()
-        settings.showers.tuning = ShowerTuning(rawValue: tuning)!
+        settings.showers.tuning = tuning
         let simulator = EventSimulator(settings: settings, registry: .study)
         for (label, c) in EventRegistry.study.classes.enumerated() {
             var entry: [String: Any] = ["class": c.name]
             for threads in [1, 2] {
-                let generator = EventGenerator(simulator: simulator, seed: 12345, threads: threads)
+                let generator = EventGenerator(simulator: simulator, seed: seed, threads: threads)
                 var rates: [Double] = []
                 for _ in 0 ..< repeats {
                     let t0 = DispatchTime.now().uptimeNanoseconds
@@ -84,7 +84,7 @@ struct Bench: ParsableCommand {
             perClass.append(entry)
             FileHandle.standardError.write("bench: \(c.name) \(Int(e1))/s (1 thread), \(Int(e2))/s (2 threads)\n".data(using: .utf8)!)
         }
-        return ["mode": "total", "tuning": tuning, "gun_energy_gev": 20, "events_per_measurement": events,
+        return ["mode": "total", "tuning": tuning.rawValue, "seed": seed, "gun_energy_gev": 20, "events_per_measurement": events,
                 "repeats": repeats, "statistic": "median", "classes": perClass]
     }
 }
@@ -93,4 +93,12 @@ struct Bench: ParsableCommand {
 func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+}
+
+/// Parse a comma-separated list, each item by `parse`; a bad item is a usage error naming `option`.
+func commaList<T>(_ text: String, _ option: String, _ parse: (String) -> T?) throws -> [T] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+        guard let value = parse(String(item)) else { throw ValidationError("\(option): '\(item)' is not a valid value") }
+        return value
+    }
 }

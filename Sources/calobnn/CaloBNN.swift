@@ -1,11 +1,15 @@
-// `calobnn`: the command-line face of the package. Thin commands over the library modules;
-// each subcommand maps onto a step of the study (see README.md).
+// `calobnn`: the command-line face of the package. Each subcommand maps onto a step of the study
+// (see README.md) and is parsing plus one call into the library (StudyExperiments for the
+// experiments, SimulationValidation for the validation, the simulator for `simulate`).
 //
 // One error style throughout: every failure — a malformed option, a bad input file, a full
 // disk, a diverged training — is one line "Error: …" on stderr that names the option or file,
-// and a non-zero exit (64 for a usage error, 1 otherwise). Outputs are written atomically
+// and a non-zero exit: 64 for a usage error (an option's value, thrown as ArgumentParser's
+// `ValidationError` from `validate()`), 1 for anything found while running. Outputs are written atomically
 // (StudyData's `writeAtomically`); SIGINT/SIGTERM/SIGHUP remove the temporaries.
 import ArgumentParser
+import BayesianNetworks
+import CalorimeterSimulation
 import Foundation
 import StudyData
 
@@ -93,6 +97,16 @@ func checkOutputDirectory(_ path: String) throws {
         throw CLIError("-o \(path): '\(anchor.path)' is not a writable directory")
     }
 }
+
+// Closed sets of values are typed options: `--help` lists their values, a wrong one is refused
+// by name.
+extension ModelKind: ExpressibleByArgument {}
+extension DepositMode: ExpressibleByArgument {}
+extension ShowerTuning: ExpressibleByArgument {}
+
+/// The registry the tool knows: the study's classes (``EventRegistry/study``, what `all` means
+/// and what `make reproduce` runs) plus extras. A class is added in the library's registry, never here.
+let toolRegistry = EventRegistry.withExtras
 
 /// The largest count `limit` such that `count × bytesEach` stays within this machine's memory
 /// budget (half its physical memory), and whether `count` exceeds it (overflow-safe).

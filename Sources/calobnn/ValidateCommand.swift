@@ -1,11 +1,9 @@
 // `calobnn validate`: our simulator against Geant4 reference samples (the Paper's "Validation
-// against Geant4"). Parsing plus one library call per sample; the tables come from
-// SimulationValidation.
+// against Geant4"). Parsing here; the run is SimulationValidation's `ValidationRun`.
 import ArgumentParser
 import CalorimeterSimulation
 import Foundation
 import SimulationValidation
-import StudyReport
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,21 +14,25 @@ struct Validate: ParsableCommand {
         and in visible mode. Writes per sample shapes_<sample>.{tex,md,csv} (total deposit),
         shapes_visible_<sample>.*, hist_<sample>.dat (gnuplot), then summary.*, keyshapes.* and
         numbers.tex (TeX macros; written last).
+
+        Example:
+          calobnn validate --reference Reproduce/reference/geant4/photon_20GeV.h5 --events 2000 --seed 4242 -o results/validation
         """)
 
     @Option(name: .customLong("reference"), help: "Geant4 reference file(s), comma-separated or repeated.")
     var references: [String]
-    @Option(help: "Simulated events per sample, tuning and deposit mode.")
+    @Option(parsing: .unconditional, help: "Simulated events per sample, tuning and deposit mode (≥ 10).")
     var events: Int = 2000
-    @Option(help: "Master seed of the simulated samples.")
-    var seed: UInt64 = 4242
-    @Option(help: "Tunings of the shower model to compare, comma-separated: gflash (before), geant4 (after).")
-    var tunings: String = "gflash,geant4"
+    @Option(parsing: .unconditional, help: "Master seed of the simulated samples.")
+    var seed: UInt64
+    @Option(help: "Tunings of the shower model to compare, comma-separated: gflash (before), geant4 (after).",
+            transform: { try commaList($0, "--tunings", ShowerTuning.init(rawValue:)) })
+    var tunings: [ShowerTuning] = [.gflash, .geant4]
     @Option(name: .customLong("set"), help: "Override parameters of the geant4 tuning, name=value, comma-separated (for fits; names: \(ShowerModel.fittedParameterNames.joined(separator: ", "))).")
     var overrideSpec: [String] = []
-    @Option(help: "Worker threads (output does not depend on it).")
+    @Option(parsing: .unconditional, help: "Worker threads (output does not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(name: .short, help: "Output directory.")
+    @Option(name: [.short, .customLong("output")], help: "Output directory.")
     var output: String
     @Option(name: .customLong("export-dataset"), help: "Also write the references that are study classes at 20 GeV (γ, π⁰ → γγ, η → γγ, J/ψ → e⁺e⁻) as one dataset in our layout, labelled with the study's labels (for `calobnn predict`).")
     var exportDataset: String?
@@ -38,31 +40,27 @@ struct Validate: ParsableCommand {
     var quiet = false
 
     var referencePaths: [String] { references.flatMap { $0.split(separator: ",").map(String.init) } }
-    var tuningList: [ShowerTuning] { tunings.split(separator: ",").compactMap { ShowerTuning(rawValue: String($0)) } }
 
     func overrides() throws -> [String: Double] {
         var out: [String: Double] = [:]
         for item in overrideSpec.flatMap({ $0.split(separator: ",").map(String.init) }) {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2, let v = Double(kv[1]) else { throw CLIError("--set expects name=value (got '\(item)')") }
+            guard kv.count == 2, let v = Double(kv[1]) else { throw ArgumentParser.ValidationError("--set expects name=value (got '\(item)')") }
             out[kv[0]] = v
         }
         var probe = ShowerModel(medium: CalorimeterGeometry.caloGAN.medium)
-        do { try probe.apply(out) } catch { throw CLIError("--set: \(error)") }
+        do { try probe.apply(out) } catch { throw ArgumentParser.ValidationError("--set: \(error)") }
         return out
     }
 
     func validate() throws {
         _ = try overrides()
-        guard events >= 10 else { throw CLIError("--events must be ≥ 10 (got \(events))") }
-        guard threads >= 1 else { throw CLIError("--threads must be ≥ 1") }
-        let names = tunings.split(separator: ",").map(String.init)
-        guard !names.isEmpty, names.allSatisfy({ ShowerTuning(rawValue: $0) != nil }) else {
-            throw CLIError("--tunings must list gflash and/or geant4 (got '\(tunings)')")
-        }
-        guard !referencePaths.isEmpty else { throw CLIError("--reference: at least one file") }
+        guard events >= 10 else { throw ArgumentParser.ValidationError("--events must be ≥ 10 (got \(events))") }
+        guard (1 ... 64).contains(threads) else { throw ArgumentParser.ValidationError("--threads must be in 1…64 (got \(threads))") }
+        guard !tunings.isEmpty else { throw ArgumentParser.ValidationError("--tunings must list gflash and/or geant4") }
+        guard !referencePaths.isEmpty else { throw ArgumentParser.ValidationError("--reference: at least one file") }
         for p in referencePaths where !FileManager.default.isReadableFile(atPath: p) {
-            throw CLIError("--reference: cannot read '\(p)'")
+            throw ArgumentParser.ValidationError("--reference: cannot read '\(p)'")
         }
     }
 
@@ -71,42 +69,8 @@ struct Validate: ParsableCommand {
         if let exportDataset {
             try checkOutput(exportDataset, option: "--export-dataset", inputs: referencePaths.map { ("--reference", $0) })
         }
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let tuningList = self.tuningList
-        var summary: [[String]] = [], key: [[String]] = [], macros: [String] = []
-        var readRefs: [ReferenceSample] = []
-        macros.append("% generated by calobnn validate (seed \(seed), \(events) events per sample and tuning) — do not edit")
-        for path in referencePaths {
-            let ref: ReferenceSample
-            do { ref = try ReferenceSample.read(from: path) } catch { throw CLIError("\(error)") }
-            if exportDataset != nil { readRefs.append(ref) }
-            if !quiet { ProgressReporter.write("validate: \(ref.name) (\(ref.setup.className), \(ref.setup.kineticEnergyGeV) GeV at \(ref.setup.gunDistanceMM) mm, \(ref.total.count) Geant4 events) vs \(events) simulated, seed \(seed)\n") }
-            let runs = try SimulationValidation.validate(ref, events: events, seed: seed, tunings: tuningList, threads: threads,
-                                                         overrides: try overrides())
-            try ValidationOutput.shapeTable(ref, runs).write(to: output, stem: "shapes_\(ref.name)")
-            try ValidationOutput.shapeTable(ref, runs, visible: true).write(to: output, stem: "shapes_visible_\(ref.name)")
-            try writeTextAtomically(ValidationOutput.histogramData(runs), to: "\(output)/hist_\(ref.name).dat")
-            summary += ValidationOutput.summaryRows(ref, runs)
-            key += ValidationOutput.keyShapeRows(ref, runs)
-            if macros.count == 1 { macros += ValidationOutput.commonMacros(runs) }
-            macros += ValidationOutput.macros(ref, runs)
-            if !quiet {
-                for r in runs {
-                    ProgressReporter.write("validate: \(ref.name) \(r.tuning.rawValue): AUC(shapes) \(fmt(r.aucShapes, 3)), AUC(cells) \(fmt(r.aucCells, 3)), means within target \(r.meansWithinTarget)/\(r.shapes.count), LAr fraction \(fmt(r.larFraction.simulated, 4)) (Geant4 \(fmt(r.larFraction.reference, 4))), resolution \(fmt(100 * r.larResolution.simulated, 2)) % (Geant4 \(fmt(100 * r.larResolution.reference, 2)) %)\n")
-                }
-            }
-        }
-        try ValidationOutput.summaryTable(summary, tunings: tuningList, events: events, seed: seed).write(to: output, stem: "summary")
-        try ValidationOutput.keyShapeTable(key, tunings: tuningList).write(to: output, stem: "keyshapes")
-        if let exportDataset {
-            do { try ReferenceSample.studyDataset(readRefs).write(to: exportDataset) } catch { throw CLIError("\(error)") }
-            if !quiet { ProgressReporter.write("validate: wrote the Geant4 study-class events to \(exportDataset)\n") }
-        }
-        var model = ShowerModel(medium: CalorimeterGeometry.caloGAN.medium)
-        model.tuning = .geant4
-        try model.apply(try overrides())
-        try ValidationOutput.parameterTable(model).write(to: output, stem: "parameters")
-        try writeTextAtomically(macros.joined(separator: "\n") + "\n", to: "\(output)/numbers.tex")
-        print("validate: \(referencePaths.count) reference samples, tunings \(tunings), seed \(seed) → \(output)")
+        var run = ValidationRun(references: referencePaths, events: events, seed: seed, tunings: tunings)
+        run.overrides = try overrides(); run.threads = threads; run.verbose = !quiet
+        print(try run.run(to: output, exportDataset: exportDataset))
     }
 }

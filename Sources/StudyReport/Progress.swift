@@ -1,9 +1,9 @@
-// Progress output for long work, on stderr (the package's convention): a live line with rate and ETA on a
+// Progress output for long work, on stderr (the package's convention, for the tool and the experiments): a live line with rate and ETA on a
 // terminal; otherwise one plain line when a stage starts and one when it ends.
 import Foundation
 
 /// Reports progress of a stage to stderr. Thread-safe.
-final class ProgressReporter: @unchecked Sendable {
+public final class ProgressReporter: @unchecked Sendable {
     private let stage: String
     private let total: Int
     private let unit: String
@@ -13,16 +13,18 @@ final class ProgressReporter: @unchecked Sendable {
     private let live: Bool
     private let quiet: Bool
 
-    init(stage: String, total: Int, unit: String, quiet: Bool = false) {
+    /// A reporter of `total` `unit`s of work in `stage`; `quiet` prints nothing.
+    public init(stage: String, total: Int, unit: String, quiet: Bool = false) {
         self.stage = stage; self.total = total; self.unit = unit; self.quiet = quiet
         live = isatty(fileno(stderr)) != 0
         if !quiet && !live { ProgressReporter.write("\(stage): \(total) \(unit)…\n") }
     }
 
-    static func write(_ s: String) { FileHandle.standardError.write(s.data(using: .utf8)!) }
+    /// Write `s` to stderr as is.
+    public static func write(_ s: String) { FileHandle.standardError.write(s.data(using: .utf8)!) }
 
     /// `done` units finished so far.
-    func update(_ done: Int) {
+    public func update(_ done: Int) {
         guard live, !quiet else { return }
         lock.lock(); defer { lock.unlock() }
         let now = Date()
@@ -35,7 +37,7 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     /// The stage is over: one summary line.
-    func finish(_ extra: String = "") {
+    public func finish(_ extra: String = "") {
         guard !quiet else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = Double(total) / max(elapsed, 1e-9)

@@ -1,37 +1,30 @@
-// `calobnn evaluate images`: figure data for study §3 — the average image of each class and a few
-// single events, all three layers (the Paper's "one average image per class" and "single events").
-import ArgumentParser
+// Study §3, "The use case": figure data of the simulated events — the average image of each
+// class and a few single events, all three layers — and the mean energy per layer.
 import CalorimeterSimulation
+import Classification
 import Foundation
 import StudyData
 import StudyReport
 
-struct EvaluateImages: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "images", abstract: "§3: average and single-event images per class, per layer.")
-
-    @Option(help: "Dataset (from `calobnn simulate`).")
-    var data: String
-    @Option(parsing: .unconditional, help: "Single events written per class (0…1000).")
-    var events: Int = 3
-    @Option(name: .short, help: "Output directory.")
-    var output: String
-
-    func validate() throws {
-        guard (0 ... 1000).contains(events) else { throw ValidationError("--events must be in 0…1000 (got \(events))") }
-    }
-
-    func run() throws {
-        try checkOutputDirectory(output)
-        let ds = try readDataset(data)
-        guard ds.batch.count > 0 else { throw CLIError("--data \(data): dataset 'label' is empty") }
+/// The §3 image figures.
+public enum ImageFigures {
+    /// Read `data`, then write `images_<class>.dat` per class (gnuplot blocks: the three layers of
+    /// the average, then `events` single events × 3 layers) and the layer-energy table into
+    /// `directory`, atomically. Returns the one-line summary.
+    public static func run(data: NamedFile, events: Int, registry: EventRegistry, to directory: String) throws -> String {
+        let ds = try ExperimentInputs.dataset(data)
+        guard ds.batch.count > 0 else { throw InputError("\(data.name) \(data.path): dataset 'label' is empty") }
         var line = ""
-        try writeDirectoryAtomically(to: output) { output in line = try write(ds, into: output) }
-        print(line)
+        try writeDirectoryAtomically(to: directory) { output in
+            let classes = try write(ds, dataName: URL(fileURLWithPath: data.path).lastPathComponent, events: events,
+                                    registry: registry, into: output)
+            line = "images: wrote \(classes) classes to \(directory)"
+        }
+        return line
     }
 
-    /// The image files and the layer-energy table into `output` (a temporary directory).
-    func write(_ ds: CaloDataset, into output: String) throws -> String {
+    /// The image files and the layer-energy table of `ds` into `output`; returns the number of classes.
+    public static func write(_ ds: CaloDataset, dataName: String, events: Int, registry: EventRegistry, into output: String) throws -> Int {
         let g = ds.geometry, names = ds.provenance.classNames
         let labels = Set(ds.batch.label.map(Int.init)).sorted()
         var layerStats: [[String]] = []
@@ -59,10 +52,10 @@ struct EvaluateImages: ParsableCommand {
                 let off = g.layerOffsets[l]
                 return (off ..< off + g.layers[l].cellCount).map { average[$0] }.reduce(0, +)
             }
-            layerStats.append([prettyLabel(name)] + layerMeans.map { fmt($0 / 1000, 2) } + [fmt(layerMeans.reduce(0, +) / 1000, 2)])
+            layerStats.append([registry.prettyLabel(name)] + layerMeans.map { fmt($0 / 1000, 2) } + [fmt(layerMeans.reduce(0, +) / 1000, 2)])
         }
-        try ResultTable(caption: "Mean energy per layer and in total (GeV) per class, total-deposit mode, 20 GeV gun (dataset \(URL(fileURLWithPath: data).lastPathComponent), seed \(ds.provenance.seed)).",
+        try ResultTable(caption: "Mean energy per layer and in total (GeV) per class, total-deposit mode, 20 GeV gun (dataset \(dataName), seed \(ds.provenance.seed)).",
                         header: ["class", "layer 0", "layer 1", "layer 2", "sum"], rows: layerStats).write(to: output, stem: "layer_energies")
-        return ("images: wrote \(labels.count) classes to \(self.output)")
+        return labels.count
     }
 }

@@ -1,0 +1,329 @@
+// Study §5, "Anomaly detection": leave one class out. For every removed class, a BNN, its
+// deterministic twin and a deep ensemble were trained on the other classes and predicted the
+// full test set; here every anomaly score separates the removed class's events from the known
+// classes' events — AUROC with a bootstrap error, TPR at 5 % FPR — and the BNN's outputs are
+// sorted into the talk's cases A/B/C. The counts and verdicts the Paper's text quotes are
+// computed here too, over the values the tables print (so text and table cannot disagree).
+import AnomalyDetection
+import CalorimeterSimulation
+import Classification
+import Foundation
+import StudyData
+import StudyReport
+
+/// The §5 experiment.
+public enum LeaveOneOut {
+    /// What to evaluate and how.
+    public struct Configuration: Sendable {
+        /// The removed classes, by name, in table row order.
+        public var removedClasses: [String]
+        /// Deep-ensemble members per removed class (0: no ensemble scores).
+        public var ensembleMembers: Int
+        /// Bootstrap replicates of the AUROC errors.
+        public var bootstrapReplicates: Int
+        /// Master seed of the bootstrap streams (one stream per removed class and score, see
+        /// ``StudySeeds/bootstrap(master:removed:score:)``).
+        public var bootstrapSeed: UInt64
+        /// The registry that gives each class its label (the bootstrap stream's index) and its
+        /// printed name.
+        public var registry: EventRegistry
+        /// Profile name, recorded in captions.
+        public var profile: String
+
+        /// A configuration; every value explicit.
+        public init(removedClasses: [String], ensembleMembers: Int, bootstrapReplicates: Int, bootstrapSeed: UInt64,
+                    registry: EventRegistry, profile: String) {
+            self.removedClasses = removedClasses; self.ensembleMembers = ensembleMembers
+            self.bootstrapReplicates = bootstrapReplicates; self.bootstrapSeed = bootstrapSeed
+            self.registry = registry; self.profile = profile
+        }
+
+        /// The scores evaluated: the study's table, without the ensemble's if there is none.
+        public var scores: [AnomalyScore] { StudyScores.all.filter { ensembleMembers > 0 || $0.family != .ensemble } }
+    }
+
+    /// The predictions of one removed class's networks on the test set.
+    public struct ClassInputs: Sendable {
+        /// The removed class.
+        public var removed: String
+        /// The BNN's, the twin's and the ensemble members' predictions (the removed class's
+        /// events labelled K, see `PredictionFile.set`).
+        public var bnn: PredictionSet, det: PredictionSet, members: [PredictionSet]
+        /// Training wall time of the BNN, the twin and the whole ensemble, seconds (NaN: unknown).
+        public var trainingSeconds: (bnn: Double, det: Double, ensemble: Double) = (.nan, .nan, .nan)
+        /// Prediction wall time of the BNN, the twin and the whole ensemble, seconds.
+        public var predictionSeconds: (bnn: Double, det: Double, ensemble: Double) = (.nan, .nan, .nan)
+
+        /// In-memory inputs (a user's own networks; no timing).
+        public init(removed: String, bnn: PredictionSet, det: PredictionSet, members: [PredictionSet] = []) {
+            self.removed = removed; self.bnn = bnn; self.det = det; self.members = members
+        }
+    }
+
+    /// One removed class's results.
+    public struct ClassResult: Sendable {
+        /// The removed class.
+        public var removed: String
+        /// One result per score of ``Configuration/scores``, in that order.
+        public var scores: [ScoreResult]
+        /// The column of the best score (largest AUROC; the first of equals).
+        public var best: Int
+        /// Fractions of the cases A/B/C/other among the anomalies and among the known events.
+        public var casesAnomalous: [AnomalyCase: Double], casesKnown: [AnomalyCase: Double]
+        /// 16 %, 50 % and 84 % quantiles of the BNN σ of the predicted node, anomalies and known.
+        public var stdQuantilesAnomalous: [Double], stdQuantilesKnown: [Double]
+    }
+
+    /// Read `loo_<class>_{bnn,det,ens<i>}.h5` of every removed class from `predictions` (and the
+    /// matching model files from `models`, for training times), checking that every file is of
+    /// the same test set (and of `data`, if given), of the right kind and of the right classes.
+    /// Every input is read and checked before any work: a bad file fails fast and alone.
+    public static func load(_ configuration: Configuration, predictions predDir: String, models modelDir: String?,
+                            data: (file: NamedFile, identity: String)?) throws -> [ClassInputs] {
+        var reference: (file: PredictionFile, path: String)? = nil
+        func readChecked(_ path: String) throws -> PredictionFile {
+            let p = try ExperimentInputs.predictions(path)
+            if let data, p.dataIdentity != data.identity {
+                throw InputError("\(path) was not made on \(data.file.name) \(data.file.path) (it records \(p.dataFile ?? "another dataset"))")
+            }
+            if let reference { try ExperimentInputs.checkSameData(reference.file, reference.path, p, path) } else { reference = (p, path) }
+            return p
+        }
+        return try configuration.removedClasses.map { name in
+            let bnnPath = "\(predDir)/loo_\(name)_bnn.h5", detPath = "\(predDir)/loo_\(name)_det.h5"
+            let bnn = try readChecked(bnnPath), det = try readChecked(detPath)
+            guard bnn.model == "bnn", det.model == "deterministic" else {
+                throw InputError("\(bnnPath) and _det.h5 must hold bnn and deterministic predictions (found \(bnn.model), \(det.model))")
+            }
+            guard det.outputClasses == bnn.outputClasses else { throw InputError("\(detPath) has other output classes than loo_\(name)_bnn.h5") }
+            guard !bnn.outputClasses.contains(name) else {
+                throw InputError("\(bnnPath): the model was trained with '\(name)', which should be the removed class")
+            }
+            let memberPaths = (0 ..< configuration.ensembleMembers).map { "\(predDir)/loo_\(name)_ens\($0 + 1).h5" }
+            let members = try memberPaths.map(readChecked)
+            if let bad = members.firstIndex(where: { $0.outputClasses != bnn.outputClasses }) {
+                throw InputError("\(memberPaths[bad]) has other output classes than loo_\(name)_bnn.h5")
+            }
+            let k = bnn.set.classes
+            guard bnn.set.label.contains(Int32(k)), bnn.set.label.contains(where: { $0 < Int32(k) }) else {
+                throw InputError("\(bnnPath): the test set needs events of the removed class and of known classes")
+            }
+            // The removed class must be the only class the model does not know (else events of
+            // other unknown classes would silently count as anomalies of this one).
+            guard bnn.anomalyClasses == [name] else {
+                throw InputError("\(bnnPath): the test set holds classes the model was not trained on besides '\(name)': \(bnn.anomalyClasses.filter { $0 != name }.joined(separator: ", "))")
+            }
+            func seconds(_ file: String, _ p: PredictionFile, _ pred: String) throws -> Double {
+                try ExperimentInputs.trainingRecord(modelDir.map { "\($0)/\(file)" }, for: p, pred)?.seconds ?? .nan
+            }
+            var inputs = ClassInputs(removed: name, bnn: bnn.set, det: det.set, members: members.map(\.set))
+            inputs.trainingSeconds = (try seconds("loo_\(name)_bnn.h5", bnn, bnnPath), try seconds("loo_\(name)_det.h5", det, detPath),
+                                      try members.indices.map { try seconds("loo_\(name)_ens\($0 + 1).h5", members[$0], memberPaths[$0]) }.reduce(0, +))
+            inputs.predictionSeconds = (bnn.seconds, det.seconds, members.map(\.seconds).reduce(0, +))
+            return inputs
+        }
+    }
+
+    /// Evaluate every score for one removed class. `progress(done, total)` after each score.
+    public static func evaluate(_ inputs: ClassInputs, _ configuration: Configuration,
+                                progress: (Int, Int) -> Void = { _, _ in }) -> ClassResult {
+        let scores = configuration.scores
+        let ens = inputs.members.isEmpty ? nil : AnomalyDetection.ensemble(inputs.members)
+        let bnn = inputs.bnn, k = bnn.classes
+        // The bootstrap stream is indexed by the removed class's label in the registry.
+        let label = configuration.registry.index(of: inputs.removed) ?? configuration.registry.classes.count
+        let anomalyIdx = (0 ..< bnn.count).filter { bnn.label[$0] == k }
+        let knownIdx = (0 ..< bnn.count).filter { bnn.label[$0] < k }
+        var results: [ScoreResult] = []
+        for (j, score) in scores.enumerated() {
+            let s: PredictionSet
+            switch score.family { case .bnn: s = bnn; case .deterministic: s = inputs.det; case .ensemble: s = ens! }
+            let values = (0 ..< s.count).map { score.evaluate(s, $0) }
+            results.append(AnomalyDetection.evaluate(anomalous: anomalyIdx.map { values[$0] }, known: knownIdx.map { values[$0] },
+                                                     replicates: configuration.bootstrapReplicates,
+                                                     seed: StudySeeds.bootstrap(master: configuration.bootstrapSeed, removed: label, score: j)))
+            progress(j + 1, scores.count)
+        }
+        let best = results.indices.max { results[$0].auroc < results[$1].auroc }!
+        func quantiles(_ idx: [Int]) -> [Double] {
+            let v = idx.map { Double(bnn.std[$0 * k + bnn.predicted($0)]) }.sorted()
+            return [0.16, 0.5, 0.84].map { v[min(v.count - 1, Int($0 * Double(v.count)))] }
+        }
+        return ClassResult(removed: inputs.removed, scores: results, best: best,
+                           casesAnomalous: caseFractions(bnn.filter { $0 == Int32(k) }),
+                           casesKnown: caseFractions(bnn.filter { $0 < Int32(k) }),
+                           stdQuantilesAnomalous: quantiles(anomalyIdx), stdQuantilesKnown: quantiles(knownIdx))
+    }
+
+    /// The whole experiment as `calobnn evaluate anomaly` runs it: load, evaluate every removed
+    /// class (progress lines on stderr unless `quiet`), write every output into `directory`
+    /// atomically. Returns the one-line summary.
+    public static func run(_ configuration: Configuration, predictions: String, models: String?, data: NamedFile?,
+                           to directory: String, quiet: Bool = false) throws -> String {
+        let dataset = try data.map(ExperimentInputs.dataset)
+        let inputs = try load(configuration, predictions: predictions, models: models,
+                              data: data.flatMap { d in dataset.map { (d, $0.identity) } })
+        var line = ""
+        try writeDirectoryAtomically(to: directory) { output in
+            var results: [ClassResult] = []
+            for input in inputs {
+                let progress = ProgressReporter(stage: "evaluate anomaly \(input.removed)", total: configuration.scores.count,
+                                                unit: "scores", quiet: quiet)
+                results.append(evaluate(input, configuration) { done, _ in progress.update(done) })
+                progress.finish()
+            }
+            try write(results, inputs, configuration, dataset: dataset, into: output)
+            line = "anomaly: wrote \(results.count) removed classes × \(configuration.scores.count) scores to \(directory)"
+        }
+        return line
+    }
+
+    /// Every table, data file and macro of §5 into `output`.
+    public static func write(_ results: [ClassResult], _ inputs: [ClassInputs], _ configuration: Configuration,
+                             dataset: CaloDataset?, into output: String) throws {
+        let tag = "make reproduce PROFILE=\(configuration.profile), target anomaly"
+        let scores = configuration.scores, label = configuration.registry.prettyLabel
+        var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
+        var bold = Set<[Int]>()
+        var stdSummary: [[Double]] = []
+        var summary: [String: Any] = ["profile": configuration.profile]
+        var macros = MacroFile(header: tag)
+        for (row, (r, input)) in zip(results, inputs).enumerated() {
+            let name = r.removed
+            bold.insert([row, r.best + 1])
+            aurocRows.append([label(name)] + r.scores.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" })
+            tprRows.append([label(name)] + r.scores.map { fmt($0.tprAt5, 3) })
+            var perScore: [String: Any] = [:]
+            for (j, score) in scores.enumerated() { perScore[score.key] = ["auroc": r.scores[j].auroc, "error": r.scores[j].aurocError, "tpr5": r.scores[j].tprAt5] }
+            summary[name] = perScore
+            macros.add("AUROCStd\(macroName(name))", fmt(r.scores[0].auroc, 3))
+            macros.add("AUROCBest\(macroName(name))", fmt(r.scores[r.best].auroc, 3))
+            macros.add("BestScore\(macroName(name))", texPlain(scores[r.best].label))
+            caseRows.append([label(name)] + AnomalyCase.allCases.map { fmt(r.casesAnomalous[$0] ?? 0, 3) }
+                                          + AnomalyCase.allCases.map { fmt(r.casesKnown[$0] ?? 0, 3) })
+            stdSummary.append([Double(row)] + r.stdQuantilesAnomalous + r.stdQuantilesKnown)
+            try writeDistributions(input, name: name, tag: tag, into: output)
+            if let dataset {
+                try writeCaseExamples(dataset: dataset, input: input, name: name, tag: tag, into: output)
+            }
+            costRows.append([label(name), fmt(input.trainingSeconds.bnn, 0), fmt(input.trainingSeconds.det, 0), fmt(input.trainingSeconds.ensemble, 0),
+                             fmt(input.predictionSeconds.bnn, 1), fmt(input.predictionSeconds.det, 1), fmt(input.predictionSeconds.ensemble, 1)])
+        }
+        let scoreHeader = ["removed class"] + scores.map(\.label)
+        var auroc = ResultTable(caption: "AUROC (± bootstrap s.d.) of each anomaly score, the removed class against the known classes' test events; best per row in bold (\(tag)).",
+                                header: scoreHeader, rows: aurocRows)
+        auroc.bold = bold
+        try auroc.write(to: output, stem: "auroc")
+        try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
+            .write(to: output, stem: "tpr5")
+        let cases = ResultTable(caption: "Fractions of the A/B/C cases among the anomalous events, and among the known classes' events for reference. C: ≥ 5 % of weight samples disagree while the predicted node's mean ≥ 0.7; B: ≥ 2 nodes with mean ≥ 0.2; A: no jumps and σ of the predicted node < 0.01 (checked in the order C, B, A) (\(tag)).",
+                                header: ["removed class", "A", "B", "C", "other", "known A", "known B", "known C", "known other"], rows: caseRows)
+        try cases.write(to: output, stem: "cases")
+        try ResultTable(caption: "Cost per removed class: training and prediction wall time in seconds on 2 cores; ensemble = \(configuration.ensembleMembers) deterministic members (\(tag)).",
+                        header: ["removed class", "train BNN", "train det.", "train ens.", "predict BNN", "predict det.", "predict ens."], rows: costRows)
+            .write(to: output, stem: "cost")
+        let names = results.map(\.removed)
+        try writeDataFile("\(output)/std_summary.dat",
+                          header: "row σ16_anomaly σ50_anomaly σ84_anomaly σ16_known σ50_known σ84_known — BNN σ of the predicted node (\(tag)); row order: \(names.joined(separator: ","))",
+                          rows: stdSummary)
+        try writeTextAtomically(names.enumerated().map { "\($0.offset) \"\(configuration.registry[$0.element]?.label ?? $0.element)\"" }.joined(separator: "\n") + "\n",
+                                to: "\(output)/class_labels.txt")
+        macros.add(textMacros(stdSummary: stdSummary, cases: caseRows, auroc: aurocRows, scores: scores, names: names))
+        try macros.write(to: "\(output)/numbers.tex")
+        try writeJSONSummary(summary, to: "\(output)/summary.json")
+    }
+
+    /// The counts, averages and verdicts the Paper's text quotes, over the printed table values
+    /// (`cases`, `auroc`: the rows as written, first cell the class) and the σ quantiles. The
+    /// rules, fixed before computing them:
+    /// - "larger uncertainty for the anomaly": removed classes whose median σ of the predicted
+    ///   node exceeds the known classes' median; confirmed if a majority does;
+    /// - case A: confirmed if some removed class has a non-zero fraction of A;
+    /// - cases B and C: confirmed if, averaged over the removed classes, they are more frequent
+    ///   among the anomalies than among the known events;
+    /// - AUROC of the BNN σ: how many removed classes exceed 0.5 and 0.9, its mean, minimum and
+    ///   maximum; and per family (BNN, deterministic, ensemble) how many rows it has the best
+    ///   score of (the first column of equal values wins).
+    static func textMacros(stdSummary: [[Double]], cases: [[String]], auroc: [[String]], scores: [AnomalyScore],
+                           names: [String]) -> [(String, String)] {
+        var m: [(String, String)] = []
+        func pct(_ x: Double) -> String { String(format: "%.1f", x) }
+        let n = stdSummary.count
+        // The σ medians as std_summary.dat prints them (%.6g).
+        func printed6(_ x: Double) -> Double { Double(String(format: "%.6g", x))! }
+        let larger = stdSummary.filter { printed6($0[2]) > printed6($0[5]) }.count
+        m += [("NRemoved", "\(n)"), ("NLargerStd", "\(larger)"), ("LargerStdVerdict", 2 * larger > n ? "confirmed" : "not confirmed")]
+        let values = cases.map { $0.dropFirst().map { Double($0) ?? 0 } }   // A B C other, known A B C other
+        for (name, v) in zip(names, values) {
+            let c = macroName(name)
+            m += [("CaseA\(c)", pct(100 * v[0])), ("CaseB\(c)", pct(100 * v[1])), ("CaseC\(c)", pct(100 * v[2]))]
+        }
+        var sums = [Double](repeating: 0, count: 8)
+        for v in values { for j in 0 ..< 8 { sums[j] += v[j] } }
+        for (j, caseName) in ["A", "B", "C", "Other"].enumerated() {
+            m += [("Case\(caseName)Anom", pct(100 * sums[j] / Double(n))), ("Case\(caseName)Known", pct(100 * sums[j + 4] / Double(n)))]
+        }
+        let aExists = values.filter { $0[0] > 0 }.count
+        m += [("NCaseAExists", "\(aExists)"), ("NCaseBMore", "\(values.filter { $0[1] > $0[5] }.count)"),
+              ("NCaseCMore", "\(values.filter { $0[2] > $0[6] }.count)"),
+              ("CaseAVerdict", aExists > 0 ? "confirmed" : "not confirmed"),
+              ("CaseBVerdict", sums[1] > sums[5] ? "confirmed" : "not confirmed"),
+              ("CaseCVerdict", sums[2] > sums[6] ? "confirmed" : "not confirmed")]
+        // AUROC cells are "0.823 ± 0.012": the printed value before the ±.
+        let printed = auroc.map { row in row.dropFirst().map { Double($0.split(separator: " ").first ?? "") ?? 0 } }
+        let std = printed.map { $0[0] }
+        var bestCount: [AnomalyScore.Family: Int] = [:]
+        for row in printed {
+            var best = 0.0, column = -1
+            for (j, x) in row.enumerated() where x > best { best = x; column = j }
+            if column >= 0 { bestCount[scores[column].family, default: 0] += 1 }
+        }
+        m += [("NStdAboveChance", "\(std.filter { $0 > 0.5 }.count)"), ("NStdAboveNinety", "\(std.filter { $0 >= 0.9 }.count)"),
+              ("MeanAUROCStd", fmt(std.reduce(0, +) / Double(std.count), 3)),
+              ("MinAUROCStd", fmt(std.min() ?? .nan, 3)), ("MaxAUROCStd", fmt(std.max() ?? .nan, 3)),
+              ("NBestBNN", "\(bestCount[.bnn] ?? 0)"), ("NBestDet", "\(bestCount[.deterministic] ?? 0)"), ("NBestEns", "\(bestCount[.ensemble] ?? 0)")]
+        return m
+    }
+
+    /// Per removed class: distributions of σ(pred) and of the max mean, anomaly vs known
+    /// (`loo_<class>.dat`, 40 bins; the σ axis is stretched ×2 to share the bins).
+    static func writeDistributions(_ input: ClassInputs, name: String, tag: String, into output: String) throws {
+        let bnn = input.bnn, k = bnn.classes
+        var hs = (0 ..< 4).map { _ in Histogram(bins: 40, lower: 0, upper: 1) }
+        for n in 0 ..< bnn.count {
+            let known = bnn.label[n] < Int32(k)
+            hs[known ? 1 : 0].fill(2 * Double(bnn.std[n * k + bnn.predicted(n)]))
+            hs[known ? 3 : 2].fill(Double(bnn.means(n).max()!))
+        }
+        let centres = hs[0].centres
+        try writeDataFile("\(output)/loo_\(name).dat",
+                          header: "bin_centre(σ·2 | max mean) σ_anomaly σ_known maxmean_anomaly maxmean_known (densities; σ axis = centre/2) — \(tag)",
+                          rows: (0 ..< 40).map { i in [centres[i]] + hs.map { $0.density[i] } })
+    }
+
+    /// The first anomalous event of each case: its middle-layer image as gnuplot blocks
+    /// (index = case A, B, C, other; rows "x y E/MeV"; one zero row if no event has the case).
+    static func writeCaseExamples(dataset: CaloDataset, input: ClassInputs, name: String, tag: String, into output: String) throws {
+        let g = dataset.geometry, layer = g.layers[1], off = g.layerOffsets[1]
+        let k = input.bnn.classes
+        let indices = (0 ..< input.bnn.count).filter { input.bnn.label[$0] == k }
+        let anomalies = input.bnn.filter { $0 == Int32(k) }
+        var out = "# middle-layer images of one anomalous event per case A,B,C,other (gnuplot index 0..3): x y E_MeV — \(tag)\n"
+        for c in AnomalyCase.allCases {
+            out += "# case \(c.rawValue)\n"
+            if let j = (0 ..< anomalies.count).first(where: { anomalyCase(anomalies, $0) == c }) {
+                let n = indices[j]
+                for ix in 0 ..< layer.cellsX {
+                    for iy in 0 ..< layer.cellsY {
+                        out += "\(ix) \(iy) \(dataset.batch.cells[n * g.totalCells + off + ix * layer.cellsY + iy])\n"
+                    }
+                    out += "\n"
+                }
+            } else {
+                out += "0 0 0\n"
+            }
+            out += "\n\n"
+        }
+        try writeTextAtomically(out, to: "\(output)/examples_\(name).dat")
+    }
+}
