@@ -150,17 +150,24 @@ def main():
         must(["simulate", "--class", three, "-n", "20", "--seed", "4", "-o", f"{fx}/other.h5", "--quiet"], root)
         must(["simulate", "--class", "photon,pi0_gg", "-n", "20", "--seed", "6", "-o", f"{fx}/two.h5", "--quiet"], root)
         tr = ["--data", f"{fx}/train.h5", "--validation", f"{fx}/val.h5", "--epochs", "2", "--batch", "16", "--quiet"]
-        must(["train"] + tr + ["--model", "bnn", "-o", f"{fx}/bnn.h5"], root)
-        must(["train"] + tr + ["--model", "deterministic", "-o", f"{fx}/det.h5"], root)
-        must(["predict", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5", "--samples", "5", "-o", f"{fx}/pred_bnn.h5"], root)
-        must(["predict", "--model", f"{fx}/det.h5", "--data", f"{fx}/test.h5", "--samples", "1", "-o", f"{fx}/pred_det.h5"], root)
-        must(["predict", "--model", f"{fx}/det.h5", "--data", f"{fx}/other.h5", "--samples", "1", "-o", f"{fx}/pred_det_other.h5"], root)
+        must(["train", "--seed", "2022"] + tr + ["--model", "bnn", "-o", f"{fx}/bnn.h5"], root)
+        must(["train", "--seed", "2022"] + tr + ["--model", "deterministic", "-o", f"{fx}/det.h5"], root)
+        must(["predict", "--seed", "2022", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5", "--samples", "5", "-o", f"{fx}/pred_bnn.h5"], root)
+        must(["predict", "--seed", "2022", "--model", f"{fx}/det.h5", "--data", f"{fx}/test.h5", "--samples", "1", "-o", f"{fx}/pred_det.h5"], root)
+        must(["predict", "--seed", "2022", "--model", f"{fx}/det.h5", "--data", f"{fx}/other.h5", "--samples", "1", "-o", f"{fx}/pred_det_other.h5"], root)
         # Leave-one-out (removed class photon) for `evaluate anomaly`.
         os.makedirs(f"{fx}/loo")
         for kind, tag in (("bnn", "bnn"), ("deterministic", "det")):
-            must(["train"] + tr + ["--model", kind, "--exclude-class", "photon", "-o", f"{fx}/loo_photon_{tag}_model.h5"], root)
-            must(["predict", "--model", f"{fx}/loo_photon_{tag}_model.h5", "--data", f"{fx}/test.h5",
+            must(["train", "--seed", "2022"] + tr + ["--model", kind, "--exclude-class", "photon", "-o", f"{fx}/loo_photon_{tag}_model.h5"], root)
+            must(["predict", "--seed", "2022", "--model", f"{fx}/loo_photon_{tag}_model.h5", "--data", f"{fx}/test.h5",
                   "--samples", "5" if tag == "bnn" else "1", "-o", f"{fx}/loo/loo_photon_{tag}.h5"], root)
+
+        # The same leave-one-out models on a test set with a fourth class the models never saw.
+        must(["simulate", "--class", three + ",jpsi_ee", "-n", "10", "--seed", "8", "-o", f"{fx}/four.h5", "--quiet"], root)
+        os.makedirs(f"{fx}/loo4")
+        for tag, samples in (("bnn", "5"), ("det", "1")):
+            must(["predict", "--seed", "2022", "--model", f"{fx}/loo_photon_{tag}_model.h5", "--data", f"{fx}/four.h5",
+                  "--samples", samples, "-o", f"{fx}/loo4/loo_photon_{tag}.h5"], root)
 
         # Crafted bad inputs.
         with open(f"{fx}/garbage.h5", "wb") as f: f.write(os.urandom(4096))
@@ -228,30 +235,38 @@ def main():
                           "--bnn-model", f"{fx}/bnn.h5", "--det-model", f"{fx}/det.h5", "-o", f"{root}/good_cls"], root)
         record("good-path-classification", rc == 0 and os.path.exists(f"{root}/good_cls/numbers.tex"),
                "matching BNN/deterministic predictions and models are accepted" + ("" if rc == 0 else f" — {err.strip()}"))
-        rc, _, err = run(["evaluate", "anomaly", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "0",
+        rc, _, err = run(["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "0",
                           "--bootstrap", "5", "--data", f"{fx}/test.h5", "-o", f"{root}/good_ad"], root)
         record("good-path-anomaly", rc == 0 and os.path.exists(f"{root}/good_ad/numbers.tex"),
                "leave-one-out predictions on their own --data are accepted" + ("" if rc == 0 else f" — {err.strip()}"))
         shutil.rmtree(f"{root}/good_cls", ignore_errors=True); shutil.rmtree(f"{root}/good_ad", ignore_errors=True)
 
         # ---- simulate: options and sizes --------------------------------------------------------
-        sim = ["simulate", "--class", "photon", "--quiet"]
+        sim = ["simulate", "--seed", "1", "--class", "photon", "--quiet"]
         case("sim-n-negative", "-n -5", sim + ["-n", "-5", "-o", f"{out}/x.h5"], ["-n", "positive", "-5"])
+        # Seeds are explicit: no command that draws random numbers has a hidden default.
+        case("sim-no-seed", "simulate without --seed", ["simulate", "--class", "photon", "-n", "5", "-o", f"{out}/x.h5"], ["--seed"])
+        case("train-no-seed", "train without --seed", ["train", "--data", f"{fx}/train.h5", "--epochs", "1", "-o", f"{out}/m.h5"], ["--seed"])
+        case("predict-no-seed", "predict without --seed", ["predict", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5", "-o", f"{out}/p.h5"], ["--seed"])
+        case("eval-anomaly-no-seed", "evaluate anomaly without --bootstrap-seed",
+             ["evaluate", "anomaly", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "0", "-o", f"{out}/ad"], ["--bootstrap-seed"])
+        case("sim-bad-mode", "--mode loud (a typed option: the valid values are named)",
+             ["simulate", "--seed", "1", "--class", "photon", "-n", "5", "--mode", "loud", "-o", f"{out}/x.h5"], ["--mode", "loud"])
         case("sim-n-garbage", "-n abc", sim + ["-n", "abc", "-o", f"{out}/x.h5"], ["-n", "abc"])
         case("sim-n-huge", "-n 1000000000000 (allocation)", sim + ["-n", "1000000000000", "-o", f"{out}/x.h5"], ["-n", "limit"])
         case("sim-n-overflow", "--class all -n 9223372036854775807 (overflow)",
-             ["simulate", "--class", "all", "-n", "9223372036854775807", "-o", f"{out}/x.h5"], ["-n", "limit"])
+             ["simulate", "--seed", "1", "--class", "all", "-n", "9223372036854775807", "-o", f"{out}/x.h5"], ["-n", "limit"])
         case("sim-class-empty", "--class '' (no classes: would write a 0-event file)",
-             ["simulate", "--class", "", "-n", "5", "-o", f"{out}/x.h5"], ["--class"])
-        case("sim-class-commas", "--class , (no classes)", ["simulate", "--class", ",", "-n", "5", "-o", f"{out}/x.h5"], ["--class", "empty"])
-        case("sim-class-unknown", "--class muon", ["simulate", "--class", "muon", "-n", "5", "-o", f"{out}/x.h5"], ["unknown class", "muon"])
+             ["simulate", "--seed", "1", "--class", "", "-n", "5", "-o", f"{out}/x.h5"], ["--class"])
+        case("sim-class-commas", "--class , (no classes)", ["simulate", "--seed", "1", "--class", ",", "-n", "5", "-o", f"{out}/x.h5"], ["--class", "empty"])
+        case("sim-class-unknown", "--class muon", ["simulate", "--seed", "1", "--class", "muon", "-n", "5", "-o", f"{out}/x.h5"], ["unknown class", "muon"])
         case("sim-energy-nan", "--energy-gev nan", sim + ["-n", "5", "--energy-gev", "nan", "-o", f"{out}/x.h5"], ["--energy-gev"])
         case("sim-energy-negative", "--energy-gev -20", sim + ["-n", "5", "--energy-gev", "-20", "-o", f"{out}/x.h5"], ["--energy-gev"])
         case("sim-mode", "--mode sideways", sim + ["-n", "5", "--mode", "sideways", "-o", f"{out}/x.h5"], ["--mode", "sideways"])
         case("sim-threads", "--threads 0", sim + ["-n", "5", "--threads", "0", "-o", f"{out}/x.h5"], ["--threads"])
         case("cli-unknown-option", "an unknown option", sim + ["-n", "5", "--colour", "red", "-o", f"{out}/x.h5"], ["--colour"])
         case("cli-missing-output", "no -o", sim + ["-n", "5"], ["-o"])
-        case("cli-bad-enum", "train --model bayes", ["train", "--data", f"{fx}/train.h5", "--model", "bayes", "-o", f"{out}/m.h5"],
+        case("cli-bad-enum", "train --model bayes", ["train", "--seed", "2022", "--data", f"{fx}/train.h5", "--model", "bayes", "-o", f"{out}/m.h5"],
              ["bayes", "--model"])
         case("sim-seed-negative", "--seed -1", sim + ["-n", "5", "--seed", "-1", "-o", f"{out}/x.h5"], ["--seed", "-1"])
 
@@ -265,15 +280,15 @@ def main():
         case("out-symlink", "-o onto a symbolic link", sim + ["-n", "5", "-o", f"{out}/link.h5"], ["symbolic link"])
         case("out-directory", "-o onto a directory", sim + ["-n", "5", "-o", out], ["directory"])
         case("out-missing-dir", "-o into a missing directory", sim + ["-n", "5", "-o", f"{out}/nodir/x.h5"], ["nodir", "missing"])
-        case("out-is-input-train", "train -o = --data", ["train", "--data", f"{fx}/train.h5", "--epochs", "1", "-o", f"{fx}/train.h5"],
+        case("out-is-input-train", "train -o = --data", ["train", "--seed", "2022", "--data", f"{fx}/train.h5", "--epochs", "1", "-o", f"{fx}/train.h5"],
              ["input", "--data"])
         case("out-is-input-predict", "predict -o = --model",
-             ["predict", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5", "-o", f"{fx}/bnn.h5"], ["input", "--model"])
+             ["predict", "--seed", "2022", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5", "-o", f"{fx}/bnn.h5"], ["input", "--model"])
         case("out-dir-is-file", "evaluate -o onto a regular file",
              ["evaluate", "images", "--data", f"{fx}/test.h5", "-o", f"{out}/plainfile"], ["not a directory"])
 
         # ---- damaged or wrong input files -------------------------------------------------------
-        t1 = ["train", "--epochs", "1", "--batch", "16", "--quiet", "-o", f"{out}/m.h5", "--data"]
+        t1 = ["train", "--seed", "2022", "--epochs", "1", "--batch", "16", "--quiet", "-o", f"{out}/m.h5", "--data"]
         case("data-missing", "--data does not exist", t1 + [f"{fx}/nope.h5"], ["nope.h5", "no such file"])
         case("data-empty-file", "--data is an empty file", t1 + [f"{fx}/empty.h5"], ["empty.h5", "not an HDF5"])
         case("data-garbage", "--data is random bytes", t1 + [f"{fx}/garbage.h5"], ["garbage.h5", "not an HDF5"])
@@ -291,7 +306,7 @@ def main():
             case("data-device-input", "--data is a character device", t1 + [f"{out}/device"], ["device", "not a regular file"])
 
         # ---- training options and divergence ----------------------------------------------------
-        t2 = ["train", "--data", f"{fx}/train.h5", "--validation", f"{fx}/val.h5", "--epochs", "2", "--batch", "16"]
+        t2 = ["train", "--seed", "2022", "--data", f"{fx}/train.h5", "--validation", f"{fx}/val.h5", "--epochs", "2", "--batch", "16"]
         shutil.copy(f"{fx}/bnn.h5", f"{out}/model.h5")  # a previous good model that must survive
         case("train-lr-1e30", "--learning-rate 1e30 diverges (NaN loss): error, old model intact, no checkpoint",
              t2 + ["--learning-rate", "1e30", "--quiet", "-o", f"{out}/model.h5"], ["diverged", "not finite", "model.h5"])
@@ -309,13 +324,13 @@ def main():
         case("train-exclude-unknown", "--exclude-class muon", t2 + ["--exclude-class", "muon", "-o", f"{out}/model.h5"],
              ["--exclude-class", "muon"])
         case("train-validation-classes", "--validation holds a class the training file lacks",
-             ["train", "--data", f"{fx}/two.h5", "--validation", f"{fx}/val.h5", "--epochs", "1", "-o", f"{out}/model.h5"],
+             ["train", "--seed", "2022", "--data", f"{fx}/two.h5", "--validation", f"{fx}/val.h5", "--epochs", "1", "-o", f"{out}/model.h5"],
              ["--validation", "val.h5", "eta_gg"])
         case("train-resume-nothing", "--resume without a checkpoint (used to start from scratch silently)",
              t2 + ["--resume", "-o", f"{out}/model.h5"], ["--resume", "nothing to resume"])
 
         # ---- models with bad attributes ---------------------------------------------------------
-        p1 = ["predict", "--data", f"{fx}/test.h5", "--samples", "2", "-o", f"{out}/p.h5", "--model"]
+        p1 = ["predict", "--seed", "2022", "--data", f"{fx}/test.h5", "--samples", "2", "-o", f"{out}/p.h5", "--model"]
         case("model-classes-negative", "checkpoint attribute classes = -3", p1 + [f"{fx}/model_classes_neg.h5"], ["classes", "-3"])
         case("model-classes-float", "checkpoint attribute classes stored as a float", p1 + [f"{fx}/model_classes_float.h5"],
              ["classes", "integers"])
@@ -325,7 +340,7 @@ def main():
         case("model-best-epoch", "checkpoint best_epoch beyond epochs_completed", p1 + [f"{fx}/model_best_epoch.h5"], ["best_epoch"])
         case("model-nan-weights", "a NaN among the best weights", p1 + [f"{fx}/model_nan.h5"], ["best_mu", "non-finite"])
         case("model-is-dataset", "--model is a dataset", p1 + [f"{fx}/test.h5"], ["not a calo-bnn checkpoint"])
-        case("predict-samples-zero", "--samples 0", ["predict", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5",
+        case("predict-samples-zero", "--samples 0", ["predict", "--seed", "2022", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5",
                                                       "--samples", "0", "-o", f"{out}/p.h5"], ["--samples"])
 
         # ---- evaluation: inputs that do not belong together, or are out of range ----------------
@@ -350,12 +365,15 @@ def main():
         case("eval-images-events", "evaluate images --events=-3", ["evaluate", "images", "--data", f"{fx}/test.h5", "--events=-3",
                                                                   "-o", f"{out}/imgs"], ["--events"])
         case("eval-anomaly-data", "evaluate anomaly --data of another dataset (was never checked)",
-             ["evaluate", "anomaly", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "0", "--bootstrap", "5",
+             ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "0", "--bootstrap", "5",
               "--data", f"{fx}/other.h5", "-o", f"{out}/ad"], ["loo_photon_bnn.h5", "other.h5"])
-        case("eval-anomaly-bootstrap", "--bootstrap 0", ["evaluate", "anomaly", "--pred-dir", f"{fx}/loo", "--bootstrap", "0",
+        case("eval-anomaly-extra-class", "a test set with a class that is neither known nor the removed one (was counted as an anomaly silently)",
+             ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo4", "--class", "photon", "--ensemble", "0",
+              "--bootstrap", "5", "-o", f"{out}/ad"], ["loo_photon_bnn.h5", "jpsi_ee"])
+        case("eval-anomaly-bootstrap", "--bootstrap 0", ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo", "--bootstrap", "0",
                                                           "-o", f"{out}/ad"], ["--bootstrap"])
         case("eval-anomaly-missing-ens", "an ensemble member file is missing",
-             ["evaluate", "anomaly", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "1", "--bootstrap", "5",
+             ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "1", "--bootstrap", "5",
               "-o", f"{out}/ad"], ["loo_photon_ens1.h5"])
         case("bench-events-huge", "bench --events 1000000000000", ["bench", "--events", "1000000000000"], ["--events"])
         case("bench-events-float", "bench --events 1e12", ["bench", "--events", "1e12"], ["--events", "1e12"])
@@ -391,8 +409,8 @@ def full_disk_cases(root, fx):
     try:
         for left_kib in (0, 4, 8, 12, 16, 24):
             for tool, args, target in (
-                    ("predict", ["predict", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5", "--samples", "50"], "old.h5"),
-                    ("simulate", ["simulate", "--class", "photon", "-n", "40", "--quiet"], "old.h5"),
+                    ("predict", ["predict", "--seed", "2022", "--model", f"{fx}/bnn.h5", "--data", f"{fx}/test.h5", "--samples", "50"], "old.h5"),
+                    ("simulate", ["simulate", "--seed", "1", "--class", "photon", "-n", "40", "--quiet"], "old.h5"),
                     ("evaluate-images", ["evaluate", "images", "--data", f"{fx}/test.h5", "--events", "3"], "imgs/new")):
                 for name in os.listdir(mnt):
                     os.remove(os.path.join(mnt, name))
@@ -441,7 +459,7 @@ def signal_cases(root, fx):
     os.makedirs(d)
     shutil.copy(f"{fx}/test.h5", f"{d}/data.h5")
     old = snapshot(d)
-    args = [TOOL, "simulate", "--class", "photon,pi0_gg", "-n", "6000", "--quiet", "--threads", "2", "-o", f"{d}/data.h5"]
+    args = [TOOL, "simulate", "--seed", "1", "--class", "photon,pi0_gg", "-n", "6000", "--quiet", "--threads", "2", "-o", f"{d}/data.h5"]
     tmp_exists = lambda: any(n.startswith(".data.h5.tmp-") for n in os.listdir(d))
     for sig, when in ((signal.SIGTERM, "simulating"), (signal.SIGINT, "simulating"),
                       (signal.SIGTERM, "writing"), (signal.SIGINT, "writing")):
@@ -472,7 +490,7 @@ def signal_cases(root, fx):
     proc.kill(); proc.communicate()
     left = tmp_exists()
     old_ok = not describe_change(old, {k: v for k, v in snapshot(d).items() if ".tmp-" not in k})
-    rc, _, _ = run(["simulate", "--class", "photon", "-n", "5", "--quiet", "-o", f"{d}/data.h5"], root)
+    rc, _, _ = run(["simulate", "--seed", "1", "--class", "photon", "-n", "5", "--quiet", "-o", f"{d}/data.h5"], root)
     record("kill9-simulate-stale-temp", hit and left and old_ok and rc == 0 and not tmp_exists(),
            f"SIGKILL while writing: old file intact ({old_ok}), its temporary ({left}) removed by the next run ({not tmp_exists()})")
 
@@ -490,7 +508,7 @@ def resume_cases(root, fx):
     d = os.path.join(root, "resume")
     os.makedirs(d)
     must(["simulate", "--class", "photon,pi0_gg,eta_gg", "-n", "300", "--seed", "5", "-o", f"{d}/data.h5", "--quiet"], root)
-    base = ["train", "--data", f"{d}/data.h5", "--epochs", "8", "--batch", "32", "--patience", "8", "--quiet"]
+    base = ["train", "--seed", "2022", "--data", f"{d}/data.h5", "--epochs", "8", "--batch", "32", "--patience", "8", "--quiet"]
     must(base + ["-o", f"{d}/straight.h5"], root)
     # SIGTERM during training: no temporary, no model; the last checkpoint stays for --resume.
     shutil.copy(f"{d}/straight.h5", f"{d}/termed.h5")
