@@ -107,7 +107,7 @@ let package = Package(
         // The experiments library on small files made in the test: §4 and §5 outputs, seeds, checks.
         .testTarget(name: "StudyExperimentsTests",
                     dependencies: ["StudyExperiments", "CalorimeterSimulation", "BayesianNetworks", "StudyData",
-                                   "AnomalyDetection", "Classification"]),
+                                   "StudyReport", "AnomalyDetection", "Classification"]),
     ],
     swiftLanguageModes: [.v5]
 )

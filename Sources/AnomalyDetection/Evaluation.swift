@@ -16,7 +16,7 @@ public struct ScoreResult: Sendable {
 
 /// Evaluate a score: AUROC of anomalies (positive) against known classes (negative), its
 /// bootstrap error from `replicates` resamplings of both sets with replacement, and TPR@5 %FPR.
-public func evaluate(anomalous: [Double], known: [Double], replicates: Int = 200, seed: UInt64 = 1) -> ScoreResult {
+public func evaluate(anomalous: [Double], known: [Double], replicates: Int = 200, seed: UInt64) -> ScoreResult {
     let auc = ROC.auc(positive: anomalous, negative: known)
     var rng = SplitMix64(seed: seed)
     var aucs: [Double] = []

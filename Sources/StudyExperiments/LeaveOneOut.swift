@@ -244,7 +244,7 @@ public enum LeaveOneOut {
     /// - AUROC of the BNN σ: how many removed classes exceed 0.5 and 0.9, its mean, minimum and
     ///   maximum; and per family (BNN, deterministic, ensemble) how many rows it has the best
     ///   score of (the first column of equal values wins).
-    static func textMacros(stdSummary: [[Double]], cases: [[String]], auroc: [[String]], scores: [AnomalyScore],
+    public static func textMacros(stdSummary: [[Double]], cases: [[String]], auroc: [[String]], scores: [AnomalyScore],
                            names: [String]) -> [(String, String)] {
         var m: [(String, String)] = []
         func pct(_ x: Double) -> String { String(format: "%.1f", x) }

@@ -27,7 +27,7 @@ public struct NetworkTraining: Sendable {
     public var learningRate: Float = 1e-3
     /// Fraction of `data` held out when no validation file is given.
     public var validationFraction = 0.2
-    /// The weights' prior (``strictPrior(_:)`` syntax: `normal(σ)`, `mixture(π,σ₁,σ₂)`).
+    /// The weights' prior (StudyData's `strictPrior` syntax: `normal(σ)`, `mixture(π,σ₁,σ₂)`).
     public var prior = "normal(1.0)"
     /// Bayesian biases too (default: deterministic biases).
     public var bayesianBias = false

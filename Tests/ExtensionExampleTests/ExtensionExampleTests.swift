@@ -1,8 +1,9 @@
 // The worked extension example of the DocC articles "Adding an anomaly class"
 // (CalorimeterSimulation) and "Adding a prior" (BayesianNetworks): a user registers the decay
 // ω → π⁰γ and writes a Laplace prior, then runs study §5's leave-one-class-out experiment for ω
-// at toy sizes — simulate, train a BNN without ω, predict with T weight samples, AUROC of the
-// BNN-σ score. Public API only (no @testable): this is the code a user writes. The articles quote
+// at toy sizes — simulate, train a BNN and its twin without ω, predict with T weight samples, and
+// evaluate every anomaly score with the library's `LeaveOneOut` (the code `make reproduce` runs).
+// Public API only (no @testable): this is the code a user writes. The articles quote
 // it verbatim (checked by the last test), so the documentation cannot rot.
 //
 // Sources: the one-sample KL estimate is Blundell et al. 2015 (arXiv:1505.05424, §3.2); the
@@ -14,6 +15,7 @@ import CalorimeterSimulation
 import Classification
 import Foundation
 import StudyData
+import StudyExperiments
 import Testing
 
 // MARK: - The user's code: a new class and a new prior
@@ -56,19 +58,21 @@ struct ToySizes {
 
 /// What the experiment produces.
 struct LeaveOmegaOut {
-    /// The finished training run; `state.history` holds the per-epoch losses.
+    /// The BNN's finished training run; `state.history` holds the per-epoch losses.
     var state: TrainingState
-    /// Monte-Carlo predictions on the test set, (N, K); labels are output indices, ω → K.
+    /// The BNN's Monte-Carlo predictions on the test set, (N, K); labels are output indices, ω → K.
     var predictions: PredictionSet
-    /// AUROC (± bootstrap) of the BNN σ of the predicted node, ω against the known classes.
-    var result: ScoreResult
+    /// Study §5's evaluation of ω: every anomaly score of the BNN and of its twin, AUROC ± bootstrap.
+    var result: LeaveOneOut.ClassResult
 }
 
-/// Simulate → train without ω → predict → AUROC; every random number derives from `seed`.
+/// Simulate → train the BNN and its twin without ω → predict → study §5's leave-one-out
+/// evaluation (StudyExperiments); every random number derives from `seed`.
 func leaveOmegaOut(seed: UInt64, threads: Int, sizes: ToySizes = ToySizes()) throws -> LeaveOmegaOut {
     // 1. Simulate the ten study classes and ω; each split has its own seed, by a named salt.
     let registry = registryWithOmega()
-    let labels = Array(0 ..< 10) + [registry.index(of: "omega_pi0g")!]
+    let omegaLabel = registry.index(of: "omega_pi0g")!
+    let labels = Array(0 ..< 10) + [omegaLabel]
     func simulate(_ split: String, perClass: Int) -> CaloDataset {
         let splitSeed = SeedDerivation.seed(seed, salt: split)
         let generator = EventGenerator(simulator: EventSimulator(registry: registry), seed: splitSeed, threads: threads)
@@ -80,35 +84,46 @@ func leaveOmegaOut(seed: UInt64, threads: Int, sizes: ToySizes = ToySizes()) thr
     let validation = simulate("validation", perClass: sizes.validationPerClass)
     let test = simulate("test", perClass: sizes.testPerClass)
 
-    // 2. Train a BNN with the Laplace prior on the known classes only (K = 10 outputs).
+    // 2. Train a BNN with the Laplace prior, and its deterministic twin, on the known classes
+    //    only (K = 10 outputs), from the seed the study derives for "ω removed".
     let inputs = try train.trainingInputs(excluding: "omega_pi0g", path: "train")
     let held = try validation.trainingInputs(excluding: "omega_pi0g", outputs: inputs.classNames, path: "validation")
     let prior = LaplacePrior(scale: 1)
-    let network = CaloNetwork(config: NetworkConfig(kind: .bnn, classes: inputs.classNames.count),
-                              prior: prior, seed: seed)
-    var options = TrainingOptions()
-    options.epochs = sizes.epochs; options.batchSize = sizes.batch; options.seed = seed
-    options.validationFraction = 0; options.threads = threads; options.verbose = false
-    let start = TrainingState(network: network, options: options, classNames: inputs.classNames,
-                              preprocessing: Preprocessing().name, trainingCount: inputs.labels.count)
-    let state = try Training.run(state: start, cells: inputs.cells, labels: inputs.labels,
-                                 validation: (held.cells, held.labels), prior: prior)
+    let runSeed = StudySeeds.training(master: seed, removed: omegaLabel, member: 0)
+    func trained(_ kind: ModelKind) throws -> TrainingState {
+        let network = CaloNetwork(config: NetworkConfig(kind: kind, classes: inputs.classNames.count),
+                                  prior: prior, seed: runSeed)
+        var options = TrainingOptions()
+        options.epochs = sizes.epochs; options.batchSize = sizes.batch; options.seed = runSeed
+        options.validationFraction = 0; options.threads = threads; options.verbose = false
+        let start = TrainingState(network: network, options: options, classNames: inputs.classNames,
+                                  preprocessing: Preprocessing().name, trainingCount: inputs.labels.count)
+        return try Training.run(state: start, cells: inputs.cells, labels: inputs.labels,
+                                validation: (held.cells, held.labels), prior: prior)
+    }
+    let bnn = try trained(.bnn), twin = try trained(.deterministic)
 
-    // 3. Predict the test set, ω included, with T weight samples. Known classes keep their
-    //    output index and ω gets K (one past the last output), as in `calobnn predict` files.
+    // 3. Predict the test set, ω included, with T weight samples (the twin: one pass). Known
+    //    classes keep their output index and ω gets K (one past the last output), as in
+    //    `calobnn predict` files.
     let tested = try test.trainingInputs(outputs: inputs.classNames + ["omega_pi0g"], path: "test")
-    let mc = try state.bestNetwork(prior: prior)
-        .predict(x: tested.cells, count: tested.labels.count, samples: sizes.samples, seed: seed, threads: threads)
-    let predictions = PredictionSet(mean: mc.mean, std: mc.std, argmax: mc.argmax,
-                                    expectedEntropy: mc.expectedEntropy, label: tested.labels, classes: mc.classes)
+    func predictions(_ state: TrainingState, samples: Int) throws -> PredictionSet {
+        let mc = try state.bestNetwork(prior: prior)
+            .predict(x: tested.cells, count: tested.labels.count, samples: samples, seed: seed, threads: threads)
+        return PredictionSet(mean: mc.mean, std: mc.std, argmax: mc.argmax,
+                             expectedEntropy: mc.expectedEntropy, label: tested.labels, classes: mc.classes)
+    }
+    let bnnPredictions = try predictions(bnn, samples: sizes.samples)
+    let twinPredictions = try predictions(twin, samples: 1)
 
-    // 4. Score each event by the BNN σ of its predicted node: AUROC of ω against the known classes.
-    let score = StudyScores.bnnStdPredicted, k = predictions.classes
-    let values = (0 ..< predictions.count).map { score.evaluate(predictions, $0) }
-    let anomalous = values.indices.filter { predictions.label[$0] == k }.map { values[$0] }
-    let known = values.indices.filter { predictions.label[$0] < k }.map { values[$0] }
-    let result = AnomalyDetection.evaluate(anomalous: anomalous, known: known, replicates: 50, seed: seed)
-    return LeaveOmegaOut(state: state, predictions: predictions, result: result)
+    // 4. Study §5's evaluation, as `make reproduce` runs it for the study's classes: every score
+    //    of the BNN and of the twin, AUROC of ω against the known classes with bootstrap errors.
+    let configuration = LeaveOneOut.Configuration(removedClasses: ["omega_pi0g"], ensembleMembers: 0,
+                                                  bootstrapReplicates: 50, bootstrapSeed: seed,
+                                                  registry: registry, profile: "toy")
+    let result = LeaveOneOut.evaluate(LeaveOneOut.ClassInputs(removed: "omega_pi0g", bnn: bnnPredictions, det: twinPredictions),
+                                      configuration)
+    return LeaveOmegaOut(state: bnn, predictions: bnnPredictions, result: result)
 }
 
 // MARK: - The tests' own re-derivation (not the user's code)
@@ -213,7 +228,7 @@ struct ExtensionExampleTests {
 
     /// The whole example: nothing here is a pinned number (toy sizes make them noise); it checks
     /// that the pipeline runs, that training lowered the loss, and that the AUROC is a probability.
-    @Test("leave ω out: simulate, train with the Laplace prior, predict, AUROC of the BNN σ")
+    @Test("leave ω out: simulate, train with the Laplace prior, predict, the library's leave-one-out evaluation")
     func leaveOmegaOutRuns() throws {
         let sizes = ToySizes()
         let run = try leaveOmegaOut(seed: 2022, threads: 2, sizes: sizes)
@@ -226,11 +241,15 @@ struct ExtensionExampleTests {
         #expect(p.label.filter { $0 == 10 }.count == sizes.testPerClass)
         #expect(p.mean.allSatisfy(\.isFinite) && p.std.allSatisfy { $0.isFinite && $0 >= 0 })
         #expect(p.std.contains { $0 > 0 }, "a BNN's T samples must disagree somewhere")
-        let r = run.result
+        #expect(run.result.scores.count == StudyScores.all.filter { $0.family != .ensemble }.count)
+        let r = run.result.scores[0]   // the BNN σ of the predicted node, the study's score
         print(String(format: "leave ω out (toy sizes, Laplace prior): train loss %.3f → %.3f over %d epochs, val acc %.3f, AUROC(BNN σ) %.3f ± %.3f",
                      h.trainLoss.first!, h.trainLoss.last!, h.trainLoss.count, h.validationAccuracy.last!, r.auroc, r.aurocError))
-        #expect(r.auroc.isFinite && (0 ... 1).contains(r.auroc), "AUROC \(r.auroc)")
-        #expect(r.aurocError.isFinite && (0 ... 1).contains(r.tprAt5))
+        for s in run.result.scores {
+            #expect(s.auroc.isFinite && (0 ... 1).contains(s.auroc), "AUROC \(s.auroc)")
+            #expect(s.aurocError.isFinite && (0 ... 1).contains(s.tprAt5))
+        }
+        #expect(run.result.stdQuantilesAnomalous.count == 3 && run.result.stdQuantilesKnown.count == 3)
         let kl = try run.state.bestNetwork(prior: LaplacePrior(scale: 1)).klDivergence()
         #expect(kl.isFinite && kl > 0, "KL of the trained posterior \(kl)")
         // The state names the prior: another prior is refused rather than silently swapped.
@@ -245,7 +264,8 @@ struct ExtensionExampleTests {
         #expect(a.state.history == b.state.history)
         #expect(a.predictions.mean == b.predictions.mean && a.predictions.std == b.predictions.std)
         #expect(a.predictions.argmax == b.predictions.argmax)
-        #expect(a.result.auroc == b.result.auroc && a.result.aurocError == b.result.aurocError)
+        #expect(a.result.scores.map(\.auroc) == b.result.scores.map(\.auroc))
+        #expect(a.result.scores.map(\.aurocError) == b.result.scores.map(\.aurocError))
     }
 
     /// Every ```swift block of the two articles must appear in this file (whitespace-insensitive),
