@@ -27,8 +27,9 @@ do for [ext in EXTS] {
     set format y ((c % ncols) == 0 ? "10^{%L}" : "")
     f = sprintf("%s/loo_%s.dat", data, word(classes, i))
     # The σ histogram was filled with 2σ ∈ [0, 1]: x = centre/2, density per unit σ = 2 × stored.
-    plot f using ($1/2):($2 > 0 ? 2*$2 : NaN) with steps lw 1.5 lc rgb ANOMALY_COLOR, \
-         f using ($1/2):($3 > 0 ? 2*$3 : NaN) with steps lw 1.5 lc rgb KNOWN_COLOR
+    # Outlined boxes per non-empty bin: a one-bin distribution (the noise burst) stays visible.
+    plot f using ($1/2):($2 > 0 ? 2*$2 : NaN):(0.0125) with boxes fs empty lw 1.5 lc rgb ANOMALY_COLOR, \
+         f using ($1/2):($3 > 0 ? 2*$3 : NaN):(0.0125) with boxes fs empty lw 1.5 lc rgb KNOWN_COLOR
   }
   set label 1 "σ of the predicted output node" at screen 0.535, 0.035 center
   eval keypanel(0, 1, 0, 0.001)
