@@ -53,6 +53,9 @@ public enum LeaveOneOut {
         public var trainingSeconds: (bnn: Double, det: Double, ensemble: Double) = (.nan, .nan, .nan)
         /// Prediction wall time of the BNN, the twin and the whole ensemble, seconds.
         public var predictionSeconds: (bnn: Double, det: Double, ensemble: Double) = (.nan, .nan, .nan)
+        /// The data-quality variables of every test event, in the predictions' event order (empty:
+        /// no dataset given, no data-quality baseline).
+        public var dataQuality: [DataQualityVariable: [Double]] = [:]
 
         /// In-memory inputs (a user's own networks; no timing).
         public init(removed: String, bnn: PredictionSet, det: PredictionSet, members: [PredictionSet] = []) {
@@ -72,6 +75,35 @@ public enum LeaveOneOut {
         public var casesAnomalous: [AnomalyCase: Double], casesKnown: [AnomalyCase: Double]
         /// 16 %, 50 % and 84 % quantiles of the BNN σ of the predicted node, anomalies and known.
         public var stdQuantilesAnomalous: [Double], stdQuantilesKnown: [Double]
+        /// The data-quality baselines, one per ``DataQualityVariable`` (in `allCases` order), each a
+        /// two-sided tail score fixed on the known classes; empty without a dataset.
+        public var dataQuality: [ScoreResult] = []
+        /// What the deterministic twin does with the anomalies of each BNN case (A, B, C, other).
+        public var twinOnCases: [AnomalyCase: TwinView] = [:]
+    }
+
+    /// The twin's view of a set of events: does it see them as anomalous too?
+    public struct TwinView: Sendable, Equatable {
+        /// Number of events.
+        public var count: Int
+        /// Median of the twin's largest softmax output.
+        public var medianMaxSoftmax: Double
+        /// Fraction of the events the twin is not confident about: largest softmax below
+        /// `CaseThresholds.confidentMean` (0.7) or at least two outputs at or above
+        /// `CaseThresholds.activeMean` (0.2) — the same thresholds that define the BNN's cases.
+        public var notConfident: Double
+    }
+
+    /// The twin's view of the events `indices` of `det`.
+    public static func twinView(_ det: PredictionSet, _ indices: [Int], thresholds t: CaseThresholds = CaseThresholds()) -> TwinView {
+        guard !indices.isEmpty else { return TwinView(count: 0, medianMaxSoftmax: .nan, notConfident: .nan) }
+        let maxima = indices.map { Double(det.means($0).max()!) }.sorted()
+        let unsure = indices.filter { n in
+            let m = det.means(n)
+            return m.max()! < t.confidentMean || m.filter { $0 >= t.activeMean }.count >= 2
+        }.count
+        let median = maxima.count % 2 == 1 ? maxima[maxima.count / 2] : 0.5 * (maxima[maxima.count / 2 - 1] + maxima[maxima.count / 2])
+        return TwinView(count: indices.count, medianMaxSoftmax: median, notConfident: Double(unsure) / Double(indices.count))
     }
 
     /// Read `loo_<class>_{bnn,det,ens<i>}.h5` of every removed class from `predictions` (and the
@@ -149,10 +181,25 @@ public enum LeaveOneOut {
             let v = idx.map { Double(bnn.std[$0 * k + bnn.predicted($0)]) }.sorted()
             return [0.16, 0.5, 0.84].map { v[min(v.count - 1, Int($0 * Double(v.count)))] }
         }
-        return ClassResult(removed: inputs.removed, scores: results, best: best,
-                           casesAnomalous: caseFractions(bnn.filter { $0 == Int32(k) }),
-                           casesKnown: caseFractions(bnn.filter { $0 < Int32(k) }),
-                           stdQuantilesAnomalous: quantiles(anomalyIdx), stdQuantilesKnown: quantiles(knownIdx))
+        var result = ClassResult(removed: inputs.removed, scores: results, best: best,
+                                 casesAnomalous: caseFractions(bnn.filter { $0 == Int32(k) }),
+                                 casesKnown: caseFractions(bnn.filter { $0 < Int32(k) }),
+                                 stdQuantilesAnomalous: quantiles(anomalyIdx), stdQuantilesKnown: quantiles(knownIdx))
+        // Data-quality baselines: bootstrap streams after the scores' (column 1000 + variable).
+        for (v, variable) in DataQualityVariable.allCases.enumerated() {
+            guard let x = inputs.dataQuality[variable] else { continue }
+            let score = twoSidedTailScore(x, reference: knownIdx.map { x[$0] })
+            result.dataQuality.append(AnomalyDetection.evaluate(anomalous: anomalyIdx.map { score[$0] }, known: knownIdx.map { score[$0] },
+                                                                replicates: configuration.bootstrapReplicates,
+                                                                seed: StudySeeds.bootstrap(master: configuration.bootstrapSeed, removed: label, score: 1000 + v)))
+        }
+        // The twin on the anomalies of each BNN case.
+        let anomalies = bnn.filter { $0 == Int32(k) }
+        for c in AnomalyCase.allCases {
+            let members = (0 ..< anomalies.count).filter { anomalyCase(anomalies, $0) == c }.map { anomalyIdx[$0] }
+            result.twinOnCases[c] = twinView(inputs.det, members)
+        }
+        return result
     }
 
     /// The whole experiment as `calobnn evaluate anomaly` runs it: load, evaluate every removed
@@ -161,8 +208,12 @@ public enum LeaveOneOut {
     public static func run(_ configuration: Configuration, predictions: String, models: String?, data: NamedFile?,
                            to directory: String, quiet: Bool = false) throws -> String {
         let dataset = try data.map(ExperimentInputs.dataset)
-        let inputs = try load(configuration, predictions: predictions, models: models,
+        var inputs = try load(configuration, predictions: predictions, models: models,
                               data: data.flatMap { d in dataset.map { (d, $0.identity) } })
+        if let dataset {
+            let values = Dictionary(uniqueKeysWithValues: DataQualityVariable.allCases.map { ($0, $0.values(dataset)) })
+            for i in inputs.indices { inputs[i].dataQuality = values }
+        }
         var line = ""
         try writeDirectoryAtomically(to: directory) { output in
             var results: [ClassResult] = []
@@ -188,17 +239,37 @@ public enum LeaveOneOut {
         var stdSummary: [[Double]] = []
         var summary: [String: Any] = ["profile": configuration.profile]
         var macros = MacroFile(header: tag)
+        let withDQ = results.contains { !$0.dataQuality.isEmpty }
+        var dqRows: [[String]] = [], twinRows: [[String]] = []
         for (row, (r, input)) in zip(results, inputs).enumerated() {
             let name = r.removed
-            bold.insert([row, r.best + 1])
-            aurocRows.append([label(name)] + r.scores.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" })
+            // Ties: every score whose printed AUROC equals the best printed one is bold.
+            let tied = tiedBest(r.scores)
+            for j in tied { bold.insert([row, j + 1]) }
+            var cells = r.scores.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" }
+            if withDQ {
+                // The best data-quality cut, chosen on the anomaly itself: an optimistic baseline.
+                let v = r.dataQuality.indices.max { r.dataQuality[$0].auroc < r.dataQuality[$1].auroc }!
+                cells.append("\(fmt(r.dataQuality[v].auroc, 3)) ± \(fmt(r.dataQuality[v].aurocError, 3))")
+                macros.add("AUROCDQ\(macroName(name))", fmt(r.dataQuality[v].auroc, 3))
+                macros.add("DQBest\(macroName(name))", DataQualityVariable.allCases[v].label)
+                dqRows.append([label(name)] + r.dataQuality.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" })
+            }
+            aurocRows.append([label(name)] + cells)
+            var twinRow = [label(name)]
+            for c in [AnomalyCase.a, .b, .c] {
+                let view = r.twinOnCases[c] ?? TwinView(count: 0, medianMaxSoftmax: .nan, notConfident: .nan)
+                twinRow += ["\(view.count)", fmt(view.medianMaxSoftmax, 3), fmt(view.notConfident, 3)]
+                macros.add("TwinUnsure\(c.rawValue.uppercased())\(macroName(name))", view.count == 0 ? "—" : fmt(100 * view.notConfident, 1))
+            }
+            twinRows.append(twinRow)
             tprRows.append([label(name)] + r.scores.map { fmt($0.tprAt5, 3) })
             var perScore: [String: Any] = [:]
             for (j, score) in scores.enumerated() { perScore[score.key] = ["auroc": r.scores[j].auroc, "error": r.scores[j].aurocError, "tpr5": r.scores[j].tprAt5] }
             summary[name] = perScore
             macros.add("AUROCStd\(macroName(name))", fmt(r.scores[0].auroc, 3))
             macros.add("AUROCBest\(macroName(name))", fmt(r.scores[r.best].auroc, 3))
-            macros.add("BestScore\(macroName(name))", texPlain(scores[r.best].label))
+            macros.add("BestScore\(macroName(name))", texPlain(scores[r.best].label) + (tied.count > 1 ? " (tied with \(tied.count - 1) more)" : ""))
             caseRows.append([label(name)] + AnomalyCase.allCases.map { fmt(r.casesAnomalous[$0] ?? 0, 3) }
                                           + AnomalyCase.allCases.map { fmt(r.casesKnown[$0] ?? 0, 3) })
             stdSummary.append([Double(row)] + r.stdQuantilesAnomalous + r.stdQuantilesKnown)
@@ -210,12 +281,21 @@ public enum LeaveOneOut {
                              fmt(input.predictionSeconds.bnn, 1), fmt(input.predictionSeconds.det, 1), fmt(input.predictionSeconds.ensemble, 1)])
         }
         let scoreHeader = ["removed class"] + scores.map(\.label)
-        var auroc = ResultTable(caption: "AUROC (± bootstrap s.d.) of each anomaly score, the removed class against the known classes' test events; best per row in bold (\(tag)).",
-                                header: scoreHeader, rows: aurocRows)
+        var auroc = ResultTable(caption: "AUROC (± bootstrap s.d.) of each anomaly score, the removed class against the known classes' test events; best network score per row in bold (every score tied at the printed precision)\(withDQ ? "; last column: the best of the \(DataQualityVariable.allCases.count) data-quality cuts, chosen on the anomaly itself (an optimistic baseline, never bold)" : "") (\(tag)).",
+                                header: scoreHeader + (withDQ ? ["best DQ cut"] : []), rows: aurocRows)
         auroc.bold = bold
         try auroc.write(to: output, stem: "auroc")
         try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
             .write(to: output, stem: "tpr5")
+        if withDQ {
+            try ResultTable(caption: "AUROC (± bootstrap s.d.) of one-variable data-quality cuts, each a two-sided tail score fixed on the known classes' test events: |F(x) − ½| with F their distribution function (\(tag)).",
+                            header: ["removed class"] + DataQualityVariable.allCases.map(\.label), rows: dqRows)
+                .write(to: output, stem: "dq_cuts")
+        }
+        try ResultTable(caption: "The deterministic twin on the anomalies of each BNN case: number of events, median of the twin's largest softmax output, and the fraction the twin is not confident about (largest output < 0.7 or ≥ 2 outputs ≥ 0.2) (\(tag)).",
+                        header: ["removed class", "A: N", "A: twin max", "A: twin unsure", "B: N", "B: twin max", "B: twin unsure",
+                                 "C: N", "C: twin max", "C: twin unsure"], rows: twinRows)
+            .write(to: output, stem: "cases_twin")
         let cases = ResultTable(caption: "Fractions of the A/B/C cases among the anomalous events, and among the known classes' events for reference. C: ≥ 5 % of weight samples disagree while the predicted node's mean ≥ 0.7; B: ≥ 2 nodes with mean ≥ 0.2; A: no jumps and σ of the predicted node < 0.01 (checked in the order C, B, A) (\(tag)).",
                                 header: ["removed class", "A", "B", "C", "other", "known A", "known B", "known C", "known other"], rows: caseRows)
         try cases.write(to: output, stem: "cases")
@@ -228,7 +308,8 @@ public enum LeaveOneOut {
                           rows: stdSummary)
         try writeTextAtomically(names.enumerated().map { "\($0.offset) \"\(configuration.registry[$0.element]?.label ?? $0.element)\"" }.joined(separator: "\n") + "\n",
                                 to: "\(output)/class_labels.txt")
-        macros.add(textMacros(stdSummary: stdSummary, cases: caseRows, auroc: aurocRows, scores: scores, names: names))
+        macros.add(textMacros(stdSummary: stdSummary, cases: caseRows, auroc: aurocRows.map { Array($0.prefix(scores.count + 1)) },
+                              scores: scores, names: names))
         try macros.write(to: "\(output)/numbers.tex")
         try writeJSONSummary(summary, to: "\(output)/summary.json")
     }
@@ -242,8 +323,10 @@ public enum LeaveOneOut {
     /// - cases B and C: confirmed if, averaged over the removed classes, they are more frequent
     ///   among the anomalies than among the known events;
     /// - AUROC of the BNN σ: how many removed classes exceed 0.5 and 0.9, its mean, minimum and
-    ///   maximum; and per family (BNN, deterministic, ensemble) how many rows it has the best
-    ///   score of (the first column of equal values wins).
+    ///   maximum; how many exceed 0.5 by more than twice their bootstrap error
+    ///   (`NStdSignificant`, the rule for "better than chance"); and per family (BNN,
+    ///   deterministic, ensemble) how many rows it has the best score of — a row whose best
+    ///   printed value is shared by scores of different families counts as a tie (`NBestTie`).
     public static func textMacros(stdSummary: [[Double]], cases: [[String]], auroc: [[String]], scores: [AnomalyScore],
                            names: [String]) -> [(String, String)] {
         var m: [(String, String)] = []
@@ -269,15 +352,20 @@ public enum LeaveOneOut {
               ("CaseAVerdict", aExists > 0 ? "confirmed" : "not confirmed"),
               ("CaseBVerdict", sums[1] > sums[5] ? "confirmed" : "not confirmed"),
               ("CaseCVerdict", sums[2] > sums[6] ? "confirmed" : "not confirmed")]
-        // AUROC cells are "0.823 ± 0.012": the printed value before the ±.
+        // AUROC cells are "0.823 ± 0.012": the printed value before the ±, the error after it.
         let printed = auroc.map { row in row.dropFirst().map { Double($0.split(separator: " ").first ?? "") ?? 0 } }
+        let errors = auroc.map { row in row.dropFirst().map { Double($0.split(separator: " ").last ?? "") ?? .nan } }
         let std = printed.map { $0[0] }
-        var bestCount: [AnomalyScore.Family: Int] = [:]
+        var bestCount: [AnomalyScore.Family: Int] = [:], ties = 0
         for row in printed {
-            var best = 0.0, column = -1
-            for (j, x) in row.enumerated() where x > best { best = x; column = j }
-            if column >= 0 { bestCount[scores[column].family, default: 0] += 1 }
+            let best = row.max() ?? 0
+            guard best > 0 else { continue }
+            let families = Set(row.indices.filter { row[$0] == best }.map { scores[$0].family })
+            if families.count == 1 { bestCount[families.first!, default: 0] += 1 } else { ties += 1 }
         }
+        // "Better than chance" only beyond twice the bootstrap error (the rule, fixed first).
+        let significant = zip(std, errors.map { $0[0] }).filter { $0.0 - 2 * $0.1 > 0.5 }.count
+        m += [("NBestTie", "\(ties)"), ("NStdSignificant", "\(significant)")]
         m += [("NStdAboveChance", "\(std.filter { $0 > 0.5 }.count)"), ("NStdAboveNinety", "\(std.filter { $0 >= 0.9 }.count)"),
               ("MeanAUROCStd", fmt(std.reduce(0, +) / Double(std.count), 3)),
               ("MinAUROCStd", fmt(std.min() ?? .nan, 3)), ("MaxAUROCStd", fmt(std.max() ?? .nan, 3)),
@@ -326,4 +414,11 @@ public enum LeaveOneOut {
         }
         try writeTextAtomically(out, to: "\(output)/examples_\(name).dat")
     }
+}
+
+/// The columns whose AUROC, printed to three decimals, equals the best printed one.
+func tiedBest(_ results: [ScoreResult]) -> [Int] {
+    let printed = results.map { fmt($0.auroc, 3) }
+    let best = results.indices.max { results[$0].auroc < results[$1].auroc }!
+    return printed.indices.filter { printed[$0] == printed[best] }
 }

@@ -63,6 +63,8 @@ struct EvaluateClassification: ParsableCommand {
     var bnnModel: String?
     @Option(name: .customLong("det-model"), help: "Deterministic model file (for training time and curves).")
     var detModel: String?
+    @Option(help: "Test dataset the predictions were made on (checked): adds the energy-sum-only AUC as a baseline.")
+    var data: String?
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
     @Option(name: [.short, .customLong("output")], help: "Output directory for tables (.tex/.md/.csv), data (.dat) and macros.")
@@ -73,7 +75,7 @@ struct EvaluateClassification: ParsableCommand {
     func run() throws {
         try checkOutputDirectory(output)
         print(try Identification.run(bnn: NamedFile("--bnn", bnn), det: NamedFile("--det", det), bnnModel: bnnModel, detModel: detModel,
-                                     profile: profile, registry: toolRegistry, to: output))
+                                     data: data.map { NamedFile("--data", $0) }, profile: profile, registry: toolRegistry, to: output))
     }
 }
 
