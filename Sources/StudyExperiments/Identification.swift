@@ -23,6 +23,8 @@ public enum Identification {
         public var det: PredictionFile
         /// The models' training records (nil: the model file was not given or does not exist).
         public var bnnTraining: TrainingRecord?, detTraining: TrainingRecord?
+        /// The BNN's posterior against its prior (nil: no BNN model file given).
+        public var bnnPosterior: (blocks: [PosteriorBlockSummary], klPerExample: Double)?
         /// Every test event's energy sum over all cells, MeV, in the predictions' event order (nil:
         /// no dataset given).
         public var energySums: [Double]?
@@ -41,6 +43,9 @@ public enum Identification {
             self.bnn = b; self.det = d
             bnnTraining = try ExperimentInputs.trainingRecord(bnnModel, for: b, bnn.path)
             detTraining = try ExperimentInputs.trainingRecord(detModel, for: d, det.path)
+            if bnnTraining != nil, let bnnModel {
+                do { bnnPosterior = try PosteriorSummary.of(Checkpoint.load(from: bnnModel)) } catch { throw InputError("\(error)") }
+            }
         }
 
         /// Also read the test dataset the predictions were made on (checked by identity), for
@@ -162,6 +167,23 @@ public enum Identification {
             }
         }
 
+        // Convergence: the epoch kept and the epochs run (a best epoch at the cap means the
+        // validation loss was still falling), and how far the posterior moved from the prior.
+        var convergence: [(String, String)] = []
+        for (name, rec) in [("BNN", tb), ("Det", td)] {
+            if let rec { convergence += [("BestEpoch\(name)", "\(rec.bestEpoch)"), ("EpochsRun\(name)", "\(rec.epochsRun)")] }
+        }
+        if let post = inputs.bnnPosterior {
+            try ResultTable(caption: "The BNN's posterior against its prior, per Bayesian parameter block: median posterior σ, its ratio to the prior's σ, and the fraction of weights whose mean is within 2σ of zero; KL/N = \(fmt(post.klPerExample, 3)) nats per training example (\(tag)).",
+                            header: ["block", "weights", "median σ", "median σ/σ_prior", "μ within 2σ of 0"],
+                            rows: post.blocks.map { [$0.name, "\($0.count)", fmt($0.medianSigma, 4), fmt($0.medianSigmaOverPrior, 3), fmt($0.withinTwoSigma, 3)] })
+                .write(to: output, stem: "posterior")
+            convergence.append(("KLPerExample", fmt(post.klPerExample, 3)))
+            if let dense = post.blocks.first(where: { $0.name == "dense.kernel" }) {
+                convergence += [("PostSigmaRatioDense", fmt(dense.medianSigmaOverPrior, 2)), ("PostWithinTwoSigmaDense", fmt(100 * dense.withinTwoSigma, 1))]
+            }
+        }
+
         // The study's claim, checked by the rule fixed above.
         let delta = cmB.accuracy - cmD.accuracy
         let verdict = abs(delta) <= similarPerformanceMargin ? "confirmed" : "not confirmed"
@@ -174,6 +196,7 @@ public enum Identification {
             ("MCSamples", "\(b.set.samples)"), ("TestEvents", "\(b.set.count)"),
         ])
         macros.add(aucMacros)
+        macros.add(convergence)
         try macros.write(to: "\(output)/numbers.tex")
         let summary: [String: Any] = ["profile": profile, "accuracy_bnn": cmB.accuracy, "accuracy_det": cmD.accuracy,
                                       "similar_performance": verdict, "test_events": b.set.count, "photon_auc": aucSummary,
