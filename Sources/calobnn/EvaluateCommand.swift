@@ -9,7 +9,7 @@ import StudyExperiments
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn datasets and predictions into the study's tables, figure data and macros.",
-        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self])
+        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self, EvaluateRobustness.self])
 }
 
 /// `--profile` is written into TeX and Markdown headers: a plain name only.
@@ -160,5 +160,40 @@ struct EvaluateGeant4: ParsableCommand {
         try checkOutputDirectory(output)
         print(try Geant4Study.run(bnn: NamedFile("--bnn", bnn), det: NamedFile("--det", det), ownBNN: NamedFile("--own-bnn", ownBNN),
                                   ownDet: NamedFile("--own-det", ownDet), registry: toolRegistry, to: output))
+    }
+}
+
+struct EvaluateRobustness: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "robustness",
+        abstract: "The study's headline numbers next to its robustness checks (other detector response, normalised inputs).",
+        discussion: """
+        Each --run is NAME=RESULTS_DIR, a results directory of a full pipeline run; the first is the reference.
+
+        Example:
+          calobnn evaluate robustness --run study=out/quick/results --run "visible + noise=out/quick-visible/results" -o out/quick/results/robustness
+        """)
+
+    @Option(name: .customLong("run"), help: "NAME=RESULTS_DIR of one run (repeatable; the first is the reference).")
+    var runs: [String]
+    @Option(name: [.short, .customLong("output")], help: "Output directory.")
+    var output: String
+
+    func parsed() throws -> [Robustness.Run] {
+        try runs.map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw ValidationError("--run expects NAME=RESULTS_DIR (got '\(item)')") }
+            return Robustness.Run(name: parts[0], results: parts[1])
+        }
+    }
+
+    func validate() throws {
+        let r = try parsed()
+        guard (1 ... 6).contains(r.count) else { throw ValidationError("--run: give 1…6 runs (got \(r.count))") }
+    }
+
+    func run() throws {
+        try checkOutputDirectory(output)
+        print(try Robustness.run(try parsed(), to: output))
     }
 }
