@@ -184,6 +184,19 @@ public enum Identification {
             }
         }
 
+        // Calibration on the test set: reliability data and the expected calibration error.
+        let calB = Calibration(b.set), calD = Calibration(d.set)
+        let nb = calB.count.count
+        try writeDataFile("\(output)/reliability.dat",
+                          header: "bin_centre conf_bnn acc_bnn n_bnn conf_det acc_det n_det — confidence = largest mean output (\(tag))",
+                          rows: (0 ..< nb).map { i -> [Double] in
+                              let centre: Double = (Double(i) + 0.5) / Double(nb)
+                              let bnnPart: [Double] = [calB.confidence[i], calB.accuracy[i], Double(calB.count[i])]
+                              let detPart: [Double] = [calD.confidence[i], calD.accuracy[i], Double(calD.count[i])]
+                              return [centre] + bnnPart + detPart
+                          })
+        convergence += [("ECEBNN", fmt(calB.ece, 3)), ("ECEDet", fmt(calD.ece, 3))]
+
         // The study's claim, checked by the rule fixed above.
         let delta = cmB.accuracy - cmD.accuracy
         let verdict = abs(delta) <= similarPerformanceMargin ? "confirmed" : "not confirmed"
@@ -199,6 +212,7 @@ public enum Identification {
         macros.add(convergence)
         try macros.write(to: "\(output)/numbers.tex")
         let summary: [String: Any] = ["profile": profile, "accuracy_bnn": cmB.accuracy, "accuracy_det": cmD.accuracy,
+                                      "ece_bnn": calB.ece, "ece_det": calD.ece,
                                       "similar_performance": verdict, "test_events": b.set.count, "photon_auc": aucSummary,
                                       "accuracy_per_class_bnn": Dictionary(uniqueKeysWithValues: zip(names, cmB.perClassAccuracy)),
                                       "accuracy_per_class_det": Dictionary(uniqueKeysWithValues: zip(names, cmD.perClassAccuracy))]

@@ -235,6 +235,7 @@ public enum LeaveOneOut {
         let tag = "make reproduce PROFILE=\(configuration.profile), target anomaly"
         let scores = configuration.scores, label = configuration.registry.prettyLabel
         var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
+        var auprRows: [[String]] = [], fpr95Rows: [[String]] = []
         var bold = Set<[Int]>()
         var stdSummary: [[Double]] = []
         var summary: [String: Any] = ["profile": configuration.profile]
@@ -265,7 +266,16 @@ public enum LeaveOneOut {
             twinRows.append(twinRow)
             tprRows.append([label(name)] + r.scores.map { fmt($0.tprAt5, 3) })
             var perScore: [String: Any] = [:]
-            for (j, score) in scores.enumerated() { perScore[score.key] = ["auroc": r.scores[j].auroc, "error": r.scores[j].aurocError, "tpr5": r.scores[j].tprAt5] }
+            for (j, score) in scores.enumerated() {
+                perScore[score.key] = ["auroc": r.scores[j].auroc, "error": r.scores[j].aurocError, "tpr5": r.scores[j].tprAt5,
+                                       "aupr": r.scores[j].aupr, "fpr95": r.scores[j].fprAt95]
+            }
+            for (v, variable) in DataQualityVariable.allCases.enumerated() where v < r.dataQuality.count {
+                perScore[variable.rawValue] = ["auroc": r.dataQuality[v].auroc, "error": r.dataQuality[v].aurocError, "tpr5": r.dataQuality[v].tprAt5,
+                                               "aupr": r.dataQuality[v].aupr, "fpr95": r.dataQuality[v].fprAt95]
+            }
+            auprRows.append([label(name)] + r.scores.map { fmt($0.aupr, 3) })
+            fpr95Rows.append([label(name)] + r.scores.map { fmt($0.fprAt95, 3) })
             summary[name] = perScore
             macros.add("AUROCStd\(macroName(name))", fmt(r.scores[0].auroc, 3))
             macros.add("AUROCBest\(macroName(name))", fmt(r.scores[r.best].auroc, 3))
@@ -287,6 +297,10 @@ public enum LeaveOneOut {
         try auroc.write(to: output, stem: "auroc")
         try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
             .write(to: output, stem: "tpr5")
+        try ResultTable(caption: "Area under the precision–recall curve (average precision; a random score gives the anomalies' share of the test set) (\(tag)).",
+                        header: scoreHeader, rows: auprRows).write(to: output, stem: "aupr")
+        try ResultTable(caption: "False-positive rate at 95 % true-positive rate (lower is better) (\(tag)).",
+                        header: scoreHeader, rows: fpr95Rows).write(to: output, stem: "fpr95")
         if withDQ {
             try ResultTable(caption: "AUROC (± bootstrap s.d.) of one-variable data-quality cuts, each a two-sided tail score fixed on the known classes' test events: |F(x) − ½| with F their distribution function (\(tag)).",
                             header: ["removed class"] + DataQualityVariable.allCases.map(\.label), rows: dqRows)
