@@ -278,6 +278,8 @@ public enum LeaveOneOut {
             fpr95Rows.append([label(name)] + r.scores.map { fmt($0.fprAt95, 3) })
             summary[name] = perScore
             macros.add("AUROCStd\(macroName(name))", fmt(r.scores[0].auroc, 3))
+            macros.add("FPRStd\(macroName(name))", fmt(r.scores[0].fprAt95, 3))
+            macros.add("AUPRStd\(macroName(name))", fmt(r.scores[0].aupr, 3))
             macros.add("AUROCBest\(macroName(name))", fmt(r.scores[r.best].auroc, 3))
             macros.add("BestScore\(macroName(name))", texPlain(scores[r.best].label) + (tied.count > 1 ? " (tied with \(tied.count - 1) more)" : ""))
             caseRows.append([label(name)] + AnomalyCase.allCases.map { fmt(r.casesAnomalous[$0] ?? 0, 3) }
