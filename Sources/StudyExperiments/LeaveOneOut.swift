@@ -29,6 +29,8 @@ public enum LeaveOneOut {
         public var registry: EventRegistry
         /// Profile name, recorded in captions.
         public var profile: String
+        /// Dedicated detectors whose score files `loo_<class>_<detector>.h5` are evaluated too.
+        public var detectors: [Detector] = []
 
         /// A configuration; every value explicit.
         public init(removedClasses: [String], ensembleMembers: Int, bootstrapReplicates: Int, bootstrapSeed: UInt64,
@@ -56,6 +58,8 @@ public enum LeaveOneOut {
         /// The data-quality variables of every test event, in the predictions' event order (empty:
         /// no dataset given, no data-quality baseline).
         public var dataQuality: [DataQualityVariable: [Double]] = [:]
+        /// The dedicated detectors' scores of every test event, in the predictions' event order.
+        public var detectorScores: [Detector: [Double]] = [:]
 
         /// In-memory inputs (a user's own networks; no timing).
         public init(removed: String, bnn: PredictionSet, det: PredictionSet, members: [PredictionSet] = []) {
@@ -80,6 +84,8 @@ public enum LeaveOneOut {
         public var dataQuality: [ScoreResult] = []
         /// What the deterministic twin does with the anomalies of each BNN case (A, B, C, other).
         public var twinOnCases: [AnomalyCase: TwinView] = [:]
+        /// The dedicated detectors' results, in ``Configuration/detectors`` order.
+        public var detectors: [ScoreResult] = []
     }
 
     /// The twin's view of a set of events: does it see them as anomalous too?
@@ -149,6 +155,18 @@ public enum LeaveOneOut {
                 try ExperimentInputs.trainingRecord(modelDir.map { "\($0)/\(file)" }, for: p, pred)?.seconds ?? .nan
             }
             var inputs = ClassInputs(removed: name, bnn: bnn.set, det: det.set, members: members.map(\.set))
+            for detector in configuration.detectors {
+                let path = "\(predDir)/loo_\(name)_\(detector.rawValue).h5"
+                let file: ScoreFile
+                do { file = try ScoreFile.read(path) } catch { throw InputError("\(error)") }
+                guard file.dataIdentity == det.dataIdentity, file.label == det.set.label else {
+                    throw InputError("\(path) was not made on the test set of \(detPath)")
+                }
+                guard file.modelIdentity == det.modelIdentity else {
+                    throw InputError("\(path) was not made with the twin that made \(detPath)")
+                }
+                inputs.detectorScores[detector] = file.score
+            }
             inputs.trainingSeconds = (try seconds("loo_\(name)_bnn.h5", bnn, bnnPath), try seconds("loo_\(name)_det.h5", det, detPath),
                                       try members.indices.map { try seconds("loo_\(name)_ens\($0 + 1).h5", members[$0], memberPaths[$0]) }.reduce(0, +))
             inputs.predictionSeconds = (bnn.seconds, det.seconds, members.map(\.seconds).reduce(0, +))
@@ -193,6 +211,13 @@ public enum LeaveOneOut {
                                                                 replicates: configuration.bootstrapReplicates,
                                                                 seed: StudySeeds.bootstrap(master: configuration.bootstrapSeed, removed: label, score: 1000 + v)))
         }
+        // Dedicated detectors: bootstrap streams at column 2000 + detector.
+        for (d, detector) in configuration.detectors.enumerated() {
+            guard let x = inputs.detectorScores[detector] else { continue }
+            result.detectors.append(AnomalyDetection.evaluate(anomalous: anomalyIdx.map { x[$0] }, known: knownIdx.map { x[$0] },
+                                                              replicates: configuration.bootstrapReplicates,
+                                                              seed: StudySeeds.bootstrap(master: configuration.bootstrapSeed, removed: label, score: 2000 + d)))
+        }
         // The twin on the anomalies of each BNN case.
         let anomalies = bnn.filter { $0 == Int32(k) }
         for c in AnomalyCase.allCases {
@@ -235,7 +260,7 @@ public enum LeaveOneOut {
         let tag = "make reproduce PROFILE=\(configuration.profile), target anomaly"
         let scores = configuration.scores, label = configuration.registry.prettyLabel
         var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
-        var auprRows: [[String]] = [], fpr95Rows: [[String]] = []
+        var auprRows: [[String]] = [], fpr95Rows: [[String]] = [], detectorRows: [[String]] = []
         var bold = Set<[Int]>()
         var stdSummary: [[Double]] = []
         var summary: [String: Any] = ["profile": configuration.profile]
@@ -274,6 +299,16 @@ public enum LeaveOneOut {
                 perScore[variable.rawValue] = ["auroc": r.dataQuality[v].auroc, "error": r.dataQuality[v].aurocError, "tpr5": r.dataQuality[v].tprAt5,
                                                "aupr": r.dataQuality[v].aupr, "fpr95": r.dataQuality[v].fprAt95]
             }
+            for (d, detector) in configuration.detectors.enumerated() where d < r.detectors.count {
+                let x = r.detectors[d]
+                perScore[detector.rawValue] = ["auroc": x.auroc, "error": x.aurocError, "tpr5": x.tprAt5, "aupr": x.aupr, "fpr95": x.fprAt95]
+                macros.add("AUROC\(macroName(detector.rawValue))\(macroName(name))", fmt(x.auroc, 3))
+            }
+            if !r.detectors.isEmpty {
+                let bnnSigma = r.scores[0]
+                detectorRows.append([label(name), "\(fmt(bnnSigma.auroc, 3)) ± \(fmt(bnnSigma.aurocError, 3))"]
+                    + r.detectors.flatMap { ["\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))", fmt($0.aupr, 3), fmt($0.fprAt95, 3)] })
+            }
             auprRows.append([label(name)] + r.scores.map { fmt($0.aupr, 3) })
             fpr95Rows.append([label(name)] + r.scores.map { fmt($0.fprAt95, 3) })
             summary[name] = perScore
@@ -299,6 +334,11 @@ public enum LeaveOneOut {
         try auroc.write(to: output, stem: "auroc")
         try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
             .write(to: output, stem: "tpr5")
+        if !detectorRows.isEmpty {
+            try ResultTable(caption: "Dedicated anomaly detectors on the deterministic twin, fitted on the known classes only: AUROC (± bootstrap s.d.), AUPR and FPR at 95 % TPR, beside the BNN σ of the predicted node (\(tag)).",
+                            header: ["removed class", "BNN σ AUROC"] + configuration.detectors.flatMap { ["\($0.label) AUROC", "AUPR", "FPR95"] },
+                            rows: detectorRows).write(to: output, stem: "detectors")
+        }
         try ResultTable(caption: "Area under the precision–recall curve (average precision; a random score gives the anomalies' share of the test set) (\(tag)).",
                         header: scoreHeader, rows: auprRows).write(to: output, stem: "aupr")
         try ResultTable(caption: "False-positive rate at 95 % true-positive rate (lower is better) (\(tag)).",

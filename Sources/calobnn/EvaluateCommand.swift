@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import StudyExperiments
+import StudyReport
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -108,6 +109,9 @@ struct EvaluateAnomaly: ParsableCommand {
     var bootstrapSeed: UInt64
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
+    @Option(help: "Dedicated detectors whose loo_<class>_<detector>.h5 score files (`calobnn detect`) are evaluated too, comma-separated.",
+            transform: { try commaList($0, "--detectors", Detector.init(rawValue:)) })
+    var detectors: [Detector] = []
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
     @Option(name: [.short, .customLong("output")], help: "Output directory.")
@@ -127,9 +131,10 @@ struct EvaluateAnomaly: ParsableCommand {
         guard FileManager.default.fileExists(atPath: predDir, isDirectory: &isDir), isDir.boolValue else {
             throw CLIError("--pred-dir \(predDir): no such directory")
         }
-        let configuration = LeaveOneOut.Configuration(removedClasses: labels.map { toolRegistry.classes[$0].name },
+        var configuration = LeaveOneOut.Configuration(removedClasses: labels.map { toolRegistry.classes[$0].name },
                                                       ensembleMembers: ensemble, bootstrapReplicates: bootstrap,
                                                       bootstrapSeed: bootstrapSeed, registry: toolRegistry, profile: profile)
+        configuration.detectors = detectors
         print(try LeaveOneOut.run(configuration, predictions: predDir, models: modelDir, data: data.map { NamedFile("--data", $0) },
                                   to: output, quiet: quiet))
     }
@@ -197,3 +202,43 @@ struct EvaluateRobustness: ParsableCommand {
         print(try Robustness.run(try parsed(), to: output))
     }
 }
+
+struct Detect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score events with a dedicated anomaly detector on a trained network (beyond the talk).",
+        discussion: """
+        energy: the network's free energy −logsumexp(logits); nothing to fit. mahalanobis: class-conditional \
+        Gaussians with a shared, shrunk covariance on the network's pooled features, fitted on --training's \
+        known classes (those the model was trained on). Writes a score file (larger = more anomalous).
+
+        Examples:
+          calobnn detect energy --model models/loo_jpsi_ee_det.h5 --data test.h5 -o pred/loo_jpsi_ee_energy.h5
+          calobnn detect mahalanobis --model models/loo_jpsi_ee_det.h5 --training train.h5 --data test.h5 -o pred/loo_jpsi_ee_mahalanobis.h5
+        """)
+
+    @Argument(help: "The detector: energy or mahalanobis.")
+    var detector: Detector
+    @Option(help: "The trained network (normally the deterministic twin of a leave-one-out run).")
+    var model: String
+    @Option(help: "The events to score.")
+    var data: String
+    @Option(help: "The training file the detector is fitted on (mahalanobis).")
+    var training: String?
+    @Option(parsing: .unconditional, help: "Worker threads (results are identical for any value).")
+    var threads: Int = 2
+    @Option(name: [.short, .customLong("output")], help: "Score file to write (HDF5).")
+    var output: String
+
+    func validate() throws {
+        guard (1 ... 64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
+        if detector == .mahalanobis && training == nil { throw ValidationError("mahalanobis needs --training") }
+    }
+
+    func run() throws {
+        try checkOutput(output, inputs: [("--model", model), ("--data", data)] + (training.map { [("--training", $0)] } ?? []))
+        ProgressReporter.write(try detector.run(model: NamedFile("--model", model), data: NamedFile("--data", data),
+                                                training: training.map { NamedFile("--training", $0) }, threads: threads, output: output) + "\n")
+    }
+}
+
+extension Detector: ExpressibleByArgument {}
