@@ -25,6 +25,8 @@ struct EvaluateAnomaly: ParsableCommand {
     var ensemble: Int = 5
     @Option(parsing: .unconditional, help: "Bootstrap replicates for the AUROC errors (1…100000).")
     var bootstrap: Int = 200
+    @Option(name: .customLong("bootstrap-seed"), parsing: .unconditional, help: "Master seed of the bootstrap streams (one per removed class and score).")
+    var bootstrapSeed: UInt64 = 20221124
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
     @Option(name: .short, help: "Output directory.")
@@ -118,7 +120,7 @@ struct EvaluateAnomaly: ParsableCommand {
                 let s = sets(score.family)
                 let values = (0 ..< s.count).map { score.evaluate(s, $0) }
                 results.append(AnomalyDetection.evaluate(anomalous: anomalyIdx.map { values[$0] }, known: knownIdx.map { values[$0] },
-                                                         replicates: bootstrap, seed: SeedSalt.bootstrap(removed: removed, score: j)))
+                                                         replicates: bootstrap, seed: SeedSalt.bootstrap(bootstrapSeed, removed: removed, score: j)))
                 progress.update(j + 1)
             }
             progress.finish()
@@ -211,12 +213,12 @@ struct EvaluateAnomaly: ParsableCommand {
     }
 }
 
-/// Named seed salts of the analysis: each sub-stream's seed is derived from the analysis's fixed
-/// master seed, a name and indices (StudyRandom's `SeedDerivation`), so no stream shifts another.
+/// Named seed salts of the analysis: each sub-stream's seed is derived from a master seed
+/// (`--bootstrap-seed`), a name and indices (StudyRandom's `SeedDerivation`), so no stream shifts another.
 enum SeedSalt {
     /// The bootstrap stream of (removed class, score).
-    static func bootstrap(removed: Int, score: Int) -> UInt64 {
-        SeedDerivation.seed(20221124, salt: "bootstrap", UInt64(removed), UInt64(score))
+    static func bootstrap(_ master: UInt64, removed: Int, score: Int) -> UInt64 {
+        SeedDerivation.seed(master, salt: "bootstrap", UInt64(removed), UInt64(score))
     }
 }
 

@@ -34,7 +34,14 @@ let simulateBytesPerEvent = 2 * (504 + 3 + 1 + 1) * 4
 struct Classes: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the registered event classes and their labels.")
 
+    @Flag(help: "Print only the study's class names ('--class all'), in label order, on one line (for make).")
+    var names = false
+
     func run() {
+        if names {
+            print(EventRegistry.study.classes.map(\.name).joined(separator: " "))
+            return
+        }
         for (label, c) in cliRegistry.classes.enumerated() {
             let number = label < 10 ? " \(label)" : "\(label)"
             let name = c.name.padding(toLength: 12, withPad: " ", startingAt: 0)
