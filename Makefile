@@ -21,7 +21,8 @@
 #   make check-portable  the quick profile again as on an older CPU (no AVX2/FMA), bit for bit equal
 #   make check-staleness the pipeline reruns what a rebuilt tool or a changed seed/flag affects, and
 #                        nothing else (dry runs against check-goldens' out/quick)
-#   make record-goldens  re-record the golden values; prints only the values that changed
+#   make record-goldens  re-record the golden values (swift test, and the quick profile computed
+#                        afresh); prints each value it adds or changes
 #   make check-slurm     the quick profile through a real one-node Slurm on this machine, compared
 #                        byte for byte with check-goldens' local run (installs Slurm; root)
 #   make bench           throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
@@ -185,9 +186,11 @@ clean:
 	rm -rf .build out
 
 ## record-goldens: re-record every golden value (loud: prints each change). Commit with a reason.
+## The quick profile's file (Tests/check_goldens.py) gains a key for every newly measured value
+## (e.g. an added class) and is rewritten only if a value was added, changed or dropped.
 record-goldens: build
 	CALOBNN_RECORD_GOLDENS=1 $(SWIFT) test -c release 2>&1 | grep -E "RECORD-GOLDENS|passed|failed" || true
 	@rm -rf out/quick; mkdir -p out/quick   # computed afresh: cached results may come from an older build
-	$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1
+	$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	CALOBNN_RECORD_GOLDENS=1 $(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
-	@echo "record-goldens: files under Tests/*/Goldens rewritten; review 'git diff' and commit with a reason."
+	@echo "record-goldens: review 'git diff' of the golden files and commit with a reason."

@@ -56,15 +56,15 @@ MAKE_STATE = $(OUT)/.make
 # table row and figure with no edit here. The list is kept in $(MAKE_STATE)/classes.mk, asked
 # again whenever the tool is newer and rewritten only if it changed; GNU make remakes an included
 # makefile and, if the file changed, reads everything again (once: the same list is not written
-# twice). A dry run without a built tool cannot know the list: it says so and shows the commands
-# with an empty one.
+# twice). A dry run asks the tool directly and writes nothing; without a built tool it cannot know
+# the list: it says so and shows the commands with an empty one.
 CLASSES_MK = $(MAKE_STATE)/classes.mk
 STUDY_CLASSES ?=
 ifneq ($(PIPELINE),)
 ifeq ($(DRY_RUN),)
 include $(CLASSES_MK)
 else ifneq ($(wildcard $(CALOBNN)),)
-include $(CLASSES_MK)
+STUDY_CLASSES := $(shell $(CALOBNN) classes --names)
 else
 $(warning dry run: $(CALOBNN) is not built yet, so the study's classes (calobnn classes --names) are unknown; the commands below show none)
 endif
