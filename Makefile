@@ -129,7 +129,8 @@ check-portable: check-goldens
 ## seconds): nothing when nothing changed, everything after a rebuilt tool, exactly the affected
 ## steps after a changed seed, profile value or TRAIN_FLAGS; and the goals that need no tool work
 ## without one. Brings out/quick up to date first (nothing to do after check-goldens).
-check-staleness: build
+# (After check-goldens and check-portable when they are goals too, or under `make test`, also with -j.)
+check-staleness: build | $(filter check-goldens check-portable,$(MAKECMDGOALS)) $(if $(filter test,$(MAKECMDGOALS)),check-portable)
 	@mkdir -p out; $(MAKE) --no-print-directory results PROFILE=quick > out/quick-staleness.log 2>&1 || { tail -n 30 out/quick-staleness.log; exit 1; }
 	@$(PYTHON) Tests/check_staleness.py out/quick
 
