@@ -88,7 +88,10 @@ STUDY_CLASS_LIST = $(subst $(space),$(comma),$(strip $(STUDY_CLASSES)))
 # Automatic variables ($@, $<, $*) are empty at that time, so a stamp holds the rest of the command;
 # the Slurm prefix is not part of it (where a step runs does not change its output).
 # Stamps are written only once the class list is known and never in a dry run; there a changed or
-# missing stamp is replaced by FORCE, so `make -n` shows what would rerun.
+# missing stamp is replaced by FORCE, so `make -n` shows what would rerun. They are written when
+# make reads this file, for every rule, not only those of the goals: a value changed for one goal
+# (e.g. `make datasets TRAIN_FLAGS=…`) and changed back later reruns the steps it enters once more —
+# too much, never too little.
 RECIPES = $(MAKE_STATE)/recipes
 STAMPING = $(and $(PIPELINE),$(STUDY_CLASSES),$(if $(DRY_RUN),,yes))
 recipe = $(call recipe-at,$(RECIPES)/$(subst %,each,$(patsubst $(OUT)/%,%,$(1))),$(strip $(2)))
