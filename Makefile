@@ -156,7 +156,7 @@ check-slurm: check-goldens
 ## bench: throughput JSON on stdout (also kept in out/bench.json); a benchmark, not a test.
 bench: build
 	@mkdir -p out
-	@$(CALOBNN) bench > out/bench.json.tmp && mv out/bench.json.tmp out/bench.json && cat out/bench.json
+	@$(CALOBNN) bench --seed $(SEED_BENCH) > out/bench.json.tmp && mv out/bench.json.tmp out/bench.json && cat out/bench.json
 
 ## bench-compare: time the network kernels of BASE (a git revision) and of this tree side by side.
 bench-compare: build
@@ -174,7 +174,7 @@ reproduce: deps build
 	echo "reproduce: PROFILE=$(PROFILE) — $$n_tab tables/macros, $$n_fig figures in $(OUT) ($$(( $$(date +%s) - start )) s); overall okay: 1"
 
 ## docs: DocC archives of every library module in out/docs, failing on undocumented public symbols.
-DOC_TARGETS = StudyRandom PortableMath NetworkKernels BayesianNetworks CalorimeterSimulation SimulationValidation Classification AnomalyDetection StudyData StudyReport
+DOC_TARGETS = StudyRandom PortableMath NetworkKernels BayesianNetworks CalorimeterSimulation SimulationValidation Classification AnomalyDetection StudyData StudyReport StudyExperiments
 docs: deps
 	@mkdir -p out/docs
 	@for t in $(DOC_TARGETS); do \
