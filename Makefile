@@ -1,19 +1,37 @@
 # calo-bnn — the two commands a user needs are `make reproduce` and `make test`.
 # Everything else here is a step of those, or a convenience (bench, paper, docs).
 #
-#   make deps        install the Debian/PyPI packages we need, if missing (runs apt-get as root)
-#   make build       release build of the `calobnn` tool
-#   make test        unit, gradient-check and golden tests, the quick profile vs its goldens and as on an
-#                    older CPU (check-portable), h5py check, the bad-input and fault suite, and
-#                    check-references (every path a comment or document names exists)
-#   make bench       throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
+#   make deps            install the Debian/PyPI packages we need, if missing (runs apt-get as root)
+#   make build           release build of the `calobnn` tool
+#   make reproduce       every table and figure of the study (PROFILE=quick|default|full;
+#                        CLUSTER=slurm runs each simulation, training and prediction as a Slurm job)
+#   make results         the tables and data files only (no figures); its parts, in paper order:
+#                        datasets, images, validation, classification, geant4, anomaly (and repeats
+#                        when the profile sets REPEATS); TRAIN_FLAGS='…' adds options to every training
+#   make figures         every figure (PDF + PNG); RESTYLE=1 redraws from the data files as they are
+#   make paper           the Paper (PDF) from the generated tables and figures of PROFILE (deps-paper:
+#                        its TeX packages)
+#   make test            check-references, check-h5py, check-bad-input, check-goldens, check-portable,
+#                        check-staleness, then `swift test` (unit, gradient-check and golden tests)
+#   make check-references  every path a comment or document names exists (no build needed)
+#   make check-h5py      h5py reads a simulated file the way users' tools do
+#   make check-bad-input ~100 bad-input and fault cases: one-line error, non-zero exit, files intact
+#   make check-goldens   the quick profile computed afresh, its headline numbers against
+#                        Tests/Goldens/quick_profile.json (exact)
+#   make check-portable  the quick profile again as on an older CPU (no AVX2/FMA), bit for bit equal
+#   make check-staleness the pipeline reruns what a rebuilt tool or a changed seed/flag affects, and
+#                        nothing else (dry runs against check-goldens' out/quick)
+#   make record-goldens  re-record the golden values (swift test, and the quick profile computed
+#                        afresh); prints each value it adds or changes
+#   make check-slurm     the quick profile through a real one-node Slurm on this machine, compared
+#                        byte for byte with check-goldens' local run (installs Slurm; root)
+#   make bench           throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
 #   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
-#   make reproduce   every table and figure of the study (PROFILE=quick|default|full;
-#                    CLUSTER=slurm runs each simulation, training and prediction as a Slurm job)
-#   make check-slurm the quick profile through a real one-node Slurm on this machine, compared
-#                    byte for byte with check-goldens' local run (installs Slurm; root)
-#   make paper       the Paper (PDF) from the generated tables and figures of PROFILE
-#   make docs        DocC documentation of every library module
+#   make docs            DocC documentation of every library module
+#   make clean           remove .build and out
+#
+# Seeds: Reproduce/seeds.mk; profile sizes: Reproduce/profiles/<PROFILE>.mk. A step reruns when the
+# tool is rebuilt or its own command line changes (Reproduce/reproduce.mk, "recipe stamps").
 #
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -31,7 +49,10 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input check-references record-goldens docs check-slurm
+.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm FORCE
+
+# A dry run (make -n) or a question (make -q): nothing is built, stamps are not written.
+DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -56,13 +77,25 @@ deps:
 	@$(PYTHON) -c "import h5py, numpy" 2>/dev/null || { echo "deps: pip install $(PY_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_PACKAGES); }
 
-build: deps
+build: deps $(CALOBNN)
+
+# The tool, a real prerequisite of every pipeline step: SwiftPM runs on every make (FORCE) and
+# relinks only when a source changed, so an unchanged tool keeps its time stamp and reruns nothing,
+# while a rebuilt one reruns every step after it. A dry run, a make restarted after remaking its
+# class list (the tool was built before), and a sub-make of a make that built it (CALOBNN_BUILT=1)
+# take the file as it is. (A file target with no recipe of its own behind a phony prerequisite
+# would count as new on every run and rerun everything: hence a recipe here.)
+ifeq ($(DRY_RUN)$(MAKE_RESTARTS)$(CALOBNN_BUILT),)
+$(CALOBNN): FORCE
+endif
+$(CALOBNN):
 	$(SWIFT) build -c release --product calobnn
+FORCE:
 
 ## test: the reference check, the h5py check, the bad-input suite, the quick profile end to end against its goldens and
-## again as on an older CPU, then `swift test` (unit, gradient-check and golden-value tests; its
+## again as on an older CPU, the staleness check, then `swift test` (unit, gradient-check and golden-value tests; its
 ## summary line comes last).
-test: check-references build check-h5py check-bad-input check-goldens check-portable
+test: check-references build check-h5py check-bad-input check-goldens check-portable check-staleness
 	$(SWIFT) test -c release 2>&1 | tail -n 400
 
 ## check-references: every repository path named in a comment or document exists, and nothing
@@ -92,6 +125,15 @@ check-portable: check-goldens
 	@echo "check-portable: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
 	@$(PYTHON) Tests/compare_outputs.py out/quick out/quick-emulated
 
+## check-staleness: what reruns after a change (Tests/check_staleness.py, dry runs only, a few
+## seconds): nothing when nothing changed, everything after a rebuilt tool, exactly the affected
+## steps after a changed seed, profile value or TRAIN_FLAGS; and the goals that need no tool work
+## without one. Brings out/quick up to date first (nothing to do after check-goldens).
+# (After check-goldens and check-portable when they are goals too, or under `make test`, also with -j.)
+check-staleness: build | $(filter check-goldens check-portable,$(MAKECMDGOALS)) $(if $(filter test,$(MAKECMDGOALS)),check-portable)
+	@mkdir -p out; $(MAKE) --no-print-directory results PROFILE=quick > out/quick-staleness.log 2>&1 || { tail -n 30 out/quick-staleness.log; exit 1; }
+	@$(PYTHON) Tests/check_staleness.py out/quick
+
 ## check-bad-input: ~100 bad-input and fault cases against the built tool (about 15 s): each must
 ## end in a one-line error with a non-zero exit and leave every file as it was (Tests/bad_input.py).
 check-bad-input: build
@@ -99,7 +141,7 @@ check-bad-input: build
 
 check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	$(CALOBNN) simulate --class all -n 20 --seed 1 -o $$tmp/all.h5 --quiet; \
+	$(CALOBNN) simulate --class all -n 20 --seed $(SEED_CHECK_H5PY) -o $$tmp/all.h5 --quiet; \
 	$(PYTHON) Tests/check_h5py.py $$tmp/all.h5
 
 ## check-slurm: install Debian's Slurm and munge if missing, start a one-node Slurm of our own
@@ -114,13 +156,11 @@ check-slurm: check-goldens
 ## bench: throughput JSON on stdout (also kept in out/bench.json); a benchmark, not a test.
 bench: build
 	@mkdir -p out
-	@$(CALOBNN) bench --json > out/bench.json.tmp && mv out/bench.json.tmp out/bench.json && cat out/bench.json
+	@$(CALOBNN) bench --seed $(SEED_BENCH) > out/bench.json.tmp && mv out/bench.json.tmp out/bench.json && cat out/bench.json
 
 ## bench-compare: time the network kernels of BASE (a git revision) and of this tree side by side.
 bench-compare: build
 	@Reproduce/bench-compare.sh "$(BASE)" $(or $(ROUNDS),3)
-
-$(CALOBNN): build
 
 include Reproduce/reproduce.mk
 -include Reproduce/figures.mk
@@ -134,7 +174,7 @@ reproduce: deps build
 	echo "reproduce: PROFILE=$(PROFILE) — $$n_tab tables/macros, $$n_fig figures in $(OUT) ($$(( $$(date +%s) - start )) s); overall okay: 1"
 
 ## docs: DocC archives of every library module in out/docs, failing on undocumented public symbols.
-DOC_TARGETS = StudyRandom PortableMath NetworkKernels BayesianNetworks CalorimeterSimulation SimulationValidation Classification AnomalyDetection StudyData StudyReport
+DOC_TARGETS = StudyRandom PortableMath NetworkKernels BayesianNetworks CalorimeterSimulation SimulationValidation Classification AnomalyDetection StudyData StudyReport StudyExperiments
 docs: deps
 	@mkdir -p out/docs
 	@for t in $(DOC_TARGETS); do \
@@ -147,9 +187,11 @@ clean:
 	rm -rf .build out
 
 ## record-goldens: re-record every golden value (loud: prints each change). Commit with a reason.
+## The quick profile's file (Tests/check_goldens.py) gains a key for every newly measured value
+## (e.g. an added class) and is rewritten only if a value was added, changed or dropped.
 record-goldens: build
 	CALOBNN_RECORD_GOLDENS=1 $(SWIFT) test -c release 2>&1 | grep -E "RECORD-GOLDENS|passed|failed" || true
 	@rm -rf out/quick; mkdir -p out/quick   # computed afresh: cached results may come from an older build
-	$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1
+	$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	CALOBNN_RECORD_GOLDENS=1 $(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
-	@echo "record-goldens: files under Tests/*/Goldens rewritten; review 'git diff' and commit with a reason."
+	@echo "record-goldens: review 'git diff' of the golden files and commit with a reason."

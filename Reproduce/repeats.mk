@@ -38,10 +38,12 @@ endif
 repeats: $(OUT)/results/repeats/spread.md
 
 # One sub-make per repetition (they run in parallel under make -j, and each hands its expensive
-# steps to the cluster when CLUSTER is set); the datasets are made first, by this make, once.
+# steps to the cluster when CLUSTER is set); the datasets and the tool are made first, by this make,
+# once. The sub-make always runs (FORCE) and decides itself what is out of date in its repetition
+# (a rebuilt tool, a changed command); spread.md is redone only when one of its inputs changed.
 $(OUT)/repeat%/results/classification/numbers.tex $(OUT)/repeat%/results/anomaly/numbers.tex: \
-    $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5
-	@$(MAKE) --no-print-directory classification anomaly REPEAT=$*
+    $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5 $(CALOBNN) FORCE
+	@$(MAKE) --no-print-directory classification anomaly REPEAT=$* CALOBNN_BUILT=1
 
 $(OUT)/results/repeats/spread.md: Reproduce/spread.awk $(RESULTS)/classification/numbers.tex \
     $(RESULTS)/anomaly/numbers.tex $(REPEAT_NUMBERS)

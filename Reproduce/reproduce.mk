@@ -3,18 +3,28 @@
 #   compute (simulate → train → predict)  →  data files (results/)  →  figures and tables
 #
 # Every artefact lives under $(OUT) = out/$(PROFILE); models and datasets are cached and reused:
-# re-running `make reproduce` only redoes what is missing or out of date.
+# re-running `make reproduce` only redoes what is missing or out of date. Out of date means: a
+# prerequisite is newer, and every step that runs the tool has two more of them —
+#   $(CALOBNN)            the tool itself (a real prerequisite: a rebuilt tool reruns every step;
+#                         SwiftPM leaves it untouched when no source changed, so nothing reruns);
+#   its recipe stamp      $(OUT)/.make/recipes/…: the step's command line as make expands it (tool
+#                         flags, seeds, profile values, TRAIN_FLAGS), rewritten only when it changes,
+#                         so changing a seed or a flag reruns exactly the steps whose command changed.
+# $(OUT)/.make holds make's own bookkeeping (the stamps and the class list), not results.
 
 include Reproduce/seeds.mk
 include Reproduce/profiles/$(PROFILE).mk
 include Reproduce/cluster.mk    # $(call step,KIND): run a command here, or as a Slurm job (CLUSTER=slurm)
 
-STUDY_CLASSES = photon pi0_gg pi0_dalitz eta_gg eta_3pi0 etap_gg etap_6g etap_10g jpsi_ee noise_burst
 DATA    = $(OUT)/data
 MODELS  = $(OUT)/models
 PRED    = $(OUT)/pred
 RESULTS = $(OUT)/results
-TRAIN_FLAGS = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH)
+# TRAIN_FLAGS: extra options for every training, after the profile's (e.g. TRAIN_FLAGS='--prior
+# normal(0.5)'). Each white-space separated word reaches the tool as one shell-quoted argument,
+# so parentheses, commas and quotes in a value are safe.
+TRAIN_FLAGS ?=
+TRAIN_ARGS   = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH) $(call shell-words,$(TRAIN_FLAGS))
 include Reproduce/repeats.mk    # REPEATS: repeated trainings (folders and seeds of repetition REPEAT)
 
 # Models, predictions and datasets are reached through pattern rules; make would otherwise
@@ -23,19 +33,91 @@ include Reproduce/repeats.mk    # REPEATS: repeated trainings (folders and seeds
 # keeps every intermediate file.)
 .SECONDARY:
 
-# ---- §3 the use case: datasets (distinct seeds per split) ------------------------------------
-$(DATA)/train.h5: | $(CALOBNN)
-	@mkdir -p $(DATA)
-	$(call step,simulate) $(CALOBNN) simulate --class all -n $(TRAIN_PER_CLASS) --seed $(SEED_TRAIN_DATA) -o $@
-$(DATA)/val.h5: | $(CALOBNN)
-	@mkdir -p $(DATA)
-	$(call step,simulate) $(CALOBNN) simulate --class all -n $(VAL_PER_CLASS) --seed $(SEED_VAL_DATA) -o $@
-$(DATA)/test.h5: | $(CALOBNN)
-	@mkdir -p $(DATA)
-	$(call step,simulate) $(CALOBNN) simulate --class all -n $(TEST_PER_CLASS) --seed $(SEED_TEST_DATA) -o $@
+# $(call shq,TEXT): TEXT as one single-quoted shell word; $(call shell-words,TEXT): each word so.
+shq         = '$(subst ','\'',$(strip $(1)))'
+shell-words = $(foreach w,$(1),$(call shq,$(w)))
+comma := ,
+empty :=
+space := $(empty) $(empty)
 
-$(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5
-	$(CALOBNN) evaluate images --data $< -o $(RESULTS)/images
+# ---- when the pipeline is read ------------------------------------------------------------------
+# Goals that run no step of the pipeline themselves (check-goldens and friends run it in a sub-make)
+# read neither the class list nor the stamps, so `make help`, `make check-references`, `make clean`
+# … need no built tool and write nothing under out/. A dry run (-n, -q) writes no stamp.
+NO_PIPELINE_GOALS = help deps deps-paper build clean docs bench bench-compare check-references \
+                    check-bad-input check-h5py check-staleness test check-goldens check-portable \
+                    check-slurm record-goldens
+PIPELINE = $(filter-out $(NO_PIPELINE_GOALS),$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL)))
+MAKE_STATE = $(OUT)/.make
+
+# ---- the study's classes: from the tool, never typed here ---------------------------------------
+# STUDY_CLASSES, in label order, is what `calobnn classes --names` prints: EventRegistry.study, the
+# classes `--class all` means. A class added there appears in every dataset, model, prediction,
+# table row and figure with no edit here. The list is kept in $(MAKE_STATE)/classes.mk, asked
+# again whenever the tool is newer and rewritten only if it changed; GNU make remakes an included
+# makefile and, if the file changed, reads everything again (once: the same list is not written
+# twice). A dry run asks the tool directly and writes nothing; without a built tool it cannot know
+# the list: it says so and shows the commands with an empty one.
+CLASSES_MK = $(MAKE_STATE)/classes.mk
+STUDY_CLASSES ?=
+ifneq ($(PIPELINE),)
+ifeq ($(DRY_RUN),)
+include $(CLASSES_MK)
+else ifneq ($(wildcard $(CALOBNN)),)
+STUDY_CLASSES := $(shell $(CALOBNN) classes --names)
+else
+$(warning dry run: $(CALOBNN) is not built yet, so the study's classes (calobnn classes --names) are unknown; the commands below show none)
+endif
+endif
+$(CLASSES_MK): $(CALOBNN)
+	@mkdir -p $(@D)
+	@names="$$($(CALOBNN) classes --names)" || { echo "make: '$(CALOBNN) classes --names' failed" >&2; exit 1; }; \
+	[[ "$$names" =~ ^[A-Za-z0-9_]+( [A-Za-z0-9_]+)*$$ ]] || { echo "make: '$(CALOBNN) classes --names' printed '$$names', not class names separated by spaces" >&2; exit 1; }; \
+	{ echo "# written by make from '$(CALOBNN) classes --names' (EventRegistry.study) — do not edit"; \
+	  echo "STUDY_CLASSES := $$names"; } > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+# As the tool's --class option wants them: comma-separated.
+STUDY_CLASS_LIST = $(subst $(space),$(comma),$(strip $(STUDY_CLASSES)))
+
+# ---- recipe stamps --------------------------------------------------------------------------
+# $(call recipe,TARGET,COMMAND) → the stamp of TARGET's rule (a prerequisite of TARGET):
+# $(MAKE_STATE)/recipes/<TARGET relative to $(OUT)>, holding COMMAND as expanded when make reads
+# this file. It is rewritten (new time stamp) only when COMMAND differs from what it holds, so
+# TARGET reruns exactly when its command changed. A pattern rule has one stamp (% reads "each"): a
+# changed command reruns every target of the pattern; one made after the change is newer than it.
+# Automatic variables ($@, $<, $*) are empty at that time, so a stamp holds the rest of the command;
+# the Slurm prefix is not part of it (where a step runs does not change its output).
+# Stamps are written only once the class list is known and never in a dry run; there a changed or
+# missing stamp is replaced by FORCE, so `make -n` shows what would rerun. They are written when
+# make reads this file, for every rule, not only those of the goals: a value changed for one goal
+# (e.g. `make datasets TRAIN_FLAGS=…`) and changed back later reruns the steps it enters once more —
+# too much, never too little.
+RECIPES = $(MAKE_STATE)/recipes
+STAMPING = $(and $(PIPELINE),$(STUDY_CLASSES),$(if $(DRY_RUN),,yes))
+recipe = $(call recipe-at,$(RECIPES)/$(subst %,each,$(patsubst $(OUT)/%,%,$(1))),$(strip $(2)))
+recipe-at = $(if $(call stamp-differs,$(1),$(2)),$(if $(STAMPING),$(call write-stamp,$(1),$(2))$(1),FORCE),$(1))
+stamp-differs = $(if $(wildcard $(1)),$(call text-differs,$(file <$(1)),$(2)),missing)
+text-differs = $(subst $(1),,$(2))$(subst $(2),,$(1))
+write-stamp = $(shell mkdir -p $(dir $(1)))$(file >$(1),$(2))
+
+# ---- §3 the use case: datasets (distinct seeds per split) ------------------------------------
+simulate = $(strip $(CALOBNN) simulate --class $(STUDY_CLASS_LIST) -n $(1) --seed $(2))
+SIMULATE_TRAIN = $(call simulate,$(TRAIN_PER_CLASS),$(SEED_TRAIN_DATA))
+SIMULATE_VAL   = $(call simulate,$(VAL_PER_CLASS),$(SEED_VAL_DATA))
+SIMULATE_TEST  = $(call simulate,$(TEST_PER_CLASS),$(SEED_TEST_DATA))
+$(DATA)/train.h5: $(CALOBNN) $(call recipe,$(DATA)/train.h5,$(SIMULATE_TRAIN))
+	@mkdir -p $(DATA)
+	$(call step,simulate) $(SIMULATE_TRAIN) -o $@
+$(DATA)/val.h5: $(CALOBNN) $(call recipe,$(DATA)/val.h5,$(SIMULATE_VAL))
+	@mkdir -p $(DATA)
+	$(call step,simulate) $(SIMULATE_VAL) -o $@
+$(DATA)/test.h5: $(CALOBNN) $(call recipe,$(DATA)/test.h5,$(SIMULATE_TEST))
+	@mkdir -p $(DATA)
+	$(call step,simulate) $(SIMULATE_TEST) -o $@
+
+EVALUATE_IMAGES = $(CALOBNN) evaluate images --data $(DATA)/test.h5 -o $(RESULTS)/images
+$(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(RESULTS)/images/layer_energies.tex,$(EVALUATE_IMAGES))
+	$(EVALUATE_IMAGES)
 
 # ---- §3 validated: our simulator against the Geant4 reference samples -------------------------
 # Both tunings of the shower model (gflash = before, geant4 = after) against every file of
@@ -44,77 +126,102 @@ $(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5
 GEANT4_REFERENCES = $(sort $(wildcard Reproduce/reference/geant4/*.h5))
 VALIDATION_EVENTS ?= 2000
 VALID = $(RESULTS)/validation
-$(VALID)/numbers.tex: $(GEANT4_REFERENCES) | $(CALOBNN)
+VALIDATE = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
+  --seed $(SEED_VALIDATION) --tunings gflash,geant4 --export-dataset $(DATA)/geant4.h5 -o $(VALID))
+# It also writes $(DATA)/geant4.h5: the Geant4 events of study classes (γ, π⁰ → γγ, η → γγ,
+# J/ψ → e⁺e⁻ at 20 GeV) in our layout, for the networks below (both are targets of one run).
+$(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(VALID)/numbers.tex,$(VALIDATE))
 	@mkdir -p $(VALID)
 	@mkdir -p $(DATA)
-	$(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
-	  --seed $(SEED_VALIDATION) --tunings gflash,geant4 --export-dataset $(DATA)/geant4.h5 -o $(VALID)
-# The Geant4 events of study classes (γ, π⁰ → γγ, η → γγ, J/ψ → e⁺e⁻ at 20 GeV), in our layout.
-$(DATA)/geant4.h5: $(VALID)/numbers.tex
-	@test -s $@ || { echo "validation: $@ missing (written by 'make validation')" >&2; exit 1; }
+	$(VALIDATE)
+	@test -s $(DATA)/geant4.h5 || { echo "validation: $(DATA)/geant4.h5 missing after calobnn validate" >&2; exit 1; }
 
-# ---- §4 classification: BNN and deterministic twin on all ten classes -------------------------
-$(MODELS)/all_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5
+# ---- §4 classification: BNN and deterministic twin on all the study's classes -----------------
+# $(call train,MODEL,SEED[,OPTIONS]) and $(call predict,MODEL FILE,DATA FILE,SAMPLES): the commands
+# (without -o) of a training on train.h5 (validation: val.h5) and of a prediction.
+train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(TRAIN_ARGS) --seed $(2))
+predict = $(strip $(CALOBNN) predict --model $(1) --data $(2) --samples $(3) --seed $(SEED_PREDICT))
+TRAIN_ID_BNN = $(call train,bnn,$(SEED_ID_BNN))
+TRAIN_ID_DET = $(call train,deterministic,$(SEED_ID_DET))
+$(MODELS)/all_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/all_bnn.h5,$(TRAIN_ID_BNN))
 	@mkdir -p $(MODELS)
-	$(call step,train_bnn) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model bnn $(TRAIN_FLAGS) --seed $(SEED_ID_BNN) -o $@
-$(MODELS)/all_det.h5: $(DATA)/train.h5 $(DATA)/val.h5
+	$(call step,train_bnn) $(TRAIN_ID_BNN) -o $@
+$(MODELS)/all_det.h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/all_det.h5,$(TRAIN_ID_DET))
 	@mkdir -p $(MODELS)
-	$(call step,train_det) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic $(TRAIN_FLAGS) --seed $(SEED_ID_DET) -o $@
+	$(call step,train_det) $(TRAIN_ID_DET) -o $@
 
-$(PRED)/all_bnn.h5: $(MODELS)/all_bnn.h5 $(DATA)/test.h5
+PREDICT_ID_BNN = $(call predict,$(MODELS)/all_bnn.h5,$(DATA)/test.h5,$(MC_SAMPLES))
+PREDICT_ID_DET = $(call predict,$(MODELS)/all_det.h5,$(DATA)/test.h5,1)
+$(PRED)/all_bnn.h5: $(MODELS)/all_bnn.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/all_bnn.h5,$(PREDICT_ID_BNN))
 	@mkdir -p $(PRED)
-	$(call step,predict_bnn) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples $(MC_SAMPLES) -o $@
-$(PRED)/all_det.h5: $(MODELS)/all_det.h5 $(DATA)/test.h5
+	$(call step,predict_bnn) $(PREDICT_ID_BNN) -o $@
+$(PRED)/all_det.h5: $(MODELS)/all_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/all_det.h5,$(PREDICT_ID_DET))
 	@mkdir -p $(PRED)
-	$(call step,predict_det) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples 1 -o $@
+	$(call step,predict_det) $(PREDICT_ID_DET) -o $@
 
-$(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5
-	$(CALOBNN) evaluate classification --bnn $(PRED)/all_bnn.h5 --det $(PRED)/all_det.h5 \
-	  --bnn-model $(MODELS)/all_bnn.h5 --det-model $(MODELS)/all_det.h5 --profile $(PROFILE) -o $(RESULTS)/classification
+EVALUATE_CLASSIFICATION = $(CALOBNN) evaluate classification --bnn $(PRED)/all_bnn.h5 --det $(PRED)/all_det.h5 \
+  --bnn-model $(MODELS)/all_bnn.h5 --det-model $(MODELS)/all_det.h5 --profile $(PROFILE) -o $(RESULTS)/classification
+$(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5 $(CALOBNN) \
+    $(call recipe,$(RESULTS)/classification/numbers.tex,$(EVALUATE_CLASSIFICATION))
+	$(EVALUATE_CLASSIFICATION)
 
 # ---- §3 validated: the study's networks (trained on our simulator) on Geant4 images ----------
-$(PRED)/geant4_bnn.h5: $(MODELS)/all_bnn.h5 $(DATA)/geant4.h5
+PREDICT_G4_BNN = $(call predict,$(MODELS)/all_bnn.h5,$(DATA)/geant4.h5,$(MC_SAMPLES))
+PREDICT_G4_DET = $(call predict,$(MODELS)/all_det.h5,$(DATA)/geant4.h5,1)
+$(PRED)/geant4_bnn.h5: $(MODELS)/all_bnn.h5 $(DATA)/geant4.h5 $(CALOBNN) $(call recipe,$(PRED)/geant4_bnn.h5,$(PREDICT_G4_BNN))
 	@mkdir -p $(PRED)
-	$(call step,predict_bnn) $(CALOBNN) predict --model $< --data $(DATA)/geant4.h5 --samples $(MC_SAMPLES) -o $@
-$(PRED)/geant4_det.h5: $(MODELS)/all_det.h5 $(DATA)/geant4.h5
+	$(call step,predict_bnn) $(PREDICT_G4_BNN) -o $@
+$(PRED)/geant4_det.h5: $(MODELS)/all_det.h5 $(DATA)/geant4.h5 $(CALOBNN) $(call recipe,$(PRED)/geant4_det.h5,$(PREDICT_G4_DET))
 	@mkdir -p $(PRED)
-	$(call step,predict_det) $(CALOBNN) predict --model $< --data $(DATA)/geant4.h5 --samples 1 -o $@
-$(RESULTS)/geant4/numbers.tex: $(PRED)/geant4_bnn.h5 $(PRED)/geant4_det.h5 $(PRED)/all_bnn.h5 $(PRED)/all_det.h5
-	$(CALOBNN) evaluate geant4 --bnn $(PRED)/geant4_bnn.h5 --det $(PRED)/geant4_det.h5 \
-	  --own-bnn $(PRED)/all_bnn.h5 --own-det $(PRED)/all_det.h5 -o $(RESULTS)/geant4
+	$(call step,predict_det) $(PREDICT_G4_DET) -o $@
+EVALUATE_GEANT4 = $(CALOBNN) evaluate geant4 --bnn $(PRED)/geant4_bnn.h5 --det $(PRED)/geant4_det.h5 \
+  --own-bnn $(PRED)/all_bnn.h5 --own-det $(PRED)/all_det.h5 -o $(RESULTS)/geant4
+$(RESULTS)/geant4/numbers.tex: $(PRED)/geant4_bnn.h5 $(PRED)/geant4_det.h5 $(PRED)/all_bnn.h5 $(PRED)/all_det.h5 $(CALOBNN) \
+    $(call recipe,$(RESULTS)/geant4/numbers.tex,$(EVALUATE_GEANT4))
+	$(EVALUATE_GEANT4)
 
 # ---- §5 anomaly detection: leave one class out (BNN, twin, ensemble members) ------------------
-$(MODELS)/loo_%_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5
+# The removed class is the pattern's stem: in the commands below it is $*, empty in the stamp.
+TRAIN_LOO_BNN = $(call train,bnn,$(SEED_LOO),--exclude-class $*)
+TRAIN_LOO_DET = $(call train,deterministic,$(SEED_LOO),--exclude-class $*)
+$(MODELS)/loo_%_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_bnn.h5,$(TRAIN_LOO_BNN))
 	@mkdir -p $(MODELS)
-	$(call step,train_bnn) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model bnn --exclude-class $* $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $@
-$(MODELS)/loo_%_det.h5: $(DATA)/train.h5 $(DATA)/val.h5
+	$(call step,train_bnn) $(TRAIN_LOO_BNN) -o $@
+$(MODELS)/loo_%_det.h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_det.h5,$(TRAIN_LOO_DET))
 	@mkdir -p $(MODELS)
-	$(call step,train_det) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic --exclude-class $* $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $@
-# Ensemble member i of removed class c: models/loo_<c>_ens<i>.h5 (member 0 is the twin above).
+	$(call step,train_det) $(TRAIN_LOO_DET) -o $@
+# Ensemble member i of removed class c: models/loo_<c>_ens<i>.h5 (member 0 is the twin above). One
+# stamp per member index, shared by the classes (the command differs only by the removed class).
+TRAIN_LOO_ENS   = $(call train,deterministic,$(SEED_LOO),--exclude-class $(1) --member $(2))
+PREDICT_LOO_ENS = $(call predict,$(MODELS)/loo_$(1)_ens$(2).h5,$(DATA)/test.h5,1)
 define ENSEMBLE_RULES
-$(MODELS)/loo_$(1)_ens$(2).h5: $(DATA)/train.h5 $(DATA)/val.h5
+$(MODELS)/loo_$(1)_ens$(2).h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_ens$(2).h5,$(call TRAIN_LOO_ENS,,$(2)))
 	@mkdir -p $(MODELS)
-	$$(call step,train_det) $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model deterministic --exclude-class $(1) --member $(2) $(TRAIN_FLAGS) --seed $(SEED_LOO) -o $$@
-$(PRED)/loo_$(1)_ens$(2).h5: $(MODELS)/loo_$(1)_ens$(2).h5 $(DATA)/test.h5
+	$$(call step,train_det) $(call TRAIN_LOO_ENS,$(1),$(2)) -o $$@
+$(PRED)/loo_$(1)_ens$(2).h5: $(MODELS)/loo_$(1)_ens$(2).h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_ens$(2).h5,$(call PREDICT_LOO_ENS,,$(2)))
 	@mkdir -p $(PRED)
-	$$(call step,predict_det) $(CALOBNN) predict --model $$< --data $(DATA)/test.h5 --samples 1 -o $$@
+	$$(call step,predict_det) $(call PREDICT_LOO_ENS,$(1),$(2)) -o $$@
 endef
 ENSEMBLE_MEMBERS = $(shell seq 1 $(ENSEMBLE))
 $(foreach c,$(STUDY_CLASSES),$(foreach i,$(ENSEMBLE_MEMBERS),$(eval $(call ENSEMBLE_RULES,$(c),$(i)))))
 
-$(PRED)/loo_%_bnn.h5: $(MODELS)/loo_%_bnn.h5 $(DATA)/test.h5
+PREDICT_LOO_BNN = $(call predict,$<,$(DATA)/test.h5,$(MC_SAMPLES))
+PREDICT_LOO_DET = $(call predict,$<,$(DATA)/test.h5,1)
+$(PRED)/loo_%_bnn.h5: $(MODELS)/loo_%_bnn.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_bnn.h5,$(PREDICT_LOO_BNN))
 	@mkdir -p $(PRED)
-	$(call step,predict_bnn) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples $(MC_SAMPLES) -o $@
-$(PRED)/loo_%_det.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5
+	$(call step,predict_bnn) $(PREDICT_LOO_BNN) -o $@
+$(PRED)/loo_%_det.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_det.h5,$(PREDICT_LOO_DET))
 	@mkdir -p $(PRED)
-	$(call step,predict_det) $(CALOBNN) predict --model $< --data $(DATA)/test.h5 --samples 1 -o $@
+	$(call step,predict_det) $(PREDICT_LOO_DET) -o $@
 
 LOO_PREDICTIONS = $(foreach c,$(STUDY_CLASSES),$(PRED)/loo_$(c)_bnn.h5 $(PRED)/loo_$(c)_det.h5 \
                     $(foreach i,$(ENSEMBLE_MEMBERS),$(PRED)/loo_$(c)_ens$(i).h5))
 
-$(RESULTS)/anomaly/numbers.tex: $(LOO_PREDICTIONS) $(DATA)/test.h5
-	$(CALOBNN) evaluate anomaly --pred-dir $(PRED) --model-dir $(MODELS) --data $(DATA)/test.h5 \
-	  --ensemble $(ENSEMBLE) --bootstrap $(BOOTSTRAP) --profile $(PROFILE) -o $(RESULTS)/anomaly
+EVALUATE_ANOMALY = $(CALOBNN) evaluate anomaly --class $(STUDY_CLASS_LIST) --pred-dir $(PRED) --model-dir $(MODELS) \
+  --data $(DATA)/test.h5 --ensemble $(ENSEMBLE) --bootstrap $(BOOTSTRAP) --bootstrap-seed $(SEED_BOOTSTRAP) \
+  --profile $(PROFILE) -o $(RESULTS)/anomaly
+$(RESULTS)/anomaly/numbers.tex: $(LOO_PREDICTIONS) $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(RESULTS)/anomaly/numbers.tex,$(EVALUATE_ANOMALY))
+	$(EVALUATE_ANOMALY)
 
 # ---- groups -----------------------------------------------------------------------------------
 .PHONY: datasets images validation classification geant4 anomaly results

@@ -10,6 +10,7 @@ Every file must exist in both trees and be equal:
   cost.*         skipped (they tabulate wall times);
   numbers.tex    byte for byte after dropping the wall-time macros (names containing `Seconds`);
   *.log          skipped (progress output, timings);
+  .make/         skipped (make's bookkeeping: recipe stamps naming the run's own folder, the class list);
   anything else  byte for byte.
 Prints one line per difference and a summary line 'N passed, M failed'; exits 1 on any difference.
 """
@@ -26,7 +27,8 @@ WALL_TIME_MACRO = re.compile(r"Seconds")
 
 def files(root):
     out = set()
-    for d, _, names in os.walk(root):
+    for d, dirs, names in os.walk(root):
+        dirs[:] = [x for x in dirs if not (d == root and x == ".make")]
         for n in names:
             if not n.endswith(".log"):  # logs (progress, timings, job logs) are not outputs
                 out.add(os.path.relpath(os.path.join(d, n), root))
