@@ -15,7 +15,8 @@ require = 'if (need(file) ne "ok") { exit error sprintf("figure %s: missing or e
 # figure is wider than TEXTWIDTH). A font size here is therefore its printed size: the base font
 # is 8 pt and no script uses a smaller one (our choice: 8 pt is the usual floor for print).
 # pdfcairo's default fontscale is 0.5 (an 8 pt font would print at 4 pt): it is set to 1 here, and
-# the PNG's fontscale DPI/72 makes its text the same size relative to the figure.
+# the PNG's fontscale DPI/72 makes its text the same size relative to the figure. Exponents of tick
+# labels are set at 8 pt too ("10^{/=8 %L}"; enhanced text would shrink them to 0.8 × 8 pt).
 TEXTWIDTH = 6.45
 # Both renderings from one plotting block:  do for [ext in EXTS] { eval terminal(ext, w, h) … }
 EXTS = "pdf png"

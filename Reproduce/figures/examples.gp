@@ -30,7 +30,7 @@ half = 240.0; dx = 40.0   # mm: 12 cells of 40 mm across the (−240, 240) mm wi
 set size ratio 1
 set xrange [-half:half]; set yrange [-half:half]
 unset xtics; unset ytics; unset key
-set logscale cb; set cbrange [emax*1e-4:emax]; set format cb "10^{%L}"
+set logscale cb; set cbrange [emax*1e-4:emax]; set format cb "10^{/=8 %L}"
 do for [ext in EXTS] {
   eval terminal(ext, TEXTWIDTH, 2.2)   # printed unscaled (fonts 8 pt)
   set multiplot layout 1, 4 margins 0.01, 0.84, 0.04, 0.82 spacing 0.012, 0 \

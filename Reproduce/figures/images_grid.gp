@@ -41,7 +41,7 @@ if (exists("labels")) {
 half = 240.0   # mm: the transverse window is (−240, 240) mm in x and y
 set xrange [-half:half]; set yrange [-half:half]
 unset xtics; unset ytics; unset key
-set logscale cb; set cbrange [emin:emax]; set format cb "10^{%L}"; set mcbtics 10
+set logscale cb; set cbrange [emin:emax]; set format cb "10^{/=8 %L}"; set mcbtics 10
 set cbtics scale 0.6 offset 0, 0.3
 
 # Layout in inches (printed size, full text width): square panels of side S in n columns, three

@@ -19,7 +19,7 @@ name = label_from_txt(file, row)
 
 set tics out nomirror scale 0.5
 set grid lc rgb '#e0e0e0'
-set logscale y; set format y "10^{%L}"
+set logscale y; set format y "10^{/=8 %L}"
 unset key   # one key for both panels, in a row under the title (inside a panel it hid bars)
 set ylabel "density" offset 1, 0
 set xlabel offset 0, 0.3

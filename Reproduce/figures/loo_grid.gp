@@ -24,7 +24,7 @@ do for [ext in EXTS] {
     set title TITLE[i] noenhanced offset 0, -0.7
     set format x (c / ncols == nrows - 1 ? "%g" : "")
     set ylabel ((c % ncols) == 0 ? "density" : "") offset 1, 0
-    set format y ((c % ncols) == 0 ? "10^{%L}" : "")
+    set format y ((c % ncols) == 0 ? "10^{/=8 %L}" : "")
     f = sprintf("%s/loo_%s.dat", data, word(classes, i))
     # The σ histogram was filled with 2σ ∈ [0, 1]: x = centre/2, density per unit σ = 2 × stored.
     # Outlined boxes per non-empty bin: a one-bin distribution (the noise burst) stays visible.

@@ -12,7 +12,7 @@ bound(x) = sqrt(x*(1-x))
 set xrange [0:1]; set yrange [0:0.6]   # room above the bound (max 0.5) for the key
 set xlabel "predictive mean μ of an output node"
 set ylabel "std. deviation σ over weight samples"
-set cblabel "log_{10}(1 + events × nodes)"
+set cblabel "log_{/=8 10}(1 + events × nodes)"
 set tics out nomirror scale 0.5
 set key top center samplen 2
 set samples 400

@@ -38,7 +38,7 @@ do for [ext in EXTS] {
     set title TITLE[c+1] noenhanced offset 0, -0.7
     set format x (c >= 5 ? "%g" : "")
     set ylabel ((c % 5) == 0 ? "density" : "") offset 1, 0
-    set format y ((c % 5) == 0 ? "10^{%L}" : "")
+    set format y ((c % 5) == 0 ? "10^{/=8 %L}" : "")
     plot for [j = 1:k] f index c using 1:(column(j+1) > 0 ? column(j+1) : 1e-9) with steps lw 1.2 lc rgb NODE_COLOR[j] notitle
   }
   set label 1 xname at screen (GL + GR)/2, 0.92/H center

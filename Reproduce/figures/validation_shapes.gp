@@ -11,8 +11,9 @@ file = sprintf("%s/hist_%s.dat", data, sample); eval require
 f = file
 # Observables shown: their block index in the file (order of ShowerShapes.names) and axis label.
 array IDX[9] = [0, 3, 4, 6, 8, 9, 10, 12, 17]
-array LBL[9] = ["f_0", "width x_0 / mm", "width y_0 / mm", "width y_1 / mm", "width y_2 / mm", \
-                "sparsity_0", "sparsity_1", "E_{ratio,0}", "hottest-cell fraction_2"]
+# (subscripts at 8 pt: enhanced text would set them at 0.8 × 8 pt)
+array LBL[9] = ["f_{/=8 0}", "width x_{/=8 0} / mm", "width y_{/=8 0} / mm", "width y_{/=8 1} / mm", "width y_{/=8 2} / mm", \
+                "sparsity_{/=8 0}", "sparsity_{/=8 1}", "E_{/=8 ratio,0}", "hottest-cell fraction_{/=8 2}"]
 # Separation powers from the block headers: S(gflash), S(geant4) of block j.
 sep(j, k) = system(sprintf("awk '/^# [A-Za-z_0-9]+ S=/ { n++; if (n == %d) { sub(/.*S=/, \"\"); split($0, s, \" \"); print s[%d] } }' '%s'", j + 1, k, f))
 # Tic step for three to five labelled tics over a range r (1, 2 or 5 × 10^k): 8 pt labels fit.
