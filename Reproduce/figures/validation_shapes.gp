@@ -18,6 +18,7 @@ array LBL[9] = ["f_{/=8 0}", "width x_{/=8 0} / mm", "width y_{/=8 0} / mm", "wi
 sep(j, k) = system(sprintf("awk '/^# [A-Za-z_0-9]+ S=/ { n++; if (n == %d) { sub(/.*S=/, \"\"); split($0, s, \" \"); print s[%d] } }' '%s'", j + 1, k, f))
 # Tic step for three to five labelled tics over a range r (1, 2 or 5 × 10^k): 8 pt labels fit.
 nicestep(r) = (r/3 / 10.0**floor(log10(r/3)) < 1.5 ? 1 : (r/3 / 10.0**floor(log10(r/3)) < 3.5 ? 2 : 5)) * 10.0**floor(log10(r/3))
+max3(a, b, c) = (a > b ? (a > c ? a : c) : (b > c ? b : c))
 set tics out nomirror scale 0.4
 set grid lc rgb '#e8e8e8'
 set style fill transparent solid 0.25 noborder
@@ -43,7 +44,9 @@ do for [ext in EXTS] {
     # histogram panel
     set lmargin at screen L; set rmargin at screen R; set tmargin at screen T; set bmargin at screen M
     set format x ""; unset xlabel; set ylabel (c == 0 ? "fraction" : "") offset 1.0, 0
-    set autoscale y; set yrange [0:*]; set ytics autofreq
+    set autoscale xy
+    stats f index IDX[p] using (max3($2, $3, $4)) nooutput
+    set autoscale y; set yrange [0:*]; set ytics nicestep(STATS_max)
     set title sprintf("S = %s → %s", sep(IDX[p], 1), sep(IDX[p], 2)) offset 0, -0.7
     unset key
     plot f index IDX[p] using 1:2 with steps lw 1.8 lc rgb C_G4 notitle, \
