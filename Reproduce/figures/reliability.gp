@@ -17,7 +17,7 @@ set xrange [0:1]; set yrange [0:1]; set size ratio -1
 set xlabel "confidence (largest mean output)"; set ylabel "accuracy"
 set key bottom right samplen 2 noenhanced
 do for [ext in EXTS] {
-  eval terminal(ext, 3.6, 3.4)
+  eval terminal(ext, 3.6, 3.4)   # printed unscaled (fonts 8 pt)
   plot x with lines dt 2 lc rgb '#808080' title "perfect calibration", \
        f using 2:3 with linespoints pt 7 ps 0.6 lw 1.6 lc rgb '#1f77b4' title sprintf("BNN (ECE %s)", eceB), \
        f using 5:6 with linespoints pt 5 ps 0.6 lw 1.6 lc rgb '#ff7f0e' title sprintf("twin (ECE %s)", eceD)
