@@ -334,6 +334,18 @@ public enum LeaveOneOut {
         try auroc.write(to: output, stem: "auroc")
         try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
             .write(to: output, stem: "tpr5")
+        // Per detector: in how many rows it beats the BNN σ by more than twice the combined
+        // bootstrap error (the same rule as "better than chance").
+        for (d, detector) in configuration.detectors.enumerated() {
+            let beats = results.filter { r in
+                guard d < r.detectors.count else { return false }
+                let a = r.detectors[d], b = r.scores[0]
+                return a.auroc - b.auroc > 2 * (a.aurocError * a.aurocError + b.aurocError * b.aurocError).squareRoot()
+            }.count
+            macros.add("N\(macroName(detector.rawValue))BeatsStd", "\(beats)")
+            // The verdict the conclusions print: the detector beats σ for a majority of the rows.
+            macros.add("\(macroName(detector.rawValue))Verdict", 2 * beats > results.count ? "does not compete with" : "is not clearly beaten by")
+        }
         if !detectorRows.isEmpty {
             try ResultTable(caption: "Dedicated anomaly detectors on the deterministic twin, fitted on the known classes only: AUROC (± bootstrap s.d.), AUPR and FPR at 95 % TPR, beside the BNN σ of the predicted node (\(tag)).",
                             header: ["removed class", "BNN σ AUROC"] + configuration.detectors.flatMap { ["\($0.label) AUROC", "AUPR", "FPR95"] },
