@@ -117,6 +117,7 @@ def main(out):
         "SEED_PREDICT": downstream_of_models,
         "SEED_BOOTSTRAP": {"results/anomaly"},
         "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4,
+        "SEED_BENCH": set(),   # make bench only: no step of the pipeline may rerun
     }
     missing = sorted(set(seeds) - set(cases) - {"SEED_CHECK_H5PY"})
     if missing:
