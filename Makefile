@@ -39,7 +39,7 @@ SHELL := /bin/bash
 
 SWIFT       ?= swift
 PROFILE     ?= default
-OUT         ?= out/$(PROFILE)
+OUT         ?= out/$(PROFILE)$(if $(filter visible,$(RESPONSE)),-visible)$(if $(filter normalised,$(INPUTS)),-normalised)
 CALOBNN      = .build/release/calobnn
 PYTHON      ?= python3
 

@@ -77,6 +77,9 @@ $(FIGURES)/confusion_%.pdf: $(FIG_SCRIPTS)/confusion.gp $(FIG_COMMON) $(CLS)/con
 $(FIGURES)/training.pdf: $(FIG_SCRIPTS)/training.gp $(FIG_COMMON) $(CLS)/training_bnn.dat $(CLS)/training_det.dat
 	@mkdir -p $(FIGURES)
 	$(call gp,$(CLS),training)
+$(FIGURES)/reliability.pdf: $(FIG_SCRIPTS)/reliability.gp $(FIG_COMMON) $(CLS)/reliability.dat
+	@mkdir -p $(FIGURES)
+	$(call gp,$(CLS),reliability)
 
 # ---- §5 anomaly detection: per removed class, the summary, the A/B/C examples ----------------
 AD = $(RESULTS)/anomaly
@@ -95,7 +98,7 @@ $(FIGURES)/std_summary.pdf: $(FIG_SCRIPTS)/std_summary.gp $(FIG_COMMON) $(AD)/st
 
 # ---- the list, and the PNG written beside each PDF -------------------------------------------
 FIGURE_STEMS = images_average images_single $(foreach s,$(GEANT4_SAMPLES),validation_$(s)) geant4_sigma \
-               outputs_mean outputs_std outputs_mean_det mean_vs_std confusion_bnn confusion_det training \
+               outputs_mean outputs_std outputs_mean_det mean_vs_std confusion_bnn confusion_det training reliability \
                $(foreach c,$(STUDY_CLASSES),loo_$(c) examples_$(c)) loo_all std_summary
 FIGURE_FILES = $(foreach s,$(FIGURE_STEMS),$(FIGURES)/$(s).pdf $(FIGURES)/$(s).png)
 

@@ -101,7 +101,14 @@ text-differs = $(subst $(1),,$(2))$(subst $(2),,$(1))
 write-stamp = $(shell mkdir -p $(dir $(1)))$(file >$(1),$(2))
 
 # ---- §3 the use case: datasets (distinct seeds per split) ------------------------------------
-simulate = $(strip $(CALOBNN) simulate --class $(STUDY_CLASS_LIST) -n $(1) --seed $(2))
+# RESPONSE=visible (robustness check): the liquid-argon energy with sampling fluctuations and
+# electronic noise instead of the total deposit; INPUTS=normalised: networks on energy-normalised
+# images. Each variant is a full run in its own folder (OUT, Makefile).
+RESPONSE ?= total
+INPUTS   ?= log
+RESPONSE_FLAGS = $(if $(filter visible,$(RESPONSE)),--mode visible --noise on,$(if $(filter total,$(RESPONSE)),,$(error RESPONSE must be total or visible, not '$(RESPONSE)')))
+INPUTS_FLAGS   = $(if $(filter normalised,$(INPUTS)),--inputs normalised,$(if $(filter log,$(INPUTS)),,$(error INPUTS must be log or normalised, not '$(INPUTS)')))
+simulate = $(strip $(CALOBNN) simulate --class $(STUDY_CLASS_LIST) -n $(1) --seed $(2) $(RESPONSE_FLAGS))
 SIMULATE_TRAIN = $(call simulate,$(TRAIN_PER_CLASS),$(SEED_TRAIN_DATA))
 SIMULATE_VAL   = $(call simulate,$(VAL_PER_CLASS),$(SEED_VAL_DATA))
 SIMULATE_TEST  = $(call simulate,$(TEST_PER_CLASS),$(SEED_TEST_DATA))
@@ -139,7 +146,7 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 # ---- §4 classification: BNN and deterministic twin on all the study's classes -----------------
 # $(call train,MODEL,SEED[,OPTIONS]) and $(call predict,MODEL FILE,DATA FILE,SAMPLES): the commands
 # (without -o) of a training on train.h5 (validation: val.h5) and of a prediction.
-train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(TRAIN_ARGS) --seed $(2))
+train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(TRAIN_ARGS) $(INPUTS_FLAGS) --seed $(2))
 predict = $(strip $(CALOBNN) predict --model $(1) --data $(2) --samples $(3) --seed $(SEED_PREDICT))
 TRAIN_ID_BNN = $(call train,bnn,$(SEED_ID_BNN))
 TRAIN_ID_DET = $(call train,deterministic,$(SEED_ID_DET))
@@ -160,8 +167,8 @@ $(PRED)/all_det.h5: $(MODELS)/all_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call recip
 	$(call step,predict_det) $(PREDICT_ID_DET) -o $@
 
 EVALUATE_CLASSIFICATION = $(CALOBNN) evaluate classification --bnn $(PRED)/all_bnn.h5 --det $(PRED)/all_det.h5 \
-  --bnn-model $(MODELS)/all_bnn.h5 --det-model $(MODELS)/all_det.h5 --profile $(PROFILE) -o $(RESULTS)/classification
-$(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5 $(CALOBNN) \
+  --bnn-model $(MODELS)/all_bnn.h5 --det-model $(MODELS)/all_det.h5 --data $(DATA)/test.h5 --profile $(PROFILE) -o $(RESULTS)/classification
+$(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5 $(DATA)/test.h5 $(CALOBNN) \
     $(call recipe,$(RESULTS)/classification/numbers.tex,$(EVALUATE_CLASSIFICATION))
 	$(EVALUATE_CLASSIFICATION)
 
@@ -214,14 +221,39 @@ $(PRED)/loo_%_det.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call r
 	@mkdir -p $(PRED)
 	$(call step,predict_det) $(PREDICT_LOO_DET) -o $@
 
+# Dedicated detectors on each removed class's twin (beyond the talk): the twin's free energy, and a
+# Mahalanobis distance on its pooled features fitted on the training file's known classes.
+DETECTORS ?= energy mahalanobis
+DETECT_ENERGY      = $(strip $(CALOBNN) detect energy --model $< --data $(DATA)/test.h5)
+DETECT_MAHALANOBIS = $(strip $(CALOBNN) detect mahalanobis --model $< --training $(DATA)/train.h5 --data $(DATA)/test.h5)
+$(PRED)/loo_%_energy.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_energy.h5,$(DETECT_ENERGY))
+	@mkdir -p $(PRED)
+	$(call step,predict_det) $(DETECT_ENERGY) -o $@
+$(PRED)/loo_%_mahalanobis.h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_mahalanobis.h5,$(DETECT_MAHALANOBIS))
+	@mkdir -p $(PRED)
+	$(call step,predict_det) $(DETECT_MAHALANOBIS) -o $@
+
 LOO_PREDICTIONS = $(foreach c,$(STUDY_CLASSES),$(PRED)/loo_$(c)_bnn.h5 $(PRED)/loo_$(c)_det.h5 \
-                    $(foreach i,$(ENSEMBLE_MEMBERS),$(PRED)/loo_$(c)_ens$(i).h5))
+                    $(foreach i,$(ENSEMBLE_MEMBERS),$(PRED)/loo_$(c)_ens$(i).h5) $(foreach d,$(DETECTORS),$(PRED)/loo_$(c)_$(d).h5))
 
 EVALUATE_ANOMALY = $(CALOBNN) evaluate anomaly --class $(STUDY_CLASS_LIST) --pred-dir $(PRED) --model-dir $(MODELS) \
   --data $(DATA)/test.h5 --ensemble $(ENSEMBLE) --bootstrap $(BOOTSTRAP) --bootstrap-seed $(SEED_BOOTSTRAP) \
-  --profile $(PROFILE) -o $(RESULTS)/anomaly
+  $(if $(strip $(DETECTORS)),--detectors $(subst $(space),$(comma),$(strip $(DETECTORS)))) --profile $(PROFILE) -o $(RESULTS)/anomaly
 $(RESULTS)/anomaly/numbers.tex: $(LOO_PREDICTIONS) $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(RESULTS)/anomaly/numbers.tex,$(EVALUATE_ANOMALY))
 	$(EVALUATE_ANOMALY)
+
+# ---- robustness checks: the study again with one setting changed, compared ----------------------
+# Each variant is a complete run (its own folder, out/<profile>-visible, out/<profile>-normalised);
+# the comparison reads their summaries. Costs about two more runs of the profile.
+ROBUST_OUT_VISIBLE    = out/$(PROFILE)-visible
+ROBUST_OUT_NORMALISED = out/$(PROFILE)-normalised
+.PHONY: robustness
+## robustness: the study with the visible response + noise, and with normalised inputs, beside the study.
+robustness: results
+	$(MAKE) --no-print-directory results PROFILE=$(PROFILE) RESPONSE=visible OUT=$(ROBUST_OUT_VISIBLE)
+	$(MAKE) --no-print-directory results PROFILE=$(PROFILE) INPUTS=normalised OUT=$(ROBUST_OUT_NORMALISED)
+	$(CALOBNN) evaluate robustness --run study=$(RESULTS) --run 'visible + noise=$(ROBUST_OUT_VISIBLE)/results' \
+	  --run 'normalised inputs=$(ROBUST_OUT_NORMALISED)/results' -o $(RESULTS)/robustness
 
 # ---- groups -----------------------------------------------------------------------------------
 .PHONY: datasets images validation classification geant4 anomaly results

@@ -375,6 +375,17 @@ def main():
         case("eval-anomaly-missing-ens", "an ensemble member file is missing",
              ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "1", "--bootstrap", "5",
               "-o", f"{out}/ad"], ["loo_photon_ens1.h5"])
+        case("detect-maha-no-training", "detect mahalanobis without --training (nothing to fit on)",
+             ["detect", "mahalanobis", "--model", f"{fx}/loo_photon_det_model.h5", "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"],
+             ["mahalanobis", "--training"])
+        case("detect-missing-model", "detect energy with a missing model", ["detect", "energy", "--model", f"{fx}/nope.h5",
+             "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["nope.h5"])
+        case("detect-unknown", "detect with an unknown detector", ["detect", "autoencoder", "--model", f"{fx}/det.h5",
+             "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["autoencoder"])
+        case("robustness-missing", "evaluate robustness of a folder without summaries",
+             ["evaluate", "robustness", "--run", f"study={fx}", "-o", f"{out}/rob"], ["summary.json"])
+        case("train-bad-inputs", "train --inputs linear", ["train", "--seed", "1", "--data", f"{fx}/train.h5", "--inputs", "linear",
+             "-o", f"{out}/m.h5"], ["--inputs", "linear"])
         case("bench-events-huge", "bench --events 1000000000000", ["bench", "--events", "1000000000000"], ["--events"])
         case("bench-events-float", "bench --events 1e12", ["bench", "--events", "1e12"], ["--events", "1e12"])
 

@@ -10,11 +10,19 @@ need(f) = system(sprintf("test -s '%s' && echo ok || echo missing", f))
 # usage: file = …; eval require
 require = 'if (need(file) ne "ok") { exit error sprintf("figure %s: missing or empty data file %s (run the make target that writes it)", out, file) }'
 
+# Print size: every figure is drawn at the size at which the Paper prints it (Paper/sections/*.tex
+# include them unscaled; the text width on A4 with 2.3 cm margins is 164 mm = 6.45 in, so no
+# figure is wider than TEXTWIDTH). A font size here is therefore its printed size: the base font
+# is 8 pt and no script uses a smaller one (our choice: 8 pt is the usual floor for print).
+# pdfcairo's default fontscale is 0.5 (an 8 pt font would print at 4 pt): it is set to 1 here, and
+# the PNG's fontscale DPI/72 makes its text the same size relative to the figure. Exponents of tick
+# labels are set at 8 pt too ("10^{/=8 %L}"; enhanced text would shrink them to 0.8 × 8 pt).
+TEXTWIDTH = 6.45
 # Both renderings from one plotting block:  do for [ext in EXTS] { eval terminal(ext, w, h) … }
 EXTS = "pdf png"
 DPI = 150
 terminal(ext, w, h) = (ext eq "pdf") \
-  ? sprintf("set terminal pdfcairo enhanced color font 'Helvetica,8' size %gin,%gin; set output '%s.pdf'", w, h, out) \
+  ? sprintf("set terminal pdfcairo enhanced color font 'Helvetica,8' fontscale 1 size %gin,%gin; set output '%s.pdf'", w, h, out) \
   : sprintf("set terminal pngcairo enhanced color font 'Helvetica,8' fontscale %g linewidth %g size %d,%d; set output '%s.png'", DPI/72.0, DPI/72.0, int(w*DPI), int(h*DPI), out)
 
 # Pretty class labels (Unicode) by index, from a generated file whose lines are `i "label"`
@@ -37,6 +45,6 @@ keypanel(L, R, B, T) = sprintf("set lmargin at screen %g; set rmargin at screen 
 # A key drawn with arrows and labels (gnuplot's own key cannot span a multiplot): entries i = 1…n
 # in ncols columns from screen (L, T) downwards; call `eval keyentry(i, …)` per entry and
 # `unset arrow; unset label` after the plot.
-keyentry(i, n, ncols, L, R, T, dy, color, text) = sprintf("set arrow %d from screen %g, %g to screen %g, %g nohead lw 2 lc rgb '%s' front; set label %d \"%s\" at screen %g, %g left noenhanced font ',7' front", \
+keyentry(i, n, ncols, L, R, T, dy, color, text) = sprintf("set arrow %d from screen %g, %g to screen %g, %g nohead lw 2 lc rgb '%s' front; set label %d \"%s\" at screen %g, %g left noenhanced font ',8' front", \
   100+i, L + ((i-1) % ncols)*(R-L)/ncols, T - ((i-1)/ncols)*dy, L + ((i-1) % ncols)*(R-L)/ncols + 0.025, T - ((i-1)/ncols)*dy, color, \
   100+i, text, L + ((i-1) % ncols)*(R-L)/ncols + 0.032, T - ((i-1)/ncols)*dy)

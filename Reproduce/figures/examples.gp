@@ -30,16 +30,16 @@ half = 240.0; dx = 40.0   # mm: 12 cells of 40 mm across the (−240, 240) mm wi
 set size ratio 1
 set xrange [-half:half]; set yrange [-half:half]
 unset xtics; unset ytics; unset key
-set logscale cb; set cbrange [emax*1e-4:emax]; set format cb "10^{%L}"
+set logscale cb; set cbrange [emax*1e-4:emax]; set format cb "10^{/=8 %L}"
 do for [ext in EXTS] {
-  eval terminal(ext, 7.0, 2.2)
-  set multiplot layout 1, 4 margins 0.02, 0.90, 0.04, 0.82 spacing 0.01, 0 \
+  eval terminal(ext, TEXTWIDTH, 2.2)   # printed unscaled (fonts 8 pt)
+  set multiplot layout 1, 4 margins 0.01, 0.84, 0.04, 0.82 spacing 0.012, 0 \
       title sprintf("anomalous events (removed class %s), middle layer", name) noenhanced
   do for [c = 0:3] {
     set title CASE[c+1] noenhanced offset 0, -0.5
-    if (c == 3) { set colorbox user origin 0.915, 0.08 size 0.015, 0.70; set cblabel "E per cell (MeV)" } else { unset colorbox }
+    if (c == 3) { set colorbox user origin 0.865, 0.08 size 0.018, 0.70; set cblabel "energy per cell (MeV)" offset 1.2, 0 } else { unset colorbox }
     if (EMPTY[c+1]) {
-      set label 1 "no event of this case" at 0, 0 center
+      set label 1 "no event\nof this case" at 0, 0 center
       plot NaN notitle
       unset label 1
     } else {

@@ -17,17 +17,20 @@ set yrange [1e-3:1.5]
 set xrange [0:0.45]
 set xtics 0.1
 do for [ext in EXTS] {
-  eval terminal(ext, 7.0, 2.6)
-  set multiplot layout 1, n margins 0.08, 0.99, 0.2, 0.86 spacing 0.02, 0
+  eval terminal(ext, TEXTWIDTH, 2.8)   # printed unscaled (fonts 8 pt)
+  set multiplot layout 1, n margins 0.12, 0.99, 0.2, 0.78 spacing 0.02, 0
+  # the key in a row above the panels (inside one it would hide a curve)
+  eval keyentry(1, 2, 2, 0.40, 0.90, 0.95, 0, KNOWN_COLOR, "our simulator")
+  eval keyentry(2, 2, 2, 0.40, 0.90, 0.95, 0, ANOMALY_COLOR, "Geant4")
   set label 1 "σ of the BNN's predicted node" at screen 0.535, 0.04 center
   do for [i = 1:n] {
     set title word(names, i) noenhanced
     set ylabel (i == 1 ? "fraction of events" : "")
     set format y (i == 1 ? "%g" : "")
-    set key top right font ',6' samplen 1.5
-    plot f index (i - 1) using 1:($2 > 0 ? $2 : 1/0) with steps lw 1.5 lc rgb KNOWN_COLOR title (i == 1 ? "our simulator" : ""), \
-         '' index (i - 1) using 1:($3 > 0 ? $3 : 1/0) with steps lw 1.5 lc rgb ANOMALY_COLOR title (i == 1 ? "Geant4" : "")
-    unset label 1
+    unset key
+    plot f index (i - 1) using 1:($2 > 0 ? $2 : 1/0) with steps lw 1.5 lc rgb KNOWN_COLOR notitle, \
+         '' index (i - 1) using 1:($3 > 0 ? $3 : 1/0) with steps lw 1.5 lc rgb ANOMALY_COLOR notitle
+    unset label; unset arrow
   }
   unset multiplot
 }

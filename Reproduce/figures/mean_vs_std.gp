@@ -9,15 +9,15 @@ load 'Reproduce/figures/common.gp'
 file = sprintf("%s/mean_vs_std.dat", data); eval require
 f = file
 bound(x) = sqrt(x*(1-x))
-set xrange [0:1]; set yrange [0:0.5]
+set xrange [0:1]; set yrange [0:0.6]   # room above the bound (max 0.5) for the key
 set xlabel "predictive mean μ of an output node"
-set ylabel "standard deviation σ over weight samples"
-set cblabel "log_{10}(1 + events × nodes)"
+set ylabel "std. deviation σ over weight samples"
+set cblabel "log_{/=8 10}(1 + events × nodes)"
 set tics out nomirror scale 0.5
-set key top right samplen 2 opaque box lc rgb '#ffffff'
+set key top center samplen 2
 set samples 400
 do for [ext in EXTS] {
-  eval terminal(ext, 4.2, 3.0)
+  eval terminal(ext, 4.4, 3.2)   # printed unscaled (fonts 8 pt)
   plot f using 1:2:3 with image notitle, \
        bound(x) with lines lw 2 dt 2 lc rgb '#d62728' title "σ = √(μ(1 − μ))"
 }

@@ -6,6 +6,8 @@
 #                 class; columns: bin centre, density of node 0 … K−1), and DATA/confusion_bnn.csv
 #                 for the class labels
 #   variables:    data, out, what ∈ {mean, std, mean_det}
+# Drawn at its printed size (the text width, fonts 8 pt); empty bins are drawn at zero (below the
+# log axis), so that a distribution with a single non-empty bin (the noise burst) stays visible.
 load 'Reproduce/figures/common.gp'
 if (!exists("what")) { what = "mean" }
 file = sprintf("%s/outputs_%s.dat", data, what); eval require
@@ -23,22 +25,26 @@ xname = (what eq "std") ? "standard deviation σ of the output node" : \
         (what eq "mean" ? "predictive mean of the output node" : "softmax output (deterministic twin)")
 set grid lc rgb '#e0e0e0'
 
+# Layout in inches (printed size: the text width, fonts 8 pt): title, a 2 × 5 grid of panels,
+# the x label, and a key of the ten output nodes in three columns across the bottom.
+W = TEXTWIDTH; H = 4.8
+GL = 0.62/W; GR = 1 - 0.10/W; GT = 1 - 0.62/H; GB = 1.30/H; HG = 0.20/W; VG = 0.42/H
 do for [ext in EXTS] {
-  eval terminal(ext, 7.2, 3.9)
+  eval terminal(ext, W, H)
   set multiplot title sprintf("%s outputs per true class: %s", (what eq "mean_det" ? "deterministic-twin" : "BNN"), xname)
   unset key; set xrange [0:xmax]; set logscale y; set yrange [0.01:100]; set border; set xtics 0, xstep; set ytics 100; set tics nomirror out scale 0.5; set grid
   do for [c = 0:k-1] {
-    eval panel(c / 5, c % 5, 2, 5, 0.10, 0.99, 0.27, 0.90, 0.012, 0.09)
-    set title TITLE[c+1] noenhanced offset 0, -0.8 font ",7"
+    eval panel(c / 5, c % 5, 2, 5, GL, GR, GB, GT, HG, VG)
+    set title TITLE[c+1] noenhanced offset 0, -0.7
     set format x (c >= 5 ? "%g" : "")
-    set ylabel ((c % 5) == 0 ? "density" : "")
-    set format y ((c % 5) == 0 ? "10^{%L}" : "")
-    plot for [j = 1:k] f index c using 1:(column(j+1) > 0 ? column(j+1) : NaN) with steps lw 1.2 lc rgb NODE_COLOR[j] notitle
+    set ylabel ((c % 5) == 0 ? "density" : "") offset 1, 0
+    set format y ((c % 5) == 0 ? "10^{/=8 %L}" : "")
+    plot for [j = 1:k] f index c using 1:(column(j+1) > 0 ? column(j+1) : 1e-9) with steps lw 1.2 lc rgb NODE_COLOR[j] notitle
   }
-  set label 1 xname at screen 0.535, 0.18 center
-  set label 2 "output node:" at screen 0.02, 0.10 left font ",7"
-  do for [j = 1:k] { eval keyentry(j, k, 4, 0.13, 0.99, 0.10, 0.04, NODE_COLOR[j], LABEL[j]) }
-  eval keypanel(0.05, 0.99, 0.0, 0.12)
+  set label 1 xname at screen (GL + GR)/2, 0.92/H center
+  set label 2 "output node:" at screen 0.02, 0.68/H left
+  do for [j = 1:k] { eval keyentry(j, k, 3, 0.20, 0.99, 0.68/H, 0.16/H, NODE_COLOR[j], LABEL[j]) }
+  eval keypanel(0.0, 1.0, 0.0, 0.78/H)
   plot NaN notitle
   unset label; unset arrow
   unset multiplot

@@ -4,7 +4,8 @@ import Classification
 import Foundation
 @_exported import StudyRandom
 
-/// AUROC and TPR@FPR of one score for one removed class, with a bootstrap standard error.
+/// AUROC (with a bootstrap standard error), TPR at 5 % FPR, AUPR and FPR at 95 % TPR of one
+/// score for one removed class.
 public struct ScoreResult: Sendable {
     /// AUROC, anomaly = positive.
     public var auroc: Double
@@ -12,6 +13,10 @@ public struct ScoreResult: Sendable {
     public var aurocError: Double
     /// True-positive rate at 5 % false-positive rate.
     public var tprAt5: Double
+    /// Area under the precision–recall curve (average precision), anomaly = positive.
+    public var aupr: Double = .nan
+    /// False-positive rate at 95 % true-positive rate.
+    public var fprAt95: Double = .nan
 }
 
 /// Evaluate a score: AUROC of anomalies (positive) against known classes (negative), its
@@ -27,7 +32,9 @@ public func evaluate(anomalous: [Double], known: [Double], replicates: Int = 200
     }
     let m = aucs.reduce(0, +) / Double(max(aucs.count, 1))
     let sd = (aucs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(max(aucs.count - 1, 1))).squareRoot()
-    return ScoreResult(auroc: auc, aurocError: sd, tprAt5: ROC.tpr(atFPR: 0.05, positive: anomalous, negative: known))
+    return ScoreResult(auroc: auc, aurocError: sd, tprAt5: ROC.tpr(atFPR: 0.05, positive: anomalous, negative: known),
+                       aupr: ROC.averagePrecision(positive: anomalous, negative: known),
+                       fprAt95: ROC.fpr(atTPR: 0.95, positive: anomalous, negative: known))
 }
 
 /// The talk's three kinds of anomalous examples, made quantitative (thresholds are our choice).

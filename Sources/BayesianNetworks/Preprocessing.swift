@@ -13,19 +13,54 @@ import PortableMath
 /// dividing by 10 brings the largest cells (E ≈ 10⁵ MeV → 11.5) to O(1) for the N(0, 0.1²)
 /// weight initialisation. Unlike a division by the total energy it keeps the absolute energy
 /// scale, which separates the classes (and the noise burst) too.
+///
+/// The energy-normalised variant (a robustness check of study §4–§5, not the study's choice)
+/// first rescales every event to the same total, E → E · 20 GeV / ΣE (ΣE over the event's cells;
+/// an empty event stays empty), so that the network cannot use the energy sum — which, at a fixed
+/// gun *kinetic* energy, carries each parent's rest mass — and must use the shape alone.
 public struct Preprocessing: Sendable, Equatable {
     /// Divisor after the logarithm (10).
     public var scale: Float = 10
+    /// The total every event is rescaled to, MeV (nil: no rescaling, the study's choice).
+    public var normalisedTotalMeV: Float? = nil
     /// The study's choice.
     public init() {}
+    /// The energy-normalised variant: every event rescaled to a total of 20 GeV.
+    public static let energyNormalised: Preprocessing = { var p = Preprocessing(); p.normalisedTotalMeV = 20_000; return p }()
     /// A short description stored in checkpoints.
-    public var name: String { "signed-log1p(E/MeV)/\(scale)" }
-    /// x for one cell energy E in MeV.
+    public var name: String {
+        if let t = normalisedTotalMeV { return "signed-log1p(E*\(Int(t))/sumE/MeV)/\(scale)" }
+        return "signed-log1p(E/MeV)/\(scale)"
+    }
+    /// The preprocessing a checkpoint names (``name``), or nil if this build does not know it.
+    public init?(named name: String) {
+        for p in [Preprocessing(), .energyNormalised] where p.name == name { self = p; return }
+        return nil
+    }
+    /// x for one cell energy E in MeV (after any rescaling of its event).
     @inline(__always) public func apply(_ energyMeV: Float) -> Float {
         let a = PortableMath.log1p(abs(energyMeV)) / scale
         return energyMeV < 0 ? -a : a
     }
-    /// Applied to every cell.
-    public func apply(_ cells: [Float]) -> [Float] { cells.map(apply) }
+    /// The inputs of one event's cells, appended to `out`.
+    public func appendEvent(_ cells: ArraySlice<Float>, to out: inout [Float]) {
+        guard let total = normalisedTotalMeV else {
+            for e in cells { out.append(apply(e)) }
+            return
+        }
+        // The sum in cell order (fixed), the factor once per event.
+        var sum: Float = 0
+        for e in cells { sum += e }
+        let factor = sum > 0 ? total / sum : 1
+        for e in cells { out.append(apply(e * factor)) }
+    }
+    /// Applied to every event of `cells` (events of `cellsPerEvent` cells each).
+    public func apply(_ cells: [Float], cellsPerEvent: Int) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(cells.count)
+        for e in 0 ..< cells.count / max(cellsPerEvent, 1) {
+            appendEvent(cells[e * cellsPerEvent ..< (e + 1) * cellsPerEvent], to: &out)
+        }
+        return out
+    }
 }
-

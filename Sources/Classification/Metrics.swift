@@ -137,6 +137,38 @@ public enum ROC {
     public static func tpr(atFPR fpr: Double, positive: [Double], negative: [Double]) -> Double {
         curve(positive: positive, negative: negative).filter { $0.fpr <= fpr + 1e-12 }.map(\.tpr).max() ?? 0
     }
+
+    /// The smallest false-positive rate at which the true-positive rate reaches `tpr` (on the
+    /// empirical curve; "FPR at 95 % TPR" with `tpr` = 0.95).
+    public static func fpr(atTPR tpr: Double, positive: [Double], negative: [Double]) -> Double {
+        curve(positive: positive, negative: negative).filter { $0.tpr >= tpr - 1e-12 }.map(\.fpr).min() ?? 1
+    }
+
+    /// Area under the precision–recall curve as average precision, positives = anomalies:
+    /// ```
+    ///     AP = Σ_thresholds (R_t − R_{t−1}) · P_t
+    /// ```
+    /// over the distinct score thresholds in decreasing order, where a threshold admits every
+    /// event at or above it (ties enter together). A random score gives the positive fraction.
+    public static func averagePrecision(positive: [Double], negative: [Double]) -> Double {
+        let np = positive.count
+        guard np > 0, !negative.isEmpty else { return .nan }
+        var pooled = positive.map { ($0, true) } + negative.map { ($0, false) }
+        pooled.sort { $0.0 > $1.0 }
+        var tp = 0.0, fp = 0.0, recall = 0.0, ap = 0.0
+        var i = 0
+        while i < pooled.count {
+            let threshold = pooled[i].0
+            while i < pooled.count && pooled[i].0 == threshold {
+                if pooled[i].1 { tp += 1 } else { fp += 1 }
+                i += 1
+            }
+            let r = tp / Double(np)
+            ap += (r - recall) * tp / (tp + fp)
+            recall = r
+        }
+        return ap
+    }
 }
 
 /// A fixed-binning histogram.
@@ -170,5 +202,41 @@ public struct Histogram: Sendable {
     public var density: [Double] {
         let total = counts.reduce(0, +), w = (upper - lower) / Double(counts.count)
         return counts.map { total > 0 ? $0 / (total * w) : 0 }
+    }
+}
+
+/// Calibration of a classifier's confidence: is it right as often as it is sure?
+///
+/// Confidence = the largest predictive mean of an event, correct = its argmax is the true class.
+/// Events are binned by confidence into `bins` equal-width bins on [0, 1]; the expected
+/// calibration error is the event-weighted mean gap between accuracy and confidence,
+/// ```
+///     ECE = Σ_b (n_b / N) · |acc_b − conf_b|
+/// ```
+/// (Guo et al. 2017, arXiv:1706.04599, with their 15 bins by default).
+public struct Calibration: Sendable {
+    /// Per bin: mean confidence, accuracy and number of events (NaN for an empty bin).
+    public var confidence: [Double], accuracy: [Double], count: [Int]
+    /// The expected calibration error.
+    public var ece: Double
+
+    /// The calibration of the events of `set` whose label is a known output (label < K).
+    public init(_ set: PredictionSet, bins: Int = 15) {
+        var conf = [Double](repeating: 0, count: bins), acc = [Double](repeating: 0, count: bins)
+        var n = [Int](repeating: 0, count: bins)
+        var total = 0
+        for e in 0 ..< set.count where Int(set.label[e]) < set.classes {
+            let m = set.mean[e * set.classes ..< (e + 1) * set.classes]
+            let c = Double(m.max()!)
+            let b = min(Int(c * Double(bins)), bins - 1)
+            conf[b] += c; acc[b] += set.predicted(e) == Int(set.label[e]) ? 1 : 0; n[b] += 1; total += 1
+        }
+        var ece = 0.0
+        for b in 0 ..< bins where n[b] > 0 {
+            conf[b] /= Double(n[b]); acc[b] /= Double(n[b])
+            ece += Double(n[b]) / Double(max(total, 1)) * abs(acc[b] - conf[b])
+        }
+        for b in 0 ..< bins where n[b] == 0 { conf[b] = .nan; acc[b] = .nan }
+        confidence = conf; accuracy = acc; count = n; self.ece = ece
     }
 }

@@ -192,12 +192,15 @@ public struct TrainingRecord: Sendable, Equatable {
     /// One row per epoch: epoch (from 1), training loss, training accuracy, validation loss,
     /// validation accuracy.
     public var history: [[Double]]
+    /// The epoch whose weights the model keeps (lowest validation loss), and the epochs run.
+    public var bestEpoch: Int, epochsRun: Int
 
     /// The record of `state`.
     public init(_ state: TrainingState) {
         let h = state.history
         let epochs = min(h.trainLoss.count, h.trainAccuracy.count, h.validationLoss.count, h.validationAccuracy.count)
         seconds = state.trainingSeconds
+        bestEpoch = state.bestEpoch; epochsRun = state.epochsCompleted
         var rows: [[Double]] = []
         for e in 0 ..< epochs {
             let row: [Double] = [Double(e + 1), h.trainLoss[e], h.trainAccuracy[e], h.validationLoss[e], h.validationAccuracy[e]]

@@ -66,7 +66,7 @@ extension CaloDataset {
             let y = map[Int(batch.label[e])]
             if y < 0 { continue }
             labels.append(y)
-            for c in 0 ..< cellsPer { cells.append(preprocessing.apply(batch.cells[e * cellsPer + c])) }
+            preprocessing.appendEvent(batch.cells[e * cellsPer ..< (e + 1) * cellsPer], to: &cells)
         }
         return TrainingInputs(cells: cells, labels: labels, classNames: outputNames)
     }

@@ -23,6 +23,11 @@ public enum Identification {
         public var det: PredictionFile
         /// The models' training records (nil: the model file was not given or does not exist).
         public var bnnTraining: TrainingRecord?, detTraining: TrainingRecord?
+        /// The BNN's posterior against its prior (nil: no BNN model file given).
+        public var bnnPosterior: (blocks: [PosteriorBlockSummary], klPerExample: Double)?
+        /// Every test event's energy sum over all cells, MeV, in the predictions' event order (nil:
+        /// no dataset given).
+        public var energySums: [Double]?
 
         /// Read `bnn` and `det` prediction files and, if given, the model files they were made
         /// with; refuse files of the wrong kind, of different datasets or output classes, and
@@ -38,15 +43,30 @@ public enum Identification {
             self.bnn = b; self.det = d
             bnnTraining = try ExperimentInputs.trainingRecord(bnnModel, for: b, bnn.path)
             detTraining = try ExperimentInputs.trainingRecord(detModel, for: d, det.path)
+            if bnnTraining != nil, let bnnModel {
+                do { bnnPosterior = try PosteriorSummary.of(Checkpoint.load(from: bnnModel)) } catch { throw InputError("\(error)") }
+            }
+        }
+
+        /// Also read the test dataset the predictions were made on (checked by identity), for
+        /// the energy-sum baseline.
+        public init(bnn: NamedFile, det: NamedFile, bnnModel: String?, detModel: String?, data: NamedFile?) throws {
+            try self.init(bnn: bnn, det: det, bnnModel: bnnModel, detModel: detModel)
+            guard let data else { return }
+            let dataset = try ExperimentInputs.dataset(data)
+            guard dataset.identity == self.bnn.dataIdentity else {
+                throw InputError("\(bnn.name) \(bnn.path) was not made on \(data.name) \(data.path) (it records \(self.bnn.dataFile ?? "another dataset"))")
+            }
+            energySums = DataQualityVariable.total.values(dataset)
         }
     }
 
     /// Read the inputs, then write every table, data file and macro of §4 into `directory`
     /// atomically (all or nothing). `profile` is recorded in captions; `registry` gives the
     /// classes' printed labels. Returns the one-line summary.
-    public static func run(bnn: NamedFile, det: NamedFile, bnnModel: String?, detModel: String?,
+    public static func run(bnn: NamedFile, det: NamedFile, bnnModel: String?, detModel: String?, data: NamedFile? = nil,
                            profile: String, registry: EventRegistry, to directory: String) throws -> String {
-        let inputs = try Inputs(bnn: bnn, det: det, bnnModel: bnnModel, detModel: detModel)
+        let inputs = try Inputs(bnn: bnn, det: det, bnnModel: bnnModel, detModel: detModel, data: data)
         var line = ""
         try writeDirectoryAtomically(to: directory) { line = try write(inputs, profile: profile, registry: registry, into: $0) }
         return line
@@ -60,6 +80,18 @@ public enum Identification {
         return (0 ..< k).map { c in
             let bg = (0 ..< s.count).filter { s.label[$0] == c }.map { Double(s.mean[$0 * k + photon]) }
             return c == photon ? .nan : ROC.auc(positive: signal, negative: bg)
+        }
+    }
+
+    /// The AUC of the energy sum alone, photon against class c, two-sided: max(A, 1 − A), since
+    /// the sum may be larger or smaller for the background (the gun fixes the kinetic energy, so a
+    /// heavier parent deposits more). NaN for the photon itself.
+    public static func energySumAUCs(_ s: PredictionSet, sums: [Double], photon: Int) -> [Double] {
+        let signal = (0 ..< s.count).filter { s.label[$0] == photon }.map { sums[$0] }
+        return (0 ..< s.classes).map { c in
+            guard c != photon else { return .nan }
+            let a = ROC.auc(positive: (0 ..< s.count).filter { s.label[$0] == c }.map { sums[$0] }, negative: signal)
+            return max(a, 1 - a)
         }
     }
 
@@ -87,15 +119,20 @@ public enum Identification {
         var aucSummary: [String: Double] = [:]
         if let photon = names.firstIndex(of: "photon") {
             let ab = photonAUCs(b.set, photon: photon), ad = photonAUCs(d.set, photon: photon)
+            let ae = inputs.energySums.map { energySumAUCs(b.set, sums: $0, photon: photon) }
             for c in 0 ..< k where c != photon {
-                aucRows.append([label(names[c]), fmt(ab[c], 4), fmt(ad[c], 4)])
+                aucRows.append([label(names[c]), fmt(ab[c], 4), fmt(ad[c], 4)] + (ae.map { [fmt($0[c], 4)] } ?? []))
                 aucMacros.append(("AUC\(macroName(names[c]))BNN", fmt(ab[c], 3)))
                 aucMacros.append(("AUC\(macroName(names[c]))Det", fmt(ad[c], 3)))
                 aucSummary["photon_vs_\(names[c]).bnn"] = ab[c]
                 aucSummary["photon_vs_\(names[c]).det"] = ad[c]
+                if let ae {
+                    aucMacros.append(("AUC\(macroName(names[c]))ESum", fmt(ae[c], 3)))
+                    aucSummary["photon_vs_\(names[c]).energy_sum"] = ae[c]
+                }
             }
-            try ResultTable(caption: "ROC AUC of the photon output node, photon vs each background (\(tag)).",
-                            header: ["background", "BNN", "deterministic"], rows: aucRows).write(to: output, stem: "photon_auc")
+            try ResultTable(caption: "ROC AUC of the photon output node, photon vs each background\(ae == nil ? "" : "; last column: the energy summed over all cells alone, two-sided (max(A, 1 − A)): how much of the separation the energy sum carries") (\(tag)).",
+                            header: ["background", "BNN", "deterministic"] + (ae == nil ? [] : ["energy sum"]), rows: aucRows).write(to: output, stem: "photon_auc")
         }
 
         // Confusion matrices: tables and heat-map data.
@@ -130,6 +167,36 @@ public enum Identification {
             }
         }
 
+        // Convergence: the epoch kept and the epochs run (a best epoch at the cap means the
+        // validation loss was still falling), and how far the posterior moved from the prior.
+        var convergence: [(String, String)] = []
+        for (name, rec) in [("BNN", tb), ("Det", td)] {
+            if let rec { convergence += [("BestEpoch\(name)", "\(rec.bestEpoch)"), ("EpochsRun\(name)", "\(rec.epochsRun)")] }
+        }
+        if let post = inputs.bnnPosterior {
+            try ResultTable(caption: "The BNN's posterior against its prior, per Bayesian parameter block: median posterior σ, its ratio to the prior's σ, and the fraction of weights whose mean is within 2σ of zero; KL/N = \(fmt(post.klPerExample, 3)) nats per training example (\(tag)).",
+                            header: ["block", "weights", "median σ", "median σ/σ_prior", "μ within 2σ of 0"],
+                            rows: post.blocks.map { [$0.name, "\($0.count)", fmt($0.medianSigma, 4), fmt($0.medianSigmaOverPrior, 3), fmt($0.withinTwoSigma, 3)] })
+                .write(to: output, stem: "posterior")
+            convergence.append(("KLPerExample", fmt(post.klPerExample, 3)))
+            if let dense = post.blocks.first(where: { $0.name == "dense.kernel" }) {
+                convergence += [("PostSigmaRatioDense", fmt(dense.medianSigmaOverPrior, 2)), ("PostWithinTwoSigmaDense", fmt(100 * dense.withinTwoSigma, 1))]
+            }
+        }
+
+        // Calibration on the test set: reliability data and the expected calibration error.
+        let calB = Calibration(b.set), calD = Calibration(d.set)
+        let nb = calB.count.count
+        try writeDataFile("\(output)/reliability.dat",
+                          header: "bin_centre conf_bnn acc_bnn n_bnn conf_det acc_det n_det — confidence = largest mean output (\(tag))",
+                          rows: (0 ..< nb).map { i -> [Double] in
+                              let centre: Double = (Double(i) + 0.5) / Double(nb)
+                              let bnnPart: [Double] = [calB.confidence[i], calB.accuracy[i], Double(calB.count[i])]
+                              let detPart: [Double] = [calD.confidence[i], calD.accuracy[i], Double(calD.count[i])]
+                              return [centre] + bnnPart + detPart
+                          })
+        convergence += [("ECEBNN", fmt(calB.ece, 3)), ("ECEDet", fmt(calD.ece, 3))]
+
         // The study's claim, checked by the rule fixed above.
         let delta = cmB.accuracy - cmD.accuracy
         let verdict = abs(delta) <= similarPerformanceMargin ? "confirmed" : "not confirmed"
@@ -142,8 +209,10 @@ public enum Identification {
             ("MCSamples", "\(b.set.samples)"), ("TestEvents", "\(b.set.count)"),
         ])
         macros.add(aucMacros)
+        macros.add(convergence)
         try macros.write(to: "\(output)/numbers.tex")
         let summary: [String: Any] = ["profile": profile, "accuracy_bnn": cmB.accuracy, "accuracy_det": cmD.accuracy,
+                                      "ece_bnn": calB.ece, "ece_det": calD.ece,
                                       "similar_performance": verdict, "test_events": b.set.count, "photon_auc": aucSummary,
                                       "accuracy_per_class_bnn": Dictionary(uniqueKeysWithValues: zip(names, cmB.perClassAccuracy)),
                                       "accuracy_per_class_det": Dictionary(uniqueKeysWithValues: zip(names, cmD.perClassAccuracy))]

@@ -29,6 +29,8 @@ public enum LeaveOneOut {
         public var registry: EventRegistry
         /// Profile name, recorded in captions.
         public var profile: String
+        /// Dedicated detectors whose score files `loo_<class>_<detector>.h5` are evaluated too.
+        public var detectors: [Detector] = []
 
         /// A configuration; every value explicit.
         public init(removedClasses: [String], ensembleMembers: Int, bootstrapReplicates: Int, bootstrapSeed: UInt64,
@@ -53,6 +55,11 @@ public enum LeaveOneOut {
         public var trainingSeconds: (bnn: Double, det: Double, ensemble: Double) = (.nan, .nan, .nan)
         /// Prediction wall time of the BNN, the twin and the whole ensemble, seconds.
         public var predictionSeconds: (bnn: Double, det: Double, ensemble: Double) = (.nan, .nan, .nan)
+        /// The data-quality variables of every test event, in the predictions' event order (empty:
+        /// no dataset given, no data-quality baseline).
+        public var dataQuality: [DataQualityVariable: [Double]] = [:]
+        /// The dedicated detectors' scores of every test event, in the predictions' event order.
+        public var detectorScores: [Detector: [Double]] = [:]
 
         /// In-memory inputs (a user's own networks; no timing).
         public init(removed: String, bnn: PredictionSet, det: PredictionSet, members: [PredictionSet] = []) {
@@ -72,6 +79,37 @@ public enum LeaveOneOut {
         public var casesAnomalous: [AnomalyCase: Double], casesKnown: [AnomalyCase: Double]
         /// 16 %, 50 % and 84 % quantiles of the BNN σ of the predicted node, anomalies and known.
         public var stdQuantilesAnomalous: [Double], stdQuantilesKnown: [Double]
+        /// The data-quality baselines, one per ``DataQualityVariable`` (in `allCases` order), each a
+        /// two-sided tail score fixed on the known classes; empty without a dataset.
+        public var dataQuality: [ScoreResult] = []
+        /// What the deterministic twin does with the anomalies of each BNN case (A, B, C, other).
+        public var twinOnCases: [AnomalyCase: TwinView] = [:]
+        /// The dedicated detectors' results, in ``Configuration/detectors`` order.
+        public var detectors: [ScoreResult] = []
+    }
+
+    /// The twin's view of a set of events: does it see them as anomalous too?
+    public struct TwinView: Sendable, Equatable {
+        /// Number of events.
+        public var count: Int
+        /// Median of the twin's largest softmax output.
+        public var medianMaxSoftmax: Double
+        /// Fraction of the events the twin is not confident about: largest softmax below
+        /// `CaseThresholds.confidentMean` (0.7) or at least two outputs at or above
+        /// `CaseThresholds.activeMean` (0.2) — the same thresholds that define the BNN's cases.
+        public var notConfident: Double
+    }
+
+    /// The twin's view of the events `indices` of `det`.
+    public static func twinView(_ det: PredictionSet, _ indices: [Int], thresholds t: CaseThresholds = CaseThresholds()) -> TwinView {
+        guard !indices.isEmpty else { return TwinView(count: 0, medianMaxSoftmax: .nan, notConfident: .nan) }
+        let maxima = indices.map { Double(det.means($0).max()!) }.sorted()
+        let unsure = indices.filter { n in
+            let m = det.means(n)
+            return m.max()! < t.confidentMean || m.filter { $0 >= t.activeMean }.count >= 2
+        }.count
+        let median = maxima.count % 2 == 1 ? maxima[maxima.count / 2] : 0.5 * (maxima[maxima.count / 2 - 1] + maxima[maxima.count / 2])
+        return TwinView(count: indices.count, medianMaxSoftmax: median, notConfident: Double(unsure) / Double(indices.count))
     }
 
     /// Read `loo_<class>_{bnn,det,ens<i>}.h5` of every removed class from `predictions` (and the
@@ -117,6 +155,18 @@ public enum LeaveOneOut {
                 try ExperimentInputs.trainingRecord(modelDir.map { "\($0)/\(file)" }, for: p, pred)?.seconds ?? .nan
             }
             var inputs = ClassInputs(removed: name, bnn: bnn.set, det: det.set, members: members.map(\.set))
+            for detector in configuration.detectors {
+                let path = "\(predDir)/loo_\(name)_\(detector.rawValue).h5"
+                let file: ScoreFile
+                do { file = try ScoreFile.read(path) } catch { throw InputError("\(error)") }
+                guard file.dataIdentity == det.dataIdentity, file.label == det.set.label else {
+                    throw InputError("\(path) was not made on the test set of \(detPath)")
+                }
+                guard file.modelIdentity == det.modelIdentity else {
+                    throw InputError("\(path) was not made with the twin that made \(detPath)")
+                }
+                inputs.detectorScores[detector] = file.score
+            }
             inputs.trainingSeconds = (try seconds("loo_\(name)_bnn.h5", bnn, bnnPath), try seconds("loo_\(name)_det.h5", det, detPath),
                                       try members.indices.map { try seconds("loo_\(name)_ens\($0 + 1).h5", members[$0], memberPaths[$0]) }.reduce(0, +))
             inputs.predictionSeconds = (bnn.seconds, det.seconds, members.map(\.seconds).reduce(0, +))
@@ -149,10 +199,32 @@ public enum LeaveOneOut {
             let v = idx.map { Double(bnn.std[$0 * k + bnn.predicted($0)]) }.sorted()
             return [0.16, 0.5, 0.84].map { v[min(v.count - 1, Int($0 * Double(v.count)))] }
         }
-        return ClassResult(removed: inputs.removed, scores: results, best: best,
-                           casesAnomalous: caseFractions(bnn.filter { $0 == Int32(k) }),
-                           casesKnown: caseFractions(bnn.filter { $0 < Int32(k) }),
-                           stdQuantilesAnomalous: quantiles(anomalyIdx), stdQuantilesKnown: quantiles(knownIdx))
+        var result = ClassResult(removed: inputs.removed, scores: results, best: best,
+                                 casesAnomalous: caseFractions(bnn.filter { $0 == Int32(k) }),
+                                 casesKnown: caseFractions(bnn.filter { $0 < Int32(k) }),
+                                 stdQuantilesAnomalous: quantiles(anomalyIdx), stdQuantilesKnown: quantiles(knownIdx))
+        // Data-quality baselines: bootstrap streams after the scores' (column 1000 + variable).
+        for (v, variable) in DataQualityVariable.allCases.enumerated() {
+            guard let x = inputs.dataQuality[variable] else { continue }
+            let score = twoSidedTailScore(x, reference: knownIdx.map { x[$0] })
+            result.dataQuality.append(AnomalyDetection.evaluate(anomalous: anomalyIdx.map { score[$0] }, known: knownIdx.map { score[$0] },
+                                                                replicates: configuration.bootstrapReplicates,
+                                                                seed: StudySeeds.bootstrap(master: configuration.bootstrapSeed, removed: label, score: 1000 + v)))
+        }
+        // Dedicated detectors: bootstrap streams at column 2000 + detector.
+        for (d, detector) in configuration.detectors.enumerated() {
+            guard let x = inputs.detectorScores[detector] else { continue }
+            result.detectors.append(AnomalyDetection.evaluate(anomalous: anomalyIdx.map { x[$0] }, known: knownIdx.map { x[$0] },
+                                                              replicates: configuration.bootstrapReplicates,
+                                                              seed: StudySeeds.bootstrap(master: configuration.bootstrapSeed, removed: label, score: 2000 + d)))
+        }
+        // The twin on the anomalies of each BNN case.
+        let anomalies = bnn.filter { $0 == Int32(k) }
+        for c in AnomalyCase.allCases {
+            let members = (0 ..< anomalies.count).filter { anomalyCase(anomalies, $0) == c }.map { anomalyIdx[$0] }
+            result.twinOnCases[c] = twinView(inputs.det, members)
+        }
+        return result
     }
 
     /// The whole experiment as `calobnn evaluate anomaly` runs it: load, evaluate every removed
@@ -161,8 +233,12 @@ public enum LeaveOneOut {
     public static func run(_ configuration: Configuration, predictions: String, models: String?, data: NamedFile?,
                            to directory: String, quiet: Bool = false) throws -> String {
         let dataset = try data.map(ExperimentInputs.dataset)
-        let inputs = try load(configuration, predictions: predictions, models: models,
+        var inputs = try load(configuration, predictions: predictions, models: models,
                               data: data.flatMap { d in dataset.map { (d, $0.identity) } })
+        if let dataset {
+            let values = Dictionary(uniqueKeysWithValues: DataQualityVariable.allCases.map { ($0, $0.values(dataset)) })
+            for i in inputs.indices { inputs[i].dataQuality = values }
+        }
         var line = ""
         try writeDirectoryAtomically(to: directory) { output in
             var results: [ClassResult] = []
@@ -184,21 +260,63 @@ public enum LeaveOneOut {
         let tag = "make reproduce PROFILE=\(configuration.profile), target anomaly"
         let scores = configuration.scores, label = configuration.registry.prettyLabel
         var aurocRows: [[String]] = [], tprRows: [[String]] = [], caseRows: [[String]] = [], costRows: [[String]] = []
+        var auprRows: [[String]] = [], fpr95Rows: [[String]] = [], detectorRows: [[String]] = []
         var bold = Set<[Int]>()
         var stdSummary: [[Double]] = []
         var summary: [String: Any] = ["profile": configuration.profile]
         var macros = MacroFile(header: tag)
+        let withDQ = results.contains { !$0.dataQuality.isEmpty }
+        var dqRows: [[String]] = [], twinRows: [[String]] = []
         for (row, (r, input)) in zip(results, inputs).enumerated() {
             let name = r.removed
-            bold.insert([row, r.best + 1])
-            aurocRows.append([label(name)] + r.scores.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" })
+            // Ties: every score whose printed AUROC equals the best printed one is bold.
+            let tied = tiedBest(r.scores)
+            for j in tied { bold.insert([row, j + 1]) }
+            var cells = r.scores.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" }
+            if withDQ {
+                // The best data-quality cut, chosen on the anomaly itself: an optimistic baseline.
+                let v = r.dataQuality.indices.max { r.dataQuality[$0].auroc < r.dataQuality[$1].auroc }!
+                cells.append("\(fmt(r.dataQuality[v].auroc, 3)) ± \(fmt(r.dataQuality[v].aurocError, 3))")
+                macros.add("AUROCDQ\(macroName(name))", fmt(r.dataQuality[v].auroc, 3))
+                macros.add("DQBest\(macroName(name))", DataQualityVariable.allCases[v].label)
+                dqRows.append([label(name)] + r.dataQuality.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" })
+            }
+            aurocRows.append([label(name)] + cells)
+            var twinRow = [label(name)]
+            for c in [AnomalyCase.a, .b, .c] {
+                let view = r.twinOnCases[c] ?? TwinView(count: 0, medianMaxSoftmax: .nan, notConfident: .nan)
+                twinRow += ["\(view.count)", fmt(view.medianMaxSoftmax, 3), fmt(view.notConfident, 3)]
+                macros.add("TwinUnsure\(c.rawValue.uppercased())\(macroName(name))", view.count == 0 ? "—" : fmt(100 * view.notConfident, 1))
+            }
+            twinRows.append(twinRow)
             tprRows.append([label(name)] + r.scores.map { fmt($0.tprAt5, 3) })
             var perScore: [String: Any] = [:]
-            for (j, score) in scores.enumerated() { perScore[score.key] = ["auroc": r.scores[j].auroc, "error": r.scores[j].aurocError, "tpr5": r.scores[j].tprAt5] }
+            for (j, score) in scores.enumerated() {
+                perScore[score.key] = ["auroc": r.scores[j].auroc, "error": r.scores[j].aurocError, "tpr5": r.scores[j].tprAt5,
+                                       "aupr": r.scores[j].aupr, "fpr95": r.scores[j].fprAt95]
+            }
+            for (v, variable) in DataQualityVariable.allCases.enumerated() where v < r.dataQuality.count {
+                perScore[variable.rawValue] = ["auroc": r.dataQuality[v].auroc, "error": r.dataQuality[v].aurocError, "tpr5": r.dataQuality[v].tprAt5,
+                                               "aupr": r.dataQuality[v].aupr, "fpr95": r.dataQuality[v].fprAt95]
+            }
+            for (d, detector) in configuration.detectors.enumerated() where d < r.detectors.count {
+                let x = r.detectors[d]
+                perScore[detector.rawValue] = ["auroc": x.auroc, "error": x.aurocError, "tpr5": x.tprAt5, "aupr": x.aupr, "fpr95": x.fprAt95]
+                macros.add("AUROC\(macroName(detector.rawValue))\(macroName(name))", fmt(x.auroc, 3))
+            }
+            if !r.detectors.isEmpty {
+                let bnnSigma = r.scores[0]
+                detectorRows.append([label(name), "\(fmt(bnnSigma.auroc, 3)) ± \(fmt(bnnSigma.aurocError, 3))"]
+                    + r.detectors.flatMap { ["\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))", fmt($0.aupr, 3), fmt($0.fprAt95, 3)] })
+            }
+            auprRows.append([label(name)] + r.scores.map { fmt($0.aupr, 3) })
+            fpr95Rows.append([label(name)] + r.scores.map { fmt($0.fprAt95, 3) })
             summary[name] = perScore
             macros.add("AUROCStd\(macroName(name))", fmt(r.scores[0].auroc, 3))
+            macros.add("FPRStd\(macroName(name))", fmt(r.scores[0].fprAt95, 3))
+            macros.add("AUPRStd\(macroName(name))", fmt(r.scores[0].aupr, 3))
             macros.add("AUROCBest\(macroName(name))", fmt(r.scores[r.best].auroc, 3))
-            macros.add("BestScore\(macroName(name))", texPlain(scores[r.best].label))
+            macros.add("BestScore\(macroName(name))", texPlain(scores[r.best].label) + (tied.count > 1 ? " (tied with \(tied.count - 1) more)" : ""))
             caseRows.append([label(name)] + AnomalyCase.allCases.map { fmt(r.casesAnomalous[$0] ?? 0, 3) }
                                           + AnomalyCase.allCases.map { fmt(r.casesKnown[$0] ?? 0, 3) })
             stdSummary.append([Double(row)] + r.stdQuantilesAnomalous + r.stdQuantilesKnown)
@@ -210,12 +328,42 @@ public enum LeaveOneOut {
                              fmt(input.predictionSeconds.bnn, 1), fmt(input.predictionSeconds.det, 1), fmt(input.predictionSeconds.ensemble, 1)])
         }
         let scoreHeader = ["removed class"] + scores.map(\.label)
-        var auroc = ResultTable(caption: "AUROC (± bootstrap s.d.) of each anomaly score, the removed class against the known classes' test events; best per row in bold (\(tag)).",
-                                header: scoreHeader, rows: aurocRows)
+        var auroc = ResultTable(caption: "AUROC (± bootstrap s.d.) of each anomaly score, the removed class against the known classes' test events; best network score per row in bold (every score tied at the printed precision)\(withDQ ? "; last column: the best of the \(DataQualityVariable.allCases.count) data-quality cuts, chosen on the anomaly itself (an optimistic baseline, never bold)" : "") (\(tag)).",
+                                header: scoreHeader + (withDQ ? ["best DQ cut"] : []), rows: aurocRows)
         auroc.bold = bold
         try auroc.write(to: output, stem: "auroc")
         try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
             .write(to: output, stem: "tpr5")
+        // Per detector: in how many rows it beats the BNN σ by more than twice the combined
+        // bootstrap error (the same rule as "better than chance").
+        for (d, detector) in configuration.detectors.enumerated() {
+            let beats = results.filter { r in
+                guard d < r.detectors.count else { return false }
+                let a = r.detectors[d], b = r.scores[0]
+                return a.auroc - b.auroc > 2 * (a.aurocError * a.aurocError + b.aurocError * b.aurocError).squareRoot()
+            }.count
+            macros.add("N\(macroName(detector.rawValue))BeatsStd", "\(beats)")
+            // The verdict the conclusions print: the detector beats σ for a majority of the rows.
+            macros.add("\(macroName(detector.rawValue))Verdict", 2 * beats > results.count ? "does not compete with" : "is not clearly beaten by")
+        }
+        if !detectorRows.isEmpty {
+            try ResultTable(caption: "Dedicated anomaly detectors on the deterministic twin, fitted on the known classes only: AUROC (± bootstrap s.d.), AUPR and FPR at 95 % TPR, beside the BNN σ of the predicted node (\(tag)).",
+                            header: ["removed class", "BNN σ AUROC"] + configuration.detectors.flatMap { ["\($0.label) AUROC", "AUPR", "FPR95"] },
+                            rows: detectorRows).write(to: output, stem: "detectors")
+        }
+        try ResultTable(caption: "Area under the precision–recall curve (average precision; a random score gives the anomalies' share of the test set) (\(tag)).",
+                        header: scoreHeader, rows: auprRows).write(to: output, stem: "aupr")
+        try ResultTable(caption: "False-positive rate at 95 % true-positive rate (lower is better) (\(tag)).",
+                        header: scoreHeader, rows: fpr95Rows).write(to: output, stem: "fpr95")
+        if withDQ {
+            try ResultTable(caption: "AUROC (± bootstrap s.d.) of one-variable data-quality cuts, each a two-sided tail score fixed on the known classes' test events: |F(x) − ½| with F their distribution function (\(tag)).",
+                            header: ["removed class"] + DataQualityVariable.allCases.map(\.label), rows: dqRows)
+                .write(to: output, stem: "dq_cuts")
+        }
+        try ResultTable(caption: "The deterministic twin on the anomalies of each BNN case: number of events, median of the twin's largest softmax output, and the fraction the twin is not confident about (largest output < 0.7 or ≥ 2 outputs ≥ 0.2) (\(tag)).",
+                        header: ["removed class", "A: N", "A: twin max", "A: twin unsure", "B: N", "B: twin max", "B: twin unsure",
+                                 "C: N", "C: twin max", "C: twin unsure"], rows: twinRows)
+            .write(to: output, stem: "cases_twin")
         let cases = ResultTable(caption: "Fractions of the A/B/C cases among the anomalous events, and among the known classes' events for reference. C: ≥ 5 % of weight samples disagree while the predicted node's mean ≥ 0.7; B: ≥ 2 nodes with mean ≥ 0.2; A: no jumps and σ of the predicted node < 0.01 (checked in the order C, B, A) (\(tag)).",
                                 header: ["removed class", "A", "B", "C", "other", "known A", "known B", "known C", "known other"], rows: caseRows)
         try cases.write(to: output, stem: "cases")
@@ -228,7 +376,8 @@ public enum LeaveOneOut {
                           rows: stdSummary)
         try writeTextAtomically(names.enumerated().map { "\($0.offset) \"\(configuration.registry[$0.element]?.label ?? $0.element)\"" }.joined(separator: "\n") + "\n",
                                 to: "\(output)/class_labels.txt")
-        macros.add(textMacros(stdSummary: stdSummary, cases: caseRows, auroc: aurocRows, scores: scores, names: names))
+        macros.add(textMacros(stdSummary: stdSummary, cases: caseRows, auroc: aurocRows.map { Array($0.prefix(scores.count + 1)) },
+                              scores: scores, names: names))
         try macros.write(to: "\(output)/numbers.tex")
         try writeJSONSummary(summary, to: "\(output)/summary.json")
     }
@@ -242,8 +391,10 @@ public enum LeaveOneOut {
     /// - cases B and C: confirmed if, averaged over the removed classes, they are more frequent
     ///   among the anomalies than among the known events;
     /// - AUROC of the BNN σ: how many removed classes exceed 0.5 and 0.9, its mean, minimum and
-    ///   maximum; and per family (BNN, deterministic, ensemble) how many rows it has the best
-    ///   score of (the first column of equal values wins).
+    ///   maximum; how many exceed 0.5 by more than twice their bootstrap error
+    ///   (`NStdSignificant`, the rule for "better than chance"); and per family (BNN,
+    ///   deterministic, ensemble) how many rows it has the best score of — a row whose best
+    ///   printed value is shared by scores of different families counts as a tie (`NBestTie`).
     public static func textMacros(stdSummary: [[Double]], cases: [[String]], auroc: [[String]], scores: [AnomalyScore],
                            names: [String]) -> [(String, String)] {
         var m: [(String, String)] = []
@@ -269,15 +420,20 @@ public enum LeaveOneOut {
               ("CaseAVerdict", aExists > 0 ? "confirmed" : "not confirmed"),
               ("CaseBVerdict", sums[1] > sums[5] ? "confirmed" : "not confirmed"),
               ("CaseCVerdict", sums[2] > sums[6] ? "confirmed" : "not confirmed")]
-        // AUROC cells are "0.823 ± 0.012": the printed value before the ±.
+        // AUROC cells are "0.823 ± 0.012": the printed value before the ±, the error after it.
         let printed = auroc.map { row in row.dropFirst().map { Double($0.split(separator: " ").first ?? "") ?? 0 } }
+        let errors = auroc.map { row in row.dropFirst().map { Double($0.split(separator: " ").last ?? "") ?? .nan } }
         let std = printed.map { $0[0] }
-        var bestCount: [AnomalyScore.Family: Int] = [:]
+        var bestCount: [AnomalyScore.Family: Int] = [:], ties = 0
         for row in printed {
-            var best = 0.0, column = -1
-            for (j, x) in row.enumerated() where x > best { best = x; column = j }
-            if column >= 0 { bestCount[scores[column].family, default: 0] += 1 }
+            let best = row.max() ?? 0
+            guard best > 0 else { continue }
+            let families = Set(row.indices.filter { row[$0] == best }.map { scores[$0].family })
+            if families.count == 1 { bestCount[families.first!, default: 0] += 1 } else { ties += 1 }
         }
+        // "Better than chance" only beyond twice the bootstrap error (the rule, fixed first).
+        let significant = zip(std, errors.map { $0[0] }).filter { $0.0 - 2 * $0.1 > 0.5 }.count
+        m += [("NBestTie", "\(ties)"), ("NStdSignificant", "\(significant)")]
         m += [("NStdAboveChance", "\(std.filter { $0 > 0.5 }.count)"), ("NStdAboveNinety", "\(std.filter { $0 >= 0.9 }.count)"),
               ("MeanAUROCStd", fmt(std.reduce(0, +) / Double(std.count), 3)),
               ("MinAUROCStd", fmt(std.min() ?? .nan, 3)), ("MaxAUROCStd", fmt(std.max() ?? .nan, 3)),
@@ -326,4 +482,11 @@ public enum LeaveOneOut {
         }
         try writeTextAtomically(out, to: "\(output)/examples_\(name).dat")
     }
+}
+
+/// The columns whose AUROC, printed to three decimals, equals the best printed one.
+func tiedBest(_ results: [ScoreResult]) -> [Int] {
+    let printed = results.map { fmt($0.auroc, 3) }
+    let best = results.indices.max { results[$0].auroc < results[$1].auroc }!
+    return printed.indices.filter { printed[$0] == printed[best] }
 }

@@ -28,9 +28,8 @@ public struct NetworkPrediction: Sendable {
     public func run(output: String) throws -> String {
         let state: TrainingState
         do { state = try Checkpoint.load(from: model.path) } catch { throw InputError("\(model.name) \(error)") }
-        let pre = Preprocessing()
-        guard state.preprocessing == pre.name else {
-            throw InputError("\(model.name) \(model.path): model was trained with preprocessing '\(state.preprocessing)', this build applies '\(pre.name)'")
+        guard let pre = Preprocessing(named: state.preprocessing) else {
+            throw InputError("\(model.name) \(model.path): model was trained with preprocessing '\(state.preprocessing)', which this build does not know")
         }
         let net: CaloNetwork
         do { net = try state.bestNetwork() } catch { throw InputError("\(model.name) \(model.path): \(error)") }
@@ -47,7 +46,7 @@ public struct NetworkPrediction: Sendable {
             throw InputError("--samples \(samples): \(n) events × \(samples) samples exceed this machine's memory limit of \(limit) per-sample decisions")
         }
         let t0 = Date()
-        let result = net.predict(x: pre.apply(dataset.batch.cells), count: n, samples: samples, seed: seed, threads: threads)
+        let result = net.predict(x: pre.apply(dataset.batch.cells, cellsPerEvent: dataset.geometry.totalCells), count: n, samples: samples, seed: seed, threads: threads)
         let dt = Date().timeIntervalSince(t0)
         try PredictionFile.write(result, to: output, state: state, dataset: dataset, dataPath: data.path, modelPath: model.path,
                                  seed: seed, seconds: dt, preprocessing: pre.name)

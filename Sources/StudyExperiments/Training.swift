@@ -31,6 +31,9 @@ public struct NetworkTraining: Sendable {
     public var prior = "normal(1.0)"
     /// Bayesian biases too (default: deterministic biases).
     public var bayesianBias = false
+    /// The map from cell energies to inputs: the study's, or ``Preprocessing/energyNormalised``
+    /// (the robustness check without the energy sum).
+    public var preprocessing = Preprocessing()
     /// Worker threads (results do not depend on them).
     public var threads = 2
     /// Progress lines on stderr.
@@ -52,7 +55,7 @@ public struct NetworkTraining: Sendable {
         if let excludedClass, !dataset.provenance.classNames.contains(excludedClass) {
             throw InputError("--exclude-class \(excludedClass): not a class of \(data.path) (classes: \(dataset.provenance.classNames.joined(separator: ", ")))")
         }
-        let pre = Preprocessing()
+        let pre = preprocessing
         let inputs: TrainingInputs
         do { inputs = try dataset.trainingInputs(excluding: excludedClass, preprocessing: pre, path: data.path) }
         catch let e as InputError { throw InputError("\(data.name) \(e.description)") }
@@ -113,6 +116,7 @@ public struct NetworkTraining: Sendable {
             compare("--prior", state.priorName, priorModel.name)
             compare("--bayesian-bias", "\(state.config.bayesianBias)", "\(bayesianBias)")
             compare("--patience", "\(o.patience)", "\(patience)")
+            compare("--inputs", state.preprocessing, pre.name)
             compare("--data (content)", saved["training_data_identity"].map { String($0.prefix(12)) } ?? "unrecorded",
                     String(provenance["training_data_identity"]!.prefix(12)))
             compare("--validation (content)", saved["validation_data_identity"].map { $0.isEmpty ? "none" : String($0.prefix(12)) } ?? "unrecorded",

@@ -22,7 +22,7 @@ struct CaloBNN: ParsableCommand {
         A reproducibility package of Erdmann, Ramosaj & Wall, "Combining ID & AD" (2022).
         `make reproduce` runs every step; these subcommands run one step each.
         """,
-        subcommands: [Classes.self, Simulate.self, Train.self, Predict.self, Evaluate.self, Validate.self, Bench.self])
+        subcommands: [Classes.self, Simulate.self, Train.self, Predict.self, Detect.self, Evaluate.self, Validate.self, Bench.self])
 
     static func main() {
         TemporaryFiles.installSignalCleanup()

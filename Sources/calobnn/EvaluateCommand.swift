@@ -5,11 +5,12 @@
 import ArgumentParser
 import Foundation
 import StudyExperiments
+import StudyReport
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn datasets and predictions into the study's tables, figure data and macros.",
-        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self])
+        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self, EvaluateRobustness.self])
 }
 
 /// `--profile` is written into TeX and Markdown headers: a plain name only.
@@ -63,6 +64,8 @@ struct EvaluateClassification: ParsableCommand {
     var bnnModel: String?
     @Option(name: .customLong("det-model"), help: "Deterministic model file (for training time and curves).")
     var detModel: String?
+    @Option(help: "Test dataset the predictions were made on (checked): adds the energy-sum-only AUC as a baseline.")
+    var data: String?
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
     @Option(name: [.short, .customLong("output")], help: "Output directory for tables (.tex/.md/.csv), data (.dat) and macros.")
@@ -73,7 +76,7 @@ struct EvaluateClassification: ParsableCommand {
     func run() throws {
         try checkOutputDirectory(output)
         print(try Identification.run(bnn: NamedFile("--bnn", bnn), det: NamedFile("--det", det), bnnModel: bnnModel, detModel: detModel,
-                                     profile: profile, registry: toolRegistry, to: output))
+                                     data: data.map { NamedFile("--data", $0) }, profile: profile, registry: toolRegistry, to: output))
     }
 }
 
@@ -106,6 +109,9 @@ struct EvaluateAnomaly: ParsableCommand {
     var bootstrapSeed: UInt64
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
+    @Option(help: "Dedicated detectors whose loo_<class>_<detector>.h5 score files (`calobnn detect`) are evaluated too, comma-separated.",
+            transform: { try commaList($0, "--detectors", Detector.init(rawValue:)) })
+    var detectors: [Detector] = []
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
     @Option(name: [.short, .customLong("output")], help: "Output directory.")
@@ -125,9 +131,10 @@ struct EvaluateAnomaly: ParsableCommand {
         guard FileManager.default.fileExists(atPath: predDir, isDirectory: &isDir), isDir.boolValue else {
             throw CLIError("--pred-dir \(predDir): no such directory")
         }
-        let configuration = LeaveOneOut.Configuration(removedClasses: labels.map { toolRegistry.classes[$0].name },
+        var configuration = LeaveOneOut.Configuration(removedClasses: labels.map { toolRegistry.classes[$0].name },
                                                       ensembleMembers: ensemble, bootstrapReplicates: bootstrap,
                                                       bootstrapSeed: bootstrapSeed, registry: toolRegistry, profile: profile)
+        configuration.detectors = detectors
         print(try LeaveOneOut.run(configuration, predictions: predDir, models: modelDir, data: data.map { NamedFile("--data", $0) },
                                   to: output, quiet: quiet))
     }
@@ -160,3 +167,78 @@ struct EvaluateGeant4: ParsableCommand {
                                   ownDet: NamedFile("--own-det", ownDet), registry: toolRegistry, to: output))
     }
 }
+
+struct EvaluateRobustness: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "robustness",
+        abstract: "The study's headline numbers next to its robustness checks (other detector response, normalised inputs).",
+        discussion: """
+        Each --run is NAME=RESULTS_DIR, a results directory of a full pipeline run; the first is the reference.
+
+        Example:
+          calobnn evaluate robustness --run study=out/quick/results --run "visible + noise=out/quick-visible/results" -o out/quick/results/robustness
+        """)
+
+    @Option(name: .customLong("run"), help: "NAME=RESULTS_DIR of one run (repeatable; the first is the reference).")
+    var runs: [String]
+    @Option(name: [.short, .customLong("output")], help: "Output directory.")
+    var output: String
+
+    func parsed() throws -> [Robustness.Run] {
+        try runs.map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw ValidationError("--run expects NAME=RESULTS_DIR (got '\(item)')") }
+            return Robustness.Run(name: parts[0], results: parts[1])
+        }
+    }
+
+    func validate() throws {
+        let r = try parsed()
+        guard (1 ... 6).contains(r.count) else { throw ValidationError("--run: give 1…6 runs (got \(r.count))") }
+    }
+
+    func run() throws {
+        try checkOutputDirectory(output)
+        print(try Robustness.run(try parsed(), to: output))
+    }
+}
+
+struct Detect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score events with a dedicated anomaly detector on a trained network (beyond the talk).",
+        discussion: """
+        energy: the network's free energy −logsumexp(logits); nothing to fit. mahalanobis: class-conditional \
+        Gaussians with a shared, shrunk covariance on the network's pooled features, fitted on --training's \
+        known classes (those the model was trained on). Writes a score file (larger = more anomalous).
+
+        Examples:
+          calobnn detect energy --model models/loo_jpsi_ee_det.h5 --data test.h5 -o pred/loo_jpsi_ee_energy.h5
+          calobnn detect mahalanobis --model models/loo_jpsi_ee_det.h5 --training train.h5 --data test.h5 -o pred/loo_jpsi_ee_mahalanobis.h5
+        """)
+
+    @Argument(help: "The detector: energy or mahalanobis.")
+    var detector: Detector
+    @Option(help: "The trained network (normally the deterministic twin of a leave-one-out run).")
+    var model: String
+    @Option(help: "The events to score.")
+    var data: String
+    @Option(help: "The training file the detector is fitted on (mahalanobis).")
+    var training: String?
+    @Option(parsing: .unconditional, help: "Worker threads (results are identical for any value).")
+    var threads: Int = 2
+    @Option(name: [.short, .customLong("output")], help: "Score file to write (HDF5).")
+    var output: String
+
+    func validate() throws {
+        guard (1 ... 64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
+        if detector == .mahalanobis && training == nil { throw ValidationError("mahalanobis needs --training") }
+    }
+
+    func run() throws {
+        try checkOutput(output, inputs: [("--model", model), ("--data", data)] + (training.map { [("--training", $0)] } ?? []))
+        ProgressReporter.write(try detector.run(model: NamedFile("--model", model), data: NamedFile("--data", data),
+                                                training: training.map { NamedFile("--training", $0) }, threads: threads, output: output) + "\n")
+    }
+}
+
+extension Detector: ExpressibleByArgument {}

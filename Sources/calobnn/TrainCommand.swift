@@ -6,6 +6,9 @@ import Foundation
 import StudyData
 import StudyExperiments
 
+/// The network inputs' scaling.
+enum InputScaling: String, ExpressibleByArgument, CaseIterable { case log, normalised }
+
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -48,6 +51,8 @@ struct Train: ParsableCommand {
     var learningRate: Float = 1e-3
     @Option(parsing: .unconditional, help: "Prior of the weights: normal(σ) or mixture(π,σ₁,σ₂).")
     var prior: String = "normal(1.0)"
+    @Option(help: "Network inputs: log (the study's: signed log of the cell energies) or normalised (each event first rescaled to 20 GeV in total: the robustness check without the energy sum).")
+    var inputs: InputScaling = .log
     @Flag(help: "Make the biases Bayesian too (default: deterministic biases, as TFP).")
     var bayesianBias = false
     @Flag(help: "Continue from <output>.ckpt (an error if there is none, or if a setting changed).")
@@ -81,6 +86,7 @@ struct Train: ParsableCommand {
         training.member = member; training.epochs = epochs; training.batch = batch; training.patience = patience
         training.learningRate = learningRate; training.validationFraction = validationFraction; training.prior = prior
         training.bayesianBias = bayesianBias; training.threads = threads; training.verbose = !quiet
+        training.preprocessing = inputs == .log ? Preprocessing() : .energyNormalised
         try training.run(output: output, resume: resume)
     }
 }

@@ -42,6 +42,47 @@ struct MetricsTests {
         #expect(cm.accuracy == 0.75)
         #expect(cm.perClassAccuracy == [1, 0.5, 1])
     }
+
+    @Test("average precision equals the brute-force sum over positives of the precision at their rank, ties entering together")
+    func averagePrecision() {
+        var rng = SplitMix64(seed: 9)
+        for trial in 0 ..< 20 {
+            let pos = (0 ..< 20 + trial).map { _ in Double(rng.below(12)) }
+            let neg = (0 ..< 60).map { _ in Double(rng.below(10)) }
+            // AP = (1/P) Σ_{positives p} precision at threshold s_p (all events with score ≥ s_p).
+            var sum = 0.0
+            for p in pos {
+                let tp = Double(pos.filter { $0 >= p }.count), fp = Double(neg.filter { $0 >= p }.count)
+                sum += tp / (tp + fp)
+            }
+            #expect(abs(ROC.averagePrecision(positive: pos, negative: neg) - sum / Double(pos.count)) < 1e-12)
+        }
+        #expect(ROC.averagePrecision(positive: [5, 6], negative: [1, 2, 3]) == 1)
+        // A constant score: precision = the positive share at the one threshold.
+        #expect(abs(ROC.averagePrecision(positive: [1, 1], negative: [1, 1, 1, 1, 1, 1]) - 0.25) < 1e-15)
+    }
+
+    @Test("FPR at 95 % TPR on a constructed curve")
+    func fprAtTPR() {
+        // 20 positives 10…29, 100 negatives 0…99: TPR ≥ 0.95 needs the threshold at 11, where
+        // the negatives 11…99 (89 of them) pass.
+        let pos = (10 ..< 30).map(Double.init), neg = (0 ..< 100).map(Double.init)
+        #expect(abs(ROC.fpr(atTPR: 0.95, positive: pos, negative: neg) - 0.89) < 1e-12)
+        #expect(ROC.fpr(atTPR: 0.95, positive: [5, 6], negative: [1, 2]) == 0)
+    }
+
+    @Test("calibration: a classifier right as often as it is sure has ECE 0; an overconfident one its gap")
+    func calibration() {
+        // Two classes, confidence 0.8 on every event; 8 of 10 right → ECE 0, then 5 of 10 → 0.3.
+        func set(right: Int) -> PredictionSet {
+            let labels = (0 ..< 10).map { Int32($0 < right ? 0 : 1) }
+            return PredictionSet(mean: Array(repeating: [Float(0.8), 0.2], count: 10).flatMap { $0 }, std: [Float](repeating: 0, count: 20),
+                                 argmax: [UInt8](repeating: 0, count: 10), expectedEntropy: nil, label: labels, classes: 2)
+        }
+        #expect(abs(Calibration(set(right: 8)).ece) < 1e-6)
+        let c = Calibration(set(right: 5))
+        #expect(abs(c.ece - 0.3) < 1e-6 && c.count.reduce(0, +) == 10 && c.count[12] == 10)
+    }
 }
 
 @Suite("Anomaly scores and the A/B/C cases")
