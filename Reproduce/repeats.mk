@@ -45,8 +45,7 @@ $(OUT)/repeat%/results/classification/numbers.tex $(OUT)/repeat%/results/anomaly
     $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5 $(CALOBNN) FORCE
 	@$(MAKE) --no-print-directory classification anomaly REPEAT=$* CALOBNN_BUILT=1
 
-$(OUT)/results/repeats/spread.md: Reproduce/spread.awk $(RESULTS)/classification/numbers.tex \
+$(OUT)/results/repeats/spread.md: $(CALOBNN) $(RESULTS)/classification/numbers.tex \
     $(RESULTS)/anomaly/numbers.tex $(REPEAT_NUMBERS)
-	@mkdir -p $(@D)
-	awk -v out=$(@D) -v profile=$(PROFILE) -f Reproduce/spread.awk $(filter %.tex,$^)
+	$(CALOBNN) evaluate spread --profile $(PROFILE) -o $(@D) $(filter %.tex,$^)
 endif

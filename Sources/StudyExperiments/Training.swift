@@ -31,7 +31,7 @@ public struct NetworkTraining: Sendable {
     public var prior = "normal(1.0)"
     /// Bayesian biases too (default: deterministic biases).
     public var bayesianBias = false
-    /// The map from cell energies to inputs: the study's, or ``Preprocessing/energyNormalised``
+    /// The map from cell energies to inputs: the study's, or BayesianNetworks' `Preprocessing.energyNormalised`
     /// (the robustness check without the energy sum).
     public var preprocessing = Preprocessing()
     /// Worker threads (results do not depend on them).

@@ -28,6 +28,29 @@ public struct MacroFile: Sendable {
 
     /// Write it atomically to `path`.
     public func write(to path: String) throws { try writeTextAtomically(text, to: path) }
+
+    /// The macros of a file written by ``write(to:)`` (or any file of `\newcommand{\Name}{value}`
+    /// lines; other lines are skipped), in file order.
+    public static func read(_ path: String) throws -> [(name: String, value: String)] {
+        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw HDF5Error("\(path): cannot read the macro file")
+        }
+        var out: [(name: String, value: String)] = []
+        for line in text.split(separator: "\n") {
+            // One or more macros per line: \newcommand{\Name}{value} with a brace-free value.
+            var rest = Substring(line)
+            while let start = rest.range(of: "\\newcommand{\\") {
+                rest = rest[start.upperBound...]
+                guard let close = rest.firstIndex(of: "}") else { break }
+                let name = String(rest[..<close])
+                rest = rest[rest.index(after: close)...]
+                guard rest.first == "{", let end = rest.firstIndex(of: "}") else { break }
+                out.append((name, String(rest[rest.index(after: rest.startIndex) ..< end])))
+                rest = rest[rest.index(after: end)...]
+            }
+        }
+        return out
+    }
 }
 
 /// A TeX-safe macro name from a class name: letters only, digits spelled out, each part

@@ -10,7 +10,7 @@ import StudyReport
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn datasets and predictions into the study's tables, figure data and macros.",
-        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self, EvaluateRobustness.self])
+        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self, EvaluateRobustness.self, EvaluateSpread.self])
 }
 
 /// `--profile` is written into TeX and Markdown headers: a plain name only.
@@ -242,3 +242,34 @@ struct Detect: ParsableCommand {
 }
 
 extension Detector: ExpressibleByArgument {}
+
+struct EvaluateSpread: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spread",
+        abstract: "Mean and spread of every headline number over repeated trainings (REPEATS).",
+        discussion: """
+        Reads the numbers.tex files given (repetition r: a path containing /repeat<r>/; repetition 0: none) \
+        and writes spread.{md,csv,tex}: mean, standard deviation between trainings, minimum, maximum.
+
+        Example:
+          calobnn evaluate spread --profile quick -o out/quick/results/repeats \\
+            out/quick/results/anomaly/numbers.tex out/quick/repeat1/results/anomaly/numbers.tex
+        """)
+
+    @Argument(help: "numbers.tex files of the repetitions.")
+    var files: [String]
+    @Option(help: "Profile name, recorded in the outputs.")
+    var profile: String = "default"
+    @Option(name: [.short, .customLong("output")], help: "Output directory.")
+    var output: String
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give the numbers.tex files of the repetitions") }
+        try checkProfileName(profile)
+    }
+
+    func run() throws {
+        try checkOutputDirectory(output)
+        print(try RepeatSpread.run(files, profile: profile, to: output))
+    }
+}

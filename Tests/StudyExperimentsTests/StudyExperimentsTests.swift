@@ -238,4 +238,22 @@ struct StudyExperimentsTests {
             try LeaveOneOut.run(configuration, predictions: w.path("pred"), models: nil, data: nil, to: w.path("ad2"), quiet: true)
         }
     }
+    @Test("spread over repeated trainings: mean and 1/(R−1) deviation per numeric macro; wall times and words skipped")
+    func spread() throws {
+        let w = try Workspace()
+        var paths: [String] = []
+        for (r, (auroc, seconds)) in [(0.5, 10.0), (0.7, 20.0), (0.6, 30.0)].enumerated() {
+            let dir = r == 0 ? w.path("results") : w.path("repeat\(r)/results")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            var f = MacroFile(header: "test")
+            f.add("AUROCStdX", String(format: "%.3f", auroc)); f.add("TrainSecondsBNN", String(format: "%.0f", seconds))
+            f.add("SimilarVerdict", "confirmed")
+            try f.write(to: dir + "/numbers.tex"); paths.append(dir + "/numbers.tex")
+        }
+        _ = try RepeatSpread.run(paths, profile: "test", to: w.path("spread"))
+        let m = try macros(w.path("spread/spread.tex"))
+        #expect(m["Repetitions"] == "3" && m["AUROCStdXMean"] == "0.6000" && m["AUROCStdXSpread"] == "0.1000")
+        #expect(m["TrainSecondsBNNMean"] == nil && m["SimilarVerdictMean"] == nil)
+        #expect(try MacroFile.read(paths[1]).map(\.name) == ["AUROCStdX", "TrainSecondsBNN", "SimilarVerdict"])
+    }
 }
