@@ -114,12 +114,13 @@ public enum ROC {
         return u / (Double(np) * Double(nn))
     }
 
-    /// The ROC curve: (false-positive rate, true-positive rate) at every distinct threshold,
-    /// from (0, 0) to (1, 1).
-    public static func curve(positive: [Double], negative: [Double]) -> [(fpr: Double, tpr: Double)] {
+    /// The cumulative counts (true positives, false positives) at every distinct score threshold,
+    /// in decreasing order of the threshold; a threshold admits every event at or above it, so
+    /// tied events enter together. The ROC and precision–recall curves are both read off these.
+    static func cumulativeCounts(positive: [Double], negative: [Double]) -> [(tp: Double, fp: Double)] {
         var pooled = positive.map { ($0, true) } + negative.map { ($0, false) }
         pooled.sort { $0.0 > $1.0 }
-        var points: [(Double, Double)] = [(0, 0)]
+        var counts: [(tp: Double, fp: Double)] = []
         var tp = 0.0, fp = 0.0
         var i = 0
         while i < pooled.count {
@@ -128,9 +129,16 @@ public enum ROC {
                 if pooled[i].1 { tp += 1 } else { fp += 1 }
                 i += 1
             }
-            points.append((fp / Double(max(negative.count, 1)), tp / Double(max(positive.count, 1))))
+            counts.append((tp, fp))
         }
-        return points
+        return counts
+    }
+
+    /// The ROC curve: (false-positive rate, true-positive rate) at every distinct threshold,
+    /// from (0, 0) to (1, 1).
+    public static func curve(positive: [Double], negative: [Double]) -> [(fpr: Double, tpr: Double)] {
+        let nn = Double(max(negative.count, 1)), np = Double(max(positive.count, 1))
+        return [(0, 0)] + cumulativeCounts(positive: positive, negative: negative).map { ($0.fp / nn, $0.tp / np) }
     }
 
     /// True-positive rate at a false-positive rate of at most `fpr` (on the empirical curve).
@@ -153,16 +161,8 @@ public enum ROC {
     public static func averagePrecision(positive: [Double], negative: [Double]) -> Double {
         let np = positive.count
         guard np > 0, !negative.isEmpty else { return .nan }
-        var pooled = positive.map { ($0, true) } + negative.map { ($0, false) }
-        pooled.sort { $0.0 > $1.0 }
-        var tp = 0.0, fp = 0.0, recall = 0.0, ap = 0.0
-        var i = 0
-        while i < pooled.count {
-            let threshold = pooled[i].0
-            while i < pooled.count && pooled[i].0 == threshold {
-                if pooled[i].1 { tp += 1 } else { fp += 1 }
-                i += 1
-            }
+        var recall = 0.0, ap = 0.0
+        for (tp, fp) in cumulativeCounts(positive: positive, negative: negative) {
             let r = tp / Double(np)
             ap += (r - recall) * tp / (tp + fp)
             recall = r

@@ -47,13 +47,7 @@ public enum Detector: String, CaseIterable, Sendable {
     /// Mahalanobis detector; the class the model was not trained on is left out), score every
     /// event of `data`, and write the score file `output` atomically. Returns the summary line.
     public func run(model: NamedFile, data: NamedFile, training: NamedFile?, threads: Int, output: String) throws -> String {
-        let state: TrainingState
-        do { state = try Checkpoint.load(from: model.path) } catch { throw InputError("\(model.name) \(error)") }
-        guard let pre = Preprocessing(named: state.preprocessing) else {
-            throw InputError("\(model.name) \(model.path): preprocessing '\(state.preprocessing)' is unknown to this build")
-        }
-        let net: CaloNetwork
-        do { net = try state.bestNetwork() } catch { throw InputError("\(model.name) \(model.path): \(error)") }
+        let (state, pre, net) = try ExperimentInputs.model(model)
         let dataset = try ExperimentInputs.dataset(data)
         let known = state.classNames
         // The test events in the model's input space; classes it never saw keep label K.

@@ -53,4 +53,15 @@ public enum ExperimentInputs {
         }
         return TrainingRecord(state)
     }
+
+    /// A trained model ready to apply: its state, the preprocessing it was trained with, and the
+    /// network of its best epoch.
+    public static func model(_ file: NamedFile) throws -> (state: TrainingState, preprocessing: Preprocessing, network: CaloNetwork) {
+        let state: TrainingState
+        do { state = try Checkpoint.load(from: file.path) } catch { throw InputError("\(file.name) \(error)") }
+        guard let pre = Preprocessing(named: state.preprocessing) else {
+            throw InputError("\(file.name) \(file.path): model was trained with preprocessing '\(state.preprocessing)', which this build does not know")
+        }
+        do { return (state, pre, try state.bestNetwork()) } catch { throw InputError("\(file.name) \(file.path): \(error)") }
+    }
 }

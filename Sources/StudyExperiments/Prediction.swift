@@ -26,13 +26,7 @@ public struct NetworkPrediction: Sendable {
 
     /// Predict and write `output` atomically; returns the one-line summary.
     public func run(output: String) throws -> String {
-        let state: TrainingState
-        do { state = try Checkpoint.load(from: model.path) } catch { throw InputError("\(model.name) \(error)") }
-        guard let pre = Preprocessing(named: state.preprocessing) else {
-            throw InputError("\(model.name) \(model.path): model was trained with preprocessing '\(state.preprocessing)', which this build does not know")
-        }
-        let net: CaloNetwork
-        do { net = try state.bestNetwork() } catch { throw InputError("\(model.name) \(model.path): \(error)") }
+        let (state, pre, net) = try ExperimentInputs.model(model)
         let dataset = try ExperimentInputs.dataset(data)
         let n = dataset.batch.count
         guard net.config.cellsPerExample == dataset.geometry.totalCells else {
