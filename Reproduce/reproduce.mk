@@ -242,6 +242,8 @@ EVALUATE_ANOMALY = $(CALOBNN) evaluate anomaly --class $(STUDY_CLASS_LIST) --pre
 $(RESULTS)/anomaly/numbers.tex: $(LOO_PREDICTIONS) $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(RESULTS)/anomaly/numbers.tex,$(EVALUATE_ANOMALY))
 	$(EVALUATE_ANOMALY)
 
+include Reproduce/beyond.mk    # beyond the talk: scans of T, prior width and training size
+
 # ---- robustness checks: the study again with one setting changed, compared ----------------------
 # Each variant is a complete run (its own folder, out/<profile>-visible, out/<profile>-normalised);
 # the comparison reads their summaries. Costs about two more runs of the profile.
@@ -263,4 +265,4 @@ validation: $(VALID)/numbers.tex
 classification: $(RESULTS)/classification/numbers.tex
 geant4: $(RESULTS)/geant4/numbers.tex
 anomaly: $(RESULTS)/anomaly/numbers.tex
-results: images validation classification geant4 anomaly
+results: images validation classification geant4 anomaly beyond

@@ -92,7 +92,7 @@ def main(out):
     pred_test = {o for o in kinds["predict"] if not o.startswith("pred/geant4_")}
     pred_g4 = kinds["predict"] - pred_test
     loo = {o for o in every if os.path.basename(o).startswith("loo_")}
-    downstream_of_models = kinds["predict"] | {"results/classification", "results/geant4", "results/anomaly"}
+    downstream_of_models = kinds["predict"] | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"}
     # The dedicated detectors (calobnn detect) score with the mean weights: no prediction seed.
     detectors = {o for o in kinds["predict"] if o.endswith(("_energy.h5", "_mahalanobis.h5"))}
     print(f"check-staleness: {len(every)} steps in all ({', '.join(f'{len(v)} {k}' for k, v in kinds.items())})")
@@ -112,12 +112,12 @@ def main(out):
         "SEED_TRAIN_DATA": {"data/train.h5"} | kinds["train"] | downstream_of_models,
         "SEED_VAL_DATA": {"data/val.h5"} | kinds["train"] | downstream_of_models,
         "SEED_TEST_DATA": {"data/test.h5", "results/images", "results/classification", "results/geant4",
-                           "results/anomaly"} | pred_test,
+                           "results/anomaly", "results/beyond"} | pred_test,
         "SEED_ID_BNN": {"models/all_bnn.h5", "pred/all_bnn.h5", "pred/geant4_bnn.h5", "results/classification", "results/geant4"},
         "SEED_ID_DET": {"models/all_det.h5", "pred/all_det.h5", "pred/geant4_det.h5", "results/classification", "results/geant4"},
-        "SEED_LOO": loo | {"results/anomaly"},
+        "SEED_LOO": loo | {"results/anomaly", "results/beyond"},
         "SEED_PREDICT": downstream_of_models - detectors,
-        "SEED_BOOTSTRAP": {"results/anomaly"},
+        "SEED_BOOTSTRAP": {"results/anomaly", "results/beyond"},
         "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4,
         "SEED_BENCH": set(),   # make bench only: no step of the pipeline may rerun
     }
@@ -129,10 +129,10 @@ def main(out):
         got, _ = steps(out, f"{name}={seeds[name] + 1}")
         expect(f"(iii) {name} {seeds[name]} → {seeds[name] + 1}", got, want)
     got, _ = steps(out, "BOOTSTRAP=7")
-    expect("(iii) profile value BOOTSTRAP", got, {"results/anomaly"})
+    expect("(iii) profile value BOOTSTRAP", got, {"results/anomaly", "results/beyond"})
     got, _ = steps(out, "MC_SAMPLES=3")
     expect("(iii) profile value MC_SAMPLES", got,
-           {o for o in kinds["predict"] if o.endswith("_bnn.h5")} | {"results/classification", "results/geant4", "results/anomaly"})
+           {o for o in kinds["predict"] if o.endswith("_bnn.h5")} | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})
     got, text = steps(out, "TRAIN_FLAGS=--prior normal(0.5) --learning-rate 0.001")
     expect("(iii) TRAIN_FLAGS='--prior normal(0.5) …'", got, kinds["train"] | downstream_of_models)
     shell = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)

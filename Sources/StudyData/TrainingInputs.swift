@@ -11,6 +11,23 @@ public struct TrainingInputs: Sendable {
     public var labels: [Int32]
     /// The classes the network learns, in output order.
     public var classNames: [String]
+
+    /// Inputs from their parts.
+    public init(cells: [Float], labels: [Int32], classNames: [String]) {
+        self.cells = cells; self.labels = labels; self.classNames = classNames
+    }
+
+    /// The first `n` events of each class, in file order (all of a class with fewer): a smaller
+    /// training set drawn without randomness, so a smaller set is a subset of every larger one.
+    public func firstEvents(perClass n: Int) -> TrainingInputs {
+        let width = labels.isEmpty ? 0 : cells.count / labels.count
+        var taken = [Int32: Int](), cells: [Float] = [], labels: [Int32] = []
+        for (e, y) in self.labels.enumerated() where taken[y, default: 0] < n {
+            taken[y, default: 0] += 1
+            labels.append(y); cells.append(contentsOf: self.cells[e * width ..< (e + 1) * width])
+        }
+        return TrainingInputs(cells: cells, labels: labels, classNames: classNames)
+    }
 }
 
 /// An input error with a one-line message naming the file.

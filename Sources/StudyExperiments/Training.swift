@@ -27,6 +27,8 @@ public struct NetworkTraining: Sendable {
     public var learningRate: Float = 1e-3
     /// Fraction of `data` held out when no validation file is given.
     public var validationFraction = 0.2
+    /// Train on the first this many events of each class only (nil: all; the training-size scan).
+    public var eventsPerClass: Int? = nil
     /// The weights' prior (StudyData's `strictPrior` syntax: `normal(σ)`, `mixture(π,σ₁,σ₂)`).
     public var prior = "normal(1.0)"
     /// Bayesian biases too (default: deterministic biases).
@@ -56,9 +58,10 @@ public struct NetworkTraining: Sendable {
             throw InputError("--exclude-class \(excludedClass): not a class of \(data.path) (classes: \(dataset.provenance.classNames.joined(separator: ", ")))")
         }
         let pre = preprocessing
-        let inputs: TrainingInputs
+        var inputs: TrainingInputs
         do { inputs = try dataset.trainingInputs(excluding: excludedClass, preprocessing: pre, path: data.path) }
         catch let e as InputError { throw InputError("\(data.name) \(e.description)") }
+        if let eventsPerClass { inputs = inputs.firstEvents(perClass: eventsPerClass) }
         // The training file is judged before the validation file is read (an empty training file
         // must be named as such, not as a validation mismatch).
         guard inputs.labels.count >= 2 else {
@@ -117,6 +120,7 @@ public struct NetworkTraining: Sendable {
             compare("--bayesian-bias", "\(state.config.bayesianBias)", "\(bayesianBias)")
             compare("--patience", "\(o.patience)", "\(patience)")
             compare("--inputs", state.preprocessing, pre.name)
+            compare("--events-per-class", "\(state.trainingCount)", "\(trainValidationSplit(count: labels.count, fraction: fraction, seed: runSeed).train.count)")
             compare("--data (content)", saved["training_data_identity"].map { String($0.prefix(12)) } ?? "unrecorded",
                     String(provenance["training_data_identity"]!.prefix(12)))
             compare("--validation (content)", saved["validation_data_identity"].map { $0.isEmpty ? "none" : String($0.prefix(12)) } ?? "unrecorded",

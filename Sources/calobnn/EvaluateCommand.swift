@@ -10,7 +10,7 @@ import StudyReport
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn datasets and predictions into the study's tables, figure data and macros.",
-        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self, EvaluateRobustness.self, EvaluateSpread.self])
+        subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self, EvaluateRobustness.self, EvaluateSpread.self, EvaluateScans.self])
 }
 
 /// `--profile` is written into TeX and Markdown headers: a plain name only.
@@ -271,5 +271,59 @@ struct EvaluateSpread: ParsableCommand {
     func run() throws {
         try checkOutputDirectory(output)
         print(try RepeatSpread.run(files, profile: profile, to: output))
+    }
+}
+
+struct EvaluateScans: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scans",
+        abstract: "The BNN σ against the number of weight samples T, the prior width and the training size (beyond the talk).",
+        discussion: """
+        Each point is VALUE=PREDICTIONS: a prediction file of a BNN trained without --class on the test set.
+
+        Example:
+          calobnn evaluate scans --class jpsi_ee --samples 5=pred/scan_T5.h5 --samples 100=pred/scan_T100.h5 \\
+            --prior 0.1=pred/scan_prior0.1.h5 --size 100=pred/scan_size100.h5 --bootstrap 50 --bootstrap-seed 20221124 -o results/beyond
+        """)
+
+    @Option(name: .customLong("class"), help: "The removed class of every point.")
+    var removed: String
+    @Option(name: .customLong("samples"), help: "T=PREDICTIONS (repeatable).")
+    var samples: [String] = []
+    @Option(name: .customLong("prior"), help: "σ_prior=PREDICTIONS (repeatable).")
+    var prior: [String] = []
+    @Option(name: .customLong("size"), help: "EVENTS_PER_CLASS=PREDICTIONS (repeatable).")
+    var size: [String] = []
+    @Option(parsing: .unconditional, help: "Bootstrap replicates for the AUROC errors (1…100000).")
+    var bootstrap: Int = 200
+    @Option(name: .customLong("bootstrap-seed"), parsing: .unconditional, help: "Master seed of the bootstrap streams.")
+    var bootstrapSeed: UInt64
+    @Option(help: "Profile name, recorded in the outputs.")
+    var profile: String = "default"
+    @Option(name: [.short, .customLong("output")], help: "Output directory.")
+    var output: String
+
+    static func points(_ items: [String], _ option: String) throws -> [Scans.Point] {
+        try items.map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let v = Double(parts[0]), v.isFinite, v > 0 else {
+                throw ValidationError("\(option) expects VALUE=PREDICTIONS with a positive VALUE (got '\(item)')")
+            }
+            return Scans.Point(value: v, predictions: parts[1])
+        }
+    }
+
+    func validate() throws {
+        guard toolRegistry.index(of: removed) != nil else { throw ValidationError("--class: unknown class '\(removed)'") }
+        _ = try Self.points(samples, "--samples"); _ = try Self.points(prior, "--prior"); _ = try Self.points(size, "--size")
+        guard (1 ... 100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 1…100000 (got \(bootstrap))") }
+        try checkProfileName(profile)
+    }
+
+    func run() throws {
+        try checkOutputDirectory(output)
+        print(try Scans.run(removed: removed, samples: try Self.points(samples, "--samples"), prior: try Self.points(prior, "--prior"),
+                            size: try Self.points(size, "--size"), bootstrapReplicates: bootstrap, bootstrapSeed: bootstrapSeed,
+                            registry: toolRegistry, profile: profile, to: output))
     }
 }

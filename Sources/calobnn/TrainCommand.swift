@@ -41,6 +41,8 @@ struct Train: ParsableCommand {
     var validation: String?
     @Option(parsing: .unconditional, help: "Fraction of the events held out for validation when no --validation file is given.")
     var validationFraction: Double = 0.2
+    @Option(name: .customLong("events-per-class"), parsing: .unconditional, help: "Train on the first N events of each class only (the training-size scan; default: all).")
+    var eventsPerClass: Int?
     @Option(parsing: .unconditional, help: "Deep-ensemble member index (0 = the twin itself): members differ only by their derived seed.")
     var member: Int = 0
     @Option(parsing: .unconditional, help: "Stop after this many epochs without a lower validation loss.")
@@ -73,6 +75,7 @@ struct Train: ParsableCommand {
         guard patience >= 1 else { throw ValidationError("--patience must be ≥ 1 (got \(patience))") }
         guard (1 ... 64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a finite number > 0 (got \(learningRate))") }
+        if let eventsPerClass { guard eventsPerClass >= 1 else { throw ValidationError("--events-per-class must be ≥ 1 (got \(eventsPerClass))") } }
         guard (0 ... 1_000_000).contains(member) else { throw ValidationError("--member must be in 0…1000000 (got \(member))") }
         do { _ = try strictPrior(prior) } catch { throw ValidationError("--prior: \(error)") }
     }
@@ -87,6 +90,7 @@ struct Train: ParsableCommand {
         training.learningRate = learningRate; training.validationFraction = validationFraction; training.prior = prior
         training.bayesianBias = bayesianBias; training.threads = threads; training.verbose = !quiet
         training.preprocessing = inputs == .log ? Preprocessing() : .energyNormalised
+        training.eventsPerClass = eventsPerClass
         try training.run(output: output, resume: resume)
     }
 }
