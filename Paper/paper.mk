@@ -42,5 +42,5 @@ paper: deps-paper $(PAPER_NEEDS)
 	} > $(PAPER_GEN)/profile.tex
 	@mkdir -p Paper/build
 	cd Paper && $(LATEXMK) -pdf -interaction=nonstopmode -halt-on-error -file-line-error -outdir=build paper.tex > build/latexmk.log 2>&1 \
-	  || { grep -A3 -E '^(\./|!)|Error' Paper/build/latexmk.log | head -40 >&2; echo "paper: LaTeX failed, see Paper/build/paper.log" >&2; exit 1; }
+	  || { grep -A3 -E '^(\./|!)|Error' build/latexmk.log | head -40 >&2; echo "paper: LaTeX failed, see Paper/build/paper.log" >&2; exit 1; }
 	@echo "paper: Paper/build/paper.pdf (PROFILE=$(PROFILE), $$(pdfinfo Paper/build/paper.pdf 2>/dev/null | awk '/^Pages/ {print $$2}') pages)"

@@ -278,7 +278,7 @@ public enum LeaveOneOut {
                 let v = r.dataQuality.indices.max { r.dataQuality[$0].auroc < r.dataQuality[$1].auroc }!
                 cells.append("\(fmt(r.dataQuality[v].auroc, 3)) ± \(fmt(r.dataQuality[v].aurocError, 3))")
                 macros.add("AUROCDQ\(macroName(name))", fmt(r.dataQuality[v].auroc, 3))
-                macros.add("DQBest\(macroName(name))", DataQualityVariable.allCases[v].label)
+                macros.add("DQBest\(macroName(name))", ResultTable.latexEscape(DataQualityVariable.allCases[v].label))
                 dqRows.append([label(name)] + r.dataQuality.map { "\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))" })
             }
             aurocRows.append([label(name)] + cells)

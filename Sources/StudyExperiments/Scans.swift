@@ -98,7 +98,7 @@ public enum Scans {
             if let first = results[2].first, let last = results[2].last {
                 macros.add("ScanSizeSigmaTrend", first.medianKnown > last.medianKnown ? "larger" : "smaller")
             }
-            macros.add("ScanClass", texPlain(name))
+            macros.add("ScanClass", ResultTable.latexEscape(name))
             try macros.write(to: "\(output)/numbers.tex")
         }
         return "scans: \(samples.count) T values, \(prior.count) priors, \(size.count) training sizes, \(removed) removed → \(directory)"

@@ -20,8 +20,10 @@ public struct ResultTable: Sendable {
         self.caption = caption; self.header = header; self.rows = rows
     }
 
-    /// Escape LaTeX specials in plain text (leaves `$…$` math alone).
-    static func latexEscape(_ s: String) -> String {
+    /// Escape LaTeX specials in plain text (leaves `$…$` math alone) and write the Greek letters,
+    /// arrows, superscripts and relations of the package's labels as math: the text of a table
+    /// cell or of a macro the Paper typesets.
+    public static func latexEscape(_ s: String) -> String {
         var out = ""
         var inMath = false
         for ch in s {
@@ -40,6 +42,8 @@ public struct ResultTable: Sendable {
             case "ψ": out += "$\\psi$"
             case "⁰": out += "$^0$"
             case "′": out += "$'$"
+            case ">": out += "$>$"
+            case "<": out += "$<$"
             case "⁺": out += "$^+$"
             case "⁻": out += "$^-$"
             default: out.append(ch)
