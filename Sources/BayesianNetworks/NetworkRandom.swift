@@ -32,25 +32,18 @@ extension RandomStream {
     /// u₂), also the last, partial block. With 24-bit uniforms |z| ≤ 5.8: the tail beyond 5.8σ
     /// (probability 7·10⁻⁹) is cut — harmless for weight noise and initial weights.
     public func fillGaussian(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, stddev: Float = 1) {
-        var i = 0
-        var words = SIMD16<UInt32>()
-        while i < count {
-            withUnsafeMutableBytes(of: &words) { fillBits32($0.baseAddress!.assumingMemoryBound(to: UInt32.self), count: 16) }
-            // The top 24 bits as exact floats, without a slow SIMD conversion: 2²³ + v has v in
-            // its 23 mantissa bits, so the low 23 bits and the 24th go through that separately.
-            let top = words &>> 8
-            let lo = unsafeBitCast((top & 0x7F_FFFF) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
-            let hi = unsafeBitCast((top &>> 23) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
-            let w = lo + hi * 8_388_608
-            let a = w.lowHalf, b = w.highHalf
-            let u1 = (a + 0.5) * 0x1p-24, u2 = b * 0x1p-24
-            let r = (-2 * PortableMath.log(u1)).squareRoot()
-            let (s, c) = PortableMath.sinCosTurns(u2)
-            let z0 = mean + stddev * (r * c), z1 = mean + stddev * (r * s)
-            let m = min(16, count - i)
-            for l in 0 ..< min(8, m) { out[i + l] = z0[l] }
-            if m > 8 { for l in 0 ..< m - 8 { out[i + 8 + l] = z1[l] } }
-            i += 16
+        // Up to 64 blocks of sixteen words at a time; the words come from the stream in order,
+        // so the batching does not change which words a block uses.
+        let batch = 1024
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: batch) { buf in
+            let words = buf.baseAddress!
+            var i = 0
+            while i < count {
+                let n = min(batch, count - i)
+                fillBits32(words, count: (n + 15) / 16 * 16)
+                ActiveKernels.gaussians(fromBits: words, count: n, mean: mean, stddev: stddev, out + i)
+                i += n
+            }
         }
     }
 
@@ -60,8 +53,9 @@ extension RandomStream {
     /// gives 32 signs; bit 1 ↦ −1, bit 0 ↦ +1.
     public func fillSigns(_ out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        // Whole words: 32 signs from one draw, 8 at a time with SIMD shifts (bit k → lane k).
-        let shifts = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+        // Whole words: 32 signs from one draw, 8 at a time from a table of the 256 bytes' signs
+        // (byte b → lane l is −1 if bit l of b is set, +1 otherwise).
+        let table = signTable
         let raw = UnsafeMutableRawPointer(out)
         let words = (count + 31) / 32
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(words, 1)) { buf in
@@ -71,8 +65,8 @@ extension RandomStream {
             while i &+ 32 <= count {
                 let word = w[k]
                 for q in 0 ..< 4 {
-                    let b = (SIMD8<UInt32>(repeating: word) &>> (shifts &+ UInt32(q &* 8))) & 1
-                    raw.storeBytes(of: (b &<< 31) | 0x3F80_0000, toByteOffset: (i &+ q &* 8) &* 4, as: SIMD8<UInt32>.self)
+                    let byte = Int((word &>> UInt32(q &* 8)) & 0xFF)
+                    raw.storeBytes(of: table[byte], toByteOffset: (i &+ q &* 8) &* 4, as: SIMD8<Float>.self)
                 }
                 i &+= 32; k &+= 1
             }
@@ -88,3 +82,15 @@ extension RandomStream {
     }
 
 }
+
+/// The eight signs of each byte value: lane l is −1 if bit l is set, +1 otherwise (as the sign
+/// bit of 1.0, like the tail of ``RandomStream/fillSigns(_:count:)``).
+private let signTable: UnsafePointer<SIMD8<Float>> = {
+    let t = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 256)
+    for b in 0 ..< 256 {
+        var v = SIMD8<Float>()
+        for l in 0 ..< 8 { v[l] = Float(bitPattern: 0x3F80_0000 | (UInt32((b >> l) & 1) << 31)) }
+        t[b] = v
+    }
+    return UnsafePointer(t)
+}()

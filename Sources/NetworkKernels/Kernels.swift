@@ -21,6 +21,8 @@
 //   conv output  (N, H, W, F), example n at y + n·strideY
 //   dense x (N, D) with row stride strideX; weight (D, U); transposed weight (Ub, D); y (N, U)
 
+import PortableMath
+
 /// The network's hot kernels (see the file header for the layouts, the order of every sum and
 /// the reproducibility contract).
 public enum Kernels {
@@ -516,41 +518,60 @@ public enum Kernels {
             for e in 0 ..< n { s += dy[e * u + j] }
             gradBias[j] = s
         }
-        // Weight gradients: 8 inputs × 5 classes at a time, examples in order; ∂a and ∂b in
-        // separate sweeps so that the five running sums stay in registers.
-        for j0 in stride(from: 0, to: ub, by: 5) {
-            var k = 0
-            while k < d {
+        // Weight gradients: 2 × 8 inputs × 5 classes at a time (ten independent chains of
+        // additions), examples in order; ∂a and ∂b in separate sweeps so that the running sums
+        // stay in registers. Every sweep of one pair of 8-input groups runs before the next pair,
+        // so the examples' inputs (and signs) come from the L1 cache after the first sweep.
+        var k = 0
+        while k < d {
+            let k2 = k &+ 8 < d ? k &+ 8 : k  // an odd last group pairs with itself
+            for j0 in stride(from: 0, to: ub, by: 5) {
                 let rb = d &* 4
                 @inline(__always) func sweep(_ gv: UnsafePointer<Float>, signs: Bool, _ out: UnsafeMutablePointer<Float>) {
                     var s0 = SIMD8<Float>.zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0
+                    var t0 = s0, t1 = s0, t2 = s0, t3 = s0, t4 = s0
                     for e in 0 ..< n {
-                        var xv = UnsafeRawPointer(x + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
-                        if signs { xv = xv * UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self) }
+                        let xr = UnsafeRawPointer(x + e &* strideX)
+                        var xv = xr.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                        var yv = xr.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                        if signs {
+                            let sr = UnsafeRawPointer(signIn! + e &* d)
+                            xv = xv * sr.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            yv = yv * sr.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                        }
                         let ge = gv + (e &* ub &+ j0)
-                        s0 += xv * ge[0]; s1 += xv * ge[1]; s2 += xv * ge[2]; s3 += xv * ge[3]; s4 += xv * ge[4]
+                        let g0 = SIMD8<Float>(repeating: ge[0]), g1 = SIMD8<Float>(repeating: ge[1])
+                        let g2 = SIMD8<Float>(repeating: ge[2]), g3 = SIMD8<Float>(repeating: ge[3])
+                        let g4 = SIMD8<Float>(repeating: ge[4])
+                        s0 += xv * g0; t0 += yv * g0; s1 += xv * g1; t1 += yv * g1
+                        s2 += xv * g2; t2 += yv * g2; s3 += xv * g3; t3 += yv * g3
+                        s4 += xv * g4; t4 += yv * g4
                     }
-                    let o = UnsafeMutableRawPointer(out + (j0 &* d &+ k))
-                    o.storeBytes(of: s0, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s1, toByteOffset: rb, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
+                    @inline(__always) func store(_ k: Int, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
+                                                 _ v3: SIMD8<Float>, _ v4: SIMD8<Float>) {
+                        let o = UnsafeMutableRawPointer(out + (j0 &* d &+ k))
+                        o.storeBytes(of: v0, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v1, toByteOffset: rb, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
+                    }
+                    store(k, s0, s1, s2, s3, s4)
+                    if k2 != k { store(k2, t0, t1, t2, t3, t4) }
                 }
                 sweep(g, signs: false, gradA)
                 if flipout, let gradB { sweep(gr, signs: true, gradB) }
-                k &+= 8
             }
+            k &+= 16
         }
         guard let dx else { return }
         // Input gradient, inputs in cache blocks (the blocks' rows of aᵀ, bᵀ serve every example).
         var k0 = 0
         while k0 < d {
-            let k1 = min(d, k0 &+ denseBlock)
+            let k1 = min(d, k0 &+ 128)
             for e in 0 ..< n {
                 let xE = UnsafeRawPointer(x + e &* strideX), dxE = UnsafeMutableRawPointer(dx + e &* strideX)
                 let ge = g + e &* ub, re = gr + e &* ub
-                // Two chunks of 8 inputs at a time: four independent chains over the classes.
                 @inline(__always) func finish(_ sa: SIMD8<Float>, _ sb: SIMD8<Float>, _ k: Int) {
                     var v = sa
                     if b != nil { v = sa + UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self) * sb }
@@ -560,25 +581,40 @@ public enum Kernels {
                     }
                     dxE.storeBytes(of: v, toByteOffset: k &* 4, as: SIMD8<Float>.self)
                 }
+                // Four groups of 8 inputs at a time, the sums over aᵀ and bᵀ in one loop over the
+                // classes: eight independent chains. Groups past the block's end repeat its last
+                // group (the same sums, stored again).
+                let last = k1 &- 8
                 var k = k0
                 while k < k1 {
-                    let k2 = k &+ 8 < k1 ? k &+ 8 : k  // an odd last chunk pairs with itself
-                    var sa = SIMD8<Float>.zero, sb = SIMD8<Float>.zero, sa2 = SIMD8<Float>.zero, sb2 = SIMD8<Float>.zero
-                    for j in 0 ..< u {
-                        let aj = UnsafeRawPointer(a + j &* d)
-                        sa += ge[j] * aj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
-                        sa2 += ge[j] * aj.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
-                    }
+                    let kB = min(k &+ 8, last), kC = min(k &+ 16, last), kD = min(k &+ 24, last)
+                    var sa = SIMD8<Float>.zero, sa2 = sa, sa3 = sa, sa4 = sa
+                    var sb = SIMD8<Float>.zero, sb2 = sb, sb3 = sb, sb4 = sb
                     if let b {
                         for j in 0 ..< u {
-                            let bj = UnsafeRawPointer(b + j &* d)
-                            sb += re[j] * bj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
-                            sb2 += re[j] * bj.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                            let aj = UnsafeRawPointer(a + j &* d), bj = UnsafeRawPointer(b + j &* d)
+                            let gj = SIMD8<Float>(repeating: ge[j]), rj = SIMD8<Float>(repeating: re[j])
+                            sa += gj * aj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            sa2 += gj * aj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
+                            sa3 += gj * aj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
+                            sa4 += gj * aj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
+                            sb += rj * bj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            sb2 += rj * bj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
+                            sb3 += rj * bj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
+                            sb4 += rj * bj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
+                        }
+                    } else {
+                        for j in 0 ..< u {
+                            let aj = UnsafeRawPointer(a + j &* d)
+                            let gj = SIMD8<Float>(repeating: ge[j])
+                            sa += gj * aj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            sa2 += gj * aj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
+                            sa3 += gj * aj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
+                            sa4 += gj * aj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
                         }
                     }
-                    finish(sa, sb, k)
-                    if k2 != k { finish(sa2, sb2, k2) }
-                    k &+= 16
+                    finish(sa, sb, k); finish(sa2, sb2, kB); finish(sa3, sb3, kC); finish(sa4, sb4, kD)
+                    k &+= 32
                 }
             }
             k0 = k1
@@ -625,6 +661,116 @@ public enum Kernels {
                 if reluMasked && !(x[e * strideX + k] > 0) { v = 0 }
                 dx[e * strideX + k] = v
             }
+        }
+    }
+}
+
+// MARK: Per-parameter work: the posterior's σ, the weight noise ε and the Gaussian KL term
+
+extension Kernels {
+    /// σ = softplus(ρ) = max(ρ, 0) + log1p(e^{−|ρ|}) and dσ/dρ = sigmoid(ρ) on eight lanes, from
+    /// one exponential e = e^{−|ρ|} (`PortableMath`): sigmoid = 1/(1 + e) for ρ ≥ 0, e/(1 + e)
+    /// for ρ < 0. BayesianNetworks' `Softplus` documents the formulas; this is their only code.
+    @inline(__always)
+    public static func softplus(_ rho: SIMD8<Float>) -> (sigma: SIMD8<Float>, dSigma: SIMD8<Float>) {
+        let negative = rho .< 0
+        let absRho: SIMD8<Float> = rho.replacing(with: -rho, where: negative)
+        let e: SIMD8<Float> = PortableMath.exp(-absRho)
+        let positivePart: SIMD8<Float> = rho.replacing(with: 0, where: negative)
+        let s: SIMD8<Float> = positivePart + PortableMath.log1p(e)
+        let inv: SIMD8<Float> = 1 / (1 + e)
+        let d: SIMD8<Float> = inv.replacing(with: e * inv, where: negative)
+        return (s, d)
+    }
+
+    /// ``softplus(_:)-(SIMD8<Float>)`` of `count` values ρ into `sigma` and `dSigma` (eight at a
+    /// time; the tail runs the same lanes, so every element gets the bits of the one-lane call).
+    public static func softplus(_ rho: UnsafePointer<Float>, count: Int,
+                                _ sigma: UnsafeMutablePointer<Float>, _ dSigma: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i < count {
+            let m = min(8, count &- i)
+            var r = SIMD8<Float>(repeating: 0)
+            if m == 8 { r = UnsafeRawPointer(rho + i).loadUnaligned(as: SIMD8<Float>.self) }
+            else { for l in 0 ..< m { r[l] = rho[i &+ l] } }
+            let (s, d) = softplus(r)
+            if m == 8 {
+                UnsafeMutableRawPointer(sigma + i).storeBytes(of: s, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(dSigma + i).storeBytes(of: d, as: SIMD8<Float>.self)
+            } else {
+                for l in 0 ..< m { sigma[i &+ l] = s[l]; dSigma[i &+ l] = d[l] }
+            }
+            i &+= 8
+        }
+    }
+
+    /// Normal draws N(mean, stddev²) by the Box–Muller transform on eight lanes, sixteen outputs
+    /// from each block of sixteen 32-bit words (eight for u₁, then eight for u₂):
+    /// ```
+    /// u₁ = (a + ½)/2²⁴ ∈ (0, 1),  u₂ = b/2²⁴ ∈ [0, 1)      a, b: the words' top 24 bits
+    /// z = √(−2 log u₁) · (cos 2πu₂, sin 2πu₂)  → outputs 0…7 the cosines, 8…15 the sines
+    /// ```
+    /// `words` holds 16·⌈count/16⌉ words; a partial last block uses all sixteen words too.
+    public static func gaussians(fromBits words: UnsafePointer<UInt32>, count: Int, mean: Float, stddev: Float,
+                                 _ out: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i < count {
+            let w16 = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD16<UInt32>.self)
+            // The top 24 bits as exact floats, without a slow SIMD conversion: 2²³ + v has v in
+            // its 23 mantissa bits, so the low 23 bits and the 24th go through that separately.
+            let top = w16 &>> 8
+            let lo = unsafeBitCast((top & 0x7F_FFFF) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
+            let hi = unsafeBitCast((top &>> 23) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
+            let w = lo + hi * 8_388_608
+            let a = w.lowHalf, b = w.highHalf
+            let u1 = (a + 0.5) * 0x1p-24, u2 = b * 0x1p-24
+            let r = (-2 * PortableMath.log(u1)).squareRoot()
+            let (s, c) = PortableMath.sinCosTurns(u2)
+            let z0 = mean + stddev * (r * c), z1 = mean + stddev * (r * s)
+            let m = min(16, count &- i)
+            if m == 16 {
+                UnsafeMutableRawPointer(out + i).storeBytes(of: z0, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(out + (i &+ 8)).storeBytes(of: z1, as: SIMD8<Float>.self)
+            } else {
+                for l in 0 ..< min(8, m) { out[i &+ l] = z0[l] }
+                if m > 8 { for l in 0 ..< m &- 8 { out[i &+ 8 &+ l] = z1[l] } }
+            }
+            i &+= 16
+        }
+    }
+
+    /// KL(N(μ, σ²) ‖ N(0, σₚ²)) and its gradient on four weights, in double precision:
+    /// ```
+    /// KL = log(σₚ/σ) + (σ² + μ²)/(2σₚ²) − ½,   ∂KL/∂μ = μ/σₚ²,   ∂KL/∂σ = −1/σ + σ/σₚ²
+    /// ```
+    /// (BayesianNetworks' `GaussianPrior`; this is its only code.)
+    @inline(__always)
+    public static func gaussianKL(mu: SIMD4<Double>, sigma: SIMD4<Double>, sigmaPrior: Double)
+        -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
+        let s2 = sigmaPrior * sigmaPrior
+        let value = PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5
+        return (value, mu / s2, -1 / sigma + sigma / s2)
+    }
+
+    /// ``gaussianKL(mu:sigma:sigmaPrior:)-(SIMD4<Double>,_,_)`` of `count` weights (float μ, σ)
+    /// into `value`, `dMu`, `dSigma`, four at a time (a partial last group pads σ with 1).
+    public static func gaussianKL(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, count: Int, sigmaPrior: Double,
+                                  value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>,
+                                  dSigma: UnsafeMutablePointer<Double>) {
+        var i = 0
+        while i < count {
+            let m = min(4, count &- i)
+            var mv = SIMD4<Double>(repeating: 0), sv = SIMD4<Double>(repeating: 1)
+            for l in 0 ..< m { mv[l] = Double(mu[i &+ l]); sv[l] = Double(sigma[i &+ l]) }
+            let t = gaussianKL(mu: mv, sigma: sv, sigmaPrior: sigmaPrior)
+            if m == 4 {
+                UnsafeMutableRawPointer(value + i).storeBytes(of: t.value, as: SIMD4<Double>.self)
+                UnsafeMutableRawPointer(dMu + i).storeBytes(of: t.dMu, as: SIMD4<Double>.self)
+                UnsafeMutableRawPointer(dSigma + i).storeBytes(of: t.dSigma, as: SIMD4<Double>.self)
+            } else {
+                for l in 0 ..< m { value[i &+ l] = t.value[l]; dMu[i &+ l] = t.dMu[l]; dSigma[i &+ l] = t.dSigma[l] }
+            }
+            i &+= 4
         }
     }
 }
