@@ -565,57 +565,72 @@ public enum Kernels {
             k &+= 16
         }
         guard let dx else { return }
-        // Input gradient, inputs in cache blocks (the blocks' rows of aᵀ, bᵀ serve every example).
+        // Input gradient, inputs in blocks of 256 (the blocks' rows of aᵀ and bᵀ, 20 KiB for ten
+        // classes, stay in the L1 cache while every example passes), two examples at a time (the
+        // weights loaded once serve both): first Σ_u gₙu aᵀ[u, d] into dx, then dx + sₙd · Σ_u gʳₙu bᵀ[u, d]
+        // and the ReLU mask. Each sum runs over the classes in order from 0; storing the first
+        // part in dx and loading it again does not change a bit.
+        let blockInputs = 256
         var k0 = 0
         while k0 < d {
-            let k1 = min(d, k0 &+ 128)
-            for e in 0 ..< n {
-                let xE = UnsafeRawPointer(x + e &* strideX), dxE = UnsafeMutableRawPointer(dx + e &* strideX)
-                let ge = g + e &* ub, re = gr + e &* ub
-                @inline(__always) func finish(_ sa: SIMD8<Float>, _ sb: SIMD8<Float>, _ k: Int) {
-                    var v = sa
-                    if b != nil { v = sa + UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self) * sb }
+            let k1 = min(d, k0 &+ blockInputs)
+            let last = k1 &- 8
+            var e = 0
+            while e < n {
+                let e2 = min(e &+ 1, n &- 1)  // an odd last example pairs with itself
+                /// Four groups of 8 inputs of both examples: eight independent chains over the classes.
+                /// Groups past the block's end repeat its last group (computed again, not passed on).
+                @inline(__always) func sweep(_ w: UnsafePointer<Float>, _ gE: UnsafePointer<Float>, _ gF: UnsafePointer<Float>,
+                                             _ body: (_ e: Int, _ k: Int, _ s: SIMD8<Float>) -> Void) {
+                    var k = k0
+                    while k < k1 {
+                        let kB = min(k &+ 8, last), kC = min(k &+ 16, last), kD = min(k &+ 24, last)
+                        var p0 = SIMD8<Float>.zero, p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0
+                        for j in 0 ..< u {
+                            let wj = UnsafeRawPointer(w + j &* d)
+                            let w0 = wj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            let w1 = wj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
+                            let w2 = wj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
+                            let w3 = wj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
+                            let g1 = SIMD8<Float>(repeating: gE[j]), g2 = SIMD8<Float>(repeating: gF[j])
+                            p0 += g1 * w0; p1 += g1 * w1; p2 += g1 * w2; p3 += g1 * w3
+                            q0 += g2 * w0; q1 += g2 * w1; q2 += g2 * w2; q3 += g2 * w3
+                        }
+                        // Each (example, group) once: a repeated last group is not passed on again.
+                        body(e, k, p0)
+                        if kB != k { body(e, kB, p1) }
+                        if kC != kB { body(e, kC, p2) }
+                        if kD != kC { body(e, kD, p3) }
+                        if e2 != e {
+                            body(e2, k, q0)
+                            if kB != k { body(e2, kB, q1) }
+                            if kC != kB { body(e2, kC, q2) }
+                            if kD != kC { body(e2, kD, q3) }
+                        }
+                        k &+= 32
+                    }
+                }
+                @inline(__always) func finish(_ e: Int, _ k: Int, _ v: SIMD8<Float>) {
+                    var v = v
                     if reluMasked {
-                        let xv = xE.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                        let xv = UnsafeRawPointer(x + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
                         v.replace(with: 0, where: .!(xv .> 0))
                     }
-                    dxE.storeBytes(of: v, toByteOffset: k &* 4, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(dx + (e &* strideX &+ k)).storeBytes(of: v, as: SIMD8<Float>.self)
                 }
-                // Four groups of 8 inputs at a time, the sums over aᵀ and bᵀ in one loop over the
-                // classes: eight independent chains. Groups past the block's end repeat its last
-                // group (the same sums, stored again).
-                let last = k1 &- 8
-                var k = k0
-                while k < k1 {
-                    let kB = min(k &+ 8, last), kC = min(k &+ 16, last), kD = min(k &+ 24, last)
-                    var sa = SIMD8<Float>.zero, sa2 = sa, sa3 = sa, sa4 = sa
-                    var sb = SIMD8<Float>.zero, sb2 = sb, sb3 = sb, sb4 = sb
-                    if let b {
-                        for j in 0 ..< u {
-                            let aj = UnsafeRawPointer(a + j &* d), bj = UnsafeRawPointer(b + j &* d)
-                            let gj = SIMD8<Float>(repeating: ge[j]), rj = SIMD8<Float>(repeating: re[j])
-                            sa += gj * aj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
-                            sa2 += gj * aj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
-                            sa3 += gj * aj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
-                            sa4 += gj * aj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
-                            sb += rj * bj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
-                            sb2 += rj * bj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
-                            sb3 += rj * bj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
-                            sb4 += rj * bj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
-                        }
-                    } else {
-                        for j in 0 ..< u {
-                            let aj = UnsafeRawPointer(a + j &* d)
-                            let gj = SIMD8<Float>(repeating: ge[j])
-                            sa += gj * aj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
-                            sa2 += gj * aj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
-                            sa3 += gj * aj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
-                            sa4 += gj * aj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
-                        }
+                if let b {
+                    sweep(a, g + e &* ub, g + e2 &* ub) { e, k, sa in
+                        UnsafeMutableRawPointer(dx + (e &* strideX &+ k)).storeBytes(of: sa, as: SIMD8<Float>.self)
                     }
-                    finish(sa, sb, k); finish(sa2, sb2, kB); finish(sa3, sb3, kC); finish(sa4, sb4, kD)
-                    k &+= 32
+                    sweep(b, gr + e &* ub, gr + e2 &* ub) { e, k, sb in
+                        let sa = UnsafeRawPointer(dx + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                        let sn = UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                        finish(e, k, sa + sn * sb)
+                    }
+                } else {
+                    sweep(a, g + e &* ub, g + e2 &* ub) { e, k, sa in finish(e, k, sa) }
                 }
+                e &+= 2
             }
             k0 = k1
         }
