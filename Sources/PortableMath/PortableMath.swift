@@ -184,7 +184,7 @@ public enum PortableMath {
     /// x = 2ᵏ·m, m ∈ [√½, √2);  s = (m − 1)/(m + 1)
     /// log x = k·ln 2 + 2(s + s³/3 + s⁵/5 + s⁷/7 + s⁹/9 + s¹¹/11)    (truncation < 10⁻¹⁰)
     /// ```
-    @inlinable @inline(__always)
+    @_transparent  // inlined into every caller, also where the inliner would decline
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let tiny = x .< Float.leastNormalMagnitude
         let v = x.replacing(with: x * 0x1p23, where: tiny)
@@ -248,7 +248,7 @@ public enum PortableMath {
     /// θ = (π/2)(f − ½) ∈ [−π/4, π/4]; sin, cos of θ by Taylor to θ¹¹ / θ¹⁰
     /// then rotate by (q + ½) quarter turns
     /// ```
-    @inlinable @inline(__always)
+    @_transparent  // inlined into every caller, also where the inliner would decline
     public static func sinCosTurns(_ u: SIMD8<Float>) -> (sin: SIMD8<Float>, cos: SIMD8<Float>) {
         let t = u * 4
         // q = ⌊t⌋: round to nearest (see `magic`), then one down where that went up.
