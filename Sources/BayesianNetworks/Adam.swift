@@ -62,13 +62,14 @@ public struct Adam: Sendable, Equatable {
     /// One step's constants, αₜ, β₁, β₂, ε.
     struct Coefficients {
         let alpha: Float, beta1: Float, beta2: Float, epsilon: Float
-        /// Update the parameters `range` with gradient `g`, eight lanes at a time — lane by lane
+        /// Update the parameters `range` with gradient `g` (and write the new θ to `copy` too, if
+        /// given), eight lanes at a time — lane by lane
         /// the same IEEE operations as the formulas above (square root and division are
         /// correctly rounded in SIMD as in scalar code), so every element gets the bits of a
         /// one-at-a-time loop, whatever the chunking.
         @inline(__always)
         func apply(_ range: Range<Int>, gradient g: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>,
-                   m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>) {
+                   m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, copy: UnsafeMutablePointer<Float>? = nil) {
             let oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
@@ -82,7 +83,9 @@ public struct Adam: Sendable, Equatable {
                 let mi = beta1 * load(m) + oneMinusB1 * gi
                 let vi = beta2 * load(v) + oneMinusB2 * gi * gi
                 store(mi, m); store(vi, v)
-                store(load(theta) - alpha * mi / (vi.squareRoot() + epsilon), theta)
+                let th = load(theta) - alpha * mi / (vi.squareRoot() + epsilon)
+                store(th, theta)
+                if let copy { store(th, copy) }
                 i += 8
             }
             while i < range.upperBound {
@@ -90,6 +93,7 @@ public struct Adam: Sendable, Equatable {
                 m[i] = beta1 * m[i] + oneMinusB1 * gi
                 v[i] = beta2 * v[i] + oneMinusB2 * gi * gi
                 theta[i] -= alpha * m[i] / (v[i].squareRoot() + epsilon)
+                copy?[i] = theta[i]
                 i += 1
             }
         }

@@ -162,15 +162,15 @@ extension CaloNetwork {
                 klP[c] = kl
                 finP[c] = Self.allFinite(gm, range) && Self.allFinite(gr, range)
                 if let update, let mom = update.moments {
-                    // Adam on the chunk while its gradients are in the cache.
-                    update.mu.apply(range, gradient: gm, theta: muP, m: mom.mMu, v: mom.vMu)
+                    // Adam on the chunk while its gradients are in the cache; the twin's new μ
+                    // is also its next plain pass (written there in the same loop, then packed).
+                    let plainValues = flipout ? nil : noise.plain.values.pointer
+                    update.mu.apply(range, gradient: gm, theta: muP, m: mom.mMu, v: mom.vMu, copy: plainValues)
                     if let r = update.rho { r.apply(range, gradient: gr, theta: rhoP, m: mom.mRho, v: mom.vRho) }
-                }
-                if update != nil {
-                    if flipout {
-                        if let nextKey { fillFlipoutChunk(range, chunk: c, key: nextKey, saltHash: nextSalt, mu: muP, rho: rhoP) }
-                    } else {
-                        fillPlainChunk(range, mu: muP)
+                    if let plainValues {
+                        packDense(range, values: plainValues, delta: nil, into: noise.plain.dense)
+                    } else if let nextKey {
+                        fillFlipoutChunk(range, chunk: c, key: nextKey, saltHash: nextSalt, mu: muP, rho: rhoP)
                     }
                 }
             }

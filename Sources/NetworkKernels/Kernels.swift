@@ -126,9 +126,19 @@ public enum Kernels {
                     }
                 }
             }
+            let flipout = b != nil && factor != nil
             for e in 0 ..< n {
                 let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
-                sweep(e, (a0, a1, a2, a3, a4, a5, a6, a7, a8)) { p, o in yE.storeBytes(of: p, toByteOffset: o, as: SIMD8<Float>.self) }
+                if flipout {
+                    sweep(e, (a0, a1, a2, a3, a4, a5, a6, a7, a8)) { p, o in yE.storeBytes(of: p, toByteOffset: o, as: SIMD8<Float>.self) }
+                } else {
+                    // Plain: bias and ReLU as each position is stored.
+                    sweep(e, (a0, a1, a2, a3, a4, a5, a6, a7, a8)) { p, o in
+                        var v = p + bias8
+                        if relu { v.replace(with: 0, where: v .< 0) }
+                        yE.storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
+                    }
+                }
             }
             if let b, let factor {
                 // Second sweep for B (nine more weights would not fit the registers with the first).
@@ -139,16 +149,6 @@ public enum Kernels {
                     sweep(e, bt) { accB, off in
                         let aq = yE.load(fromByteOffset: off, as: SIMD8<Float>.self)
                         var v = (aq + fE * accB) + bias8
-                        if relu { v.replace(with: 0, where: v .< 0) }
-                        yE.storeBytes(of: v, toByteOffset: off, as: SIMD8<Float>.self)
-                    }
-                }
-            } else {
-                for e in 0 ..< n {
-                    let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
-                    for q in 0 ..< h &* w {
-                        let off = q &* f &* 4
-                        var v = yE.load(fromByteOffset: off, as: SIMD8<Float>.self) + bias8
                         if relu { v.replace(with: 0, where: v .< 0) }
                         yE.storeBytes(of: v, toByteOffset: off, as: SIMD8<Float>.self)
                     }
