@@ -103,12 +103,6 @@ enum ActiveKernels {
         else { NetworkKernels.Kernels.softplus(rho, count: count, sigma, dSigma) }
     }
 
-    static func gaussians(fromBits words: UnsafePointer<UInt32>, count: Int, mean: Float, stddev: Float,
-                          _ out: UnsafeMutablePointer<Float>) {
-        if avx2 { NetworkKernelsAVX2.Kernels.gaussians(fromBits: words, count: count, mean: mean, stddev: stddev, out) }
-        else { NetworkKernels.Kernels.gaussians(fromBits: words, count: count, mean: mean, stddev: stddev, out) }
-    }
-
     static func gaussianKL(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, count: Int, sigmaPrior: Double,
                            value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>,
                            dSigma: UnsafeMutablePointer<Double>) {

@@ -126,19 +126,9 @@ public enum Kernels {
                     }
                 }
             }
-            let flipout = b != nil && factor != nil
             for e in 0 ..< n {
                 let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
-                if flipout {
-                    sweep(e, (a0, a1, a2, a3, a4, a5, a6, a7, a8)) { p, o in yE.storeBytes(of: p, toByteOffset: o, as: SIMD8<Float>.self) }
-                } else {
-                    // Plain: bias and ReLU as each position is stored.
-                    sweep(e, (a0, a1, a2, a3, a4, a5, a6, a7, a8)) { p, o in
-                        var v = p + bias8
-                        if relu { v.replace(with: 0, where: v .< 0) }
-                        yE.storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
-                    }
-                }
+                sweep(e, (a0, a1, a2, a3, a4, a5, a6, a7, a8)) { p, o in yE.storeBytes(of: p, toByteOffset: o, as: SIMD8<Float>.self) }
             }
             if let b, let factor {
                 // Second sweep for B (nine more weights would not fit the registers with the first).
@@ -149,6 +139,16 @@ public enum Kernels {
                     sweep(e, bt) { accB, off in
                         let aq = yE.load(fromByteOffset: off, as: SIMD8<Float>.self)
                         var v = (aq + fE * accB) + bias8
+                        if relu { v.replace(with: 0, where: v .< 0) }
+                        yE.storeBytes(of: v, toByteOffset: off, as: SIMD8<Float>.self)
+                    }
+                }
+            } else {
+                for e in 0 ..< n {
+                    let yE = UnsafeMutableRawPointer(y + (e &* strideY &+ c0))
+                    for q in 0 ..< h &* w {
+                        let off = q &* f &* 4
+                        var v = yE.load(fromByteOffset: off, as: SIMD8<Float>.self) + bias8
                         if relu { v.replace(with: 0, where: v .< 0) }
                         yE.storeBytes(of: v, toByteOffset: off, as: SIMD8<Float>.self)
                     }
@@ -680,7 +680,7 @@ public enum Kernels {
     }
 }
 
-// MARK: Per-parameter work: the posterior's σ, the weight noise ε and the Gaussian KL term
+// MARK: Per-parameter work: the posterior's σ and the Gaussian KL term
 
 extension Kernels {
     /// σ = softplus(ρ) = max(ρ, 0) + log1p(e^{−|ρ|}) and dσ/dρ = sigmoid(ρ) on eight lanes, from
@@ -716,41 +716,6 @@ extension Kernels {
                 for l in 0 ..< m { sigma[i &+ l] = s[l]; dSigma[i &+ l] = d[l] }
             }
             i &+= 8
-        }
-    }
-
-    /// Normal draws N(mean, stddev²) by the Box–Muller transform on eight lanes, sixteen outputs
-    /// from each block of sixteen 32-bit words (eight for u₁, then eight for u₂):
-    /// ```
-    /// u₁ = (a + ½)/2²⁴ ∈ (0, 1),  u₂ = b/2²⁴ ∈ [0, 1)      a, b: the words' top 24 bits
-    /// z = √(−2 log u₁) · (cos 2πu₂, sin 2πu₂)  → outputs 0…7 the cosines, 8…15 the sines
-    /// ```
-    /// `words` holds 16·⌈count/16⌉ words; a partial last block uses all sixteen words too.
-    public static func gaussians(fromBits words: UnsafePointer<UInt32>, count: Int, mean: Float, stddev: Float,
-                                 _ out: UnsafeMutablePointer<Float>) {
-        var i = 0
-        while i < count {
-            let w16 = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD16<UInt32>.self)
-            // The top 24 bits as exact floats, without a slow SIMD conversion: 2²³ + v has v in
-            // its 23 mantissa bits, so the low 23 bits and the 24th go through that separately.
-            let top = w16 &>> 8
-            let lo = unsafeBitCast((top & 0x7F_FFFF) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
-            let hi = unsafeBitCast((top &>> 23) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
-            let w = lo + hi * 8_388_608
-            let a = w.lowHalf, b = w.highHalf
-            let u1 = (a + 0.5) * 0x1p-24, u2 = b * 0x1p-24
-            let r = (-2 * PortableMath.log(u1)).squareRoot()
-            let (s, c) = PortableMath.sinCosTurns(u2)
-            let z0 = mean + stddev * (r * c), z1 = mean + stddev * (r * s)
-            let m = min(16, count &- i)
-            if m == 16 {
-                UnsafeMutableRawPointer(out + i).storeBytes(of: z0, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(out + (i &+ 8)).storeBytes(of: z1, as: SIMD8<Float>.self)
-            } else {
-                for l in 0 ..< min(8, m) { out[i &+ l] = z0[l] }
-                if m > 8 { for l in 0 ..< m &- 8 { out[i &+ 8 &+ l] = z1[l] } }
-            }
-            i &+= 16
         }
     }
 

@@ -18,12 +18,9 @@
 /// CPU-independent elementary functions (see the file header for the contract).
 public enum PortableMath {
     // ln 2 split so that k·ln2Hi is exact for |k| < 2¹¹ (ln2Hi has 32 significant bits).
-    // (Constants are inlinable computed properties so that the inlinable SIMD functions below
-    // compile into their callers — e.g. the AVX2 build of the network kernels — with the same
-    // operations.)
-    @inlinable static var ln2Hi: Double { 6.931_471_803_691_238_164_90e-01 }
-    @inlinable static var ln2Lo: Double { 1.908_214_929_270_587_700_02e-10 }
-    @inlinable static var log2e: Double { 1.442_695_040_888_963_407_36 }
+    static let ln2Hi = 6.931_471_803_691_238_164_90e-01
+    static let ln2Lo = 1.908_214_929_270_587_700_02e-10
+    static let log2e = 1.442_695_040_888_963_407_36
 
     // MARK: Double precision
 
@@ -68,7 +65,7 @@ public enum PortableMath {
     /// x = 2ᵏ·m, m ∈ [√½, √2);  s = (m − 1)/(m + 1), |s| ≤ 0.1716
     /// log x = k·ln 2 + 2 Σₙ₌₀¹¹ s²ⁿ⁺¹/(2n + 1)        (truncation < 2·10⁻¹⁸ relative)
     /// ```
-    @inlinable @inline(__always)
+    @inline(__always)
     public static func log(_ x: SIMD4<Double>) -> SIMD4<Double> {
         let tiny = x .< Double.leastNormalMagnitude
         let v = x.replacing(with: x * 0x1p54, where: tiny)
@@ -137,13 +134,13 @@ public enum PortableMath {
     // MARK: Single precision (SIMD8 lanes; the scalar versions run one lane)
 
     /// 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer (round to nearest even).
-    @inlinable static var magic: Float { 12_582_912 }
+    static let magic: Float = 12_582_912
     /// The representation of `magic`.
-    @inlinable static var magicBits: SIMD8<Int32> { SIMD8<Int32>(repeating: 0x4B40_0000) }
+    static let magicBits = SIMD8<Int32>(repeating: 0x4B40_0000)
 
     // ln 2 split for float Cody–Waite: k·ln2HiF exact for |k| < 2⁸.
-    @inlinable static var ln2HiF: Float { 0.693_145_751_953_125 }
-    @inlinable static var ln2LoF: Float { 1.428_606_765_330_187_045e-06 }
+    static let ln2HiF: Float = 0.693_145_751_953_125
+    static let ln2LoF: Float = 1.428_606_765_330_187_045e-06
 
     /// eˣ on eight floats. Arguments are clamped to [−87.3, 88.7]: below, the result is
     /// e^−87.3 ≈ 1.2·10⁻³⁸ (not a subnormal), above +∞ is replaced by 3.3·10³⁸ — the package only
@@ -153,7 +150,7 @@ public enum PortableMath {
     /// k = round(x·log₂e),  r = x − k·ln2HiF − k·ln2LoF ∈ [−0.347, 0.347]
     /// eˣ = 2ᵏ · Σₙ₌₀⁷ rⁿ/n!          (truncation < 6·10⁻⁹ relative)
     /// ```
-    @inlinable @inline(__always)
+    @inline(__always)
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let xc = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
         // Round to the nearest integer by adding and subtracting 1.5·2²³ (exact for |v| < 2²²);
@@ -184,7 +181,7 @@ public enum PortableMath {
     /// x = 2ᵏ·m, m ∈ [√½, √2);  s = (m − 1)/(m + 1)
     /// log x = k·ln 2 + 2(s + s³/3 + s⁵/5 + s⁷/7 + s⁹/9 + s¹¹/11)    (truncation < 10⁻¹⁰)
     /// ```
-    @_transparent  // inlined into every caller, also where the inliner would decline
+    @inline(__always)
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let tiny = x .< Float.leastNormalMagnitude
         let v = x.replacing(with: x * 0x1p23, where: tiny)
@@ -212,7 +209,7 @@ public enum PortableMath {
     }
 
     /// log(1 + x) on eight floats, x > −1, accurate for small |x| (see the double version).
-    @inlinable @inline(__always)
+    @inline(__always)
     public static func log1p(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let u = 1 + x
         let exact = u .== 1
@@ -248,7 +245,7 @@ public enum PortableMath {
     /// θ = (π/2)(f − ½) ∈ [−π/4, π/4]; sin, cos of θ by Taylor to θ¹¹ / θ¹⁰
     /// then rotate by (q + ½) quarter turns
     /// ```
-    @_transparent  // inlined into every caller, also where the inliner would decline
+    @inline(__always)
     public static func sinCosTurns(_ u: SIMD8<Float>) -> (sin: SIMD8<Float>, cos: SIMD8<Float>) {
         let t = u * 4
         // q = ⌊t⌋: round to nearest (see `magic`), then one down where that went up.

@@ -143,7 +143,7 @@ struct KernelTests {
         #expect(sameBits(bwd, run(true)))
     }
 
-    /// The per-parameter kernels (σ = softplus(ρ), Box–Muller draws, the Gaussian KL): the bulk
+    /// The per-parameter kernels (σ = softplus(ρ), the Gaussian KL): the bulk
     /// calls equal the one-lane calls element by element, and the AVX2 build equals the baseline.
     @Test("per-parameter kernels: bulk = one lane, AVX2 build = baseline build, bit for bit", arguments: [4096, 37, 8, 1])
     func perParameter(count: Int) throws {
@@ -158,15 +158,6 @@ struct KernelTests {
         let sp = softplus(false)
         let oneLane = rho.map { Baseline.softplus(SIMD8(repeating: $0)).sigma[0] } + rho.map { Baseline.softplus(SIMD8(repeating: $0)).dSigma[0] }
         #expect(sameBits(sp, oneLane))
-        let words = (0 ..< (n + 15) / 16 * 16).map { _ in UInt32(truncatingIfNeeded: r.rng.integer(below: 1 << 31) &* 3) }
-        func gauss(_ avx: Bool) -> [Float] {
-            var z = [Float](repeating: 0, count: n)
-            if avx { AVX2.gaussians(fromBits: words, count: n, mean: -3, stddev: 0.1, &z) }
-            else { Baseline.gaussians(fromBits: words, count: n, mean: -3, stddev: 0.1, &z) }
-            return z
-        }
-        let z = gauss(false)
-        #expect(z.allSatisfy { $0.isFinite && abs($0 + 3) < 0.6 })
         let mu = r.normals(n, scale: 0.1), sigma = sp.prefix(n).map { $0 }
         func kl(_ avx: Bool) -> [Double] {
             var v = [Double](repeating: 0, count: n), dm = v, ds = v
@@ -179,7 +170,6 @@ struct KernelTests {
         #expect(k.map(\.bitPattern) == (klOneLane.map(\.value[0]) + klOneLane.map(\.dMu[0]) + klOneLane.map(\.dSigma[0])).map(\.bitPattern))
         guard avx2Usable else { return }
         #expect(sameBits(sp, softplus(true)))
-        #expect(sameBits(z, gauss(true)))
         #expect(k.map(\.bitPattern) == kl(true).map(\.bitPattern))
     }
 }
