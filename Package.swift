@@ -53,8 +53,8 @@ let package = Package(
                 swiftSettings: hotLoopSettings),
         // The networks' hot kernels, one source compiled twice: baseline x86-64 and AVX2 (the same
         // bits; BayesianNetworks.KernelSet picks one per process). No fused multiply-add in either.
-        .target(name: "NetworkKernels", swiftSettings: hotLoopSettings),
-        .target(name: "NetworkKernelsAVX2",
+        .target(name: "NetworkKernels", dependencies: ["PortableMath"], swiftSettings: hotLoopSettings),
+        .target(name: "NetworkKernelsAVX2", dependencies: ["PortableMath"],
                 swiftSettings: hotLoopSettings + [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
         // §2 Bayesian neural networks: Flipout layers, ELBO, Adam, MC prediction.
         .target(name: "BayesianNetworks",

@@ -34,28 +34,68 @@ public struct Adam: Sendable, Equatable {
     /// Elementwise, so chunking over `threads` cannot change the result. A zero gradient on a
     /// fresh moment leaves θ unchanged (m = v = 0 ⇒ step 0), which keeps unused ρ entries fixed.
     public mutating func update(_ theta: inout [Float], gradient g: [Float], threads: Int = 1) {
-        step += 1
-        // βᵗ by repeated squaring (PortableMath.power): libm's pow may differ between CPUs.
-        let alpha = Float(Double(learningRate) * (1 - PortableMath.power(Double(beta2), step)).squareRoot()
-                          / (1 - PortableMath.power(Double(beta1), step)))
-        let b1 = beta1, b2 = beta2, eps = epsilon
+        let c = beginStep()
         m.withUnsafeMutableBufferPointer { mB in
             v.withUnsafeMutableBufferPointer { vB in
                 theta.withUnsafeMutableBufferPointer { thB in
                     g.withUnsafeBufferPointer { gB in
                         let mP = mB.baseAddress!, vP = vB.baseAddress!, th = thB.baseAddress!, gP = gB.baseAddress!
                         Parallel.forEachChunk(thB.count, chunk: 4096, threads: threads) { range, _ in
-                            for i in range {
-                                let gi = gP[i]
-                                mP[i] = b1 * mP[i] + (1 - b1) * gi
-                                vP[i] = b2 * vP[i] + (1 - b2) * gi * gi
-                                th[i] -= alpha * mP[i] / (vP[i].squareRoot() + eps)
-                            }
+                            c.apply(range, gradient: gP, theta: th, m: mP, v: vP)
                         }
                     }
                 }
             }
         }
     }
-}
 
+    /// Start step t + 1: count it and return its coefficients (``Coefficients/apply(_:_:theta:m:v:)``
+    /// then updates each parameter; the fused training step calls it per element).
+    mutating func beginStep() -> Coefficients {
+        step += 1
+        // βᵗ by repeated squaring (PortableMath.power): libm's pow may differ between CPUs.
+        let alpha = Float(Double(learningRate) * (1 - PortableMath.power(Double(beta2), step)).squareRoot()
+                          / (1 - PortableMath.power(Double(beta1), step)))
+        return Coefficients(alpha: alpha, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    }
+
+    /// One step's constants, αₜ, β₁, β₂, ε.
+    struct Coefficients {
+        let alpha: Float, beta1: Float, beta2: Float, epsilon: Float
+        /// Update the parameters `range` with gradient `g` (and write the new θ to `copy` too, if
+        /// given), eight lanes at a time — lane by lane
+        /// the same IEEE operations as the formulas above (square root and division are
+        /// correctly rounded in SIMD as in scalar code), so every element gets the bits of a
+        /// one-at-a-time loop, whatever the chunking.
+        @inline(__always)
+        func apply(_ range: Range<Int>, gradient g: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>,
+                   m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, copy: UnsafeMutablePointer<Float>? = nil) {
+            let oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+                    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+                }
+                @inline(__always) func store(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+                    UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: SIMD8<Float>.self)
+                }
+                let gi = load(g)
+                let mi = beta1 * load(m) + oneMinusB1 * gi
+                let vi = beta2 * load(v) + oneMinusB2 * gi * gi
+                store(mi, m); store(vi, v)
+                let th = load(theta) - alpha * mi / (vi.squareRoot() + epsilon)
+                store(th, theta)
+                if let copy { store(th, copy) }
+                i += 8
+            }
+            while i < range.upperBound {
+                let gi = g[i]
+                m[i] = beta1 * m[i] + oneMinusB1 * gi
+                v[i] = beta2 * v[i] + oneMinusB2 * gi * gi
+                theta[i] -= alpha * m[i] / (v[i].squareRoot() + epsilon)
+                copy?[i] = theta[i]
+                i += 1
+            }
+        }
+    }
+}

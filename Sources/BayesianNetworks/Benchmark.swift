@@ -76,14 +76,15 @@ public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batc
                     var steps = 0
                     let t0 = Date()
                     repeat {
+                        // The training loop's step: gradient, Adam, and the next step's noise.
                         x.withUnsafeBufferPointer { xb in
                             y.withUnsafeBufferPointer { yb in
-                                _ = net.gradients(x: xb.baseAddress!, labels: yb.baseAddress!, count: batch,
-                                                  noise: NoiseKey(seed: seed, epoch: 0, step: steps), nTrain: 100_000, threads: th)
+                                _ = net.trainingStep(x: xb.baseAddress!, labels: yb.baseAddress!, count: batch,
+                                                     noise: NoiseKey(seed: seed, epoch: 0, step: steps),
+                                                     nextNoise: NoiseKey(seed: seed, epoch: 0, step: steps + 1),
+                                                     nTrain: 100_000, threads: th, adamMu: &adamMu, adamRho: &adamRho)
                             }
                         }
-                        adamMu.update(&net.mu, gradient: net.gradMu, threads: th)
-                        if model == .bnn { adamRho.update(&net.rho, gradient: net.gradRho, threads: th) }
                         steps += 1
                     } while Date().timeIntervalSince(t0) < seconds
                     return Double(steps * batch) / Date().timeIntervalSince(t0)

@@ -26,6 +26,48 @@ extension CaloNetwork {
     @discardableResult
     public func gradients(x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count b: Int, noise key: NoiseKey,
                           nTrain: Int, threads: Int) -> BatchResult {
+        step(x: x, labels: labels, count: b, noise: key, nTrain: nTrain, threads: threads, update: nil).result
+    }
+
+    /// One step of training: ``gradients(x:labels:count:noise:nTrain:threads:)`` followed by
+    /// `adamMu.update(&mu, gradient: gradMu)` and, for the BNN, `adamRho.update(&rho, gradient: gradRho)`
+    /// — the same numbers, bit for bit, from one pass over the parameters instead of several.
+    /// The same pass also fills the weights of the next step's forward pass when `nextNoise` (its
+    /// key) is given, so that the next call finds them ready.
+    ///
+    /// - Returns: the batch result and whether every component of ∂loss/∂μ and ∂loss/∂ρ was
+    ///   finite (if not, μ and ρ have taken a non-finite step: stop training).
+    @discardableResult
+    public func trainingStep(x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count b: Int, noise key: NoiseKey,
+                             nextNoise: NoiseKey?, nTrain: Int, threads: Int,
+                             adamMu: inout Adam, adamRho: inout Adam) -> (result: BatchResult, gradientFinite: Bool) {
+        let bnn = config.kind == .bnn
+        let update = StepUpdate(mu: adamMu.beginStep(), rho: bnn ? adamRho.beginStep() : nil, nextNoise: bnn ? nextNoise : nil)
+        return adamMu.m.withUnsafeMutableBufferPointer { mMu in
+            adamMu.v.withUnsafeMutableBufferPointer { vMu in
+                adamRho.m.withUnsafeMutableBufferPointer { mRho in
+                    adamRho.v.withUnsafeMutableBufferPointer { vRho in
+                        var u = update
+                        u.moments = (mMu.baseAddress!, vMu.baseAddress!, mRho.baseAddress!, vRho.baseAddress!)
+                        return step(x: x, labels: labels, count: b, noise: key, nTrain: nTrain, threads: threads, update: u)
+                    }
+                }
+            }
+        }
+    }
+
+    /// What a training step does to the parameters after the gradient: Adam's coefficients and
+    /// moments for μ (and ρ), and the key of the next pass to prepare.
+    struct StepUpdate {
+        var mu: Adam.Coefficients, rho: Adam.Coefficients?
+        var nextNoise: NoiseKey?
+        var moments: (mMu: UnsafeMutablePointer<Float>, vMu: UnsafeMutablePointer<Float>,
+                      mRho: UnsafeMutablePointer<Float>, vRho: UnsafeMutablePointer<Float>)? = nil
+    }
+
+    /// The gradient of one minibatch, then (with `update`) the parameter update in the same pass.
+    func step(x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count b: Int, noise key: NoiseKey,
+              nTrain: Int, threads: Int, update: StepUpdate?) -> (result: BatchResult, gradientFinite: Bool) {
         let bnn = config.kind == .bnn
         let pass = prepareNoise(bnn ? key : nil, threads: threads)
         let cells = config.cellsPerExample
@@ -35,55 +77,112 @@ extension CaloNetwork {
         }
         var result = BatchResult(count: b)
         for (ce, c) in partial { result.crossEntropySum += ce; result.correct += c }
-        result.kl = reduceGradients(shards: partial.count, nTrain: nTrain, flipout: pass.isFlipout, threads: threads)
-        return result
+        let (kl, finite) = reduceGradients(shards: partial.count, nTrain: nTrain, flipout: pass.isFlipout,
+                                           threads: threads, update: update)
+        result.kl = kl
+        return (result, finite)
     }
 
     /// Sum the shard gradients in shard order, add the KL gradient, chain ΔW → ρ; returns KL
-    /// (0 for the twin). One loop for every prior: the prior fills the KL terms of a chunk of 4096
-    /// weights (``Prior/klTerms(mu:sigma:epsilon:count:value:dMu:dSigma:)``, vectorised by the
-    /// Gaussian prior) and the loop sums them in index order; it is generic over the prior's type,
-    /// so the calls are specialised, not dynamically dispatched.
-    func reduceGradients(shards: Int, nTrain: Int, flipout: Bool, threads: Int) -> Double {
-        let n = parameterCount, chunk = 4096
-        var klChunks = [Double](repeating: 0, count: (n + chunk - 1) / chunk)
+    /// (0 for the twin) and whether every gradient component is finite. One loop for every
+    /// prior: the prior fills the KL terms of a chunk of 4096 weights
+    /// (``Prior/klTerms(mu:sigma:epsilon:count:value:dMu:dSigma:)``, vectorised by the Gaussian
+    /// prior) and the loop sums them in index order; it is generic over the prior's type, so the
+    /// calls are specialised, not dynamically dispatched.
+    ///
+    /// With `update` (a training step), each parameter's Adam update follows its gradient in the
+    /// same loop, and then the chunk's share of the next pass is filled: the Flipout pass of
+    /// `update.nextNoise` for the BNN, the plain pass for the twin.
+    func reduceGradients(shards: Int, nTrain: Int, flipout: Bool, threads: Int, update: StepUpdate?) -> (Double, Bool) {
+        let n = parameterCount, chunk = Self.parameterChunk
+        let chunks = (n + chunk - 1) / chunk
+        var klChunks = [Double](repeating: 0, count: chunks)
+        var finiteChunks = [Bool](repeating: true, count: chunks)
         let invN = 1 / Double(max(nTrain, 1))
         let gMuBufs = shardGradMu.prefix(shards).map { UnsafePointer($0.pointer) }
         let gDelBufs = shardGradDelta.prefix(shards).map { UnsafePointer($0.pointer) }
         let eps = noise.epsilon.pointer, sig = noise.sigma.pointer, ds = noise.dSigma.pointer
-        func run<P: Prior>(_ prior: P, _ muP: UnsafePointer<Float>, _ gm: UnsafeMutablePointer<Float>,
-                           _ gr: UnsafeMutablePointer<Float>, _ roleP: UnsafePointer<UInt8>, _ klP: UnsafeMutablePointer<Double>) {
-            Parallel.forEachChunk(n, chunk: chunk, threads: threads) { range, c in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunk) { t in
-                    let value = t.baseAddress!, dMu = value + chunk, dSigma = dMu + chunk
-                    let lo = range.lowerBound
-                    if flipout {
-                        prior.klTerms(mu: muP + lo, sigma: sig + lo, epsilon: eps + lo, count: range.count,
-                                      value: value, dMu: dMu, dSigma: dSigma)
+        let nextKey = update?.nextNoise, nextSalt = nextKey.map { SeedDerivation.hash($0.salt) } ?? 0
+        func run<P: Prior>(_ prior: P, _ muP: UnsafeMutablePointer<Float>, _ rhoP: UnsafeMutablePointer<Float>,
+                           _ gm: UnsafeMutablePointer<Float>, _ gr: UnsafeMutablePointer<Float>, _ roleP: UnsafePointer<UInt8>,
+                           _ klP: UnsafeMutablePointer<Double>, _ finP: UnsafeMutablePointer<Bool>) {
+            scratch.ensure(workers: max(1, threads), perWorker: 4 * chunk)
+            Parallel.forEachShard(chunks, threads: threads) { c, worker in
+                let range = c * chunk ..< min(n, (c + 1) * chunk)
+                let value = scratch.buffers[worker], dMu = value + chunk, dSigma = dMu + chunk
+                // ∂KL/∂μ / N_train and ∂KL/∂σ / N_train rounded to float, (chunk) each.
+                let klMu = UnsafeMutableRawPointer(dSigma + chunk).assumingMemoryBound(to: Float.self), klSigma = klMu + chunk
+                let lo = range.lowerBound
+                if flipout {
+                    prior.klTerms(mu: muP + lo, sigma: sig + lo, epsilon: eps + lo, count: range.count,
+                                  value: value, dMu: dMu, dSigma: dSigma)
+                    for j in 0 ..< range.count { klMu[j] = Float(dMu[j] * invN); klSigma[j] = Float(dSigma[j] * invN) }
+                }
+                var kl = 0.0
+                // Per element i (eight at a time; every lane does the scalar operations in the same order):
+                //   sMu = Σ_shards ∂CE/∂μ, sDel = Σ_shards ∂CE/∂ΔW (sMu for a Bayesian bias), each from 0;
+                //   gm = sMu + ∂KL/∂μ/N,  gr = (sDel·ε + ∂KL/∂σ/N)·dσ/dρ  (Bayesian), else gm = sMu, gr = 0.
+                forEachRoleSpan(range) { span, role in
+                    let bayes = flipout && role != 0
+                    @inline(__always) func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+                        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
                     }
-                    var kl = 0.0
-                    for i in range {
+                    @inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+                        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                    }
+                    var i = span.lowerBound
+                    while i + 8 <= span.upperBound {
+                        var sMu = SIMD8<Float>.zero
+                        for k in 0 ..< shards { sMu += load(gMuBufs[k], i) }
+                        if bayes {
+                            var sDel = sMu
+                            if role != 1 { sDel = .zero; for k in 0 ..< shards { sDel += load(gDelBufs[k], i) } }
+                            store(sMu + load(klMu, i - lo), gm, i)
+                            store((sDel * load(eps, i) + load(klSigma, i - lo)) * load(ds, i), gr, i)
+                        } else {
+                            store(sMu, gm, i); store(.zero, gr, i)
+                        }
+                        i += 8
+                    }
+                    while i < span.upperBound {
                         var sMu: Float = 0
                         for k in 0 ..< shards { sMu += gMuBufs[k][i] }
-                        guard flipout, roleP[i] != 0 else { gm[i] = sMu; gr[i] = 0; continue }
-                        var sDel: Float = 0
-                        if roleP[i] == 1 { sDel = sMu }  // Bayesian bias: b = μ + Δ
-                        else { for k in 0 ..< shards { sDel += gDelBufs[k][i] } }
-                        kl += value[i - lo]
-                        gm[i] = sMu + Float(dMu[i - lo] * invN)
-                        gr[i] = (sDel * eps[i] + Float(dSigma[i - lo] * invN)) * ds[i]
+                        if bayes {
+                            var sDel = sMu
+                            if role != 1 { sDel = 0; for k in 0 ..< shards { sDel += gDelBufs[k][i] } }
+                            gm[i] = sMu + klMu[i - lo]
+                            gr[i] = (sDel * eps[i] + klSigma[i - lo]) * ds[i]
+                        } else {
+                            gm[i] = sMu; gr[i] = 0
+                        }
+                        i += 1
                     }
-                    klP[c] = kl
+                    if bayes { for i in span { kl += value[i - lo] } }
+                }
+                klP[c] = kl
+                finP[c] = Self.allFinite(gm, range) && Self.allFinite(gr, range)
+                if let update, let mom = update.moments {
+                    // Adam on the chunk while its gradients are in the cache; the twin's new μ
+                    // is also its next plain pass (written there in the same loop, then packed).
+                    let plainValues = flipout ? nil : noise.plain.values.pointer
+                    update.mu.apply(range, gradient: gm, theta: muP, m: mom.mMu, v: mom.vMu, copy: plainValues)
+                    if let r = update.rho { r.apply(range, gradient: gr, theta: rhoP, m: mom.mRho, v: mom.vRho) }
+                    if let plainValues {
+                        packDense(range, values: plainValues, delta: nil, into: noise.plain.dense)
+                    } else if let nextKey {
+                        fillFlipoutChunk(range, chunk: c, key: nextKey, saltHash: nextSalt, mu: muP, rho: rhoP)
+                    }
                 }
             }
         }
-        func open<P: Prior>(_ p: P) {
-            mu.withUnsafeBufferPointer { muB in
-                gradMu.withUnsafeMutableBufferPointer { gmB in
-                    gradRho.withUnsafeMutableBufferPointer { grB in
-                        role.withUnsafeBufferPointer { roleB in
-                            klChunks.withUnsafeMutableBufferPointer { klB in
-                                run(p, muB.baseAddress!, gmB.baseAddress!, grB.baseAddress!, roleB.baseAddress!, klB.baseAddress!)
+        func open<P: Prior>(_ p: P, _ muP: UnsafeMutablePointer<Float>, _ rhoP: UnsafeMutablePointer<Float>) {
+            gradMu.withUnsafeMutableBufferPointer { gmB in
+                gradRho.withUnsafeMutableBufferPointer { grB in
+                    role.withUnsafeBufferPointer { roleB in
+                        klChunks.withUnsafeMutableBufferPointer { klB in
+                            finiteChunks.withUnsafeMutableBufferPointer { finB in
+                                run(p, muP, rhoP, gmB.baseAddress!, grB.baseAddress!, roleB.baseAddress!,
+                                    klB.baseAddress!, finB.baseAddress!)
                             }
                         }
                     }
@@ -91,8 +190,46 @@ extension CaloNetwork {
             }
         }
         // Open the existential once: `run` is then specialised for the prior's concrete type.
-        open(prior)
-        return klChunks.reduce(0, +)
+        if update != nil {
+            // μ and ρ are written: their observers forget every prepared pass; then record the one
+            // this pass prepared.
+            mu.withUnsafeMutableBufferPointer { muB in
+                rho.withUnsafeMutableBufferPointer { rhoB in open(prior, muB.baseAddress!, rhoB.baseAddress!) }
+            }
+            if flipout { flipoutPassKey = nextKey } else { plainPassCurrent = true }
+        } else {
+            // Read only (nothing writes through these pointers without an update).
+            mu.withUnsafeBufferPointer { muB in
+                rho.withUnsafeBufferPointer { rhoB in
+                    open(prior, UnsafeMutablePointer(mutating: muB.baseAddress!), UnsafeMutablePointer(mutating: rhoB.baseAddress!))
+                }
+            }
+        }
+        return (klChunks.reduce(0, +), !finiteChunks.contains(false))
+    }
+
+    /// Run `body(span, role)` over the parts of `range` that lie in one parameter block, in
+    /// index order; role as in ``role`` (1 Bayesian bias, 2 Bayesian weight, 0 otherwise).
+    @inline(__always)
+    func forEachRoleSpan(_ range: Range<Int>, _ body: (Range<Int>, UInt8) -> Void) {
+        for b in blocks {
+            let lo = max(range.lowerBound, b.offset), hi = min(range.upperBound, b.offset + b.count)
+            if lo < hi { body(lo ..< hi, b.isBayesian ? (b.isBias ? 1 : 2) : 0) }
+        }
+    }
+
+    /// Whether every element of `p` in `range` is finite (x − x is 0 for finite x, NaN otherwise).
+    static func allFinite(_ p: UnsafePointer<Float>, _ range: Range<Int>) -> Bool {
+        var acc = SIMD8<Float>.zero
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += v - v
+            i += 8
+        }
+        var tail: Float = 0
+        while i < range.upperBound { tail += p[i] - p[i]; i += 1 }
+        return acc.sum() == 0 && tail == 0
     }
 
     /// KL(q‖p) at the current (μ, ρ) with the ε of `key` (exact for closed-form priors).

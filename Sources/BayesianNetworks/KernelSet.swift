@@ -96,4 +96,22 @@ enum ActiveKernels {
                                                  gradBias: gradBias, dx: dx, reluMasked: reluMasked, scratch: scratch)
         }
     }
+
+    static func softplus(_ rho: UnsafePointer<Float>, count: Int, _ sigma: UnsafeMutablePointer<Float>,
+                         _ dSigma: UnsafeMutablePointer<Float>) {
+        if avx2 { NetworkKernelsAVX2.Kernels.softplus(rho, count: count, sigma, dSigma) }
+        else { NetworkKernels.Kernels.softplus(rho, count: count, sigma, dSigma) }
+    }
+
+    static func gaussianKL(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, count: Int, sigmaPrior: Double,
+                           value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>,
+                           dSigma: UnsafeMutablePointer<Double>) {
+        if avx2 {
+            NetworkKernelsAVX2.Kernels.gaussianKL(mu: mu, sigma: sigma, count: count, sigmaPrior: sigmaPrior,
+                                                  value: value, dMu: dMu, dSigma: dSigma)
+        } else {
+            NetworkKernels.Kernels.gaussianKL(mu: mu, sigma: sigma, count: count, sigmaPrior: sigmaPrior,
+                                              value: value, dMu: dMu, dSigma: dSigma)
+        }
+    }
 }

@@ -26,15 +26,21 @@ public final class CaloNetwork: @unchecked Sendable {
     /// P, the number of parameters (weights and biases).
     public let parameterCount: Int
     /// Posterior means μ (the weights of the deterministic twin), (P).
-    public var mu: [Float]
+    public var mu: [Float] { didSet { flipoutPassKey = nil; plainPassCurrent = false } }
     /// Posterior widths ρ, σ = softplus(ρ), (P); unused where a block is not Bayesian.
-    public var rho: [Float]
+    public var rho: [Float] { didSet { flipoutPassKey = nil } }
     /// ∂loss/∂μ of the last ``gradients(x:labels:count:noise:nTrain:threads:)`` call, (P).
     public internal(set) var gradMu: [Float]
     /// ∂loss/∂ρ of the last call, (P); zero outside Bayesian blocks.
     public internal(set) var gradRho: [Float]
 
     let noise: ParameterNoise
+    /// The key whose Flipout pass `noise` holds for the current (μ, ρ), if any.
+    var flipoutPassKey: NoiseKey?
+    /// Whether the plain pass holds the current μ.
+    var plainPassCurrent = false
+    /// Per-worker scratch of the per-parameter pass (the KL terms of one chunk).
+    let scratch = WorkerScratch()
     var workspaces: [ShardWorkspace] = []
     var shardGradMu: [FloatBuffer] = []
     var shardGradDelta: [FloatBuffer] = []
@@ -95,4 +101,20 @@ public final class CaloNetwork: @unchecked Sendable {
             shardGradMu.append(FloatBuffer(count: parameterCount)); shardGradDelta.append(FloatBuffer(count: parameterCount))
         }
     }
+}
+
+/// Per-worker scratch buffers of doubles, grown on demand and reused across steps.
+final class WorkerScratch: @unchecked Sendable {
+    private(set) var buffers: [UnsafeMutablePointer<Double>] = []
+    private var capacity = 0
+    /// At least `workers` buffers of `perWorker` doubles each.
+    func ensure(workers: Int, perWorker: Int) {
+        if perWorker > capacity {
+            for b in buffers { b.deallocate() }
+            buffers = []
+            capacity = perWorker
+        }
+        while buffers.count < workers { buffers.append(.allocate(capacity: capacity)) }
+    }
+    deinit { for b in buffers { b.deallocate() } }
 }

@@ -60,8 +60,9 @@ extension RandomStream {
     /// gives 32 signs; bit 1 ↦ −1, bit 0 ↦ +1.
     public func fillSigns(_ out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        // Whole words: 32 signs from one draw, 8 at a time with SIMD shifts (bit k → lane k).
-        let shifts = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+        // Whole words: 32 signs from one draw, 8 at a time from a table of the 256 bytes' signs
+        // (byte b → lane l is −1 if bit l of b is set, +1 otherwise).
+        let table = signTable
         let raw = UnsafeMutableRawPointer(out)
         let words = (count + 31) / 32
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(words, 1)) { buf in
@@ -71,8 +72,8 @@ extension RandomStream {
             while i &+ 32 <= count {
                 let word = w[k]
                 for q in 0 ..< 4 {
-                    let b = (SIMD8<UInt32>(repeating: word) &>> (shifts &+ UInt32(q &* 8))) & 1
-                    raw.storeBytes(of: (b &<< 31) | 0x3F80_0000, toByteOffset: (i &+ q &* 8) &* 4, as: SIMD8<UInt32>.self)
+                    let byte = Int((word &>> UInt32(q &* 8)) & 0xFF)
+                    raw.storeBytes(of: table[byte], toByteOffset: (i &+ q &* 8) &* 4, as: SIMD8<Float>.self)
                 }
                 i &+= 32; k &+= 1
             }
@@ -88,3 +89,15 @@ extension RandomStream {
     }
 
 }
+
+/// The eight signs of each byte value: lane l is −1 if bit l is set, +1 otherwise (as the sign
+/// bit of 1.0, like the tail of ``RandomStream/fillSigns(_:count:)``).
+private let signTable: UnsafePointer<SIMD8<Float>> = {
+    let t = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 256)
+    for b in 0 ..< 256 {
+        var v = SIMD8<Float>()
+        for l in 0 ..< 8 { v[l] = Float(bitPattern: 0x3F80_0000 | (UInt32((b >> l) & 1) << 31)) }
+        t[b] = v
+    }
+    return UnsafePointer(t)
+}()

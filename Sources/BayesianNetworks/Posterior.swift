@@ -1,6 +1,7 @@
 // The mean-field Gaussian posterior of study §2: q(w) = Πᵢ N(wᵢ; μᵢ, σᵢ²), σ = softplus(ρ).
 // Initialisation as TensorFlow Probability's Flipout layers (study §4 [ours]):
 // μ₀ ~ N(0, 0.1²), ρ₀ ~ N(−3, 0.1²).
+import NetworkKernels
 import PortableMath
 
 /// The softplus link σ = log(1 + e^ρ) between the free parameter ρ and the posterior's
@@ -28,33 +29,19 @@ public enum Softplus {
         return d[0]
     }
 
-    /// Both, (σ, dσ/dρ), on eight lanes from one exponential e = e^{−|ρ|}.
+    /// Both, (σ, dσ/dρ), on eight lanes from one exponential e = e^{−|ρ|} (the code is
+    /// NetworkKernels' `Kernels.softplus`, compiled into both kernel builds).
     @inline(__always)
     public static func valuesAndDerivatives(_ rho: SIMD8<Float>) -> (sigma: SIMD8<Float>, dSigma: SIMD8<Float>) {
-        let negative = rho .< 0
-        let absRho: SIMD8<Float> = rho.replacing(with: -rho, where: negative)
-        let e: SIMD8<Float> = PortableMath.exp(-absRho)
-        let positivePart: SIMD8<Float> = rho.replacing(with: 0, where: negative)
-        let s: SIMD8<Float> = positivePart + PortableMath.log1p(e)
-        let inv: SIMD8<Float> = 1 / (1 + e)
-        let d: SIMD8<Float> = inv.replacing(with: e * inv, where: negative)
-        return (s, d)
+        NetworkKernels.Kernels.softplus(rho)
     }
 
     /// σ and dσ/dρ of `count` values ρ into `sigma` and `dSigma` (eight at a time; the tail runs
-    /// the same lanes, so every element gets the bits of ``value(_:)`` and ``derivative(_:)``).
+    /// the same lanes, so every element gets the bits of ``value(_:)`` and ``derivative(_:)``),
+    /// on the active kernel build.
     public static func valuesAndDerivatives(_ rho: UnsafePointer<Float>, count: Int,
                                             _ sigma: UnsafeMutablePointer<Float>, _ dSigma: UnsafeMutablePointer<Float>) {
-        var i = 0
-        while i < count {
-            let m = min(8, count - i)
-            var r = SIMD8<Float>(repeating: 0)
-            if m == 8 { r = UnsafeRawPointer(rho + i).loadUnaligned(as: SIMD8<Float>.self) }
-            else { for l in 0 ..< m { r[l] = rho[i + l] } }
-            let (s, d) = valuesAndDerivatives(r)
-            for l in 0 ..< m { sigma[i + l] = s[l]; dSigma[i + l] = d[l] }
-            i += 8
-        }
+        ActiveKernels.softplus(rho, count: count, sigma, dSigma)
     }
 
     /// The inverse, ρ = log(e^σ − 1) = σ + log(1 − e^{−σ}), for σ > 0.

@@ -39,7 +39,18 @@ extension CaloNetwork {
         let (dW, _) = denseOffsets
         // The T weight sets W_t, each a plain pass.
         let passes = (0 ..< t).map { _ in PassWeights(count: p, dense: dense, flipout: false) }
-        let sigma = bnn ? rho.map(Softplus.value) : []
+        // σ = softplus(ρ) of every parameter, in bulk (the bits of Softplus.value per element).
+        var sigma = [Float](repeating: 0, count: bnn ? p : 0)
+        if bnn {
+            var dSigma = sigma
+            rho.withUnsafeBufferPointer { r in
+                sigma.withUnsafeMutableBufferPointer { s in
+                    dSigma.withUnsafeMutableBufferPointer { d in
+                        Softplus.valuesAndDerivatives(r.baseAddress!, count: p, s.baseAddress!, d.baseAddress!)
+                    }
+                }
+            }
+        }
         mu.withUnsafeBufferPointer { muB in
             sigma.withUnsafeBufferPointer { sB in
                 role.withUnsafeBufferPointer { roleB in

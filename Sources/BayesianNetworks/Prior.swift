@@ -3,6 +3,8 @@
 // draw w = μ + σε for any prior that only knows its log-density (Blundell et al. 2015,
 // "Weight Uncertainty in Neural Networks", arXiv:1505.05424, §3.2–3.3).
 
+import NetworkKernels
+
 /// One weight's contribution to KL(q‖p) and its gradient, q = N(μ, σ²).
 public struct KLTerm: Sendable {
     /// The KL value (or its one-sample estimate), nats.
@@ -72,26 +74,18 @@ public struct GaussianPrior: Prior {
         return KLTerm(value: t.value[0], dMu: t.dMu[0], dSigma: t.dSigma[0])
     }
 
-    /// The closed form on four weights (value, ∂/∂μ, ∂/∂σ).
+    /// The closed form on four weights (value, ∂/∂μ, ∂/∂σ); the code is NetworkKernels'
+    /// `Kernels.gaussianKL`, compiled into both kernel builds.
     @inline(__always)
     func klTerms(mu: SIMD4<Double>, sigma: SIMD4<Double>) -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
-        let s2 = sigmaPrior * sigmaPrior
-        let value = PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5
-        return (value, mu / s2, -1 / sigma + sigma / s2)
+        NetworkKernels.Kernels.gaussianKL(mu: mu, sigma: sigma, sigmaPrior: sigmaPrior)
     }
 
-    /// Four weights at a time; the same bits as ``klTerm(mu:sigma:epsilon:)`` per weight.
+    /// Four weights at a time on the active kernel build; the same bits as
+    /// ``klTerm(mu:sigma:epsilon:)`` per weight.
     public func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
                         value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) {
-        var i = 0
-        while i < count {
-            let m = min(4, count - i)
-            var mv = SIMD4<Double>(repeating: 0), sv = SIMD4<Double>(repeating: 1)
-            for l in 0 ..< m { mv[l] = Double(mu[i + l]); sv[l] = Double(sigma[i + l]) }
-            let t = klTerms(mu: mv, sigma: sv)
-            for l in 0 ..< m { value[i + l] = t.value[l]; dMu[i + l] = t.dMu[l]; dSigma[i + l] = t.dSigma[l] }
-            i += 4
-        }
+        ActiveKernels.gaussianKL(mu: mu, sigma: sigma, count: count, sigmaPrior: sigmaPrior, value: value, dMu: dMu, dSigma: dSigma)
     }
 }
 

@@ -215,19 +215,19 @@ public enum Training {
                         }
                     }
                 }
-                let r = xBatch.withUnsafeBufferPointer { xb in
+                // Gradient and Adam step in one pass; it also prepares the next step's weight noise.
+                let nextNoise = step + 1 < steps ? NoiseKey(seed: opt.seed, epoch: epoch, step: step + 1) : nil
+                let (r, gradientFinite) = xBatch.withUnsafeBufferPointer { xb in
                     yBatch.withUnsafeBufferPointer { yb in
-                        net.gradients(x: xb.baseAddress!, labels: yb.baseAddress!, count: m,
-                                      noise: NoiseKey(seed: opt.seed, epoch: epoch, step: step), nTrain: nTrain, threads: opt.threads)
+                        net.trainingStep(x: xb.baseAddress!, labels: yb.baseAddress!, count: m,
+                                         noise: NoiseKey(seed: opt.seed, epoch: epoch, step: step), nextNoise: nextNoise,
+                                         nTrain: nTrain, threads: opt.threads, adamMu: &st.adamMu, adamRho: &st.adamRho)
                     }
                 }
                 // A diverged step (learning rate too high, prior too narrow) would poison every weight: stop here.
-                guard r.crossEntropySum.isFinite, r.kl.isFinite,
-                      !net.gradMu.contains(where: { !$0.isFinite }), !net.gradRho.contains(where: { !$0.isFinite }) else {
+                guard r.crossEntropySum.isFinite, r.kl.isFinite, gradientFinite else {
                     throw TrainingError("training diverged at epoch \(epoch + 1), step \(step + 1): the loss or its gradient is not finite (lower the learning rate or widen the prior)")
                 }
-                st.adamMu.update(&net.mu, gradient: net.gradMu, threads: opt.threads)
-                if cfg.kind == .bnn { st.adamRho.update(&net.rho, gradient: net.gradRho, threads: opt.threads) }
                 ceSum += r.crossEntropySum; correct += r.correct; klSum += r.kl * Double(m)
                 if opt.verbose && tty && (step % 20 == 19 || step == steps - 1) {
                     let dt = Date().timeIntervalSince(t0), done = lo + m

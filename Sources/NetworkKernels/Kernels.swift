@@ -21,6 +21,8 @@
 //   conv output  (N, H, W, F), example n at y + n·strideY
 //   dense x (N, D) with row stride strideX; weight (D, U); transposed weight (Ub, D); y (N, U)
 
+import PortableMath
+
 /// The network's hot kernels (see the file header for the layouts, the order of every sum and
 /// the reproducibility contract).
 public enum Kernels {
@@ -516,70 +518,119 @@ public enum Kernels {
             for e in 0 ..< n { s += dy[e * u + j] }
             gradBias[j] = s
         }
-        // Weight gradients: 8 inputs × 5 classes at a time, examples in order; ∂a and ∂b in
-        // separate sweeps so that the five running sums stay in registers.
-        for j0 in stride(from: 0, to: ub, by: 5) {
-            var k = 0
-            while k < d {
+        // Weight gradients: 2 × 8 inputs × 5 classes at a time (ten independent chains of
+        // additions), examples in order; ∂a and ∂b in separate sweeps so that the running sums
+        // stay in registers. Every sweep of one pair of 8-input groups runs before the next pair,
+        // so the examples' inputs (and signs) come from the L1 cache after the first sweep.
+        var k = 0
+        while k < d {
+            let k2 = k &+ 8 < d ? k &+ 8 : k  // an odd last group pairs with itself
+            for j0 in stride(from: 0, to: ub, by: 5) {
                 let rb = d &* 4
                 @inline(__always) func sweep(_ gv: UnsafePointer<Float>, signs: Bool, _ out: UnsafeMutablePointer<Float>) {
                     var s0 = SIMD8<Float>.zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0
+                    var t0 = s0, t1 = s0, t2 = s0, t3 = s0, t4 = s0
                     for e in 0 ..< n {
-                        var xv = UnsafeRawPointer(x + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
-                        if signs { xv = xv * UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self) }
+                        let xr = UnsafeRawPointer(x + e &* strideX)
+                        var xv = xr.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                        var yv = xr.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                        if signs {
+                            let sr = UnsafeRawPointer(signIn! + e &* d)
+                            xv = xv * sr.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            yv = yv * sr.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                        }
                         let ge = gv + (e &* ub &+ j0)
-                        s0 += xv * ge[0]; s1 += xv * ge[1]; s2 += xv * ge[2]; s3 += xv * ge[3]; s4 += xv * ge[4]
+                        let g0 = SIMD8<Float>(repeating: ge[0]), g1 = SIMD8<Float>(repeating: ge[1])
+                        let g2 = SIMD8<Float>(repeating: ge[2]), g3 = SIMD8<Float>(repeating: ge[3])
+                        let g4 = SIMD8<Float>(repeating: ge[4])
+                        s0 += xv * g0; t0 += yv * g0; s1 += xv * g1; t1 += yv * g1
+                        s2 += xv * g2; t2 += yv * g2; s3 += xv * g3; t3 += yv * g3
+                        s4 += xv * g4; t4 += yv * g4
                     }
-                    let o = UnsafeMutableRawPointer(out + (j0 &* d &+ k))
-                    o.storeBytes(of: s0, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s1, toByteOffset: rb, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
-                    o.storeBytes(of: s4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
+                    @inline(__always) func store(_ k: Int, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
+                                                 _ v3: SIMD8<Float>, _ v4: SIMD8<Float>) {
+                        let o = UnsafeMutableRawPointer(out + (j0 &* d &+ k))
+                        o.storeBytes(of: v0, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v1, toByteOffset: rb, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v2, toByteOffset: 2 &* rb, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v3, toByteOffset: 3 &* rb, as: SIMD8<Float>.self)
+                        o.storeBytes(of: v4, toByteOffset: 4 &* rb, as: SIMD8<Float>.self)
+                    }
+                    store(k, s0, s1, s2, s3, s4)
+                    if k2 != k { store(k2, t0, t1, t2, t3, t4) }
                 }
                 sweep(g, signs: false, gradA)
                 if flipout, let gradB { sweep(gr, signs: true, gradB) }
-                k &+= 8
             }
+            k &+= 16
         }
         guard let dx else { return }
-        // Input gradient, inputs in cache blocks (the blocks' rows of aᵀ, bᵀ serve every example).
+        // Input gradient, inputs in blocks of 256 (the blocks' rows of aᵀ and bᵀ, 20 KiB for ten
+        // classes, stay in the L1 cache while every example passes), two examples at a time (the
+        // weights loaded once serve both): first Σ_u gₙu aᵀ[u, d] into dx, then dx + sₙd · Σ_u gʳₙu bᵀ[u, d]
+        // and the ReLU mask. Each sum runs over the classes in order from 0; storing the first
+        // part in dx and loading it again does not change a bit.
+        let blockInputs = 256
         var k0 = 0
         while k0 < d {
-            let k1 = min(d, k0 &+ denseBlock)
-            for e in 0 ..< n {
-                let xE = UnsafeRawPointer(x + e &* strideX), dxE = UnsafeMutableRawPointer(dx + e &* strideX)
-                let ge = g + e &* ub, re = gr + e &* ub
-                // Two chunks of 8 inputs at a time: four independent chains over the classes.
-                @inline(__always) func finish(_ sa: SIMD8<Float>, _ sb: SIMD8<Float>, _ k: Int) {
-                    var v = sa
-                    if b != nil { v = sa + UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self) * sb }
+            let k1 = min(d, k0 &+ blockInputs)
+            let last = k1 &- 8
+            var e = 0
+            while e < n {
+                let e2 = min(e &+ 1, n &- 1)  // an odd last example pairs with itself
+                /// Four groups of 8 inputs of both examples: eight independent chains over the classes.
+                /// Groups past the block's end repeat its last group (computed again, not passed on).
+                @inline(__always) func sweep(_ w: UnsafePointer<Float>, _ gE: UnsafePointer<Float>, _ gF: UnsafePointer<Float>,
+                                             _ body: (_ e: Int, _ k: Int, _ s: SIMD8<Float>) -> Void) {
+                    var k = k0
+                    while k < k1 {
+                        let kB = min(k &+ 8, last), kC = min(k &+ 16, last), kD = min(k &+ 24, last)
+                        var p0 = SIMD8<Float>.zero, p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0
+                        for j in 0 ..< u {
+                            let wj = UnsafeRawPointer(w + j &* d)
+                            let w0 = wj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                            let w1 = wj.loadUnaligned(fromByteOffset: kB &* 4, as: SIMD8<Float>.self)
+                            let w2 = wj.loadUnaligned(fromByteOffset: kC &* 4, as: SIMD8<Float>.self)
+                            let w3 = wj.loadUnaligned(fromByteOffset: kD &* 4, as: SIMD8<Float>.self)
+                            let g1 = SIMD8<Float>(repeating: gE[j]), g2 = SIMD8<Float>(repeating: gF[j])
+                            p0 += g1 * w0; p1 += g1 * w1; p2 += g1 * w2; p3 += g1 * w3
+                            q0 += g2 * w0; q1 += g2 * w1; q2 += g2 * w2; q3 += g2 * w3
+                        }
+                        // Each (example, group) once: a repeated last group is not passed on again.
+                        body(e, k, p0)
+                        if kB != k { body(e, kB, p1) }
+                        if kC != kB { body(e, kC, p2) }
+                        if kD != kC { body(e, kD, p3) }
+                        if e2 != e {
+                            body(e2, k, q0)
+                            if kB != k { body(e2, kB, q1) }
+                            if kC != kB { body(e2, kC, q2) }
+                            if kD != kC { body(e2, kD, q3) }
+                        }
+                        k &+= 32
+                    }
+                }
+                @inline(__always) func finish(_ e: Int, _ k: Int, _ v: SIMD8<Float>) {
+                    var v = v
                     if reluMasked {
-                        let xv = xE.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+                        let xv = UnsafeRawPointer(x + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
                         v.replace(with: 0, where: .!(xv .> 0))
                     }
-                    dxE.storeBytes(of: v, toByteOffset: k &* 4, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(dx + (e &* strideX &+ k)).storeBytes(of: v, as: SIMD8<Float>.self)
                 }
-                var k = k0
-                while k < k1 {
-                    let k2 = k &+ 8 < k1 ? k &+ 8 : k  // an odd last chunk pairs with itself
-                    var sa = SIMD8<Float>.zero, sb = SIMD8<Float>.zero, sa2 = SIMD8<Float>.zero, sb2 = SIMD8<Float>.zero
-                    for j in 0 ..< u {
-                        let aj = UnsafeRawPointer(a + j &* d)
-                        sa += ge[j] * aj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
-                        sa2 += ge[j] * aj.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
+                if let b {
+                    sweep(a, g + e &* ub, g + e2 &* ub) { e, k, sa in
+                        UnsafeMutableRawPointer(dx + (e &* strideX &+ k)).storeBytes(of: sa, as: SIMD8<Float>.self)
                     }
-                    if let b {
-                        for j in 0 ..< u {
-                            let bj = UnsafeRawPointer(b + j &* d)
-                            sb += re[j] * bj.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
-                            sb2 += re[j] * bj.loadUnaligned(fromByteOffset: k2 &* 4, as: SIMD8<Float>.self)
-                        }
+                    sweep(b, gr + e &* ub, gr + e2 &* ub) { e, k, sb in
+                        let sa = UnsafeRawPointer(dx + (e &* strideX &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                        let sn = UnsafeRawPointer(signIn! + (e &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                        finish(e, k, sa + sn * sb)
                     }
-                    finish(sa, sb, k)
-                    if k2 != k { finish(sa2, sb2, k2) }
-                    k &+= 16
+                } else {
+                    sweep(a, g + e &* ub, g + e2 &* ub) { e, k, sa in finish(e, k, sa) }
                 }
+                e &+= 2
             }
             k0 = k1
         }
@@ -625,6 +676,81 @@ public enum Kernels {
                 if reluMasked && !(x[e * strideX + k] > 0) { v = 0 }
                 dx[e * strideX + k] = v
             }
+        }
+    }
+}
+
+// MARK: Per-parameter work: the posterior's σ and the Gaussian KL term
+
+extension Kernels {
+    /// σ = softplus(ρ) = max(ρ, 0) + log1p(e^{−|ρ|}) and dσ/dρ = sigmoid(ρ) on eight lanes, from
+    /// one exponential e = e^{−|ρ|} (`PortableMath`): sigmoid = 1/(1 + e) for ρ ≥ 0, e/(1 + e)
+    /// for ρ < 0. BayesianNetworks' `Softplus` documents the formulas; this is their only code.
+    @inline(__always)
+    public static func softplus(_ rho: SIMD8<Float>) -> (sigma: SIMD8<Float>, dSigma: SIMD8<Float>) {
+        let negative = rho .< 0
+        let absRho: SIMD8<Float> = rho.replacing(with: -rho, where: negative)
+        let e: SIMD8<Float> = PortableMath.exp(-absRho)
+        let positivePart: SIMD8<Float> = rho.replacing(with: 0, where: negative)
+        let s: SIMD8<Float> = positivePart + PortableMath.log1p(e)
+        let inv: SIMD8<Float> = 1 / (1 + e)
+        let d: SIMD8<Float> = inv.replacing(with: e * inv, where: negative)
+        return (s, d)
+    }
+
+    /// ``softplus(_:)-(SIMD8<Float>)`` of `count` values ρ into `sigma` and `dSigma` (eight at a
+    /// time; the tail runs the same lanes, so every element gets the bits of the one-lane call).
+    public static func softplus(_ rho: UnsafePointer<Float>, count: Int,
+                                _ sigma: UnsafeMutablePointer<Float>, _ dSigma: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i < count {
+            let m = min(8, count &- i)
+            var r = SIMD8<Float>(repeating: 0)
+            if m == 8 { r = UnsafeRawPointer(rho + i).loadUnaligned(as: SIMD8<Float>.self) }
+            else { for l in 0 ..< m { r[l] = rho[i &+ l] } }
+            let (s, d) = softplus(r)
+            if m == 8 {
+                UnsafeMutableRawPointer(sigma + i).storeBytes(of: s, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(dSigma + i).storeBytes(of: d, as: SIMD8<Float>.self)
+            } else {
+                for l in 0 ..< m { sigma[i &+ l] = s[l]; dSigma[i &+ l] = d[l] }
+            }
+            i &+= 8
+        }
+    }
+
+    /// KL(N(μ, σ²) ‖ N(0, σₚ²)) and its gradient on four weights, in double precision:
+    /// ```
+    /// KL = log(σₚ/σ) + (σ² + μ²)/(2σₚ²) − ½,   ∂KL/∂μ = μ/σₚ²,   ∂KL/∂σ = −1/σ + σ/σₚ²
+    /// ```
+    /// (BayesianNetworks' `GaussianPrior`; this is its only code.)
+    @inline(__always)
+    public static func gaussianKL(mu: SIMD4<Double>, sigma: SIMD4<Double>, sigmaPrior: Double)
+        -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
+        let s2 = sigmaPrior * sigmaPrior
+        let value = PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5
+        return (value, mu / s2, -1 / sigma + sigma / s2)
+    }
+
+    /// ``gaussianKL(mu:sigma:sigmaPrior:)-(SIMD4<Double>,_,_)`` of `count` weights (float μ, σ)
+    /// into `value`, `dMu`, `dSigma`, four at a time (a partial last group pads σ with 1).
+    public static func gaussianKL(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, count: Int, sigmaPrior: Double,
+                                  value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>,
+                                  dSigma: UnsafeMutablePointer<Double>) {
+        var i = 0
+        while i < count {
+            let m = min(4, count &- i)
+            var mv = SIMD4<Double>(repeating: 0), sv = SIMD4<Double>(repeating: 1)
+            for l in 0 ..< m { mv[l] = Double(mu[i &+ l]); sv[l] = Double(sigma[i &+ l]) }
+            let t = gaussianKL(mu: mv, sigma: sv, sigmaPrior: sigmaPrior)
+            if m == 4 {
+                UnsafeMutableRawPointer(value + i).storeBytes(of: t.value, as: SIMD4<Double>.self)
+                UnsafeMutableRawPointer(dMu + i).storeBytes(of: t.dMu, as: SIMD4<Double>.self)
+                UnsafeMutableRawPointer(dSigma + i).storeBytes(of: t.dSigma, as: SIMD4<Double>.self)
+            } else {
+                for l in 0 ..< m { value[i &+ l] = t.value[l]; dMu[i &+ l] = t.dMu[l]; dSigma[i &+ l] = t.dSigma[l] }
+            }
+            i &+= 4
         }
     }
 }

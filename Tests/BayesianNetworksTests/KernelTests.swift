@@ -142,4 +142,34 @@ struct KernelTests {
         #expect(sameBits(fwd, c.forward(AVX2.denseForward)))
         #expect(sameBits(bwd, run(true)))
     }
+
+    /// The per-parameter kernels (σ = softplus(ρ), the Gaussian KL): the bulk
+    /// calls equal the one-lane calls element by element, and the AVX2 build equals the baseline.
+    @Test("per-parameter kernels: bulk = one lane, AVX2 build = baseline build, bit for bit", arguments: [4096, 37, 8, 1])
+    func perParameter(count: Int) throws {
+        let r = TestRandom(UInt64(count))
+        let rho = r.normals(count, scale: 4) + [-100, 90, 0, -0.0].prefix(max(0, min(4, count - 1)))
+        let n = rho.count
+        func softplus(_ avx: Bool) -> [Float] {
+            var s = [Float](repeating: 0, count: n), d = s
+            if avx { AVX2.softplus(rho, count: n, &s, &d) } else { Baseline.softplus(rho, count: n, &s, &d) }
+            return s + d
+        }
+        let sp = softplus(false)
+        let oneLane = rho.map { Baseline.softplus(SIMD8(repeating: $0)).sigma[0] } + rho.map { Baseline.softplus(SIMD8(repeating: $0)).dSigma[0] }
+        #expect(sameBits(sp, oneLane))
+        let mu = r.normals(n, scale: 0.1), sigma = sp.prefix(n).map { $0 }
+        func kl(_ avx: Bool) -> [Double] {
+            var v = [Double](repeating: 0, count: n), dm = v, ds = v
+            if avx { AVX2.gaussianKL(mu: mu, sigma: sigma, count: n, sigmaPrior: 1.5, value: &v, dMu: &dm, dSigma: &ds) }
+            else { Baseline.gaussianKL(mu: mu, sigma: sigma, count: n, sigmaPrior: 1.5, value: &v, dMu: &dm, dSigma: &ds) }
+            return v + dm + ds
+        }
+        let k = kl(false)
+        let klOneLane = (0 ..< n).map { i in Baseline.gaussianKL(mu: SIMD4(repeating: Double(mu[i])), sigma: SIMD4(repeating: Double(sigma[i])), sigmaPrior: 1.5) }
+        #expect(k.map(\.bitPattern) == (klOneLane.map(\.value[0]) + klOneLane.map(\.dMu[0]) + klOneLane.map(\.dSigma[0])).map(\.bitPattern))
+        guard avx2Usable else { return }
+        #expect(sameBits(sp, softplus(true)))
+        #expect(k.map(\.bitPattern) == kl(true).map(\.bitPattern))
+    }
 }

@@ -231,4 +231,15 @@ struct KLTests {
         let mean = s.reduce(0, +) / Float(s.count)
         #expect(abs(mean) < 0.015)   // 4.7 standard errors of 1/√10⁵
     }
+
+    /// Sign k of a fill is bit k mod 32 of word ⌊k/32⌋ of the stream (1 ↦ −1), for whole
+    /// words and a partial last word alike.
+    @Test("Flipout signs are the stream's bits, in order", arguments: [4066, 96, 31, 1])
+    func signsAreBits(count: Int) {
+        var s = [Float](repeating: 0, count: count), words = [UInt32](repeating: 0, count: (count + 31) / 32)
+        s.withUnsafeMutableBufferPointer { NetworkRandom(seed: 9, salt: "Signs").fillSigns($0.baseAddress!, count: count) }
+        words.withUnsafeMutableBufferPointer { NetworkRandom(seed: 9, salt: "Signs").fillBits32($0.baseAddress!, count: $0.count) }
+        let expected = (0 ..< count).map { k -> Float in (words[k / 32] >> UInt32(k % 32)) & 1 == 1 ? -1 : 1 }
+        #expect(s.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
 }

@@ -203,6 +203,87 @@ struct NetworkTests {
     }
 }
 
+/// The fused training step (gradient, Adam and the next step's noise in one pass over the
+/// parameters) against the separate calls it replaces: the same bits, whatever the model, prior,
+/// class count, thread count or the calls in between.
+@Suite("Training step")
+struct TrainingStepTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var kind: ModelKind, classes: Int, bayesianBias: Bool, mixture: Bool, threads: Int
+        var description: String { "\(kind) U=\(classes) bias=\(bayesianBias) mixture=\(mixture) threads=\(threads)" }
+    }
+    static let cases = [
+        Case(kind: .bnn, classes: 10, bayesianBias: false, mixture: false, threads: 2),
+        Case(kind: .bnn, classes: 9, bayesianBias: true, mixture: false, threads: 1),
+        Case(kind: .bnn, classes: 10, bayesianBias: true, mixture: true, threads: 3),
+        Case(kind: .deterministic, classes: 10, bayesianBias: false, mixture: false, threads: 2),
+        Case(kind: .deterministic, classes: 7, bayesianBias: false, mixture: false, threads: 1),
+    ]
+
+    @Test("trainingStep equals gradients then Adam, bit for bit", arguments: cases)
+    func fusedEqualsSeparate(c: Case) {
+        var cfg = NetworkConfig(kind: c.kind, classes: c.classes, bayesianBias: c.bayesianBias)
+        cfg.shardSize = 16
+        let prior: any Prior = c.mixture ? ScaleMixturePrior() : GaussianPrior.standardNormal
+        let fused = CaloNetwork(config: cfg, prior: prior, seed: 31), plain = CaloNetwork(config: cfg, prior: prior, seed: 31)
+        let (x, y) = syntheticSet(count: 96, config: cfg, seed: 32)
+        var aMu = Adam(count: fused.parameterCount), aRho = aMu, bMu = aMu, bRho = aMu
+        // Keys as the training loop makes them: steps 0…2 of epoch 0 (the last without a next
+        // key), a validation pass in between, then an epoch that starts without a prepared pass.
+        let keys = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
+        for (n, (epoch, step)) in keys.enumerated() {
+            let key = NoiseKey(seed: 33, epoch: epoch, step: step)
+            let next: NoiseKey? = step < 2 && n + 1 < keys.count ? NoiseKey(seed: 33, epoch: epoch, step: step + 1) : nil
+            let lo = (n % 2) * 40, m = 40 + n  // a last shard smaller than the others
+            let (r, finite) = x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+                fused.trainingStep(x: xb.baseAddress! + lo * cfg.cellsPerExample, labels: yb.baseAddress! + lo, count: m,
+                                   noise: key, nextNoise: next, nTrain: 5_000, threads: c.threads, adamMu: &aMu, adamRho: &aRho)
+            }}
+            let s = x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+                plain.gradients(x: xb.baseAddress! + lo * cfg.cellsPerExample, labels: yb.baseAddress! + lo, count: m,
+                                noise: key, nTrain: 5_000, threads: 1)
+            }}
+            let gradientsEqual = fused.gradMu.map(\.bitPattern) == plain.gradMu.map(\.bitPattern)
+                && fused.gradRho.map(\.bitPattern) == plain.gradRho.map(\.bitPattern)
+            #expect(finite && gradientsEqual, "step \(n): gradients")
+            bMu.update(&plain.mu, gradient: plain.gradMu)
+            if c.kind == .bnn { bRho.update(&plain.rho, gradient: plain.gradRho) }
+            #expect(r == s, "step \(n): \(r) vs \(s)")
+            #expect(fused.mu.map(\.bitPattern) == plain.mu.map(\.bitPattern), "step \(n): μ")
+            #expect(fused.rho.map(\.bitPattern) == plain.rho.map(\.bitPattern), "step \(n): ρ")
+            #expect(aMu == bMu && aRho == bRho, "step \(n): Adam state")
+            if step == 1 {
+                // The validation estimate and the mean network in between use other passes.
+                for net in [fused, plain] {
+                    let v = x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+                        net.evaluate(x: xb.baseAddress!, labels: yb.baseAddress!, count: 30,
+                                     noise: NoiseKey(seed: 33, epoch: epoch, step: 0, salt: "Validation"), threads: c.threads)
+                    }}
+                    _ = v
+                    _ = net.logits(x: Array(x[0 ..< 5 * cfg.cellsPerExample]), count: 5, threads: c.threads)
+                }
+            }
+        }
+        let probe = Array(x[0 ..< 8 * cfg.cellsPerExample])
+        #expect(fused.logits(x: probe, count: 8).map(\.bitPattern) == plain.logits(x: probe, count: 8).map(\.bitPattern))
+    }
+
+    @Test("a non-finite gradient is reported")
+    func reportsNonFinite() {
+        let cfg = NetworkConfig(kind: .bnn, classes: 3)
+        let net = CaloNetwork(config: cfg, seed: 1)
+        var x = syntheticSet(count: 4, config: cfg, seed: 2).x, y: [Int32] = [0, 1, 2, 0]
+        x[5] = .infinity
+        var aMu = Adam(count: net.parameterCount), aRho = aMu
+        let (r, finite) = x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+            net.trainingStep(x: xb.baseAddress!, labels: yb.baseAddress!, count: 4, noise: NoiseKey(seed: 1, epoch: 0, step: 0),
+                             nextNoise: nil, nTrain: 10, threads: 2, adamMu: &aMu, adamRho: &aRho)
+        }}
+        #expect(!(finite && r.crossEntropySum.isFinite))
+        _ = y.removeLast()
+    }
+}
+
 @Suite("Golden values")
 struct GoldenTests {
     /// Pins the BNN training path end to end (init stream, Flipout noise streams, kernels, KL,
