@@ -1,22 +1,34 @@
-// The network's learned features: the concatenated post-ReLU outputs of the three convolution
-// branches, the input of the dense layer, computed with the mean weights μ (no weight noise).
-// Study §6 uses them for a Mahalanobis-distance anomaly score on the deterministic twin.
+// Passes with the mean weights μ (no weight noise): the logits, and the network's learned features
+// (the concatenated post-ReLU outputs of the three convolution branches, the input of the dense
+// layer), which the Mahalanobis-distance detector on the deterministic twin uses (Paper §8).
 import Foundation
 
 extension CaloNetwork {
+    /// Logits (count, U) of `count` examples with the mean weights μ (no noise).
+    public func logits(x: [Float], count: Int, threads: Int = 1) -> [Float] {
+        meanWeightPass(x: x, count: count, threads: threads, width: config.classes) { $0.logits.pointer }
+    }
+
     /// Features (count, D) of `count` examples with the mean weights: per branch b the (H_b, W_b, F)
     /// post-ReLU convolution outputs, branches concatenated (D = F · cells per example).
     public func features(x: [Float], count: Int, threads: Int = 1) -> [Float] {
+        meanWeightPass(x: x, count: count, threads: threads, width: config.featureCount) { $0.features.pointer }
+    }
+
+    /// One forward pass with the mean weights over `count` examples, keeping `width` floats per
+    /// example from the shard workspace buffer `source` picks (the logits or the features).
+    func meanWeightPass(x: [Float], count: Int, threads: Int, width: Int,
+                        source: (ShardWorkspace) -> UnsafeMutablePointer<Float>) -> [Float] {
         let pass = prepareNoise(nil, threads: threads)
-        let d = config.featureCount, cells = config.cellsPerExample
-        var out = [Float](repeating: 0, count: count * d)
+        let cells = config.cellsPerExample
+        var out = [Float](repeating: 0, count: count * width)
         x.withUnsafeBufferPointer { xB in
             out.withUnsafeMutableBufferPointer { oB in
                 let xP = xB.baseAddress!, oP = oB.baseAddress!
                 _ = forEachShard(count: count, threads: threads, gradientShards: false) { sh, n, lo, ws in
                     let r = runShard(n: n, x: xP + lo * cells, labels: nil, firstIndex: lo, signs: nil, pass: pass,
                                      gradScale: 0, backward: false, ws: ws, shard: sh)
-                    (oP + lo * d).update(from: ws.features.pointer, count: n * d)
+                    (oP + lo * width).update(from: source(ws), count: n * width)
                     return r
                 }
             }

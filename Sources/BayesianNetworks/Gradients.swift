@@ -265,23 +265,4 @@ extension CaloNetwork {
         result.kl = bnn ? klDivergence(noise: key ?? NoiseKey(seed: 0, epoch: 0, step: 0)) : 0
         return result
     }
-
-    /// Logits (count, U) of `count` examples with the mean weights μ (no noise).
-    public func logits(x: [Float], count: Int, threads: Int = 1) -> [Float] {
-        let pass = prepareNoise(nil, threads: threads)
-        let u = config.classes, cells = config.cellsPerExample
-        var out = [Float](repeating: 0, count: count * u)
-        x.withUnsafeBufferPointer { xB in
-            out.withUnsafeMutableBufferPointer { oB in
-                let xP = xB.baseAddress!, oP = oB.baseAddress!
-                _ = forEachShard(count: count, threads: threads, gradientShards: false) { sh, n, lo, ws in
-                    let r = runShard(n: n, x: xP + lo * cells, labels: nil, firstIndex: lo, signs: nil, pass: pass,
-                                     gradScale: 0, backward: false, ws: ws, shard: sh)
-                    (oP + lo * u).update(from: ws.logits.pointer, count: n * u)
-                    return r
-                }
-            }
-        }
-        return out
-    }
 }
