@@ -108,6 +108,11 @@ extension ShowerTuning: ExpressibleByArgument {}
 /// and what `make reproduce` runs) plus extras. A class is added in the library's registry, never here.
 let toolRegistry = EventRegistry.withExtras
 
+/// `--threads`: 1…64 worker threads (results never depend on the number).
+func checkThreads(_ threads: Int) throws {
+    guard (1 ... 64).contains(threads) else { throw ArgumentParser.ValidationError("--threads must be in 1…64 (got \(threads))") }
+}
+
 /// The largest count `limit` such that `count × bytesEach` stays within this machine's memory
 /// budget (half its physical memory), and whether `count` exceeds it (overflow-safe).
 func memoryLimit(bytesEach: Int) -> Int { HDF5File.memoryLimitBytes / max(bytesEach, 1) }

@@ -230,7 +230,7 @@ struct Detect: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard (1 ... 64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
+        try checkThreads(threads)
         if detector == .mahalanobis && training == nil { throw ValidationError("mahalanobis needs --training") }
     }
 

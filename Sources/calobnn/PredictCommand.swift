@@ -34,7 +34,7 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard (1 ... 100_000).contains(samples) else { throw ValidationError("--samples must be in 1…100000 (got \(samples))") }
-        guard (1 ... 64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
+        try checkThreads(threads)
     }
 
     func run() throws {

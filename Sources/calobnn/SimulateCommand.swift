@@ -103,7 +103,7 @@ struct Simulate: ParsableCommand {
         guard energyGeV.isFinite, energyGeV > 0 else { throw ValidationError("--energy-gev must be a positive, finite energy (got \(energyGeV))") }
         guard energyGeV <= 10_000 else { throw ValidationError("--energy-gev \(energyGeV) is outside the parametrisation's range (≤ 10 TeV)") }
         guard distanceMM.isFinite, distanceMM >= 0 else { throw ValidationError("--distance-mm must be finite and ≥ 0 (got \(distanceMM))") }
-        guard (1 ... 64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
+        try checkThreads(threads)
         let labels = try resolveClasses(classes)
         // Overflow-safe: classes × n events, each `simulateBytesPerEvent` bytes, within memory.
         let limit = memoryLimit(bytesEach: simulateBytesPerEvent)

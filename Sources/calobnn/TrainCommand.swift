@@ -73,7 +73,7 @@ struct Train: ParsableCommand {
         guard (1 ... Train.batchLimit).contains(batch) else { throw ValidationError("--batch must be in 1…\(Train.batchLimit) (got \(batch))") }
         guard (0 ..< 1).contains(validationFraction) else { throw ValidationError("--validation-fraction must be in [0, 1) (got \(validationFraction))") }
         guard patience >= 1 else { throw ValidationError("--patience must be ≥ 1 (got \(patience))") }
-        guard (1 ... 64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
+        try checkThreads(threads)
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a finite number > 0 (got \(learningRate))") }
         if let eventsPerClass { guard eventsPerClass >= 1 else { throw ValidationError("--events-per-class must be ≥ 1 (got \(eventsPerClass))") } }
         guard (0 ... 1_000_000).contains(member) else { throw ValidationError("--member must be in 0…1000000 (got \(member))") }

@@ -56,7 +56,7 @@ struct Validate: ParsableCommand {
     func validate() throws {
         _ = try overrides()
         guard events >= 10 else { throw ArgumentParser.ValidationError("--events must be ≥ 10 (got \(events))") }
-        guard (1 ... 64).contains(threads) else { throw ArgumentParser.ValidationError("--threads must be in 1…64 (got \(threads))") }
+        try checkThreads(threads)
         guard !tunings.isEmpty else { throw ArgumentParser.ValidationError("--tunings must list gflash and/or geant4") }
         guard !referencePaths.isEmpty else { throw ArgumentParser.ValidationError("--reference: at least one file") }
         for p in referencePaths where !FileManager.default.isReadableFile(atPath: p) {
