@@ -13,6 +13,20 @@ struct Evaluate: ParsableCommand {
         subcommands: [EvaluateImages.self, EvaluateClassification.self, EvaluateAnomaly.self, EvaluateGeant4.self, EvaluateRobustness.self, EvaluateSpread.self, EvaluateScans.self])
 }
 
+/// The bootstrap of the AUROC errors, shared by `evaluate anomaly` and `evaluate scans`: the
+/// number of replicates and the master seed of their streams (checked by ArgumentParser with the
+/// command's own options).
+struct BootstrapOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Bootstrap replicates for the AUROC errors (1…100000).")
+    var bootstrap: Int = 200
+    @Option(name: .customLong("bootstrap-seed"), parsing: .unconditional, help: "Master seed of the bootstrap streams.")
+    var bootstrapSeed: UInt64
+
+    func validate() throws {
+        guard (1 ... 100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 1…100000 (got \(bootstrap))") }
+    }
+}
+
 /// `--profile` is written into TeX and Markdown headers: a plain name only.
 func checkProfileName(_ profile: String) throws {
     guard !profile.isEmpty, profile.count <= 64,
@@ -103,10 +117,7 @@ struct EvaluateAnomaly: ParsableCommand {
     var classes: [String] = ["all"]
     @Option(parsing: .unconditional, help: "Deep-ensemble members per removed class (0…100; 0 = no ensemble).")
     var ensemble: Int = 5
-    @Option(parsing: .unconditional, help: "Bootstrap replicates for the AUROC errors (1…100000).")
-    var bootstrap: Int = 200
-    @Option(name: .customLong("bootstrap-seed"), parsing: .unconditional, help: "Master seed of the bootstrap streams.")
-    var bootstrapSeed: UInt64
+    @OptionGroup var resampling: BootstrapOptions
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
     @Option(help: "Dedicated detectors whose loo_<class>_<detector>.h5 score files (`calobnn detect`) are evaluated too, comma-separated.",
@@ -119,7 +130,6 @@ struct EvaluateAnomaly: ParsableCommand {
 
     func validate() throws {
         guard (0 ... 100).contains(ensemble) else { throw ValidationError("--ensemble must be in 0…100 (got \(ensemble))") }
-        guard (1 ... 100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 1…100000 (got \(bootstrap))") }
         _ = try resolveClasses(classes)
         try checkProfileName(profile)
     }
@@ -132,8 +142,8 @@ struct EvaluateAnomaly: ParsableCommand {
             throw CLIError("--pred-dir \(predDir): no such directory")
         }
         var configuration = LeaveOneOut.Configuration(removedClasses: labels.map { toolRegistry.classes[$0].name },
-                                                      ensembleMembers: ensemble, bootstrapReplicates: bootstrap,
-                                                      bootstrapSeed: bootstrapSeed, registry: toolRegistry, profile: profile)
+                                                      ensembleMembers: ensemble, bootstrapReplicates: resampling.bootstrap,
+                                                      bootstrapSeed: resampling.bootstrapSeed, registry: toolRegistry, profile: profile)
         configuration.detectors = detectors
         print(try LeaveOneOut.run(configuration, predictions: predDir, models: modelDir, data: data.map { NamedFile("--data", $0) },
                                   to: output, quiet: quiet))
@@ -294,10 +304,7 @@ struct EvaluateScans: ParsableCommand {
     var prior: [String] = []
     @Option(name: .customLong("size"), help: "EVENTS_PER_CLASS=PREDICTIONS (repeatable).")
     var size: [String] = []
-    @Option(parsing: .unconditional, help: "Bootstrap replicates for the AUROC errors (1…100000).")
-    var bootstrap: Int = 200
-    @Option(name: .customLong("bootstrap-seed"), parsing: .unconditional, help: "Master seed of the bootstrap streams.")
-    var bootstrapSeed: UInt64
+    @OptionGroup var resampling: BootstrapOptions
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
     @Option(name: [.short, .customLong("output")], help: "Output directory.")
@@ -316,14 +323,13 @@ struct EvaluateScans: ParsableCommand {
     func validate() throws {
         guard toolRegistry.index(of: removed) != nil else { throw ValidationError("--class: unknown class '\(removed)'") }
         _ = try Self.points(samples, "--samples"); _ = try Self.points(prior, "--prior"); _ = try Self.points(size, "--size")
-        guard (1 ... 100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 1…100000 (got \(bootstrap))") }
         try checkProfileName(profile)
     }
 
     func run() throws {
         try checkOutputDirectory(output)
         print(try Scans.run(removed: removed, samples: try Self.points(samples, "--samples"), prior: try Self.points(prior, "--prior"),
-                            size: try Self.points(size, "--size"), bootstrapReplicates: bootstrap, bootstrapSeed: bootstrapSeed,
+                            size: try Self.points(size, "--size"), bootstrapReplicates: resampling.bootstrap, bootstrapSeed: resampling.bootstrapSeed,
                             registry: toolRegistry, profile: profile, to: output))
     }
 }
