@@ -96,7 +96,11 @@ RECIPES = $(MAKE_STATE)/recipes
 STAMPING = $(and $(PIPELINE),$(STUDY_CLASSES),$(if $(DRY_RUN),,yes))
 recipe = $(call recipe-at,$(RECIPES)/$(subst %,each,$(patsubst $(OUT)/%,%,$(1))),$(strip $(2)))
 recipe-at = $(if $(call stamp-differs,$(1),$(2)),$(if $(STAMPING),$(call write-stamp,$(1),$(2))$(1),FORCE),$(1))
-stamp-differs = $(if $(wildcard $(1)),$(call text-differs,$(file <$(1)),$(2)),missing)
+# The stamp is read back stripped, like the command it is compared with: whether GNU make 4.3's
+# $(file <…) drops the file's final newline was seen to differ between runs of the same make
+# (its first read in a run kept it when make's output was a pipe), which made a dry run report
+# a step as changed. A missing stamp reads as empty, which differs from any command.
+stamp-differs = $(call text-differs,$(strip $(file <$(1))),$(2))
 text-differs = $(subst $(1),,$(2))$(subst $(2),,$(1))
 write-stamp = $(shell mkdir -p $(dir $(1)))$(file >$(1),$(2))
 
@@ -148,6 +152,16 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 # (without -o) of a training on train.h5 (validation: val.h5) and of a prediction.
 train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(TRAIN_ARGS) $(INPUTS_FLAGS) --seed $(2))
 predict = $(strip $(CALOBNN) predict --model $(1) --data $(2) --samples $(3) --seed $(SEED_PREDICT))
+# Independently seeded trainings (SEEDS = S, a profile value; 1 if unset): seed 0 is the main
+# run; for r = 1 … S − 1 the networks are trained again with --member r (the seed derived from the
+# master seed, the removed class if any, and r). §4: models/all_{bnn,det}_s<r>.h5. §5: the BNN
+# is trained again as models/loo_<c>_bnn_s<r>.h5, the twin of seed r is ensemble member r
+# (the same training from another seed, so members are made up to max(ENSEMBLE, S − 1)), and each
+# detector is fitted again on that twin (pred/loo_<c>_<detector>_s<r>.h5). `evaluate anomaly
+# --seeds S` quotes every AUROC as mean ± spread between them (table seeds). Our choice: only the
+# deep ensemble is not repeated (five more members per seed); REPEATS repeats everything.
+SEEDS ?= 1
+SEED_RUNS        = $(shell seq 1 $$(( $(SEEDS) - 1 )))
 TRAIN_ID_BNN = $(call train,bnn,$(SEED_ID_BNN))
 TRAIN_ID_DET = $(call train,deterministic,$(SEED_ID_DET))
 $(MODELS)/all_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/all_bnn.h5,$(TRAIN_ID_BNN))
@@ -166,9 +180,23 @@ $(PRED)/all_det.h5: $(MODELS)/all_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call recip
 	@mkdir -p $(PRED)
 	$(call step,predict_det) $(PREDICT_ID_DET) -o $@
 
+# §4 from other seeds: models/all_{bnn,det}_s<r>.h5 and their predictions.
+define ID_SEED_RULES
+$(MODELS)/all_$(1)_s$(3).h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/all_$(1)_s$(3).h5,$(call train,$(2),$(4),--member $(3)))
+	@mkdir -p $(MODELS)
+	$$(call step,train_$(1)) $(call train,$(2),$(4),--member $(3)) -o $$@
+$(PRED)/all_$(1)_s$(3).h5: $(MODELS)/all_$(1)_s$(3).h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/all_$(1)_s$(3).h5,$(call predict,$(MODELS)/all_$(1)_s$(3).h5,$(DATA)/test.h5,$(5)))
+	@mkdir -p $(PRED)
+	$$(call step,predict_$(1)) $(call predict,$(MODELS)/all_$(1)_s$(3).h5,$(DATA)/test.h5,$(5)) -o $$@
+endef
+$(foreach r,$(SEED_RUNS),$(eval $(call ID_SEED_RULES,bnn,bnn,$(r),$(SEED_ID_BNN),$(MC_SAMPLES))) \
+                         $(eval $(call ID_SEED_RULES,det,deterministic,$(r),$(SEED_ID_DET),1)))
+ID_SEED_PREDICTIONS = $(foreach r,$(SEED_RUNS),$(PRED)/all_bnn_s$(r).h5 $(PRED)/all_det_s$(r).h5)
+
 EVALUATE_CLASSIFICATION = $(CALOBNN) evaluate classification --bnn $(PRED)/all_bnn.h5 --det $(PRED)/all_det.h5 \
-  --bnn-model $(MODELS)/all_bnn.h5 --det-model $(MODELS)/all_det.h5 --data $(DATA)/test.h5 --profile $(PROFILE) -o $(RESULTS)/classification
-$(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5 $(DATA)/test.h5 $(CALOBNN) \
+  --bnn-model $(MODELS)/all_bnn.h5 --det-model $(MODELS)/all_det.h5 --data $(DATA)/test.h5 \
+  $(foreach r,$(SEED_RUNS),--bnn-seed $(PRED)/all_bnn_s$(r).h5 --det-seed $(PRED)/all_det_s$(r).h5) --profile $(PROFILE) -o $(RESULTS)/classification
+$(RESULTS)/classification/numbers.tex: $(PRED)/all_bnn.h5 $(PRED)/all_det.h5 $(ID_SEED_PREDICTIONS) $(DATA)/test.h5 $(CALOBNN) \
     $(call recipe,$(RESULTS)/classification/numbers.tex,$(EVALUATE_CLASSIFICATION))
 	$(EVALUATE_CLASSIFICATION)
 
@@ -209,8 +237,19 @@ $(PRED)/loo_$(1)_ens$(2).h5: $(MODELS)/loo_$(1)_ens$(2).h5 $(DATA)/test.h5 $(CAL
 	@mkdir -p $(PRED)
 	$$(call step,predict_det) $(call PREDICT_LOO_ENS,$(1),$(2)) -o $$@
 endef
-ENSEMBLE_MEMBERS = $(shell seq 1 $(ENSEMBLE))
+ENSEMBLE_MEMBERS = $(shell seq 1 $$(( $(ENSEMBLE) > $(SEEDS) - 1 ? $(ENSEMBLE) : $(SEEDS) - 1 )))
 $(foreach c,$(STUDY_CLASSES),$(foreach i,$(ENSEMBLE_MEMBERS),$(eval $(call ENSEMBLE_RULES,$(c),$(i)))))
+TRAIN_LOO_BNN_SEED   = $(call train,bnn,$(SEED_LOO),--exclude-class $(1) --member $(2))
+PREDICT_LOO_BNN_SEED = $(call predict,$(MODELS)/loo_$(1)_bnn_s$(2).h5,$(DATA)/test.h5,$(MC_SAMPLES))
+define BNN_SEED_RULES
+$(MODELS)/loo_$(1)_bnn_s$(2).h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_bnn_s$(2).h5,$(call TRAIN_LOO_BNN_SEED,,$(2)))
+	@mkdir -p $(MODELS)
+	$$(call step,train_bnn) $(call TRAIN_LOO_BNN_SEED,$(1),$(2)) -o $$@
+$(PRED)/loo_$(1)_bnn_s$(2).h5: $(MODELS)/loo_$(1)_bnn_s$(2).h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_bnn_s$(2).h5,$(call PREDICT_LOO_BNN_SEED,,$(2)))
+	@mkdir -p $(PRED)
+	$$(call step,predict_bnn) $(call PREDICT_LOO_BNN_SEED,$(1),$(2)) -o $$@
+endef
+$(foreach c,$(STUDY_CLASSES),$(foreach r,$(SEED_RUNS),$(eval $(call BNN_SEED_RULES,$(c),$(r)))))
 
 PREDICT_LOO_BNN = $(call predict,$<,$(DATA)/test.h5,$(MC_SAMPLES))
 PREDICT_LOO_DET = $(call predict,$<,$(DATA)/test.h5,1)
@@ -223,21 +262,31 @@ $(PRED)/loo_%_det.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call r
 
 # Dedicated detectors on each removed class's twin (beyond the talk): the twin's free energy, and a
 # Mahalanobis distance on its pooled features fitted on the training file's known classes.
+# $(call detect,DETECTOR,TWIN MODEL): the command; DETECT_ARGS_<detector> holds what it needs
+# beyond the twin and the test set. Seed 0 uses the twin loo_<c>_det.h5, seed r member ens<r>.
 DETECTORS ?= energy mahalanobis
-DETECT_ENERGY      = $(strip $(CALOBNN) detect energy --model $< --data $(DATA)/test.h5)
-DETECT_MAHALANOBIS = $(strip $(CALOBNN) detect mahalanobis --model $< --training $(DATA)/train.h5 --data $(DATA)/test.h5)
-$(PRED)/loo_%_energy.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_energy.h5,$(DETECT_ENERGY))
+DETECT_ARGS_energy      =
+DETECT_ARGS_mahalanobis = --training $(DATA)/train.h5
+detect = $(strip $(CALOBNN) detect $(1) --model $(2) $(DETECT_ARGS_$(1)) --data $(DATA)/test.h5)
+define DETECTOR_RULES
+$(PRED)/loo_%_$(1).h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/test.h5 $(CALOBNN) $$(call recipe,$(PRED)/loo_%_$(1).h5,$$(call detect,$(1),$$<))
 	@mkdir -p $(PRED)
-	$(call step,predict_det) $(DETECT_ENERGY) -o $@
-$(PRED)/loo_%_mahalanobis.h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_mahalanobis.h5,$(DETECT_MAHALANOBIS))
+	$$(call step,predict_det) $$(call detect,$(1),$$<) -o $$@
+endef
+define DETECTOR_SEED_RULES
+$(PRED)/loo_$(1)_$(2)_s$(3).h5: $(MODELS)/loo_$(1)_ens$(3).h5 $(DATA)/train.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_$(2)_s$(3).h5,$(call detect,$(2),$(MODELS)/loo__ens$(3).h5))
 	@mkdir -p $(PRED)
-	$(call step,predict_det) $(DETECT_MAHALANOBIS) -o $@
+	$$(call step,predict_det) $(call detect,$(2),$(MODELS)/loo_$(1)_ens$(3).h5) -o $$@
+endef
+$(foreach d,$(DETECTORS),$(eval $(call DETECTOR_RULES,$(d))))
+$(foreach c,$(STUDY_CLASSES),$(foreach d,$(DETECTORS),$(foreach r,$(SEED_RUNS),$(eval $(call DETECTOR_SEED_RULES,$(c),$(d),$(r))))))
 
 LOO_PREDICTIONS = $(foreach c,$(STUDY_CLASSES),$(PRED)/loo_$(c)_bnn.h5 $(PRED)/loo_$(c)_det.h5 \
-                    $(foreach i,$(ENSEMBLE_MEMBERS),$(PRED)/loo_$(c)_ens$(i).h5) $(foreach d,$(DETECTORS),$(PRED)/loo_$(c)_$(d).h5))
+                    $(foreach i,$(ENSEMBLE_MEMBERS),$(PRED)/loo_$(c)_ens$(i).h5) $(foreach d,$(DETECTORS),$(PRED)/loo_$(c)_$(d).h5) \
+                    $(foreach r,$(SEED_RUNS),$(PRED)/loo_$(c)_bnn_s$(r).h5 $(foreach d,$(DETECTORS),$(PRED)/loo_$(c)_$(d)_s$(r).h5)))
 
 EVALUATE_ANOMALY = $(CALOBNN) evaluate anomaly --class $(STUDY_CLASS_LIST) --pred-dir $(PRED) --model-dir $(MODELS) \
-  --data $(DATA)/test.h5 --ensemble $(ENSEMBLE) --bootstrap $(BOOTSTRAP) --bootstrap-seed $(SEED_BOOTSTRAP) \
+  --data $(DATA)/test.h5 --ensemble $(ENSEMBLE) --seeds $(SEEDS) --bootstrap $(BOOTSTRAP) --bootstrap-seed $(SEED_BOOTSTRAP) \
   $(if $(strip $(DETECTORS)),--detectors $(subst $(space),$(comma),$(strip $(DETECTORS)))) --profile $(PROFILE) -o $(RESULTS)/anomaly
 $(RESULTS)/anomaly/numbers.tex: $(LOO_PREDICTIONS) $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(RESULTS)/anomaly/numbers.tex,$(EVALUATE_ANOMALY))
 	$(EVALUATE_ANOMALY)

@@ -36,6 +36,12 @@ def measured(results):
     for key in ("photon_vs_pi0_gg", "photon_vs_eta_gg", "photon_vs_jpsi_ee"):
         for model in ("bnn", "det"):
             out[f"classification.{key}.auc_{model}"] = c["photon_auc"][f"{key}.{model}"]
+    for key in ("ece_bnn", "ece_det"):
+        out[f"classification.{key}"] = c[key]
+    # Means over the independently seeded trainings (table "seeds"), as lists of per-seed values.
+    for key, values in sorted(c.get("seeds", {}).items()):
+        if key.startswith("accuracy") or key.startswith("photon_vs_pi0_gg"):
+            out[f"classification.seeds.{key}"] = values
     with open(os.path.join(results, "anomaly", "summary.json")) as f:
         a = json.load(f)
     # Removed classes: the entries holding per-score results (others, e.g. "profile", are metadata).
@@ -47,6 +53,14 @@ def measured(results):
             if score not in a[cls]:
                 raise SystemExit(f"check_goldens: {results}/anomaly/summary.json: class {cls} has no score {score}")
             out[f"anomaly.{cls}.{score}.auroc"] = a[cls][score]["auroc"]
+        # The dedicated detectors, every seed of the seeded scores, and the calibration.
+        for detector in a.get("detectors", []):
+            out[f"anomaly.{cls}.{detector}.auroc"] = a[cls][detector]["auroc"]
+        for score, s in sorted(a[cls].get("seeds", {}).items()):
+            if score in PINNED_SCORES or score in a.get("detectors", []):
+                out[f"anomaly.{cls}.{score}.seed_aurocs"] = s["aurocs"]
+        for key, value in sorted(a[cls].get("calibration", {}).items()):
+            out[f"anomaly.{cls}.{key}"] = value
     return out
 
 

@@ -94,7 +94,11 @@ def main(out):
     loo = {o for o in every if os.path.basename(o).startswith("loo_")}
     downstream_of_models = kinds["predict"] | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"}
     # The dedicated detectors (calobnn detect) score with the mean weights: no prediction seed.
-    detectors = {o for o in kinds["predict"] if o.endswith(("_energy.h5", "_mahalanobis.h5"))}
+    # Seed r of a network (SEEDS in the profile) is its file with the suffix _s<r>.
+    detectors = {o for o in kinds["predict"] if re.search(r"_(energy|mahalanobis)(_s\d+)?\.h5$", o)}
+    id_bnn = {o for o in every if re.fullmatch(r"(models|pred)/all_bnn(_s\d+)?\.h5", o)}
+    id_det = {o for o in every if re.fullmatch(r"(models|pred)/all_det(_s\d+)?\.h5", o)}
+    bnn_predictions = {o for o in kinds["predict"] if re.search(r"_bnn(_s\d+)?\.h5$", o)}
     print(f"check-staleness: {len(every)} steps in all ({', '.join(f'{len(v)} {k}' for k, v in kinds.items())})")
 
     got, _ = steps(out)
@@ -113,8 +117,8 @@ def main(out):
         "SEED_VAL_DATA": {"data/val.h5"} | kinds["train"] | downstream_of_models,
         "SEED_TEST_DATA": {"data/test.h5", "results/images", "results/classification", "results/geant4",
                            "results/anomaly", "results/beyond"} | pred_test,
-        "SEED_ID_BNN": {"models/all_bnn.h5", "pred/all_bnn.h5", "pred/geant4_bnn.h5", "results/classification", "results/geant4"},
-        "SEED_ID_DET": {"models/all_det.h5", "pred/all_det.h5", "pred/geant4_det.h5", "results/classification", "results/geant4"},
+        "SEED_ID_BNN": id_bnn | {"pred/geant4_bnn.h5", "results/classification", "results/geant4"},
+        "SEED_ID_DET": id_det | {"pred/geant4_det.h5", "results/classification", "results/geant4"},
         "SEED_LOO": loo | {"results/anomaly", "results/beyond"},
         "SEED_PREDICT": downstream_of_models - detectors,
         "SEED_BOOTSTRAP": {"results/anomaly", "results/beyond"},
@@ -132,7 +136,7 @@ def main(out):
     expect("(iii) profile value BOOTSTRAP", got, {"results/anomaly", "results/beyond"})
     got, _ = steps(out, "MC_SAMPLES=3")
     expect("(iii) profile value MC_SAMPLES", got,
-           {o for o in kinds["predict"] if o.endswith("_bnn.h5")} | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})
+           bnn_predictions | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})
     got, text = steps(out, "TRAIN_FLAGS=--prior normal(0.5) --learning-rate 0.001")
     expect("(iii) TRAIN_FLAGS='--prior normal(0.5) …'", got, kinds["train"] | downstream_of_models)
     shell = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)

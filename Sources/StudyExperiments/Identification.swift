@@ -28,6 +28,24 @@ public enum Identification {
         /// Every test event's energy sum over all cells, MeV, in the predictions' event order (nil:
         /// no dataset given).
         public var energySums: [Double]?
+        /// The BNN's and the twin's predictions from other seeds (the same training, seeds 1 … S − 1),
+        /// on the same test set and classes; empty: one seed.
+        public var bnnSeeds: [PredictionSet] = [], detSeeds: [PredictionSet] = []
+
+        /// Read predictions of the BNN (`bnn`) or the twin (`det`) from other seeds, checked to
+        /// be of the right kind, test set and classes.
+        public mutating func addSeeds(bnn: [NamedFile], det: [NamedFile]) throws {
+            for (files, kind) in [(bnn, "bnn"), (det, "deterministic")] {
+                let reference = kind == "bnn" ? self.bnn : self.det
+                for f in files {
+                    let p = try ExperimentInputs.predictions(f.path)
+                    guard p.model == kind else { throw InputError("\(f.name) \(f.path): predictions of a \(p.model) model, expected a \(kind) one") }
+                    try ExperimentInputs.checkSameData(reference, "the main run's predictions", p, f.path)
+                    guard p.outputClasses == reference.outputClasses else { throw InputError("\(f.name) \(f.path): other output classes than the main run's") }
+                    if kind == "bnn" { bnnSeeds.append(p.set) } else { detSeeds.append(p.set) }
+                }
+            }
+        }
 
         /// Read `bnn` and `det` prediction files and, if given, the model files they were made
         /// with; refuse files of the wrong kind, of different datasets or output classes, and
@@ -64,9 +82,12 @@ public enum Identification {
     /// Read the inputs, then write every table, data file and macro of §4 into `directory`
     /// atomically (all or nothing). `profile` is recorded in captions; `registry` gives the
     /// classes' printed labels. Returns the one-line summary.
+    /// `bnnSeeds`, `detSeeds`: the same networks' predictions from other seeds (training spread).
     public static func run(bnn: NamedFile, det: NamedFile, bnnModel: String?, detModel: String?, data: NamedFile? = nil,
+                           bnnSeeds: [NamedFile] = [], detSeeds: [NamedFile] = [],
                            profile: String, registry: EventRegistry, to directory: String) throws -> String {
-        let inputs = try Inputs(bnn: bnn, det: det, bnnModel: bnnModel, detModel: detModel, data: data)
+        var inputs = try Inputs(bnn: bnn, det: det, bnnModel: bnnModel, detModel: detModel, data: data)
+        try inputs.addSeeds(bnn: bnnSeeds, det: detSeeds)
         var line = ""
         try writeDirectoryAtomically(to: directory) { line = try write(inputs, profile: profile, registry: registry, into: $0) }
         return line
@@ -197,8 +218,40 @@ public enum Identification {
                           })
         convergence += [("ECEBNN", fmt(calB.ece, 3)), ("ECEDet", fmt(calD.ece, 3))]
 
-        // The study's claim, checked by the rule fixed above.
-        let delta = cmB.accuracy - cmD.accuracy
+        // Training spread: accuracy and photon-vs-π⁰ AUC over the seeds (seed 0 = the main run).
+        var seedMacros: [(String, String)] = [], seedSummary: [String: Any] = [:]
+        let accB = [cmB.accuracy] + inputs.bnnSeeds.map { ConfusionMatrix($0).accuracy }
+        let accD = [cmD.accuracy] + inputs.detSeeds.map { ConfusionMatrix($0).accuracy }
+        var seedRows: [[String]] = []
+        func spreadCells(_ v: [Double], scale: Double, digits: Int) -> String {
+            let sp = LeaveOneOut.SeedSpread(v.map { $0 * scale })
+            return "\(fmt(sp.mean, digits)) ± \(fmt(sp.spread, digits))"
+        }
+        seedRows.append(["accuracy (%)", spreadCells(accB, scale: 100, digits: 1), spreadCells(accD, scale: 100, digits: 1), "\(accB.count) / \(accD.count)"])
+        for (name, v) in [("AccBNN", accB), ("AccDet", accD)] {
+            let sp = LeaveOneOut.SeedSpread(v.map { 100 * $0 })
+            seedMacros += [("\(name)Mean", fmt(sp.mean, 1)), ("\(name)Spread", fmt(sp.spread, 1))]
+        }
+        seedSummary["accuracy_bnn"] = accB; seedSummary["accuracy_det"] = accD
+        if let photon = names.firstIndex(of: "photon") {
+            for c in 0 ..< k where c != photon {
+                let ab = ([b.set] + inputs.bnnSeeds).map { photonAUCs($0, photon: photon)[c] }
+                let ad = ([d.set] + inputs.detSeeds).map { photonAUCs($0, photon: photon)[c] }
+                seedRows.append(["photon vs \(label(names[c])) AUC", spreadCells(ab, scale: 1, digits: 3), spreadCells(ad, scale: 1, digits: 3), "\(ab.count) / \(ad.count)"])
+                for (fam, v) in [("BNN", ab), ("Det", ad)] {
+                    let sp = LeaveOneOut.SeedSpread(v)
+                    seedMacros += [("AUC\(macroName(names[c]))\(fam)Mean", fmt(sp.mean, 3)), ("AUC\(macroName(names[c]))\(fam)Spread", fmt(sp.spread, 3))]
+                }
+                seedSummary["photon_vs_\(names[c]).bnn"] = ab; seedSummary["photon_vs_\(names[c]).det"] = ad
+            }
+        }
+        seedMacros.append(("NSeedsID", "\(min(accB.count, accD.count))"))
+        try ResultTable(caption: "Spread between independently seeded trainings: mean ± standard deviation over the seeds of the BNN and of the twin (last column: number of seeds) (\(tag)).",
+                        header: ["", "BNN", "deterministic", "seeds"], rows: seedRows).write(to: output, stem: "seeds")
+
+        // The study's claim, checked by the rule fixed above — on the means over the seeds (one
+        // seed: the main run).
+        let delta = accB.reduce(0, +) / Double(accB.count) - accD.reduce(0, +) / Double(accD.count)
         let verdict = abs(delta) <= similarPerformanceMargin ? "confirmed" : "not confirmed"
         var macros = MacroFile(header: tag)
         macros.add([
@@ -210,10 +263,12 @@ public enum Identification {
         ])
         macros.add(aucMacros)
         macros.add(convergence)
+        macros.add(seedMacros)
         try macros.write(to: "\(output)/numbers.tex")
         let summary: [String: Any] = ["profile": profile, "accuracy_bnn": cmB.accuracy, "accuracy_det": cmD.accuracy,
                                       "ece_bnn": calB.ece, "ece_det": calD.ece,
                                       "similar_performance": verdict, "test_events": b.set.count, "photon_auc": aucSummary,
+                                      "seeds": seedSummary,
                                       "accuracy_per_class_bnn": Dictionary(uniqueKeysWithValues: zip(names, cmB.perClassAccuracy)),
                                       "accuracy_per_class_det": Dictionary(uniqueKeysWithValues: zip(names, cmD.perClassAccuracy))]
         try writeJSONSummary(summary, to: "\(output)/summary.json")

@@ -31,6 +31,12 @@ public enum LeaveOneOut {
         public var profile: String
         /// Dedicated detectors whose score files `loo_<class>_<detector>.h5` are evaluated too.
         public var detectors: [Detector] = []
+        /// Independently seeded trainings of each network, S ≥ 1 (1: the main training only).
+        /// Seed 0 is the main run; for r = 1 … S − 1 the BNN is `loo_<class>_bnn_s<r>.h5`, the
+        /// twin is ensemble member `ens<r>` (the same training from another seed: the ensemble's
+        /// members are independent twins), and each detector is `loo_<class>_<detector>_s<r>.h5`,
+        /// fitted on that twin. The ensemble itself is not repeated (its spread needs `REPEATS`).
+        public var seeds = 1
 
         /// A configuration; every value explicit.
         public init(removedClasses: [String], ensembleMembers: Int, bootstrapReplicates: Int, bootstrapSeed: UInt64,
@@ -60,6 +66,12 @@ public enum LeaveOneOut {
         public var dataQuality: [DataQualityVariable: [Double]] = [:]
         /// The dedicated detectors' scores of every test event, in the predictions' event order.
         public var detectorScores: [Detector: [Double]] = [:]
+        /// The BNN and the twin trained from seeds 1 … S − 1 (see ``Configuration/seeds``).
+        public var bnnSeeds: [PredictionSet] = [], twinSeeds: [PredictionSet] = []
+        /// Each detector's scores from seeds 1 … S − 1.
+        public var detectorSeedScores: [Detector: [[Double]]] = [:]
+        /// Each detector's fitting and scoring wall time (seed 0), seconds.
+        public var detectorSeconds: [Detector: (fit: Double, score: Double)] = [:]
 
         /// In-memory inputs (a user's own networks; no timing).
         public init(removed: String, bnn: PredictionSet, det: PredictionSet, members: [PredictionSet] = []) {
@@ -86,6 +98,33 @@ public enum LeaveOneOut {
         public var twinOnCases: [AnomalyCase: TwinView] = [:]
         /// The dedicated detectors' results, in ``Configuration/detectors`` order.
         public var detectors: [ScoreResult] = []
+        /// AUROC of every seeded score for seeds 0 … S − 1, keyed by the score's key or the
+        /// detector's name (the ensemble's scores are not seeded).
+        public var seedAUROCs: [String: [Double]] = [:]
+        /// Expected calibration error on the known classes' test events: BNN, twin, ensemble.
+        public var calibration: (bnn: Calibration, det: Calibration, ensemble: Calibration?)? = nil
+    }
+
+    /// Mean and standard deviation (1/(S − 1); 0 for one value) of AUROCs over seeds.
+    public struct SeedSpread: Sendable, Equatable {
+        /// Mean over the seeds.
+        public var mean: Double
+        /// Standard deviation between the seeds.
+        public var spread: Double
+        /// Number of seeds.
+        public var count: Int
+
+        /// The spread of `values`.
+        public init(_ values: [Double]) {
+            count = values.count
+            mean = values.reduce(0, +) / Double(max(count, 1))
+            let m = mean
+            spread = count > 1 ? (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(count - 1)).squareRoot() : 0
+        }
+
+        /// The uncertainty of the mean: the bootstrap error (test-set fluctuation, shared by the
+        /// seeds) and the seeds' standard error, in quadrature: √(b² + s²/S).
+        public func uncertainty(bootstrap b: Double) -> Double { (b * b + spread * spread / Double(max(count, 1))).squareRoot() }
     }
 
     /// The twin's view of a set of events: does it see them as anomalous too?
@@ -137,10 +176,18 @@ public enum LeaveOneOut {
             guard !bnn.outputClasses.contains(name) else {
                 throw InputError("\(bnnPath): the model was trained with '\(name)', which should be the removed class")
             }
-            let memberPaths = (0 ..< configuration.ensembleMembers).map { "\(predDir)/loo_\(name)_ens\($0 + 1).h5" }
-            let members = try memberPaths.map(readChecked)
-            if let bad = members.firstIndex(where: { $0.outputClasses != bnn.outputClasses }) {
-                throw InputError("\(memberPaths[bad]) has other output classes than loo_\(name)_bnn.h5")
+            // Twins from other seeds: members 1 … max(E, S − 1); the ensemble is the first E.
+            let runs = max(configuration.ensembleMembers, configuration.seeds - 1)
+            let runPaths = (0 ..< runs).map { "\(predDir)/loo_\(name)_ens\($0 + 1).h5" }
+            let twinRuns = try runPaths.map(readChecked)
+            if let bad = twinRuns.firstIndex(where: { $0.model != "deterministic" || $0.outputClasses != bnn.outputClasses }) {
+                throw InputError("\(runPaths[bad]) must hold deterministic predictions of the classes of loo_\(name)_bnn.h5")
+            }
+            let members = Array(twinRuns.prefix(configuration.ensembleMembers)), memberPaths = Array(runPaths.prefix(configuration.ensembleMembers))
+            let bnnSeedPaths = (1 ..< max(configuration.seeds, 1)).map { "\(predDir)/loo_\(name)_bnn_s\($0).h5" }
+            let bnnSeeds = try bnnSeedPaths.map(readChecked)
+            if let bad = bnnSeeds.firstIndex(where: { $0.model != "bnn" || $0.outputClasses != bnn.outputClasses }) {
+                throw InputError("\(bnnSeedPaths[bad]) must hold BNN predictions of the classes of loo_\(name)_bnn.h5")
             }
             let k = bnn.set.classes
             guard bnn.set.label.contains(Int32(k)), bnn.set.label.contains(where: { $0 < Int32(k) }) else {
@@ -155,17 +202,27 @@ public enum LeaveOneOut {
                 try ExperimentInputs.trainingRecord(modelDir.map { "\($0)/\(file)" }, for: p, pred)?.seconds ?? .nan
             }
             var inputs = ClassInputs(removed: name, bnn: bnn.set, det: det.set, members: members.map(\.set))
-            for detector in configuration.detectors {
-                let path = "\(predDir)/loo_\(name)_\(detector.rawValue).h5"
+            inputs.bnnSeeds = bnnSeeds.map(\.set)
+            inputs.twinSeeds = twinRuns.prefix(max(configuration.seeds - 1, 0)).map(\.set)
+            // Seed r's detector must come from seed r's twin (r = 0: the twin itself).
+            func detectorScores(_ detector: Detector, seed r: Int) throws -> ScoreFile {
+                let path = "\(predDir)/loo_\(name)_\(detector.rawValue)\(r == 0 ? "" : "_s\(r)").h5"
+                let twin = r == 0 ? det : twinRuns[r - 1], twinPath = r == 0 ? detPath : runPaths[r - 1]
                 let file: ScoreFile
                 do { file = try ScoreFile.read(path) } catch { throw InputError("\(error)") }
-                guard file.dataIdentity == det.dataIdentity, file.label == det.set.label else {
-                    throw InputError("\(path) was not made on the test set of \(detPath)")
+                guard file.dataIdentity == twin.dataIdentity, file.label == twin.set.label else {
+                    throw InputError("\(path) was not made on the test set of \(twinPath)")
                 }
-                guard file.modelIdentity == det.modelIdentity else {
-                    throw InputError("\(path) was not made with the twin that made \(detPath)")
+                guard file.modelIdentity == twin.modelIdentity else {
+                    throw InputError("\(path) was not made with the twin that made \(twinPath)")
                 }
-                inputs.detectorScores[detector] = file.score
+                return file
+            }
+            for detector in configuration.detectors {
+                let main = try detectorScores(detector, seed: 0)
+                inputs.detectorScores[detector] = main.score
+                inputs.detectorSeconds[detector] = (main.fitSeconds, main.seconds)
+                inputs.detectorSeedScores[detector] = try (1 ..< max(configuration.seeds, 1)).map { try detectorScores(detector, seed: $0).score }
             }
             inputs.trainingSeconds = (try seconds("loo_\(name)_bnn.h5", bnn, bnnPath), try seconds("loo_\(name)_det.h5", det, detPath),
                                       try members.indices.map { try seconds("loo_\(name)_ens\($0 + 1).h5", members[$0], memberPaths[$0]) }.reduce(0, +))
@@ -218,6 +275,18 @@ public enum LeaveOneOut {
                                                               replicates: configuration.bootstrapReplicates,
                                                               seed: StudySeeds.bootstrap(master: configuration.bootstrapSeed, removed: label, score: 2000 + d)))
         }
+        // Other seeds: the AUROC of every seeded score (no bootstrap: its error is seed 0's).
+        func auroc(_ values: [Double]) -> Double {
+            ROC.auc(positive: anomalyIdx.map { values[$0] }, negative: knownIdx.map { values[$0] })
+        }
+        for (j, score) in scores.enumerated() where score.family != .ensemble {
+            let runs = score.family == .bnn ? inputs.bnnSeeds : inputs.twinSeeds
+            result.seedAUROCs[score.key] = [results[j].auroc] + runs.map { s in auroc((0 ..< s.count).map { score.evaluate(s, $0) }) }
+        }
+        for (d, detector) in configuration.detectors.enumerated() where d < result.detectors.count {
+            result.seedAUROCs[detector.rawValue] = [result.detectors[d].auroc] + (inputs.detectorSeedScores[detector] ?? []).map(auroc)
+        }
+        result.calibration = (Calibration(bnn), Calibration(inputs.det), ens.map { Calibration($0) })
         // The twin on the anomalies of each BNN case.
         let anomalies = bnn.filter { $0 == Int32(k) }
         for c in AnomalyCase.allCases {
@@ -263,12 +332,42 @@ public enum LeaveOneOut {
         var auprRows: [[String]] = [], fpr95Rows: [[String]] = [], detectorRows: [[String]] = []
         var bold = Set<[Int]>()
         var stdSummary: [[Double]] = []
-        var summary: [String: Any] = ["profile": configuration.profile]
+        var summary: [String: Any] = ["profile": configuration.profile, "detectors": configuration.detectors.map(\.rawValue)]
         var macros = MacroFile(header: tag)
         let withDQ = results.contains { !$0.dataQuality.isEmpty }
-        var dqRows: [[String]] = [], twinRows: [[String]] = []
+        var dqRows: [[String]] = [], twinRows: [[String]] = [], seedRows: [[String]] = [], calibrationRows: [[String]] = []
+        let seeded = seededColumns(configuration)
+        var eceSums = [0.0, 0.0, 0.0]
         for (row, (r, input)) in zip(results, inputs).enumerated() {
             let name = r.removed
+            // Training spreads: mean ± s.d. over the seeds of each seeded score.
+            var seedRow = [label(name)], seedSummary: [String: Any] = [:]
+            for (key, _) in seeded {
+                guard let v = r.seedAUROCs[key] else { seedRow.append("—"); continue }
+                let sp = SeedSpread(v)
+                seedRow.append("\(fmt(sp.mean, 3)) ± \(fmt(sp.spread, 3))")
+                seedSummary[key] = ["mean": sp.mean, "spread": sp.spread, "aurocs": v]
+            }
+            for (key, v) in r.seedAUROCs where seedSummary[key] == nil {
+                let sp = SeedSpread(v)
+                seedSummary[key] = ["mean": sp.mean, "spread": sp.spread, "aurocs": v]
+            }
+            seedRows.append(seedRow)
+            if let std = r.seedAUROCs[StudyScores.bnnStdPredicted.key] {
+                let sp = SeedSpread(std)
+                macros.add("AUROCStdMean\(macroName(name))", fmt(sp.mean, 3)); macros.add("AUROCStdSpread\(macroName(name))", fmt(sp.spread, 3))
+            }
+            for detector in configuration.detectors {
+                guard let v = r.seedAUROCs[detector.rawValue] else { continue }
+                let sp = SeedSpread(v)
+                macros.add("AUROC\(macroName(detector.rawValue))Mean\(macroName(name))", fmt(sp.mean, 3))
+                macros.add("AUROC\(macroName(detector.rawValue))Spread\(macroName(name))", fmt(sp.spread, 3))
+            }
+            if let cal = r.calibration {
+                let eces = [cal.bnn.ece, cal.det.ece, cal.ensemble?.ece ?? .nan]
+                for j in 0 ..< 3 { eceSums[j] += eces[j] }
+                calibrationRows.append([label(name)] + eces.prefix(cal.ensemble == nil ? 2 : 3).map { fmt($0, 3) })
+            }
             // Ties: every score whose printed AUROC equals the best printed one is bold.
             let tied = tiedBest(r.scores)
             for j in tied { bold.insert([row, j + 1]) }
@@ -311,6 +410,11 @@ public enum LeaveOneOut {
             }
             auprRows.append([label(name)] + r.scores.map { fmt($0.aupr, 3) })
             fpr95Rows.append([label(name)] + r.scores.map { fmt($0.fprAt95, 3) })
+            perScore["seeds"] = seedSummary
+            if let cal = r.calibration {
+                perScore["calibration"] = ["ece_bnn": cal.bnn.ece, "ece_det": cal.det.ece, "ece_ensemble": cal.ensemble?.ece ?? Double.nan]
+                    .filter { !$0.value.isNaN }
+            }
             summary[name] = perScore
             macros.add("AUROCStd\(macroName(name))", fmt(r.scores[0].auroc, 3))
             macros.add("FPRStd\(macroName(name))", fmt(r.scores[0].fprAt95, 3))
@@ -325,7 +429,10 @@ public enum LeaveOneOut {
                 try writeCaseExamples(dataset: dataset, input: input, name: name, tag: tag, into: output)
             }
             costRows.append([label(name), fmt(input.trainingSeconds.bnn, 0), fmt(input.trainingSeconds.det, 0), fmt(input.trainingSeconds.ensemble, 0),
-                             fmt(input.predictionSeconds.bnn, 1), fmt(input.predictionSeconds.det, 1), fmt(input.predictionSeconds.ensemble, 1)])
+                             fmt(input.predictionSeconds.bnn, 1), fmt(input.predictionSeconds.det, 1), fmt(input.predictionSeconds.ensemble, 1)]
+                            + configuration.detectors.flatMap { d in
+                                input.detectorSeconds[d].map { [fmt($0.fit, 1), fmt($0.score, 1)] } ?? ["—", "—"]
+                            })
         }
         let scoreHeader = ["removed class"] + scores.map(\.label)
         var auroc = ResultTable(caption: "AUROC (± bootstrap s.d.) of each anomaly score, the removed class against the known classes' test events; best network score per row in bold (every score tied at the printed precision)\(withDQ ? "; last column: the best of the \(DataQualityVariable.allCases.count) data-quality cuts, chosen on the anomaly itself (an optimistic baseline, never bold)" : "") (\(tag)).",
@@ -334,13 +441,17 @@ public enum LeaveOneOut {
         try auroc.write(to: output, stem: "auroc")
         try ResultTable(caption: "True-positive rate at 5 % false-positive rate (\(tag)).", header: scoreHeader, rows: tprRows)
             .write(to: output, stem: "tpr5")
-        // Per detector: in how many rows it beats the BNN σ by more than twice the combined
-        // bootstrap error (the same rule as "better than chance").
+        // Per detector: in how many rows it beats the BNN σ — the difference of the mean AUROCs
+        // over the seeds exceeds twice their combined uncertainty, each the bootstrap error and
+        // the seeds' standard error in quadrature (``SeedSpread/uncertainty(bootstrap:)``; with
+        // one seed, the bootstrap errors alone). The same rule as "better than chance".
         for (d, detector) in configuration.detectors.enumerated() {
             let beats = results.filter { r in
                 guard d < r.detectors.count else { return false }
-                let a = r.detectors[d], b = r.scores[0]
-                return a.auroc - b.auroc > 2 * (a.aurocError * a.aurocError + b.aurocError * b.aurocError).squareRoot()
+                let a = SeedSpread(r.seedAUROCs[detector.rawValue] ?? [r.detectors[d].auroc])
+                let b = SeedSpread(r.seedAUROCs[StudyScores.bnnStdPredicted.key] ?? [r.scores[0].auroc])
+                let ua = a.uncertainty(bootstrap: r.detectors[d].aurocError), ub = b.uncertainty(bootstrap: r.scores[0].aurocError)
+                return a.mean - b.mean > 2 * (ua * ua + ub * ub).squareRoot()
             }.count
             macros.add("N\(macroName(detector.rawValue))BeatsStd", "\(beats)")
             // The verdict the conclusions print: the detector beats σ for a majority of the rows.
@@ -350,6 +461,16 @@ public enum LeaveOneOut {
             try ResultTable(caption: "Dedicated anomaly detectors on the deterministic twin, fitted on the known classes only: AUROC (± bootstrap s.d.), AUPR and FPR at 95 % TPR, beside the BNN σ of the predicted node (\(tag)).",
                             header: ["removed class", "BNN σ AUROC"] + configuration.detectors.flatMap { ["\($0.label) AUROC", "AUPR", "FPR95"] },
                             rows: detectorRows).write(to: output, stem: "detectors")
+        }
+        let nSeeds = results.map { $0.seedAUROCs[StudyScores.bnnStdPredicted.key]?.count ?? 1 }.min() ?? 1
+        macros.add("NSeeds", "\(nSeeds)")
+        try ResultTable(caption: "Spread between independently seeded trainings: AUROC mean ± standard deviation over \(nSeeds) seeds of the BNN, of its twin (the twin and ensemble members 1 … \(nSeeds - 1)) and of each detector fitted on each twin (\(tag)).",
+                        header: ["removed class"] + seeded.map(\.label), rows: seedRows).write(to: output, stem: "seeds")
+        if !calibrationRows.isEmpty {
+            let families = ["BNN", "twin", "ensemble"].prefix(calibrationRows[0].count - 1)
+            for (j, f) in families.enumerated() { macros.add("ECELoo\(macroName(f))", fmt(eceSums[j] / Double(calibrationRows.count), 3)) }
+            try ResultTable(caption: "Expected calibration error (15 bins of the largest mean output) on the known classes' test events of each leave-one-out configuration: the BNN (mean over its weight samples), the twin and the deep ensemble (\(tag)).",
+                            header: ["removed class"] + families.map { "ECE \($0)" }, rows: calibrationRows).write(to: output, stem: "calibration")
         }
         try ResultTable(caption: "Area under the precision–recall curve (average precision; a random score gives the anomalies' share of the test set) (\(tag)).",
                         header: scoreHeader, rows: auprRows).write(to: output, stem: "aupr")
@@ -367,8 +488,9 @@ public enum LeaveOneOut {
         let cases = ResultTable(caption: "Fractions of the A/B/C cases among the anomalous events, and among the known classes' events for reference. C: ≥ 5 % of weight samples disagree while the predicted node's mean ≥ 0.7; B: ≥ 2 nodes with mean ≥ 0.2; A: no jumps and σ of the predicted node < 0.01 (checked in the order C, B, A) (\(tag)).",
                                 header: ["removed class", "A", "B", "C", "other", "known A", "known B", "known C", "known other"], rows: caseRows)
         try cases.write(to: output, stem: "cases")
-        try ResultTable(caption: "Cost per removed class: training and prediction wall time in seconds on 2 cores; ensemble = \(configuration.ensembleMembers) deterministic members (\(tag)).",
-                        header: ["removed class", "train BNN", "train det.", "train ens.", "predict BNN", "predict det.", "predict ens."], rows: costRows)
+        try ResultTable(caption: "Cost per removed class: training and prediction wall time in seconds on 2 cores; ensemble = \(configuration.ensembleMembers) deterministic members\(configuration.detectors.isEmpty ? "" : "; each dedicated detector's fitting (on top of the twin's training) and scoring time") (\(tag)).",
+                        header: ["removed class", "train BNN", "train det.", "train ens.", "predict BNN", "predict det.", "predict ens."]
+                            + configuration.detectors.flatMap { ["fit \($0.label)", "score \($0.label)"] }, rows: costRows)
             .write(to: output, stem: "cost")
         let names = results.map(\.removed)
         try writeDataFile("\(output)/std_summary.dat",
@@ -377,7 +499,8 @@ public enum LeaveOneOut {
         try writeTextAtomically(names.enumerated().map { "\($0.offset) \"\(configuration.registry[$0.element]?.label ?? $0.element)\"" }.joined(separator: "\n") + "\n",
                                 to: "\(output)/class_labels.txt")
         macros.add(textMacros(stdSummary: stdSummary, cases: caseRows, auroc: aurocRows.map { Array($0.prefix(scores.count + 1)) },
-                              scores: scores, names: names))
+                              scores: scores, names: names,
+                              stdSeeds: results.map { SeedSpread($0.seedAUROCs[StudyScores.bnnStdPredicted.key] ?? [$0.scores[0].auroc]) }))
         try macros.write(to: "\(output)/numbers.tex")
         try writeJSONSummary(summary, to: "\(output)/summary.json")
     }
@@ -395,8 +518,10 @@ public enum LeaveOneOut {
     ///   (`NStdSignificant`, the rule for "better than chance"); and per family (BNN,
     ///   deterministic, ensemble) how many rows it has the best score of — a row whose best
     ///   printed value is shared by scores of different families counts as a tie (`NBestTie`).
+    ///   With several seeds (`stdSeeds`, one per row), "better than chance" uses the mean over
+    ///   the seeds and its uncertainty (``SeedSpread/uncertainty(bootstrap:)``) instead.
     public static func textMacros(stdSummary: [[Double]], cases: [[String]], auroc: [[String]], scores: [AnomalyScore],
-                           names: [String]) -> [(String, String)] {
+                                  names: [String], stdSeeds: [SeedSpread]? = nil) -> [(String, String)] {
         var m: [(String, String)] = []
         func pct(_ x: Double) -> String { String(format: "%.1f", x) }
         let n = stdSummary.count
@@ -432,7 +557,12 @@ public enum LeaveOneOut {
             if families.count == 1 { bestCount[families.first!, default: 0] += 1 } else { ties += 1 }
         }
         // "Better than chance" only beyond twice the bootstrap error (the rule, fixed first).
-        let significant = zip(std, errors.map { $0[0] }).filter { $0.0 - 2 * $0.1 > 0.5 }.count
+        let significant: Int
+        if let stdSeeds, stdSeeds.count == std.count {
+            significant = zip(stdSeeds, errors.map { $0[0] }).filter { $0.0.mean - 2 * $0.0.uncertainty(bootstrap: $0.1) > 0.5 }.count
+        } else {
+            significant = zip(std, errors.map { $0[0] }).filter { $0.0 - 2 * $0.1 > 0.5 }.count
+        }
         m += [("NBestTie", "\(ties)"), ("NStdSignificant", "\(significant)")]
         m += [("NStdAboveChance", "\(std.filter { $0 > 0.5 }.count)"), ("NStdAboveNinety", "\(std.filter { $0 >= 0.9 }.count)"),
               ("MeanAUROCStd", fmt(std.reduce(0, +) / Double(std.count), 3)),
@@ -482,6 +612,15 @@ public enum LeaveOneOut {
         }
         try writeTextAtomically(out, to: "\(output)/examples_\(name).dat")
     }
+}
+
+/// The scores whose training spread the `seeds` table shows (key, label): the BNN's σ, entropy
+/// and mutual information, the twin's 1 − max softmax, and every detector. (`summary.json` holds
+/// every seeded score.)
+func seededColumns(_ configuration: LeaveOneOut.Configuration) -> [(key: String, label: String)] {
+    let shown = [StudyScores.bnnStdPredicted, StudyScores.bnnEntropy, StudyScores.bnnMutualInformation, StudyScores.detMaxSoftmax]
+    return shown.filter { s in configuration.scores.contains { $0.key == s.key } }.map { ($0.key, $0.label) }
+        + configuration.detectors.map { ($0.rawValue, $0.label) }
 }
 
 /// The columns whose AUROC, printed to three decimals, equals the best printed one.

@@ -80,6 +80,10 @@ struct EvaluateClassification: ParsableCommand {
     var detModel: String?
     @Option(help: "Test dataset the predictions were made on (checked): adds the energy-sum-only AUC as a baseline.")
     var data: String?
+    @Option(name: .customLong("bnn-seed"), help: "BNN predictions from another seed (repeatable): the spread between trainings.")
+    var bnnSeeds: [String] = []
+    @Option(name: .customLong("det-seed"), help: "Twin predictions from another seed (repeatable).")
+    var detSeeds: [String] = []
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
     @Option(name: [.short, .customLong("output")], help: "Output directory for tables (.tex/.md/.csv), data (.dat) and macros.")
@@ -90,7 +94,9 @@ struct EvaluateClassification: ParsableCommand {
     func run() throws {
         try checkOutputDirectory(output)
         print(try Identification.run(bnn: NamedFile("--bnn", bnn), det: NamedFile("--det", det), bnnModel: bnnModel, detModel: detModel,
-                                     data: data.map { NamedFile("--data", $0) }, profile: profile, registry: toolRegistry, to: output))
+                                     data: data.map { NamedFile("--data", $0) },
+                                     bnnSeeds: bnnSeeds.map { NamedFile("--bnn-seed", $0) }, detSeeds: detSeeds.map { NamedFile("--det-seed", $0) },
+                                     profile: profile, registry: toolRegistry, to: output))
     }
 }
 
@@ -100,7 +106,9 @@ struct EvaluateAnomaly: ParsableCommand {
         abstract: "§5: anomaly scores, AUROC ± bootstrap, TPR@5% FPR, A/B/C cases, cost, per removed class.",
         discussion: """
         Reads loo_<class>_bnn.h5, loo_<class>_det.h5 and loo_<class>_ens<i>.h5 (i = 1 … --ensemble) from \
-        --pred-dir for every removed class; the bootstrap stream of (class, score) derives from --bootstrap-seed.
+        --pred-dir for every removed class; the bootstrap stream of (class, score) derives from --bootstrap-seed. \
+        With --seeds S > 1 also loo_<class>_bnn_s<r>.h5, the twins of seeds r = ensemble members ens<r>, and \
+        loo_<class>_<detector>_s<r>.h5 (r = 1 … S − 1): the spread between independently seeded trainings.
 
         Example:
           calobnn evaluate anomaly --pred-dir pred --model-dir models --data test.h5 --class all \\
@@ -117,6 +125,8 @@ struct EvaluateAnomaly: ParsableCommand {
     var classes: [String] = ["all"]
     @Option(parsing: .unconditional, help: "Deep-ensemble members per removed class (0…100; 0 = no ensemble).")
     var ensemble: Int = 5
+    @Option(parsing: .unconditional, help: "Independently seeded trainings of the BNN, the twin and each detector (1…100; 1 = the main run only).")
+    var seeds: Int = 1
     @OptionGroup var resampling: BootstrapOptions
     @Option(help: "Profile name, recorded in the outputs.")
     var profile: String = "default"
@@ -130,6 +140,7 @@ struct EvaluateAnomaly: ParsableCommand {
 
     func validate() throws {
         guard (0 ... 100).contains(ensemble) else { throw ValidationError("--ensemble must be in 0…100 (got \(ensemble))") }
+        guard (1 ... 100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100 (got \(seeds))") }
         _ = try resolveClasses(classes)
         try checkProfileName(profile)
     }
@@ -145,6 +156,7 @@ struct EvaluateAnomaly: ParsableCommand {
                                                       ensembleMembers: ensemble, bootstrapReplicates: resampling.bootstrap,
                                                       bootstrapSeed: resampling.bootstrapSeed, registry: toolRegistry, profile: profile)
         configuration.detectors = detectors
+        configuration.seeds = seeds
         print(try LeaveOneOut.run(configuration, predictions: predDir, models: modelDir, data: data.map { NamedFile("--data", $0) },
                                   to: output, quiet: quiet))
     }
