@@ -17,24 +17,34 @@ public struct ScoreResult: Sendable {
     public var aupr: Double = .nan
     /// False-positive rate at 95 % true-positive rate.
     public var fprAt95: Double = .nan
+    /// Bootstrap standard deviations of the AUPR and of the FPR at 95 % TPR (same replicates as
+    /// the AUROC's).
+    public var auprError: Double = .nan, fprAt95Error: Double = .nan
 }
 
-/// Evaluate a score: AUROC of anomalies (positive) against known classes (negative), its
-/// bootstrap error from `replicates` resamplings of both sets with replacement, and TPR@5 %FPR.
+/// Evaluate a score: AUROC of anomalies (positive) against known classes (negative), TPR@5 %FPR,
+/// AUPR and FPR@95 %TPR, and the bootstrap errors of AUROC, AUPR and FPR@95 %TPR from `replicates`
+/// resamplings of both sets with replacement (the standard deviation over the replicates).
 public func evaluate(anomalous: [Double], known: [Double], replicates: Int = 200, seed: UInt64) -> ScoreResult {
     let auc = ROC.auc(positive: anomalous, negative: known)
     var rng = SplitMix64(seed: seed)
-    var aucs: [Double] = []
+    var aucs: [Double] = [], aps: [Double] = [], fprs: [Double] = []
     for _ in 0 ..< replicates {
         let a = (0 ..< anomalous.count).map { _ in anomalous[rng.below(anomalous.count)] }
         let k = (0 ..< known.count).map { _ in known[rng.below(known.count)] }
         aucs.append(ROC.auc(positive: a, negative: k))
+        let (ap, fpr) = ROC.averagePrecisionAndFPR(atTPR: 0.95, positive: a, negative: k)
+        aps.append(ap); fprs.append(fpr)
     }
-    let m = aucs.reduce(0, +) / Double(max(aucs.count, 1))
-    let sd = (aucs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(max(aucs.count - 1, 1))).squareRoot()
-    return ScoreResult(auroc: auc, aurocError: sd, tprAt5: ROC.tpr(atFPR: 0.05, positive: anomalous, negative: known),
-                       aupr: ROC.averagePrecision(positive: anomalous, negative: known),
-                       fprAt95: ROC.fpr(atTPR: 0.95, positive: anomalous, negative: known))
+    func sd(_ v: [Double]) -> Double {
+        let m = v.reduce(0, +) / Double(max(v.count, 1))
+        return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(max(v.count - 1, 1))).squareRoot()
+    }
+    var result = ScoreResult(auroc: auc, aurocError: sd(aucs), tprAt5: ROC.tpr(atFPR: 0.05, positive: anomalous, negative: known),
+                             aupr: ROC.averagePrecision(positive: anomalous, negative: known),
+                             fprAt95: ROC.fpr(atTPR: 0.95, positive: anomalous, negative: known))
+    result.auprError = sd(aps); result.fprAt95Error = sd(fprs)
+    return result
 }
 
 /// The talk's three kinds of anomalous examples, made quantitative (thresholds are our choice).

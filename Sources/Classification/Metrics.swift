@@ -152,6 +152,25 @@ public enum ROC {
         curve(positive: positive, negative: negative).filter { $0.tpr >= tpr - 1e-12 }.map(\.fpr).min() ?? 1
     }
 
+    /// Average precision and the false-positive rate at true-positive rate `tpr`, from one pass
+    /// over the cumulative counts (the same values as ``averagePrecision(positive:negative:)`` and
+    /// ``fpr(atTPR:positive:negative:)``, one sort instead of two: for bootstrap replicates).
+    public static func averagePrecisionAndFPR(atTPR tpr: Double, positive: [Double], negative: [Double]) -> (ap: Double, fpr: Double) {
+        let np = positive.count
+        guard np > 0, !negative.isEmpty else { return (.nan, 1) }
+        let nn = Double(negative.count)
+        var recall = 0.0, ap = 0.0, fpr = 1.0, found = false
+        for (tp, fp) in cumulativeCounts(positive: positive, negative: negative) {
+            let r = tp / Double(np)
+            ap += (r - recall) * tp / (tp + fp)
+            recall = r
+            // The false-positive rate only grows along the counts: the first point that reaches
+            // the true-positive rate has the smallest.
+            if !found && r >= tpr - 1e-12 { fpr = fp / nn; found = true }
+        }
+        return (ap, fpr)
+    }
+
     /// Area under the precision–recall curve as average precision, positives = anomalies:
     /// ```
     ///     AP = Σ_thresholds (R_t − R_{t−1}) · P_t

@@ -101,6 +101,8 @@ public enum LeaveOneOut {
         /// AUROC of every seeded score for seeds 0 … S − 1, keyed by the score's key or the
         /// detector's name (the ensemble's scores are not seeded).
         public var seedAUROCs: [String: [Double]] = [:]
+        /// The same for the AUPR and the FPR at 95 % TPR.
+        public var seedAUPRs: [String: [Double]] = [:], seedFPR95s: [String: [Double]] = [:]
         /// Expected calibration error on the known classes' test events: BNN, twin, ensemble.
         public var calibration: (bnn: Calibration, det: Calibration, ensemble: Calibration?)? = nil
     }
@@ -279,12 +281,21 @@ public enum LeaveOneOut {
         func auroc(_ values: [Double]) -> Double {
             ROC.auc(positive: anomalyIdx.map { values[$0] }, negative: knownIdx.map { values[$0] })
         }
+        func others(_ values: [Double]) -> (ap: Double, fpr: Double) {
+            ROC.averagePrecisionAndFPR(atTPR: 0.95, positive: anomalyIdx.map { values[$0] }, negative: knownIdx.map { values[$0] })
+        }
+        func record(_ key: String, _ main: ScoreResult, _ runs: [[Double]]) {
+            result.seedAUROCs[key] = [main.auroc] + runs.map(auroc)
+            let rest = runs.map(others)
+            result.seedAUPRs[key] = [main.aupr] + rest.map(\.ap)
+            result.seedFPR95s[key] = [main.fprAt95] + rest.map(\.fpr)
+        }
         for (j, score) in scores.enumerated() where score.family != .ensemble {
             let runs = score.family == .bnn ? inputs.bnnSeeds : inputs.twinSeeds
-            result.seedAUROCs[score.key] = [results[j].auroc] + runs.map { s in auroc((0 ..< s.count).map { score.evaluate(s, $0) }) }
+            record(score.key, results[j], runs.map { s in (0 ..< s.count).map { score.evaluate(s, $0) } })
         }
         for (d, detector) in configuration.detectors.enumerated() where d < result.detectors.count {
-            result.seedAUROCs[detector.rawValue] = [result.detectors[d].auroc] + (inputs.detectorSeedScores[detector] ?? []).map(auroc)
+            record(detector.rawValue, result.detectors[d], inputs.detectorSeedScores[detector] ?? [])
         }
         result.calibration = (Calibration(bnn), Calibration(inputs.det), ens.map { Calibration($0) })
         // The twin on the anomalies of each BNN case.
@@ -346,11 +357,11 @@ public enum LeaveOneOut {
                 guard let v = r.seedAUROCs[key] else { seedRow.append("—"); continue }
                 let sp = SeedSpread(v)
                 seedRow.append("\(fmt(sp.mean, 3)) ± \(fmt(sp.spread, 3))")
-                seedSummary[key] = ["mean": sp.mean, "spread": sp.spread, "aurocs": v]
             }
-            for (key, v) in r.seedAUROCs where seedSummary[key] == nil {
-                let sp = SeedSpread(v)
-                seedSummary[key] = ["mean": sp.mean, "spread": sp.spread, "aurocs": v]
+            for (key, v) in r.seedAUROCs {
+                let sp = SeedSpread(v), ap = SeedSpread(r.seedAUPRs[key] ?? []), fpr = SeedSpread(r.seedFPR95s[key] ?? [])
+                seedSummary[key] = ["mean": sp.mean, "spread": sp.spread, "aurocs": v,
+                                    "aupr_mean": ap.mean, "aupr_spread": ap.spread, "fpr95_mean": fpr.mean, "fpr95_spread": fpr.spread]
             }
             seedRows.append(seedRow)
             if let std = r.seedAUROCs[StudyScores.bnnStdPredicted.key] {
@@ -392,7 +403,8 @@ public enum LeaveOneOut {
             var perScore: [String: Any] = [:]
             for (j, score) in scores.enumerated() {
                 perScore[score.key] = ["auroc": r.scores[j].auroc, "error": r.scores[j].aurocError, "tpr5": r.scores[j].tprAt5,
-                                       "aupr": r.scores[j].aupr, "fpr95": r.scores[j].fprAt95]
+                                       "aupr": r.scores[j].aupr, "aupr_error": r.scores[j].auprError,
+                                       "fpr95": r.scores[j].fprAt95, "fpr95_error": r.scores[j].fprAt95Error]
             }
             for (v, variable) in DataQualityVariable.allCases.enumerated() where v < r.dataQuality.count {
                 perScore[variable.rawValue] = ["auroc": r.dataQuality[v].auroc, "error": r.dataQuality[v].aurocError, "tpr5": r.dataQuality[v].tprAt5,
@@ -400,16 +412,18 @@ public enum LeaveOneOut {
             }
             for (d, detector) in configuration.detectors.enumerated() where d < r.detectors.count {
                 let x = r.detectors[d]
-                perScore[detector.rawValue] = ["auroc": x.auroc, "error": x.aurocError, "tpr5": x.tprAt5, "aupr": x.aupr, "fpr95": x.fprAt95]
+                perScore[detector.rawValue] = ["auroc": x.auroc, "error": x.aurocError, "tpr5": x.tprAt5, "aupr": x.aupr, "aupr_error": x.auprError,
+                                               "fpr95": x.fprAt95, "fpr95_error": x.fprAt95Error]
                 macros.add("AUROC\(macroName(detector.rawValue))\(macroName(name))", fmt(x.auroc, 3))
             }
             if !r.detectors.isEmpty {
                 let bnnSigma = r.scores[0]
                 detectorRows.append([label(name), "\(fmt(bnnSigma.auroc, 3)) ± \(fmt(bnnSigma.aurocError, 3))"]
-                    + r.detectors.flatMap { ["\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))", fmt($0.aupr, 3), fmt($0.fprAt95, 3)] })
+                    + r.detectors.flatMap { ["\(fmt($0.auroc, 3)) ± \(fmt($0.aurocError, 3))", "\(fmt($0.aupr, 3)) ± \(fmt($0.auprError, 3))",
+                                             "\(fmt($0.fprAt95, 3)) ± \(fmt($0.fprAt95Error, 3))"] })
             }
-            auprRows.append([label(name)] + r.scores.map { fmt($0.aupr, 3) })
-            fpr95Rows.append([label(name)] + r.scores.map { fmt($0.fprAt95, 3) })
+            auprRows.append([label(name)] + r.scores.map { "\(fmt($0.aupr, 3)) ± \(fmt($0.auprError, 3))" })
+            fpr95Rows.append([label(name)] + r.scores.map { "\(fmt($0.fprAt95, 3)) ± \(fmt($0.fprAt95Error, 3))" })
             perScore["seeds"] = seedSummary
             if let cal = r.calibration {
                 perScore["calibration"] = ["ece_bnn": cal.bnn.ece, "ece_det": cal.det.ece, "ece_ensemble": cal.ensemble?.ece ?? Double.nan]
@@ -472,9 +486,9 @@ public enum LeaveOneOut {
             try ResultTable(caption: "Expected calibration error (15 bins of the largest mean output) on the known classes' test events of each leave-one-out configuration: the BNN (mean over its weight samples), the twin and the deep ensemble (\(tag)).",
                             header: ["removed class"] + families.map { "ECE \($0)" }, rows: calibrationRows).write(to: output, stem: "calibration")
         }
-        try ResultTable(caption: "Area under the precision–recall curve (average precision; a random score gives the anomalies' share of the test set) (\(tag)).",
+        try ResultTable(caption: "Area under the precision–recall curve (average precision; a random score gives the anomalies' share of the test set) ± bootstrap s.d. (\(tag)).",
                         header: scoreHeader, rows: auprRows).write(to: output, stem: "aupr")
-        try ResultTable(caption: "False-positive rate at 95 % true-positive rate (lower is better) (\(tag)).",
+        try ResultTable(caption: "False-positive rate at 95 % true-positive rate (lower is better) ± bootstrap s.d. (\(tag)).",
                         header: scoreHeader, rows: fpr95Rows).write(to: output, stem: "fpr95")
         if withDQ {
             try ResultTable(caption: "AUROC (± bootstrap s.d.) of one-variable data-quality cuts, each a two-sided tail score fixed on the known classes' test events: |F(x) − ½| with F their distribution function (\(tag)).",

@@ -56,6 +56,9 @@ struct MetricsTests {
                 sum += tp / (tp + fp)
             }
             #expect(abs(ROC.averagePrecision(positive: pos, negative: neg) - sum / Double(pos.count)) < 1e-12)
+            // The one-pass pair (bootstrap replicates) gives the same bits as the two functions.
+            let pair = ROC.averagePrecisionAndFPR(atTPR: 0.95, positive: pos, negative: neg)
+            #expect(pair.ap == ROC.averagePrecision(positive: pos, negative: neg) && pair.fpr == ROC.fpr(atTPR: 0.95, positive: pos, negative: neg))
         }
         #expect(ROC.averagePrecision(positive: [5, 6], negative: [1, 2, 3]) == 1)
         // A constant score: precision = the positive share at the one threshold.

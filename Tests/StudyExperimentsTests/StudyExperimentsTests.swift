@@ -123,6 +123,47 @@ struct StudyExperimentsTests {
         let bnnStd8 = (summary8["photon"] as! [String: Any])["bnn_std_pred"] as! [String: Double]
         #expect(close(bnnStd8["auroc"], expected.auroc) && !close(bnnStd8["error"], expected.aurocError))
 
+        // Two seeds: the BNN again as member 1 (loo_photon_bnn_s1), the twin of seed 1 = ensemble
+        // member 1. Each seed's AUROC is that file's own; the second seed file is required.
+        try w.trainAndPredict(.bnn, removed: "photon", member: 1, name: "loo_photon_bnn_s1", samples: 10)
+        var seeded = configuration; seeded.seeds = 2
+        _ = try LeaveOneOut.run(seeded, predictions: w.path("pred"), models: nil, data: nil, to: w.path("anomalyS"), quiet: true)
+        let summaryS = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: w.path("anomalyS/summary.json")))) as! [String: Any]
+        let seedsS = (summaryS["photon"] as! [String: Any])["seeds"] as! [String: Any]
+        let bnnSeeds = (seedsS["bnn_std_pred"] as! [String: Any])["aurocs"] as! [Double]
+        let detSeeds = (seedsS["det_1_minus_max"] as! [String: Any])["aurocs"] as! [Double]
+        func aurocOf(_ file: String, _ score: AnomalyScore) throws -> Double {
+            let s = try PredictionFile.read(w.path("pred/\(file).h5")).set
+            let v = (0 ..< s.count).map { score.evaluate(s, $0) }
+            return ROC.auc(positive: v.indices.filter { s.label[$0] == s.classes }.map { v[$0] }, negative: v.indices.filter { s.label[$0] < s.classes }.map { v[$0] })
+        }
+        let bnnS1 = try aurocOf("loo_photon_bnn_s1", StudyScores.bnnStdPredicted), ens1 = try aurocOf("loo_photon_ens1", StudyScores.detMaxSoftmax)
+        #expect(bnnSeeds.count == 2 && close(bnnSeeds[0], expected.auroc) && close(bnnSeeds[1], bnnS1))
+        #expect(detSeeds.count == 2 && close(detSeeds[1], ens1))
+        let mS = try macros(w.path("anomalyS/numbers.tex"))
+        #expect(mS["NSeeds"] == "2" && mS["AUROCStdMeanPhoton"] == String(format: "%.3f", (bnnSeeds[0] + bnnSeeds[1]) / 2))
+        for ext in ["tex", "md", "csv"] {
+            #expect(FileManager.default.fileExists(atPath: w.path("anomalyS/seeds.\(ext)")) && FileManager.default.fileExists(atPath: w.path("anomalyS/calibration.\(ext)")))
+        }
+        var three = configuration; three.seeds = 3
+        #expect(throws: InputError.self) { try LeaveOneOut.run(three, predictions: w.path("pred"), models: nil, data: nil, to: w.path("bad"), quiet: true) }
+        // §4 with a second seed of each network: the accuracy's mean over the two seeds.
+        try w.trainAndPredict(.bnn, removed: nil, member: 1, name: "all_bnn_s1", samples: 10)
+        try w.trainAndPredict(.deterministic, removed: nil, member: 1, name: "all_det_s1", samples: 1)
+        _ = try Identification.run(bnn: NamedFile("bnn", w.path("pred/all_bnn.h5")), det: NamedFile("det", w.path("pred/all_det.h5")),
+                                   bnnModel: nil, detModel: nil, bnnSeeds: [NamedFile("s", w.path("pred/all_bnn_s1.h5"))],
+                                   detSeeds: [NamedFile("s", w.path("pred/all_det_s1.h5"))], profile: "test", registry: .withExtras,
+                                   to: w.path("classificationS"))
+        let cm1 = ConfusionMatrix(try PredictionFile.read(w.path("pred/all_bnn_s1.h5")).set)
+        let m4S = try macros(w.path("classificationS/numbers.tex"))
+        #expect(m4S["NSeedsID"] == "2" && m4S["AccBNNMean"] == String(format: "%.1f", 100 * (cm.accuracy + cm1.accuracy) / 2))
+        // A deterministic file given as a BNN seed is refused.
+        #expect(throws: InputError.self) {
+            try Identification.run(bnn: NamedFile("bnn", w.path("pred/all_bnn.h5")), det: NamedFile("det", w.path("pred/all_det.h5")),
+                                   bnnModel: nil, detModel: nil, bnnSeeds: [NamedFile("s", w.path("pred/all_det_s1.h5"))],
+                                   profile: "test", registry: .withExtras, to: w.path("bad"))
+        }
+
         // Refused: a removed class whose models were trained with it; a missing ensemble member.
         var wrong = configuration; wrong.removedClasses = ["pi0_gg"]
         #expect(throws: InputError.self) { try LeaveOneOut.run(wrong, predictions: w.path("pred"), models: nil, data: nil, to: w.path("bad"), quiet: true) }
@@ -162,6 +203,33 @@ struct StudyExperimentsTests {
         #expect(m["CaseBVerdict"] == "not confirmed" && m["CaseCVerdict"] == "confirmed" && m["NCaseBMore"] == "1" && m["NCaseCMore"] == "2")
         #expect(m["CaseBAnom"] == "33.3" && m["CaseBKnown"] == "43.3")
     }
+    /// Training spreads: the seeds' mean and 1/(S−1) deviation, the uncertainty of the mean, and
+    /// "better than chance" judged on the mean with the seeds' error once there are several seeds.
+    @Test("seed spreads: mean, deviation, uncertainty of the mean, and the better-than-chance rule on the means")
+    func seedRules() throws {
+        let sp = LeaveOneOut.SeedSpread([0.60, 0.70, 0.80])
+        #expect(abs(sp.mean - 0.70) < 1e-12 && abs(sp.spread - 0.10) < 1e-12 && sp.count == 3)
+        #expect(abs(sp.uncertainty(bootstrap: 0.01) - (0.0001 + 0.01 / 3).squareRoot()) < 1e-12)
+        #expect(LeaveOneOut.SeedSpread([0.42]).spread == 0)
+        // One row whose main training (0.600 ± 0.010) is better than chance by the bootstrap alone,
+        // but whose seeds (0.60, 0.45, 0.50: mean 0.517 ± 0.076) are not: the rule must follow the seeds.
+        let scores = StudyScores.all
+        let auroc = [["a"] + [String(format: "%.3f ± 0.010", 0.6)] + (1 ..< scores.count).map { _ in "0.500 ± 0.010" }]
+        let cases = [["a", "0.1", "0.1", "0.1", "0.7", "0.1", "0.1", "0.1", "0.7"]]
+        let std: [[Double]] = [[0, 0.1, 0.2, 0.3, 0.1, 0.15, 0.3]]
+        let alone = Dictionary(LeaveOneOut.textMacros(stdSummary: std, cases: cases, auroc: auroc, scores: scores, names: ["a"]),
+                               uniquingKeysWith: { a, _ in a })
+        let seeded = Dictionary(LeaveOneOut.textMacros(stdSummary: std, cases: cases, auroc: auroc, scores: scores, names: ["a"],
+                                                       stdSeeds: [LeaveOneOut.SeedSpread([0.60, 0.45, 0.50])]),
+                                uniquingKeysWith: { a, _ in a })
+        #expect(alone["NStdSignificant"] == "1" && seeded["NStdSignificant"] == "0")
+        // Seeds that agree keep the verdict.
+        let steady = Dictionary(LeaveOneOut.textMacros(stdSummary: std, cases: cases, auroc: auroc, scores: scores, names: ["a"],
+                                                       stdSeeds: [LeaveOneOut.SeedSpread([0.60, 0.61, 0.59])]),
+                                uniquingKeysWith: { a, _ in a })
+        #expect(steady["NStdSignificant"] == "1")
+    }
+
     /// The Mahalanobis detector's Gaussians against a direct computation in 3 dimensions: the mean
     /// per class, the pooled covariance shrunk as documented, its explicit inverse (cofactors).
     @Test("Mahalanobis: class means, shrunk shared covariance and the distance match an explicit inverse")
