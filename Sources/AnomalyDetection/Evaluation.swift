@@ -72,8 +72,44 @@ public struct CaseThresholds: Sendable {
     public var jumpyFraction: Double = 0.05
     /// σ of the predicted node below which the output counts as ~0 variance.
     public var quietStd: Float = 0.01
-    /// The documented defaults.
+    /// The documented defaults (fixed numbers, chosen by us while developing).
     public init() {}
+
+    /// Quantile levels of ``fromKnown(_:known:)`` (our choice, fixed before computing them):
+    /// the upper one for B and C, the lower one (1 − upper, written out) for A.
+    public static let knownQuantile = 0.9, knownLowQuantile = 0.1
+
+    /// Thresholds fixed on known events only — the anomaly never enters — so that each case
+    /// selects about the same fraction (1 − `knownQuantile`, 10 %) of the known events and the
+    /// anomalies' fractions can be read against that:
+    /// - `quietStd`: the 10 % quantile of the known events' σ of the predicted node (A: below it);
+    /// - `jumpyFraction`: just above the 90 % quantile of the decision disagreement of the known
+    ///   events with a confident mean (≥ `confidentMean`; C: more disagreement than 90 % of the
+    ///   confident known events — over all known events the quantile would be set by the
+    ///   ambiguous ones, which cannot be C; disagreement comes in steps of 1/T, so the threshold is
+    ///   that quantile + 1/T; no confident known event: over all of them);
+    /// - `activeMean`: just above the 90 % quantile of their second-largest mean (B: a second node
+    ///   more active than in 90 % of known events);
+    /// - `confidentMean` stays 0.7 (C needs a confident mean, an absolute statement).
+    /// For a deterministic network (T = 1) only `activeMean` is meaningful.
+    public static func fromKnown(_ set: PredictionSet, known: [Int]) -> CaseThresholds {
+        var t = CaseThresholds()
+        guard !known.isEmpty else { return t }
+        func quantile<T: Comparable>(_ v: [T], _ q: Double) -> T {
+            let s = v.sorted()
+            return s[min(s.count - 1, Int(q * Double(s.count)))]
+        }
+        let k = set.classes
+        t.quietStd = quantile(known.map { set.std[$0 * k + set.predicted($0)] }, knownLowQuantile)
+        let confident = known.filter { set.mean[$0 * k + set.predicted($0)] >= t.confidentMean }
+        t.jumpyFraction = quantile((confident.isEmpty ? known : confident).map { set.disagreement($0) }, knownQuantile)
+            + 1 / Double(max(set.samples, 1))
+        t.activeMean = quantile(known.map { n -> Float in
+            let m = set.means(n).sorted(by: >)
+            return m.count > 1 ? m[1] : 0
+        }, knownQuantile).nextUp
+        return t
+    }
 }
 
 /// An event's case.

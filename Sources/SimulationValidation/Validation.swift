@@ -189,20 +189,22 @@ extension ValidationOutput {
                            header: header, rows: rows)
     }
 
-    /// Compact rows: per sample, "Geant4 / tuning₁ / tuning₂ …" for each key observable.
+    /// Per sample, one row for Geant4 and one per tuning (the sample named in the first row only),
+    /// one mean per key observable and cell — so the table prints at a readable size.
     public static func keyShapeRows(_ ref: ReferenceSample, _ runs: [SampleValidation]) -> [[String]] {
-        var row = [ref.name]
-        for name in keyObservables {
-            guard let j = runs[0].shapes.firstIndex(where: { $0.name == name }) else { row.append("—"); continue }
-            row.append(([runs[0].shapes[j].reference.mean] + runs.map { $0.shapes[j].simulated.mean }).map(sig).joined(separator: " / "))
+        let sources = ["Geant4"] + runs.map(\.tuning.rawValue)
+        return sources.enumerated().map { i, source in
+            [i == 0 ? ref.name : "", source] + keyObservables.map { name in
+                guard let j = runs[0].shapes.firstIndex(where: { $0.name == name }) else { return "—" }
+                return sig(i == 0 ? runs[0].shapes[j].reference.mean : runs[i - 1].shapes[j].simulated.mean)
+            }
         }
-        return [row]
     }
 
-    /// The compact table.
+    /// The table of key shapes.
     public static func keyShapeTable(_ rows: [[String]], tunings: [ShowerTuning]) -> ResultTable {
-        ResultTable(caption: "Means of key shower shapes, total deposit, as Geant4 / \(tunings.map(\.rawValue).joined(separator: " / ")) (widths in mm).",
-                    header: ["sample"] + keyObservables, rows: rows)
+        ResultTable(caption: "Means of key shower shapes, total deposit: per sample Geant4, then \(tunings.map(\.rawValue).joined(separator: ", ")) (widths in mm).",
+                    header: ["sample", "source"] + keyObservables, rows: rows)
     }
 
     /// A TeX macro name from parts: runs of letters capitalised, each digit spelled out

@@ -103,6 +103,8 @@ public enum LeaveOneOut {
         public var seedAUROCs: [String: [Double]] = [:]
         /// The same for the AUPR and the FPR at 95 % TPR.
         public var seedAUPRs: [String: [Double]] = [:], seedFPR95s: [String: [Double]] = [:]
+        /// The A/B/C thresholds of the BNN and of the twin, fixed on the known events.
+        public var thresholds = CaseThresholds(), twinThresholds = CaseThresholds()
         /// Expected calibration error on the known classes' test events: BNN, twin, ensemble.
         public var calibration: (bnn: Calibration, det: Calibration, ensemble: Calibration?)? = nil
     }
@@ -136,8 +138,9 @@ public enum LeaveOneOut {
         /// Median of the twin's largest softmax output.
         public var medianMaxSoftmax: Double
         /// Fraction of the events the twin is not confident about: largest softmax below
-        /// `CaseThresholds.confidentMean` (0.7) or at least two outputs at or above
-        /// `CaseThresholds.activeMean` (0.2) — the same thresholds that define the BNN's cases.
+        /// `CaseThresholds.confidentMean` (0.7) or a second output at or above
+        /// `CaseThresholds.activeMean` — thresholds fixed like the BNN's cases, on the twin's own
+        /// known events (``AnomalyDetection/CaseThresholds/fromKnown(_:known:)``).
         public var notConfident: Double
     }
 
@@ -258,9 +261,11 @@ public enum LeaveOneOut {
             let v = idx.map { Double(bnn.std[$0 * k + bnn.predicted($0)]) }.sorted()
             return [0.16, 0.5, 0.84].map { v[min(v.count - 1, Int($0 * Double(v.count)))] }
         }
+        // The A/B/C thresholds, fixed on the known events (CaseThresholds.fromKnown).
+        let thresholds = CaseThresholds.fromKnown(bnn, known: knownIdx)
         var result = ClassResult(removed: inputs.removed, scores: results, best: best,
-                                 casesAnomalous: caseFractions(bnn.filter { $0 == Int32(k) }),
-                                 casesKnown: caseFractions(bnn.filter { $0 < Int32(k) }),
+                                 casesAnomalous: caseFractions(bnn.filter { $0 == Int32(k) }, thresholds: thresholds),
+                                 casesKnown: caseFractions(bnn.filter { $0 < Int32(k) }, thresholds: thresholds),
                                  stdQuantilesAnomalous: quantiles(anomalyIdx), stdQuantilesKnown: quantiles(knownIdx))
         // Data-quality baselines: bootstrap streams after the scores' (column 1000 + variable).
         for (v, variable) in DataQualityVariable.allCases.enumerated() {
@@ -298,12 +303,16 @@ public enum LeaveOneOut {
             record(detector.rawValue, result.detectors[d], inputs.detectorSeedScores[detector] ?? [])
         }
         result.calibration = (Calibration(bnn), Calibration(inputs.det), ens.map { Calibration($0) })
-        // The twin on the anomalies of each BNN case.
+        // The twin on the anomalies of each BNN case; its own "not confident" threshold is fixed
+        // on its known events the same way.
+        result.thresholds = thresholds
+        let twinThresholds = CaseThresholds.fromKnown(inputs.det, known: knownIdx)
         let anomalies = bnn.filter { $0 == Int32(k) }
         for c in AnomalyCase.allCases {
-            let members = (0 ..< anomalies.count).filter { anomalyCase(anomalies, $0) == c }.map { anomalyIdx[$0] }
-            result.twinOnCases[c] = twinView(inputs.det, members)
+            let members = (0 ..< anomalies.count).filter { anomalyCase(anomalies, $0, thresholds: thresholds) == c }.map { anomalyIdx[$0] }
+            result.twinOnCases[c] = twinView(inputs.det, members, thresholds: twinThresholds)
         }
+        result.twinThresholds = twinThresholds
         return result
     }
 
@@ -347,6 +356,7 @@ public enum LeaveOneOut {
         var macros = MacroFile(header: tag)
         let withDQ = results.contains { !$0.dataQuality.isEmpty }
         var dqRows: [[String]] = [], twinRows: [[String]] = [], seedRows: [[String]] = [], calibrationRows: [[String]] = []
+        var thresholdRows: [[String]] = []
         let seeded = seededColumns(configuration)
         var eceSums = [0.0, 0.0, 0.0]
         for (row, (r, input)) in zip(results, inputs).enumerated() {
@@ -399,6 +409,8 @@ public enum LeaveOneOut {
                 macros.add("TwinUnsure\(c.rawValue.uppercased())\(macroName(name))", view.count == 0 ? "—" : fmt(100 * view.notConfident, 1))
             }
             twinRows.append(twinRow)
+            thresholdRows.append([label(name), fmt(Double(r.thresholds.quietStd), 4), fmt(r.thresholds.jumpyFraction, 3),
+                                  fmt(Double(r.thresholds.activeMean), 3), fmt(Double(r.twinThresholds.activeMean), 3)])
             tprRows.append([label(name)] + r.scores.map { fmt($0.tprAt5, 3) })
             var perScore: [String: Any] = [:]
             for (j, score) in scores.enumerated() {
@@ -440,7 +452,7 @@ public enum LeaveOneOut {
             stdSummary.append([Double(row)] + r.stdQuantilesAnomalous + r.stdQuantilesKnown)
             try writeDistributions(input, name: name, tag: tag, into: output)
             if let dataset {
-                try writeCaseExamples(dataset: dataset, input: input, name: name, tag: tag, into: output)
+                try writeCaseExamples(dataset: dataset, input: input, thresholds: r.thresholds, name: name, tag: tag, into: output)
             }
             costRows.append([label(name), fmt(input.trainingSeconds.bnn, 0), fmt(input.trainingSeconds.det, 0), fmt(input.trainingSeconds.ensemble, 0),
                              fmt(input.predictionSeconds.bnn, 1), fmt(input.predictionSeconds.det, 1), fmt(input.predictionSeconds.ensemble, 1)]
@@ -495,11 +507,14 @@ public enum LeaveOneOut {
                             header: ["removed class"] + DataQualityVariable.allCases.map(\.label), rows: dqRows)
                 .write(to: output, stem: "dq_cuts")
         }
-        try ResultTable(caption: "The deterministic twin on the anomalies of each BNN case: number of events, median of the twin's largest softmax output, and the fraction the twin is not confident about (largest output < 0.7 or ≥ 2 outputs ≥ 0.2) (\(tag)).",
+        try ResultTable(caption: "The A/B/C thresholds, fixed on the known classes' test events of each configuration before the anomalies are looked at: A needs σ of the predicted node below its \(fmt(100 * CaseThresholds.knownLowQuantile, 0)) % quantile, C a decision disagreement above its \(fmt(100 * CaseThresholds.knownQuantile, 0)) % quantile among the known events with a predicted mean ≥ 0.7 (and such a mean), B a second-largest mean above its \(fmt(100 * CaseThresholds.knownQuantile, 0)) % quantile; last column: the twin's second-largest softmax quantile (\(tag)).",
+                        header: ["removed class", "A: σ below", "C: disagreement ≥", "B: 2nd mean ≥", "twin: 2nd output ≥"], rows: thresholdRows)
+            .write(to: output, stem: "case_thresholds")
+        try ResultTable(caption: "The deterministic twin on the anomalies of each BNN case: number of events, median of the twin's largest softmax output, and the fraction the twin is not confident about (largest output < 0.7 or a second output above the 90 % quantile of its known events', Table case_thresholds) (\(tag)).",
                         header: ["removed class", "A: N", "A: twin max", "A: twin unsure", "B: N", "B: twin max", "B: twin unsure",
                                  "C: N", "C: twin max", "C: twin unsure"], rows: twinRows)
             .write(to: output, stem: "cases_twin")
-        let cases = ResultTable(caption: "Fractions of the A/B/C cases among the anomalous events, and among the known classes' events for reference. C: ≥ 5 % of weight samples disagree while the predicted node's mean ≥ 0.7; B: ≥ 2 nodes with mean ≥ 0.2; A: no jumps and σ of the predicted node < 0.01 (checked in the order C, B, A) (\(tag)).",
+        let cases = ResultTable(caption: "Fractions of the A/B/C cases among the anomalous events, and among the known classes' events for reference, with thresholds fixed on the known events (Table case_thresholds). C: more weight samples disagree than for 90 % of the confident known events (predicted node's mean ≥ 0.7) while the predicted node's mean ≥ 0.7; B: a second node more active than for 90 % of the known events; A: no jumps and σ of the predicted node below that of 90 % of the known events (checked in the order C, B, A) (\(tag)).",
                                 header: ["removed class", "A", "B", "C", "other", "known A", "known B", "known C", "known other"], rows: caseRows)
         try cases.write(to: output, stem: "cases")
         try ResultTable(caption: "Cost per removed class: training and prediction wall time in seconds on 2 cores; ensemble = \(configuration.ensembleMembers) deterministic members\(configuration.detectors.isEmpty ? "" : "; each dedicated detector's fitting (on top of the twin's training) and scoring time") (\(tag)).",
@@ -603,7 +618,8 @@ public enum LeaveOneOut {
 
     /// The first anomalous event of each case: its middle-layer image as gnuplot blocks
     /// (index = case A, B, C, other; rows "x y E/MeV"; one zero row if no event has the case).
-    static func writeCaseExamples(dataset: CaloDataset, input: ClassInputs, name: String, tag: String, into output: String) throws {
+    static func writeCaseExamples(dataset: CaloDataset, input: ClassInputs, thresholds: CaseThresholds, name: String, tag: String,
+                                  into output: String) throws {
         let g = dataset.geometry, layer = g.layers[1], off = g.layerOffsets[1]
         let k = input.bnn.classes
         let indices = (0 ..< input.bnn.count).filter { input.bnn.label[$0] == k }
@@ -611,7 +627,7 @@ public enum LeaveOneOut {
         var out = "# middle-layer images of one anomalous event per case A,B,C,other (gnuplot index 0..3): x y E_MeV — \(tag)\n"
         for c in AnomalyCase.allCases {
             out += "# case \(c.rawValue)\n"
-            if let j = (0 ..< anomalies.count).first(where: { anomalyCase(anomalies, $0) == c }) {
+            if let j = (0 ..< anomalies.count).first(where: { anomalyCase(anomalies, $0, thresholds: thresholds) == c }) {
                 let n = indices[j]
                 for ix in 0 ..< layer.cellsX {
                     for iy in 0 ..< layer.cellsY {

@@ -152,6 +152,43 @@ struct AnomalyTests {
         #expect(anomalyCase(event(samples), 0) == .other)
     }
 
+    @Test("thresholds fixed on known events: the documented quantiles, each case near 10 % of the known events")
+    func thresholdsFromKnown() {
+        // 100 known events, T = 20 samples, 3 classes: event i has σ(pred) growing with i, a second
+        // node growing with i, and i mod 10 of its samples disagreeing (0 … 9 of 20).
+        var rng = SplitMix64(seed: 3)
+        var mean: [Float] = [], std: [Float] = [], argmax: [UInt8] = []
+        for i in 0 ..< 100 {
+            let second = Float(i) / 400   // 0 … 0.2475
+            mean += [1 - second - 0.001, second, 0.001]
+            std += [Float(i + 1) / 1000, 0.01, 0]
+            let jumps = i % 10
+            argmax += (0 ..< 20).map { $0 < jumps ? UInt8(1 + rng.below(2)) : 0 }
+        }
+        let set = PredictionSet(mean: mean, std: std, argmax: argmax, expectedEntropy: nil, label: [Int32](repeating: 0, count: 100), classes: 3)
+        let t = CaseThresholds.fromKnown(set, known: Array(0 ..< 100))
+        #expect(t.quietStd == Float(11) / 1000)                  // the 10 % quantile: the 11th smallest σ
+        // Confident known events (mean of node 0 ≥ 0.7): all 100. Above the 90 % quantile of their
+        // disagreement (9/20, up to rounding of the random jumps' classes: disagreement counts the
+        // majority, here class 0 with ≥ 11 of 20).
+        #expect(abs(t.jumpyFraction - (9.0 / 20 + 1.0 / 20)) < 1e-12)
+        #expect(t.activeMean == (Float(90) / 400).nextUp)        // above the 90 % quantile of the second mean
+        #expect(t.confidentMean == 0.7)
+        // The B threshold selects exactly the known events above the quantile: 9 of 100.
+        let bShare = (0 ..< 100).filter { set.means($0).sorted(by: >)[1] >= t.activeMean }.count
+        #expect(bShare == 9)
+        // Ambiguous known events (predicted mean < 0.7) with many jumps do not set C's threshold:
+        // 10 confident steady events and 10 ambiguous ones with 10 of 20 samples elsewhere.
+        let confidentRow: [Float] = [0.9, 0.05, 0.05], ambiguousRow: [Float] = [0.5, 0.45, 0.05]
+        let mixedMean: [Float] = Array(repeating: confidentRow, count: 10).flatMap { $0 } + Array(repeating: ambiguousRow, count: 10).flatMap { $0 }
+        let mixedArgmax = [UInt8](repeating: 0, count: 200) + (0 ..< 10).flatMap { _ in (0 ..< 20).map { UInt8($0 < 10 ? 0 : 1) } }
+        let mixed = PredictionSet(mean: mixedMean, std: [Float](repeating: 0.01, count: 60), argmax: mixedArgmax, expectedEntropy: nil,
+                                  label: [Int32](repeating: 0, count: 20), classes: 3)
+        #expect(abs(CaseThresholds.fromKnown(mixed, known: Array(0 ..< 20)).jumpyFraction - 1.0 / 20) < 1e-12)
+        // With no known events the documented defaults stay.
+        #expect(CaseThresholds.fromKnown(set, known: []).quietStd == CaseThresholds().quietStd)
+    }
+
     @Test("ensemble of identical members has zero spread and zero mutual information")
     func ensembleOfClones() {
         let member = PredictionSet(mean: [0.7, 0.2, 0.1], std: [0, 0, 0], argmax: [0], expectedEntropy: nil, label: [0], classes: 3)
