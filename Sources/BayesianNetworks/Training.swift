@@ -35,6 +35,9 @@ public struct TrainingHistory: Sendable, Equatable {
     public var trainLoss: [Double] = [], trainAccuracy: [Double] = []
     /// Validation loss and accuracy at the end of each epoch.
     public var validationLoss: [Double] = [], validationAccuracy: [Double] = []
+    /// The KL term of the training loss, KL/N_train, averaged over the epoch's steps (0 for a
+    /// deterministic network): with the cross-entropy it shows whether the posterior still moves.
+    public var klPerExample: [Double] = []
     /// Empty history.
     public init() {}
 }
@@ -253,6 +256,7 @@ public enum Training {
             }
             st.history.trainLoss.append(trainLoss); st.history.trainAccuracy.append(trainAcc)
             st.history.validationLoss.append(valLoss); st.history.validationAccuracy.append(valAcc)
+            st.history.klPerExample.append(klSum / Double(nTrain) / Double(nTrain))
             st.mu = net.mu; st.rho = net.rho
             st.epochsCompleted = epoch + 1
             if valLoss < st.bestValidationLoss {

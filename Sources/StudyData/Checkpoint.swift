@@ -3,9 +3,10 @@
 // state, history — so that a run can resume bit-identically and `predict` can use the model.
 //
 // Layout (root group): datasets mu, rho, best_mu, best_rho (P) float32; adam_mu_m, adam_mu_v,
-// adam_rho_m, adam_rho_v (P) float32; history_{train_loss,train_accuracy,val_loss,val_accuracy}
-// (epochs) float64; attributes listed in `save`. The random streams need no saved state: they
-// are pure functions of (seed, epoch, step) (see `NetworkRandom`).
+// adam_rho_m, adam_rho_v (P) float32; history_{train_loss,train_accuracy,val_loss,val_accuracy,
+// kl_per_example} (epochs) float64 (the last absent in files of earlier versions); attributes
+// listed in `save`. The random streams need no saved state: they are pure functions of (seed,
+// epoch, step) (see `NetworkRandom`).
 import BayesianNetworks
 import Foundation
 
@@ -30,7 +31,8 @@ public enum Checkpoint {
             try f.write("adam_rho_v", state.adamRho.v, shape: [p], compress: false)
             let h = state.history
             for (name, values) in [("history_train_loss", h.trainLoss), ("history_train_accuracy", h.trainAccuracy),
-                                   ("history_val_loss", h.validationLoss), ("history_val_accuracy", h.validationAccuracy)]
+                                   ("history_val_loss", h.validationLoss), ("history_val_accuracy", h.validationAccuracy),
+                                   ("history_kl_per_example", h.klPerExample)]
             where !values.isEmpty {
                 try f.write(name, values, shape: [values.count], compress: false)
             }
@@ -165,6 +167,7 @@ public enum Checkpoint {
         st.history.trainAccuracy = try history("history_train_accuracy")
         st.history.validationLoss = try history("history_val_loss")
         st.history.validationAccuracy = try history("history_val_accuracy")
+        st.history.klPerExample = try history("history_kl_per_example")   // absent in files of earlier versions
         for (name, v) in [("mu", st.mu), ("rho", st.rho), ("best_mu", st.bestMu), ("best_rho", st.bestRho),
                           ("adam_mu_m", st.adamMu.m), ("adam_mu_v", st.adamMu.v), ("adam_rho_m", st.adamRho.m), ("adam_rho_v", st.adamRho.v)] {
             if let bad = v.firstIndex(where: { !$0.isFinite }) {
@@ -190,7 +193,7 @@ public struct TrainingRecord: Sendable, Equatable {
     /// Training wall time, seconds.
     public var seconds: Double
     /// One row per epoch: epoch (from 1), training loss, training accuracy, validation loss,
-    /// validation accuracy.
+    /// validation accuracy, KL/N of the training loss (NaN in files of earlier versions).
     public var history: [[Double]]
     /// The epoch whose weights the model keeps (lowest validation loss), and the epochs run.
     public var bestEpoch: Int, epochsRun: Int
@@ -203,7 +206,8 @@ public struct TrainingRecord: Sendable, Equatable {
         bestEpoch = state.bestEpoch; epochsRun = state.epochsCompleted
         var rows: [[Double]] = []
         for e in 0 ..< epochs {
-            let row: [Double] = [Double(e + 1), h.trainLoss[e], h.trainAccuracy[e], h.validationLoss[e], h.validationAccuracy[e]]
+            let kl = h.klPerExample.indices.contains(e) ? h.klPerExample[e] : .nan
+            let row: [Double] = [Double(e + 1), h.trainLoss[e], h.trainAccuracy[e], h.validationLoss[e], h.validationAccuracy[e], kl]
             rows.append(row)
         }
         history = rows

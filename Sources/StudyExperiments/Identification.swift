@@ -184,7 +184,7 @@ public enum Identification {
                         header: ["", "BNN", "deterministic", "ratio"], rows: costRows).write(to: output, stem: "cost")
         for (name, rec) in [("bnn", tb), ("det", td)] {
             if let rec, !rec.history.isEmpty {
-                try writeDataFile("\(output)/training_\(name).dat", header: "epoch train_loss train_acc val_loss val_acc (\(tag))", rows: rec.history)
+                try writeDataFile("\(output)/training_\(name).dat", header: "epoch train_loss train_acc val_loss val_acc kl_per_example (\(tag))", rows: rec.history)
             }
         }
 

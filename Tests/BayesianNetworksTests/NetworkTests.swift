@@ -149,6 +149,10 @@ struct NetworkTests {
         #expect(a.mu == b.mu)
         #expect(a.rho == b.rho)
         #expect(a.history.validationLoss == b.history.validationLoss)
+        // KL/N per epoch: recorded for every epoch, positive for a BNN, and below the training loss
+        // it is a part of (cross-entropy > 0).
+        #expect(a.history.klPerExample.count == 2 && a.history.klPerExample == b.history.klPerExample)
+        #expect(zip(a.history.klPerExample, a.history.trainLoss).allSatisfy { $0.0 > 0 && $0.0 < $0.1 })
     }
 
     @Test("checkpoint after epoch 1, resume → same final state as an uninterrupted run")
@@ -362,7 +366,7 @@ struct InputTests {
         var opt = TrainingOptions(); opt.seed = 99; opt.batchSize = 32; opt.patience = 3; opt.validationFraction = 0.1
         var st = TrainingState(network: net, options: opt, classNames: ["p", "q", "r", "s"], preprocessing: "pp", trainingCount: 17)
         st.history.trainLoss = [1, 2]; st.history.trainAccuracy = [0.1, 0.2]
-        st.history.validationLoss = [3, 4]; st.history.validationAccuracy = [0.3, 0.4]
+        st.history.validationLoss = [3, 4]; st.history.validationAccuracy = [0.3, 0.4]; st.history.klPerExample = [0.5, 0.25]
         st.epochsCompleted = 2; st.bestEpoch = 1; st.bestValidationLoss = 3; st.adamMu.step = 7
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("calobnn-rt-\(getpid()).h5").path
         defer { try? FileManager.default.removeItem(atPath: path) }
