@@ -225,31 +225,24 @@ $(MODELS)/loo_%_bnn.h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe
 $(MODELS)/loo_%_det.h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_det.h5,$(TRAIN_LOO_DET))
 	@mkdir -p $(MODELS)
 	$(call step,train_det) $(TRAIN_LOO_DET) -o $@
-# Ensemble member i of removed class c: models/loo_<c>_ens<i>.h5 (member 0 is the twin above). One
-# stamp per member index, shared by the classes (the command differs only by the removed class).
-TRAIN_LOO_ENS   = $(call train,deterministic,$(SEED_LOO),--exclude-class $(1) --member $(2))
-PREDICT_LOO_ENS = $(call predict,$(MODELS)/loo_$(1)_ens$(2).h5,$(DATA)/test.h5,1)
-define ENSEMBLE_RULES
-$(MODELS)/loo_$(1)_ens$(2).h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_ens$(2).h5,$(call TRAIN_LOO_ENS,,$(2)))
+# $(call MEMBER_RULES,CLASS,MEMBER,MODEL,NAME,KIND,SAMPLES): models/loo_<CLASS>_<NAME>.h5, a MODEL
+# (bnn|deterministic) trained without CLASS as --member MEMBER (its seed derived from SEED_LOO, the
+# class and the member), and its prediction pred/loo_<CLASS>_<NAME>.h5 with SAMPLES weight samples;
+# KIND names the step (train_KIND, predict_KIND). One stamp per NAME, shared by the classes (the
+# command differs only by the removed class).
+#   Ensemble member i (member 0 is the twin above): NAME ens<i>; it is also the twin of seed i.
+#   The BNN of seed r: NAME bnn_s<r>.
+define MEMBER_RULES
+$(MODELS)/loo_$(1)_$(4).h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_$(4).h5,$(call train,$(3),$(SEED_LOO),--exclude-class --member $(2)))
 	@mkdir -p $(MODELS)
-	$$(call step,train_det) $(call TRAIN_LOO_ENS,$(1),$(2)) -o $$@
-$(PRED)/loo_$(1)_ens$(2).h5: $(MODELS)/loo_$(1)_ens$(2).h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_ens$(2).h5,$(call PREDICT_LOO_ENS,,$(2)))
+	$$(call step,train_$(5)) $(call train,$(3),$(SEED_LOO),--exclude-class $(1) --member $(2)) -o $$@
+$(PRED)/loo_$(1)_$(4).h5: $(MODELS)/loo_$(1)_$(4).h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_$(4).h5,$(call predict,$(MODELS)/loo__$(4).h5,$(DATA)/test.h5,$(6)))
 	@mkdir -p $(PRED)
-	$$(call step,predict_det) $(call PREDICT_LOO_ENS,$(1),$(2)) -o $$@
+	$$(call step,predict_$(5)) $(call predict,$(MODELS)/loo_$(1)_$(4).h5,$(DATA)/test.h5,$(6)) -o $$@
 endef
 ENSEMBLE_MEMBERS = $(shell seq 1 $$(( $(ENSEMBLE) > $(SEEDS) - 1 ? $(ENSEMBLE) : $(SEEDS) - 1 )))
-$(foreach c,$(STUDY_CLASSES),$(foreach i,$(ENSEMBLE_MEMBERS),$(eval $(call ENSEMBLE_RULES,$(c),$(i)))))
-TRAIN_LOO_BNN_SEED   = $(call train,bnn,$(SEED_LOO),--exclude-class $(1) --member $(2))
-PREDICT_LOO_BNN_SEED = $(call predict,$(MODELS)/loo_$(1)_bnn_s$(2).h5,$(DATA)/test.h5,$(MC_SAMPLES))
-define BNN_SEED_RULES
-$(MODELS)/loo_$(1)_bnn_s$(2).h5: $(DATA)/train.h5 $(DATA)/val.h5 $(CALOBNN) $(call recipe,$(MODELS)/loo_%_bnn_s$(2).h5,$(call TRAIN_LOO_BNN_SEED,,$(2)))
-	@mkdir -p $(MODELS)
-	$$(call step,train_bnn) $(call TRAIN_LOO_BNN_SEED,$(1),$(2)) -o $$@
-$(PRED)/loo_$(1)_bnn_s$(2).h5: $(MODELS)/loo_$(1)_bnn_s$(2).h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_bnn_s$(2).h5,$(call PREDICT_LOO_BNN_SEED,,$(2)))
-	@mkdir -p $(PRED)
-	$$(call step,predict_bnn) $(call PREDICT_LOO_BNN_SEED,$(1),$(2)) -o $$@
-endef
-$(foreach c,$(STUDY_CLASSES),$(foreach r,$(SEED_RUNS),$(eval $(call BNN_SEED_RULES,$(c),$(r)))))
+$(foreach c,$(STUDY_CLASSES),$(foreach i,$(ENSEMBLE_MEMBERS),$(eval $(call MEMBER_RULES,$(c),$(i),deterministic,ens$(i),det,1))))
+$(foreach c,$(STUDY_CLASSES),$(foreach r,$(SEED_RUNS),$(eval $(call MEMBER_RULES,$(c),$(r),bnn,bnn_s$(r),bnn,$(MC_SAMPLES)))))
 
 PREDICT_LOO_BNN = $(call predict,$<,$(DATA)/test.h5,$(MC_SAMPLES))
 PREDICT_LOO_DET = $(call predict,$<,$(DATA)/test.h5,1)
