@@ -221,9 +221,11 @@ $(PRED)/loo_%_det.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call r
 	@mkdir -p $(PRED)
 	$(call step,predict_det) $(PREDICT_LOO_DET) -o $@
 
-# Dedicated detectors on each removed class's twin (beyond the talk): the twin's free energy, and a
-# Mahalanobis distance on its pooled features fitted on the training file's known classes.
-DETECTORS ?= energy mahalanobis
+# Dedicated detectors on each removed class's twin (beyond the talk): the twin's free energy, a
+# Mahalanobis distance on its pooled features fitted on the training file's known classes, and a
+# dense autoencoder trained on those classes (study inputs, and energy-normalised inputs), whose
+# epoch is picked on the validation file's known classes; the twin names the known classes.
+DETECTORS ?= energy mahalanobis autoencoder autoencoder-normalised
 DETECT_ENERGY      = $(strip $(CALOBNN) detect energy --model $< --data $(DATA)/test.h5)
 DETECT_MAHALANOBIS = $(strip $(CALOBNN) detect mahalanobis --model $< --training $(DATA)/train.h5 --data $(DATA)/test.h5)
 $(PRED)/loo_%_energy.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_energy.h5,$(DETECT_ENERGY))
@@ -232,6 +234,16 @@ $(PRED)/loo_%_energy.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(cal
 $(PRED)/loo_%_mahalanobis.h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_mahalanobis.h5,$(DETECT_MAHALANOBIS))
 	@mkdir -p $(PRED)
 	$(call step,predict_det) $(DETECT_MAHALANOBIS) -o $@
+# AE_EPOCHS (the profile's; 10 if a profile does not say): each autoencoder trains that many epochs.
+AE_EPOCHS ?= 10
+DETECT_AE = $(strip $(CALOBNN) detect $(1) --model $< --training $(DATA)/train.h5 --validation $(DATA)/val.h5 \
+  --data $(DATA)/test.h5 --seed $(SEED_AUTOENCODER) --epochs $(AE_EPOCHS))
+$(PRED)/loo_%_autoencoder.h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_autoencoder.h5,$(call DETECT_AE,autoencoder))
+	@mkdir -p $(PRED)
+	$(call step,train_det) $(call DETECT_AE,autoencoder) -o $@
+$(PRED)/loo_%_autoencoder-normalised.h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_autoencoder-normalised.h5,$(call DETECT_AE,autoencoder-normalised))
+	@mkdir -p $(PRED)
+	$(call step,train_det) $(call DETECT_AE,autoencoder-normalised) -o $@
 
 LOO_PREDICTIONS = $(foreach c,$(STUDY_CLASSES),$(PRED)/loo_$(c)_bnn.h5 $(PRED)/loo_$(c)_det.h5 \
                     $(foreach i,$(ENSEMBLE_MEMBERS),$(PRED)/loo_$(c)_ens$(i).h5) $(foreach d,$(DETECTORS),$(PRED)/loo_$(c)_$(d).h5))

@@ -380,8 +380,20 @@ def main():
              ["mahalanobis", "--training"])
         case("detect-missing-model", "detect energy with a missing model", ["detect", "energy", "--model", f"{fx}/nope.h5",
              "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["nope.h5"])
-        case("detect-unknown", "detect with an unknown detector", ["detect", "autoencoder", "--model", f"{fx}/det.h5",
-             "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["autoencoder"])
+        case("detect-unknown", "detect with an unknown detector", ["detect", "isolation-forest", "--model", f"{fx}/det.h5",
+             "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["isolation-forest"])
+        ae = ["detect", "autoencoder", "--model", f"{fx}/loo_photon_det_model.h5", "--data", f"{fx}/test.h5"]
+        case("detect-ae-no-seed", "detect autoencoder without --seed (it trains a network)",
+             ae + ["--training", f"{fx}/train.h5", "-o", f"{out}/s.h5"], ["autoencoder", "--seed"])
+        case("detect-ae-no-training", "detect autoencoder-normalised without --training (nothing to train on)",
+             ["detect", "autoencoder-normalised"] + ae[2:] + ["--seed", "3000", "-o", f"{out}/s.h5"], ["autoencoder-normalised", "--training"])
+        case("detect-ae-epochs", "detect autoencoder --epochs 0", ae + ["--training", f"{fx}/train.h5", "--seed", "3000", "--epochs", "0",
+             "-o", f"{out}/s.h5"], ["--epochs", "0"])
+        case("detect-energy-seed", "detect energy --seed (the energy score trains nothing; a seed would be silently ignored)",
+             ["detect", "energy", "--model", f"{fx}/det.h5", "--data", f"{fx}/test.h5", "--seed", "1", "-o", f"{out}/s.h5"], ["--seed", "energy"])
+        case("detect-ae-nan-validation", "detect autoencoder with a --validation file holding NaN cells",
+             ae + ["--training", f"{fx}/train.h5", "--validation", f"{fx}/nan.h5", "--seed", "3000", "--epochs", "1", "-o", f"{out}/s.h5"],
+             ["--validation", "nan.h5"])
         case("robustness-missing", "evaluate robustness of a folder without summaries",
              ["evaluate", "robustness", "--run", f"study={fx}", "-o", f"{out}/rob"], ["summary.json"])
         case("train-bad-inputs", "train --inputs linear", ["train", "--seed", "1", "--data", f"{fx}/train.h5", "--inputs", "linear",

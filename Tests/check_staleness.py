@@ -94,7 +94,9 @@ def main(out):
     loo = {o for o in every if os.path.basename(o).startswith("loo_")}
     downstream_of_models = kinds["predict"] | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"}
     # The dedicated detectors (calobnn detect) score with the mean weights: no prediction seed.
-    detectors = {o for o in kinds["predict"] if o.endswith(("_energy.h5", "_mahalanobis.h5"))}
+    detectors = {o for o in kinds["predict"] if o.endswith(("_energy.h5", "_mahalanobis.h5", "_autoencoder.h5", "_autoencoder-normalised.h5"))}
+    # The autoencoders train with their own seed (SEED_AUTOENCODER) and epochs (AE_EPOCHS).
+    autoencoders = {o for o in detectors if o.endswith(("_autoencoder.h5", "_autoencoder-normalised.h5"))}
     print(f"check-staleness: {len(every)} steps in all ({', '.join(f'{len(v)} {k}' for k, v in kinds.items())})")
 
     got, _ = steps(out)
@@ -118,6 +120,7 @@ def main(out):
         "SEED_LOO": loo | {"results/anomaly", "results/beyond"},
         "SEED_PREDICT": downstream_of_models - detectors,
         "SEED_BOOTSTRAP": {"results/anomaly", "results/beyond"},
+        "SEED_AUTOENCODER": autoencoders | {"results/anomaly"},
         "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4,
         "SEED_BENCH": set(),   # make bench only: no step of the pipeline may rerun
     }
@@ -130,6 +133,8 @@ def main(out):
         expect(f"(iii) {name} {seeds[name]} → {seeds[name] + 1}", got, want)
     got, _ = steps(out, "BOOTSTRAP=7")
     expect("(iii) profile value BOOTSTRAP", got, {"results/anomaly", "results/beyond"})
+    got, _ = steps(out, "AE_EPOCHS=3")
+    expect("(iii) profile value AE_EPOCHS", got, autoencoders | {"results/anomaly"})
     got, _ = steps(out, "MC_SAMPLES=3")
     expect("(iii) profile value MC_SAMPLES", got,
            {o for o in kinds["predict"] if o.endswith("_bnn.h5")} | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})

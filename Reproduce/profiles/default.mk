@@ -10,4 +10,5 @@ PATIENCE          = 5
 BATCH             = 128
 MC_SAMPLES        = 100
 ENSEMBLE          = 5
+AE_EPOCHS         = 20
 BOOTSTRAP         = 200

@@ -13,5 +13,6 @@ PATIENCE          = 10
 BATCH             = 128
 MC_SAMPLES        = 100
 ENSEMBLE          = 5
+AE_EPOCHS         = 30
 BOOTSTRAP         = 500
 REPEATS           = 10

@@ -9,4 +9,5 @@ PATIENCE          = 3
 BATCH             = 128
 MC_SAMPLES        = 100
 ENSEMBLE          = 5
+AE_EPOCHS         = 10
 BOOTSTRAP         = 50

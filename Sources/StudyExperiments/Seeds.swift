@@ -21,4 +21,11 @@ public enum StudySeeds {
     public static func bootstrap(master: UInt64, removed: Int, score: Int) -> UInt64 {
         SeedDerivation.seed(master, salt: "bootstrap", UInt64(removed), UInt64(score))
     }
+
+    /// The seed of the autoencoder detectors fitted without `removed` (the removed class's label
+    /// in the training file; nil for a model of all classes: 2⁶⁴ − 1), by the salt "autoencoder".
+    /// Both variants (study and energy-normalised inputs) use it: they differ only by their inputs.
+    public static func autoencoder(master: UInt64, removed: Int?) -> UInt64 {
+        SeedDerivation.seed(master, salt: "autoencoder", removed.map(UInt64.init) ?? UInt64.max)
+    }
 }
