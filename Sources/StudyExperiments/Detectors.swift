@@ -84,6 +84,8 @@ public enum Detector: String, CaseIterable, Sendable {
         var fitSeconds = 0.0
         let t0 = Date()
         var scores: [Double]
+        // What the score file records as the detector: its settings, and for a trained one its run.
+        var recorded = description
         switch self {
         case .energy:
             let z = net.logits(x: test.cells, count: n, threads: threads), k = known.count
@@ -118,6 +120,7 @@ public enum Detector: String, CaseIterable, Sendable {
             var options = autoencoder
             options.threads = threads
             options.seed = StudySeeds.autoencoder(master: seed, removed: removed.flatMap { trainSet.provenance.classNames.firstIndex(of: $0) })
+            recorded += "; \(options.epochs) epochs, batch \(options.batchSize), learning rate \(options.learningRate), seed \(options.seed) derived from --seed \(seed)"
             let d = dataset.geometry.totalCells
             let t1 = Date()
             let (ae, _) = try Autoencoder.train(x: fit.cells, count: fit.labels.count, inputs: d,
@@ -130,9 +133,9 @@ public enum Detector: String, CaseIterable, Sendable {
         }
         let seconds = Date().timeIntervalSince(t0) - fitSeconds
         // The file stores the dataset's own labels; events are in the dataset's order.
-        try ScoreFile.write(scores, to: output, detector: description, outputClasses: known, dataset: dataset, dataPath: data.path,
+        try ScoreFile.write(scores, to: output, detector: recorded, outputClasses: known, dataset: dataset, dataPath: data.path,
                             modelIdentity: Checkpoint.identity(of: state), modelPath: model.path, fitSeconds: fitSeconds, seconds: seconds)
-        return "detect \(rawValue): \(n) events scored (fit \(fmt3(fitSeconds)) s, score \(fmt3(seconds)) s) → \(output)"
+        return "detect \(rawValue)\(recorded == description ? "" : " (" + recorded.dropFirst(description.count + 2) + ")"): \(n) events scored (fit \(fmt3(fitSeconds)) s, score \(fmt3(seconds)) s) → \(output)"
     }
 
     /// Read a file to fit on and name the class in it the model does not know (the removed one;
