@@ -24,6 +24,7 @@ repeat-seed = $(shell echo $$(( $(strip $(1)) + $(REPEAT) * $(REPEAT_SEED_STRIDE
 SEED_ID_BNN := $(call repeat-seed,$(SEED_ID_BNN))
 SEED_ID_DET := $(call repeat-seed,$(SEED_ID_DET))
 SEED_LOO    := $(call repeat-seed,$(SEED_LOO))
+SEED_AUTOENCODER := $(call repeat-seed,$(SEED_AUTOENCODER))
 endif
 
 REPEAT_INDICES = $(shell seq 1 $$(( $(REPEATS) - 1 )))

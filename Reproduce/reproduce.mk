@@ -253,23 +253,35 @@ $(PRED)/loo_%_det.h5: $(MODELS)/loo_%_det.h5 $(DATA)/test.h5 $(CALOBNN) $(call r
 	@mkdir -p $(PRED)
 	$(call step,predict_det) $(PREDICT_LOO_DET) -o $@
 
-# Dedicated detectors on each removed class's twin (beyond the talk): the twin's free energy, and a
-# Mahalanobis distance on its pooled features fitted on the training file's known classes.
-# $(call detect,DETECTOR,TWIN MODEL): the command; DETECT_ARGS_<detector> holds what it needs
-# beyond the twin and the test set. Seed 0 uses the twin loo_<c>_det.h5, seed r member ens<r>.
-DETECTORS ?= energy mahalanobis
+# Dedicated detectors of each removed class (beyond the talk), fitted on the known classes only:
+# on its twin, the twin's free energy and a Mahalanobis distance on its pooled features fitted on
+# the training file's known classes; on the images, a dense autoencoder trained on those classes
+# (study inputs, and energy-normalised inputs), its epoch picked on the validation file's known
+# classes (the twin names the known classes).
+# $(call detect,DETECTOR,TWIN MODEL,SEED INDEX): the command; DETECT_ARGS_<detector> holds what it
+# needs beyond the twin and the test set. Seed 0 uses the twin loo_<c>_det.h5, seed r member
+# ens<r>; a detector that trains (DETECT_TRAINS_<detector>) is also given --member r, which its
+# seed derives from, and runs as a training step.
+DETECTORS ?= energy mahalanobis autoencoder autoencoder-normalised
+# AE_EPOCHS (the profile's; 10 if a profile does not say): each autoencoder trains that many epochs.
+AE_EPOCHS ?= 10
 DETECT_ARGS_energy      =
 DETECT_ARGS_mahalanobis = --training $(DATA)/train.h5
-detect = $(strip $(CALOBNN) detect $(1) --model $(2) $(DETECT_ARGS_$(1)) --data $(DATA)/test.h5)
+DETECT_ARGS_autoencoder = --training $(DATA)/train.h5 --validation $(DATA)/val.h5 --seed $(SEED_AUTOENCODER) --epochs $(AE_EPOCHS)
+DETECT_ARGS_autoencoder-normalised = $(DETECT_ARGS_autoencoder)
+DETECT_TRAINS_autoencoder = yes
+DETECT_TRAINS_autoencoder-normalised = yes
+detect = $(strip $(CALOBNN) detect $(1) --model $(2) $(DETECT_ARGS_$(1)) $(if $(DETECT_TRAINS_$(1)),$(if $(filter-out 0,$(3)),--member $(3))) --data $(DATA)/test.h5)
+detect-step = $(if $(DETECT_TRAINS_$(1)),train_det,predict_det)
 define DETECTOR_RULES
-$(PRED)/loo_%_$(1).h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/test.h5 $(CALOBNN) $$(call recipe,$(PRED)/loo_%_$(1).h5,$$(call detect,$(1),$$<))
+$(PRED)/loo_%_$(1).h5: $(MODELS)/loo_%_det.h5 $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5 $(CALOBNN) $$(call recipe,$(PRED)/loo_%_$(1).h5,$$(call detect,$(1),$$<,0))
 	@mkdir -p $(PRED)
-	$$(call step,predict_det) $$(call detect,$(1),$$<) -o $$@
+	$$(call step,$(call detect-step,$(1))) $$(call detect,$(1),$$<,0) -o $$@
 endef
 define DETECTOR_SEED_RULES
-$(PRED)/loo_$(1)_$(2)_s$(3).h5: $(MODELS)/loo_$(1)_ens$(3).h5 $(DATA)/train.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_$(2)_s$(3).h5,$(call detect,$(2),$(MODELS)/loo__ens$(3).h5))
+$(PRED)/loo_$(1)_$(2)_s$(3).h5: $(MODELS)/loo_$(1)_ens$(3).h5 $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5 $(CALOBNN) $(call recipe,$(PRED)/loo_%_$(2)_s$(3).h5,$(call detect,$(2),$(MODELS)/loo__ens$(3).h5,$(3)))
 	@mkdir -p $(PRED)
-	$$(call step,predict_det) $(call detect,$(2),$(MODELS)/loo_$(1)_ens$(3).h5) -o $$@
+	$$(call step,$(call detect-step,$(2))) $(call detect,$(2),$(MODELS)/loo_$(1)_ens$(3).h5,$(3)) -o $$@
 endef
 $(foreach d,$(DETECTORS),$(eval $(call DETECTOR_RULES,$(d))))
 $(foreach c,$(STUDY_CLASSES),$(foreach d,$(DETECTORS),$(foreach r,$(SEED_RUNS),$(eval $(call DETECTOR_SEED_RULES,$(c),$(d),$(r))))))

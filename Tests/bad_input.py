@@ -375,13 +375,37 @@ def main():
         case("eval-anomaly-missing-ens", "an ensemble member file is missing",
              ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "1", "--bootstrap", "5",
               "-o", f"{out}/ad"], ["loo_photon_ens1.h5"])
+        case("eval-anomaly-seeds-zero", "evaluate anomaly --seeds 0", ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo",
+             "--class", "photon", "--ensemble", "0", "--seeds", "0", "-o", f"{out}/ad"], ["--seeds", "0"])
+        case("eval-anomaly-missing-seed", "--seeds 2 but the BNN of seed 1 is missing",
+             ["evaluate", "anomaly", "--bootstrap-seed", "20221124", "--pred-dir", f"{fx}/loo", "--class", "photon", "--ensemble", "0", "--seeds", "2",
+              "--bootstrap", "5", "-o", f"{out}/ad"], ["loo_photon"])
+        case("eval-seed-kind", "evaluate classification --bnn-seed given deterministic predictions",
+             ev(f"{fx}/pred_bnn.h5", f"{fx}/pred_det.h5", ["--bnn-seed", f"{fx}/pred_det.h5"]), ["--bnn-seed", "pred_det.h5", "expected a bnn"])
         case("detect-maha-no-training", "detect mahalanobis without --training (nothing to fit on)",
              ["detect", "mahalanobis", "--model", f"{fx}/loo_photon_det_model.h5", "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"],
              ["mahalanobis", "--training"])
         case("detect-missing-model", "detect energy with a missing model", ["detect", "energy", "--model", f"{fx}/nope.h5",
              "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["nope.h5"])
-        case("detect-unknown", "detect with an unknown detector", ["detect", "autoencoder", "--model", f"{fx}/det.h5",
-             "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["autoencoder"])
+        case("detect-unknown", "detect with an unknown detector", ["detect", "isolation-forest", "--model", f"{fx}/det.h5",
+             "--data", f"{fx}/test.h5", "-o", f"{out}/s.h5"], ["isolation-forest"])
+        ae = ["detect", "autoencoder", "--model", f"{fx}/loo_photon_det_model.h5", "--data", f"{fx}/test.h5"]
+        case("detect-ae-no-seed", "detect autoencoder without --seed (it trains a network)",
+             ae + ["--training", f"{fx}/train.h5", "-o", f"{out}/s.h5"], ["autoencoder", "--seed"])
+        case("detect-ae-no-training", "detect autoencoder-normalised without --training (nothing to train on)",
+             ["detect", "autoencoder-normalised"] + ae[2:] + ["--seed", "3000", "-o", f"{out}/s.h5"], ["autoencoder-normalised", "--training"])
+        case("detect-ae-epochs", "detect autoencoder --epochs 0", ae + ["--training", f"{fx}/train.h5", "--seed", "3000", "--epochs", "0",
+             "-o", f"{out}/s.h5"], ["--epochs", "0"])
+        case("detect-energy-seed", "detect energy --seed (the energy score trains nothing; a seed would be silently ignored)",
+             ["detect", "energy", "--model", f"{fx}/det.h5", "--data", f"{fx}/test.h5", "--seed", "1", "-o", f"{out}/s.h5"], ["--seed", "energy"])
+        case("detect-ae-member", "detect autoencoder --member -1", ae + ["--training", f"{fx}/train.h5", "--seed", "3000", "--member", "-1",
+             "-o", f"{out}/s.h5"], ["--member", "-1"])
+        case("detect-mahalanobis-member", "detect mahalanobis --member 2 (it trains nothing; a member would be silently ignored)",
+             ["detect", "mahalanobis", "--model", f"{fx}/det.h5", "--training", f"{fx}/train.h5", "--data", f"{fx}/test.h5",
+              "--member", "2", "-o", f"{out}/s.h5"], ["--member", "mahalanobis"])
+        case("detect-ae-nan-validation", "detect autoencoder with a --validation file holding NaN cells",
+             ae + ["--training", f"{fx}/train.h5", "--validation", f"{fx}/nan.h5", "--seed", "3000", "--epochs", "1", "-o", f"{out}/s.h5"],
+             ["--validation", "nan.h5"])
         case("robustness-missing", "evaluate robustness of a folder without summaries",
              ["evaluate", "robustness", "--run", f"study={fx}", "-o", f"{out}/rob"], ["summary.json"])
         case("train-bad-inputs", "train --inputs linear", ["train", "--seed", "1", "--data", f"{fx}/train.h5", "--inputs", "linear",

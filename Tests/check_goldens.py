@@ -26,7 +26,8 @@ import json
 import os
 import sys
 
-PINNED_SCORES = ["bnn_std_pred", "bnn_mi", "det_1_minus_max", "ens_mi"]
+# The §5 scores, and the autoencoder detectors (beyond the talk; `calobnn detect`, DETECTORS).
+PINNED_SCORES = ["bnn_std_pred", "bnn_mi", "det_1_minus_max", "ens_mi", "autoencoder", "autoencoder-normalised"]
 
 
 def measured(results):

@@ -95,7 +95,9 @@ def main(out):
     downstream_of_models = kinds["predict"] | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"}
     # The dedicated detectors (calobnn detect) score with the mean weights: no prediction seed.
     # Seed r of a network (SEEDS in the profile) is its file with the suffix _s<r>.
-    detectors = {o for o in kinds["predict"] if re.search(r"_(energy|mahalanobis)(_s\d+)?\.h5$", o)}
+    detectors = {o for o in kinds["predict"] if re.search(r"_(energy|mahalanobis|autoencoder|autoencoder-normalised)(_s\d+)?\.h5$", o)}
+    # The autoencoders train with their own seed (SEED_AUTOENCODER) and epochs (AE_EPOCHS).
+    autoencoders = {o for o in detectors if re.search(r"_autoencoder(-normalised)?(_s\d+)?\.h5$", o)}
     id_bnn = {o for o in every if re.fullmatch(r"(models|pred)/all_bnn(_s\d+)?\.h5", o)}
     id_det = {o for o in every if re.fullmatch(r"(models|pred)/all_det(_s\d+)?\.h5", o)}
     bnn_predictions = {o for o in kinds["predict"] if re.search(r"_bnn(_s\d+)?\.h5$", o)}
@@ -122,6 +124,7 @@ def main(out):
         "SEED_LOO": loo | {"results/anomaly", "results/beyond"},
         "SEED_PREDICT": downstream_of_models - detectors,
         "SEED_BOOTSTRAP": {"results/anomaly", "results/beyond"},
+        "SEED_AUTOENCODER": autoencoders | {"results/anomaly"},
         "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4,
         "SEED_BENCH": set(),   # make bench only: no step of the pipeline may rerun
     }
@@ -134,6 +137,8 @@ def main(out):
         expect(f"(iii) {name} {seeds[name]} → {seeds[name] + 1}", got, want)
     got, _ = steps(out, "BOOTSTRAP=7")
     expect("(iii) profile value BOOTSTRAP", got, {"results/anomaly", "results/beyond"})
+    got, _ = steps(out, "AE_EPOCHS=3")
+    expect("(iii) profile value AE_EPOCHS", got, autoencoders | {"results/anomaly"})
     got, _ = steps(out, "MC_SAMPLES=3")
     expect("(iii) profile value MC_SAMPLES", got,
            bnn_predictions | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})

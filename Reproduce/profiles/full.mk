@@ -15,4 +15,5 @@ BATCH             = 128
 MC_SAMPLES        = 100
 ENSEMBLE          = 5
 SEEDS             = 10
+AE_EPOCHS         = 30
 BOOTSTRAP         = 500

@@ -484,7 +484,7 @@ public enum LeaveOneOut {
             macros.add("\(macroName(detector.rawValue))Verdict", 2 * beats > results.count ? "does not compete with" : "is not clearly beaten by")
         }
         if !detectorRows.isEmpty {
-            try ResultTable(caption: "Dedicated anomaly detectors on the deterministic twin, fitted on the known classes only: AUROC (± bootstrap s.d.), AUPR and FPR at 95 % TPR, beside the BNN σ of the predicted node (\(tag)).",
+            try ResultTable(caption: "Dedicated anomaly detectors (on the deterministic twin; the autoencoders on the images), fitted on the known classes only: AUROC (± bootstrap s.d.), AUPR and FPR at 95 % TPR, beside the BNN σ of the predicted node (\(tag)).",
                             header: ["removed class", "BNN σ AUROC"] + configuration.detectors.flatMap { ["\($0.label) AUROC", "AUPR", "FPR95"] },
                             rows: detectorRows).write(to: output, stem: "detectors")
         }

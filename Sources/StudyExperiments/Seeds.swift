@@ -21,4 +21,15 @@ public enum StudySeeds {
     public static func bootstrap(master: UInt64, removed: Int, score: Int) -> UInt64 {
         SeedDerivation.seed(master, salt: "bootstrap", UInt64(removed), UInt64(score))
     }
+
+    /// The seed of the autoencoder detectors fitted without `removed` (the removed class's label
+    /// in the training file; nil for a model of all classes: 2⁶⁴ − 1), by the salt "autoencoder".
+    /// Both variants (study and energy-normalised inputs) use it: they differ only by their inputs.
+    /// The training from seed `member` ≥ 1 (the spread between seeds, `SEEDS`) derives from
+    /// (master, removed, member); member 0 is the main training.
+    public static func autoencoder(master: UInt64, removed: Int?, member: Int = 0) -> UInt64 {
+        let r = removed.map(UInt64.init) ?? UInt64.max
+        return member == 0 ? SeedDerivation.seed(master, salt: "autoencoder", r)
+                           : SeedDerivation.seed(master, salt: "autoencoder", r, UInt64(member))
+    }
 }

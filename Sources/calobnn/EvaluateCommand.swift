@@ -3,6 +3,7 @@
 // Parsing here; each subcommand is one call into StudyExperiments, which writes its output
 // directory atomically. Compute → data file → table/figure: the Makefile renders.
 import ArgumentParser
+import BayesianNetworks
 import Foundation
 import StudyExperiments
 import StudyReport
@@ -231,21 +232,36 @@ struct Detect: ParsableCommand {
         discussion: """
         energy: the network's free energy −logsumexp(logits); nothing to fit. mahalanobis: class-conditional \
         Gaussians with a shared, shrunk covariance on the network's pooled features, fitted on --training's \
-        known classes (those the model was trained on). Writes a score file (larger = more anomalous).
+        known classes (those the model was trained on). autoencoder: a dense autoencoder (504 → 32 → 504) \
+        trained on --training's known classes in the model's input space, scored by its mean squared \
+        reconstruction error; autoencoder-normalised: the same on energy-normalised inputs. The autoencoders \
+        need --seed (their training's seed derives from it and the removed class) and keep the epoch of the \
+        lowest reconstruction error on --validation's known classes if given. Writes a score file (larger = \
+        more anomalous).
 
         Examples:
           calobnn detect energy --model models/loo_jpsi_ee_det.h5 --data test.h5 -o pred/loo_jpsi_ee_energy.h5
           calobnn detect mahalanobis --model models/loo_jpsi_ee_det.h5 --training train.h5 --data test.h5 -o pred/loo_jpsi_ee_mahalanobis.h5
+          calobnn detect autoencoder --model models/loo_jpsi_ee_det.h5 --training train.h5 --validation val.h5 \\
+            --data test.h5 --seed 3000 --epochs 10 -o pred/loo_jpsi_ee_autoencoder.h5
         """)
 
-    @Argument(help: "The detector: energy or mahalanobis.")
+    @Argument(help: "The detector: energy, mahalanobis, autoencoder or autoencoder-normalised.")
     var detector: Detector
     @Option(help: "The trained network (normally the deterministic twin of a leave-one-out run).")
     var model: String
     @Option(help: "The events to score.")
     var data: String
-    @Option(help: "The training file the detector is fitted on (mahalanobis).")
+    @Option(help: "The training file the detector is fitted on (mahalanobis, autoencoders).")
     var training: String?
+    @Option(help: "Validation file: its known classes pick the autoencoder's epoch (autoencoders; optional).")
+    var validation: String?
+    @Option(parsing: .unconditional, help: "Master seed of the autoencoders (initialisation, shuffling); derived per removed class.")
+    var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Train from another seed of --seed (0…1000; 0 = the main training): the spread between seeds (autoencoders).")
+    var member: Int = 0
+    @Option(parsing: .unconditional, help: "Autoencoder training epochs (1…1000).")
+    var epochs: Int = AutoencoderOptions().epochs
     @Option(parsing: .unconditional, help: "Worker threads (results are identical for any value).")
     var threads: Int = 2
     @Option(name: [.short, .customLong("output")], help: "Score file to write (HDF5).")
@@ -254,12 +270,26 @@ struct Detect: ParsableCommand {
     func validate() throws {
         try checkThreads(threads)
         if detector == .mahalanobis && training == nil { throw ValidationError("mahalanobis needs --training") }
+        if detector.isTrained {
+            if training == nil { throw ValidationError("\(detector.rawValue) needs --training (the file it is trained on)") }
+            if seed == nil { throw ValidationError("\(detector.rawValue) needs --seed (it trains a network)") }
+            guard (1 ... 1000).contains(epochs) else { throw ValidationError("--epochs must be in 1…1000 (got \(epochs))") }
+            guard (0 ... 1000).contains(member) else { throw ValidationError("--member must be in 0…1000 (got \(member))") }
+        } else if validation != nil || seed != nil || member != 0 {
+            throw ValidationError("--validation, --seed and --member apply to the autoencoders only (\(detector.rawValue) trains nothing)")
+        }
     }
 
     func run() throws {
-        try checkOutput(output, inputs: [("--model", model), ("--data", data)] + (training.map { [("--training", $0)] } ?? []))
+        let inputs = [("--model", model), ("--data", data)] + (training.map { [("--training", $0)] } ?? [])
+            + (validation.map { [("--validation", $0)] } ?? [])
+        try checkOutput(output, inputs: inputs)
+        var options = AutoencoderOptions()
+        options.epochs = epochs
         ProgressReporter.write(try detector.run(model: NamedFile("--model", model), data: NamedFile("--data", data),
-                                                training: training.map { NamedFile("--training", $0) }, threads: threads, output: output) + "\n")
+                                                training: training.map { NamedFile("--training", $0) },
+                                                validation: validation.map { NamedFile("--validation", $0) }, seed: seed, member: member,
+                                                autoencoder: options, threads: threads, output: output) + "\n")
     }
 }
 

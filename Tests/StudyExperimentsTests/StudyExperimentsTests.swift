@@ -65,6 +65,9 @@ struct StudyExperimentsTests {
                        StudySeeds.training(master: 2001, removed: 0, member: 0)]
         #expect(Set(derived).count == derived.count && !derived.contains(2000))
         #expect(StudySeeds.bootstrap(master: 20221124, removed: 8, score: 0) != StudySeeds.bootstrap(master: 20221124, removed: 8, score: 1))
+        let ae = [StudySeeds.autoencoder(master: 3000, removed: 0), StudySeeds.autoencoder(master: 3000, removed: 1),
+                  StudySeeds.autoencoder(master: 3000, removed: nil), StudySeeds.autoencoder(master: 3001, removed: 0)]
+        #expect(Set(ae).count == ae.count && !ae.contains(3000) && !ae.contains(StudySeeds.training(master: 3000, removed: 0, member: 0)))
     }
 
     @Test("§4 and §5 from files: outputs complete, recorded seeds are the derived ones, numbers agree with a recomputation")
@@ -277,10 +280,39 @@ struct StudyExperimentsTests {
         for kind in [ModelKind.bnn, .deterministic] {
             try w.trainAndPredict(kind, removed: "photon", name: "loo_photon_\(kind == .bnn ? "bnn" : "det")", samples: kind == .bnn ? 5 : 1)
         }
+        var aeOptions = AutoencoderOptions()
+        aeOptions.epochs = 3
         for d in Detector.allCases {
             _ = try d.run(model: NamedFile("model", w.path("model_loo_photon_det.h5")), data: NamedFile("test", w.path("test.h5")),
-                          training: NamedFile("train", w.path("train.h5")), threads: 2, output: w.path("pred/loo_photon_\(d.rawValue).h5"))
+                          training: NamedFile("train", w.path("train.h5")), validation: d.isTrained ? NamedFile("val", w.path("val.h5")) : nil,
+                          seed: d.isTrained ? 3000 : nil, autoencoder: aeOptions, threads: 2, output: w.path("pred/loo_photon_\(d.rawValue).h5"))
         }
+        // The autoencoders, re-derived: trained directly on the known classes of the training file
+        // (photon left out) with the seed derived from (3000, photon's label), the epoch picked on
+        // the validation file's known classes — the same bits as the detector's, whose thread count
+        // (2 above, 1 here) changes nothing; and the seed is required.
+        let trainSet = try CaloDataset.read(from: w.path("train.h5")), valSet = try CaloDataset.read(from: w.path("val.h5"))
+        let known = try Checkpoint.load(from: w.path("model_loo_photon_det.h5")).classNames
+        let testSet = try CaloDataset.read(from: w.path("test.h5"))
+        for (d, pre) in [(Detector.autoencoder, Preprocessing()), (.autoencoderNormalised, .energyNormalised)] {
+            let fit = try trainSet.trainingInputs(excluding: "photon", outputs: known, preprocessing: pre, path: "train")
+            let val = try valSet.trainingInputs(excluding: "photon", outputs: known, preprocessing: pre, path: "val")
+            #expect(!fit.classNames.contains("photon") && fit.labels.count == 2 * 60)
+            var o = aeOptions
+            o.seed = StudySeeds.autoencoder(master: 3000, removed: trainSet.provenance.classNames.firstIndex(of: "photon")); o.threads = 1
+            let (ae, _) = try Autoencoder.train(x: fit.cells, count: fit.labels.count, inputs: 504, validation: (val.cells, val.labels.count), options: o)
+            let x = try testSet.trainingInputs(outputs: known + ["photon"], preprocessing: pre, path: "test")
+            let direct = ae.reconstructionErrors(x: x.cells, count: x.labels.count, threads: 1)
+            let file = try ScoreFile.read(w.path("pred/loo_photon_\(d.rawValue).h5"))
+            #expect(file.score.map(\.bitPattern) == direct.map(\.bitPattern), "\(d.rawValue)")
+            #expect(file.fitSeconds > 0 && file.detector.hasPrefix(d.rawValue))
+            #expect(throws: InputError.self) {
+                try d.run(model: NamedFile("model", w.path("model_loo_photon_det.h5")), data: NamedFile("test", w.path("test.h5")),
+                          training: NamedFile("train", w.path("train.h5")), threads: 1, output: w.path("pred/noseed.h5"))
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: w.path("pred/noseed.h5")))
+        #expect(try ScoreFile.read(w.path("pred/loo_photon_autoencoder.h5")).score != ScoreFile.read(w.path("pred/loo_photon_autoencoder-normalised.h5")).score)
         // Energy, recomputed from the twin's logits with Foundation's exp/log (to 1e-9).
         let state = try Checkpoint.load(from: w.path("model_loo_photon_det.h5"))
         let net = try state.bestNetwork()
