@@ -488,6 +488,41 @@ public enum LeaveOneOut {
                             header: ["removed class", "BNN σ AUROC"] + configuration.detectors.flatMap { ["\($0.label) AUROC", "AUPR", "FPR95"] },
                             rows: detectorRows).write(to: output, stem: "detectors")
         }
+        // The winner per removed class: the seeded score (BNN, twin or detector; the ensemble has
+        // no seeds) of largest mean AUROC, and its margin over the runner-up with their combined
+        // uncertainty — decisive if the margin exceeds twice it (the rule of the other verdicts).
+        var winnerRows: [[String]] = [], wins: [String: Int] = [:], decisive = 0
+        for r in results {
+            var candidates: [(label: String, family: String, spread: SeedSpread, u: Double)] = []
+            for (j, score) in scores.enumerated() where score.family != .ensemble {
+                guard let v = r.seedAUROCs[score.key] else { continue }
+                let sp = SeedSpread(v)
+                candidates.append((score.label, score.family == .bnn ? "BNN" : "twin", sp, sp.uncertainty(bootstrap: r.scores[j].aurocError)))
+            }
+            for (d, detector) in configuration.detectors.enumerated() where d < r.detectors.count {
+                guard let v = r.seedAUROCs[detector.rawValue] else { continue }
+                let sp = SeedSpread(v)
+                candidates.append((detector.label, "detector", sp, sp.uncertainty(bootstrap: r.detectors[d].aurocError)))
+            }
+            // Stable order: the first of equal means wins (scores before detectors, table order).
+            let ranked = candidates.enumerated().sorted { $0.element.spread.mean != $1.element.spread.mean ? $0.element.spread.mean > $1.element.spread.mean : $0.offset < $1.offset }.map(\.element)
+            guard let best = ranked.first else { continue }
+            let second = ranked.count > 1 ? ranked[1] : best
+            let margin = best.spread.mean - second.spread.mean, u = (best.u * best.u + second.u * second.u).squareRoot()
+            let isDecisive = ranked.count > 1 && margin > 2 * u
+            wins[best.family, default: 0] += 1
+            if isDecisive { decisive += 1 }
+            let std = SeedSpread(r.seedAUROCs[StudyScores.bnnStdPredicted.key] ?? [r.scores[0].auroc])
+            winnerRows.append([label(r.removed), best.label, "\(fmt(best.spread.mean, 3)) ± \(fmt(best.spread.spread, 3))", second.label,
+                               "\(fmt(margin, 3)) ± \(fmt(u, 3))", isDecisive ? "yes" : "no", "\(fmt(std.mean, 3)) ± \(fmt(std.spread, 3))"])
+            macros.add("Winner\(macroName(r.removed))", ResultTable.latexEscape(best.label))
+            macros.add("WinnerAUROC\(macroName(r.removed))", fmt(best.spread.mean, 3))
+        }
+        macros.add([("NWinsBNN", "\(wins["BNN"] ?? 0)"), ("NWinsTwin", "\(wins["twin"] ?? 0)"),
+                    ("NWinsDetector", "\(wins["detector"] ?? 0)"), ("NWinsDecisive", "\(decisive)")])
+        try ResultTable(caption: "The winner per removed class: the score of largest mean AUROC over the seeds among the BNN's, the twin's and the dedicated detectors' (the ensemble has no seeds), its mean ± spread, the runner-up, the margin ± its uncertainty (bootstrap and seed errors of both in quadrature), whether the margin exceeds twice it, and the BNN σ for reference (\(tag)).",
+                        header: ["removed class", "winner", "AUROC", "runner-up", "margin", "decisive", "BNN σ"], rows: winnerRows)
+            .write(to: output, stem: "winners")
         let nSeeds = results.map { $0.seedAUROCs[StudyScores.bnnStdPredicted.key]?.count ?? 1 }.min() ?? 1
         macros.add("NSeeds", "\(nSeeds)")
         try ResultTable(caption: "Spread between independently seeded trainings: AUROC mean ± standard deviation over \(nSeeds) seeds of the BNN, of its twin (the twin and ensemble members 1 … \(nSeeds - 1)) and of each detector fitted on each twin (\(tag)).",

@@ -145,6 +145,11 @@ struct StudyExperimentsTests {
         #expect(detSeeds.count == 2 && close(detSeeds[1], ens1))
         let mS = try macros(w.path("anomalyS/numbers.tex"))
         #expect(mS["NSeeds"] == "2" && mS["AUROCStdMeanPhoton"] == String(format: "%.3f", (bnnSeeds[0] + bnnSeeds[1]) / 2))
+        // One winner per removed class, of the largest mean AUROC over the seeded scores.
+        let wins = ["NWinsBNN", "NWinsTwin", "NWinsDetector"].compactMap { mS[$0].flatMap(Int.init) }
+        #expect(wins.count == 3 && wins.reduce(0, +) == 1 && FileManager.default.fileExists(atPath: w.path("anomalyS/winners.md")))
+        let means = seedsS.compactMap { ($0.value as? [String: Any])?["mean"] as? Double }
+        #expect(mS["WinnerAUROCPhoton"] == String(format: "%.3f", means.max() ?? .nan))
         for ext in ["tex", "md", "csv"] {
             #expect(FileManager.default.fileExists(atPath: w.path("anomalyS/seeds.\(ext)")) && FileManager.default.fileExists(atPath: w.path("anomalyS/calibration.\(ext)")))
         }
