@@ -86,7 +86,8 @@ AD = $(RESULTS)/anomaly
 $(FIGURES)/loo_%.pdf: $(FIG_SCRIPTS)/loo.gp $(FIG_COMMON) $(AD)/loo_%.dat $(AD)/std_summary.dat $(AD)/class_labels.txt
 	@mkdir -p $(FIGURES)
 	$(call gp,$(AD),loo,cls='$*')
-$(FIGURES)/examples_%.pdf: $(FIG_SCRIPTS)/examples.gp $(FIG_COMMON) $(AD)/examples_%.dat $(AD)/std_summary.dat $(AD)/class_labels.txt
+$(FIGURES)/examples_%.pdf: $(FIG_SCRIPTS)/examples.gp $(FIG_COMMON) $(AD)/examples_%.dat $(AD)/examples_outputs_%.dat \
+                          $(AD)/std_summary.dat $(AD)/class_labels.txt
 	@mkdir -p $(FIGURES)
 	$(call gp,$(AD),examples,cls='$*')
 $(FIGURES)/loo_all.pdf: $(FIG_SCRIPTS)/loo_grid.gp $(FIG_COMMON) $(foreach c,$(STUDY_CLASSES),$(AD)/loo_$(c).dat) $(AD)/class_labels.txt

@@ -72,6 +72,9 @@ public enum LeaveOneOut {
         public var detectorSeedScores: [Detector: [[Double]]] = [:]
         /// Each detector's fitting and scoring wall time (seed 0), seconds.
         public var detectorSeconds: [Detector: (fit: Double, score: Double)] = [:]
+        /// The names of the K output nodes' classes (the prediction files' output classes; empty:
+        /// unknown, the example figures then number the nodes only).
+        public var outputClasses: [String] = []
 
         /// In-memory inputs (a user's own networks; no timing).
         public init(removed: String, bnn: PredictionSet, det: PredictionSet, members: [PredictionSet] = []) {
@@ -207,6 +210,7 @@ public enum LeaveOneOut {
                 try ExperimentInputs.trainingRecord(modelDir.map { "\($0)/\(file)" }, for: p, pred)?.seconds ?? .nan
             }
             var inputs = ClassInputs(removed: name, bnn: bnn.set, det: det.set, members: members.map(\.set))
+            inputs.outputClasses = bnn.outputClasses
             inputs.bnnSeeds = bnnSeeds.map(\.set)
             inputs.twinSeeds = twinRuns.prefix(max(configuration.seeds - 1, 0)).map(\.set)
             // Seed r's detector must come from seed r's twin (r = 0: the twin itself).
@@ -452,7 +456,9 @@ public enum LeaveOneOut {
             stdSummary.append([Double(row)] + r.stdQuantilesAnomalous + r.stdQuantilesKnown)
             try writeDistributions(input, name: name, tag: tag, into: output)
             if let dataset {
-                try writeCaseExamples(dataset: dataset, input: input, thresholds: r.thresholds, name: name, tag: tag, into: output)
+                try writeCaseExamples(dataset: dataset, input: input, thresholds: r.thresholds,
+                                      nodeLabels: input.outputClasses.map { configuration.registry[$0]?.label ?? $0 },
+                                      name: name, tag: tag, into: output)
             }
             costRows.append([label(name), fmt(input.trainingSeconds.bnn, 0), fmt(input.trainingSeconds.det, 0), fmt(input.trainingSeconds.ensemble, 0),
                              fmt(input.predictionSeconds.bnn, 1), fmt(input.predictionSeconds.det, 1), fmt(input.predictionSeconds.ensemble, 1)]
@@ -651,15 +657,29 @@ public enum LeaveOneOut {
                           rows: (0 ..< 40).map { i in [centres[i]] + hs.map { $0.density[i] } })
     }
 
-    /// The first anomalous event of each case: its middle-layer image as gnuplot blocks
-    /// (index = case A, B, C, other; rows "x y E/MeV"; one zero row if no event has the case).
-    static func writeCaseExamples(dataset: CaloDataset, input: ClassInputs, thresholds: CaseThresholds, name: String, tag: String,
-                                  into output: String) throws {
+    /// The first anomalous event of each case A, B, C, other (in test-event order), in two files
+    /// of four gnuplot blocks each (index 0–3 = case A, B, C, other):
+    /// - `examples_<class>.dat`: its middle-layer image, rows "x y E/MeV" (one row "0 0 0" when
+    ///   no anomalous event has the case);
+    /// - `examples_outputs_<class>.dat`: the Monte-Carlo outputs that define its case, one row per
+    ///   output node k (the K known classes, `nodeLabels`): "k mean σ votes", the predictive mean
+    ///   and σ of node k over the T weight samples and the fraction of the T samples whose argmax
+    ///   is k (K rows "k 0 0 0" when no event has the case). Comment lines above the rows give
+    ///   the case's thresholds (`# thresholds …`, fixed on the known events), per case the
+    ///   event's quantities they are compared with (`# case A event n sigma_pred … disagreement
+    ///   … second_mean … mean_pred …`, or `# case B none`) and the node labels (`# node k label`).
+    /// Every number has a fixed format (the files are compared byte for byte between machines).
+    static func writeCaseExamples(dataset: CaloDataset, input: ClassInputs, thresholds: CaseThresholds, nodeLabels: [String],
+                                  name: String, tag: String, into output: String) throws {
         let g = dataset.geometry, layer = g.layers[1], off = g.layerOffsets[1]
-        let k = input.bnn.classes
+        let k = input.bnn.classes, t = input.bnn.samples
         let indices = (0 ..< input.bnn.count).filter { input.bnn.label[$0] == k }
         let anomalies = input.bnn.filter { $0 == Int32(k) }
         var out = "# middle-layer images of one anomalous event per case A,B,C,other (gnuplot index 0..3): x y E_MeV — \(tag)\n"
+        var outputs = "# BNN outputs of the events of examples_\(name).dat, one anomalous event per case A,B,C,other (gnuplot index 0..3): node mean sigma vote_fraction (T = \(t) weight samples) — \(tag)\n"
+        outputs += "# thresholds quiet_std \(String(format: "%.4e", Double(thresholds.quietStd))) jumpy \(String(format: "%.4f", thresholds.jumpyFraction))"
+            + " active \(String(format: "%.4f", Double(thresholds.activeMean))) confident \(String(format: "%.4f", Double(thresholds.confidentMean)))\n"
+        for j in 0 ..< k { outputs += "# node \(j) \(j < nodeLabels.count ? nodeLabels[j] : "node \(j)")\n" }
         for c in AnomalyCase.allCases {
             out += "# case \(c.rawValue)\n"
             if let j = (0 ..< anomalies.count).first(where: { anomalyCase(anomalies, $0, thresholds: thresholds) == c }) {
@@ -670,12 +690,26 @@ public enum LeaveOneOut {
                     }
                     out += "\n"
                 }
+                let means = anomalies.means(j).map(Double.init), stds = anomalies.stds(j).map(Double.init)
+                var votes = [Int](repeating: 0, count: k)
+                for d in anomalies.decisions(j) where Int(d) < k { votes[Int(d)] += 1 }
+                let p = anomalies.predicted(j), second = means.count > 1 ? means.sorted(by: >)[1] : 0
+                outputs += "# case \(c.rawValue) event \(n) predicted \(p) sigma_pred \(String(format: "%.4e", stds[p]))"
+                    + " disagreement \(String(format: "%.4f", anomalies.disagreement(j))) second_mean \(String(format: "%.4f", second))"
+                    + " mean_pred \(String(format: "%.4f", means[p]))\n"
+                for i in 0 ..< k {
+                    outputs += "\(i) \(String(format: "%.6f", means[i])) \(String(format: "%.6e", stds[i])) \(String(format: "%.6f", Double(votes[i]) / Double(max(t, 1))))\n"
+                }
             } else {
                 out += "0 0 0\n"
+                outputs += "# case \(c.rawValue) none\n"
+                for i in 0 ..< k { outputs += "\(i) 0 0 0\n" }
             }
             out += "\n\n"
+            outputs += "\n\n"
         }
         try writeTextAtomically(out, to: "\(output)/examples_\(name).dat")
+        try writeTextAtomically(outputs, to: "\(output)/examples_outputs_\(name).dat")
     }
 }
 

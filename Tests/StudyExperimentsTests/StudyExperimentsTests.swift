@@ -55,6 +55,50 @@ func macros(_ path: String) throws -> [String: String] {
     return out
 }
 
+/// The A/B/C example files of `cls` in `dir` against a recomputation from its BNN predictions `p`
+/// (anomalies labelled K): per case A, B, C, other one block of K rows "k mean σ votes" — the first
+/// anomalous event of that case, means summing to ≈ 1 and vote fractions to 1 — or K zero rows
+/// when no anomalous event has the case (and then a one-row image block too); the node labels are
+/// the registry's labels of the file's output classes.
+func checkCaseExampleOutputs(_ dir: String, class cls: String, predictions file: PredictionFile) throws {
+    let p = file.set
+    let k = p.classes
+    func blocks(_ path: String) throws -> [[[Double]]] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.components(separatedBy: "\n\n\n").map { block in
+            block.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").compactMap { Double($0) } }
+        }.filter { !$0.isEmpty }
+    }
+    let outputs = try blocks("\(dir)/examples_outputs_\(cls).dat"), images = try blocks("\(dir)/examples_\(cls).dat")
+    #expect(outputs.count == AnomalyCase.allCases.count && images.count == AnomalyCase.allCases.count)
+    let text = try String(contentsOfFile: "\(dir)/examples_outputs_\(cls).dat", encoding: .utf8)
+    #expect(file.outputClasses.count == k)
+    for (j, c) in file.outputClasses.enumerated() { #expect(text.contains("\n# node \(j) \(EventRegistry.withExtras[c]?.label ?? "?")\n")) }
+    let knownIdx = (0 ..< p.count).filter { p.label[$0] < Int32(k) }, anomalyIdx = (0 ..< p.count).filter { p.label[$0] == Int32(k) }
+    let thresholds = CaseThresholds.fromKnown(p, known: knownIdx)
+    // The cases split the anomalies: at least one case has an event (its rows are checked).
+    #expect(!anomalyIdx.isEmpty)
+    for (c, kind) in AnomalyCase.allCases.enumerated() where c < outputs.count {
+        let rows = outputs[c]
+        #expect(rows.count == k && rows.allSatisfy { $0.count == 4 })
+        #expect(rows.enumerated().allSatisfy { Int($0.element[0]) == $0.offset })
+        let first = anomalyIdx.first { anomalyCase(p, $0, thresholds: thresholds) == kind }
+        guard let n = first else {
+            #expect(rows.allSatisfy { $0.dropFirst().allSatisfy { $0 == 0 } } && images[c].count == 1)
+            #expect(text.contains("# case \(kind.rawValue) none\n"))
+            continue
+        }
+        #expect(images[c].count > 1 && text.contains("# case \(kind.rawValue) event \(n) predicted \(p.predicted(n)) "))
+        #expect(abs(rows.reduce(0) { $0 + $1[1] } - 1) < 1e-4)
+        #expect(abs(rows.reduce(0) { $0 + $1[3] } - 1) < 1e-5)
+        for j in 0 ..< k {
+            #expect(abs(rows[j][1] - Double(p.mean[n * k + j])) < 1e-6 && abs(rows[j][2] - Double(p.std[n * k + j])) <= 1e-6 * max(rows[j][2], 1e-30))
+            let votes = p.decisions(n).filter { Int($0) == j }.count
+            #expect(abs(rows[j][3] - Double(votes) / Double(p.samples)) < 1e-6)
+        }
+    }
+}
+
 @Suite("StudyExperiments", .serialized)
 struct StudyExperimentsTests {
     @Test("seeds: §4 networks use the master seed; removed classes and members each derive their own")
@@ -118,6 +162,7 @@ struct StudyExperimentsTests {
         #expect(close(bnnStd["auroc"], expected.auroc) && close(bnnStd["error"], expected.aurocError))
         let m5 = try macros(w.path("anomaly/numbers.tex"))
         #expect(m5["NRemoved"] == "1" && m5["AUROCStdPhoton"] == String(format: "%.3f", expected.auroc))
+        try checkCaseExampleOutputs(w.path("anomaly"), class: "photon", predictions: PredictionFile.read(w.path("pred/loo_photon_bnn.h5")))
 
         // Another bootstrap seed moves only the errors, never the AUROC.
         var other = configuration; other.bootstrapSeed = 8
