@@ -103,12 +103,12 @@ test: check-references build check-h5py check-bad-input check-goldens check-port
 check-references:
 	@$(PYTHON) Tests/check_references.py
 
-## check-goldens: run the quick profile's §3–§5 pipeline (about a minute) and compare its
+## check-goldens: run the quick profile's pipeline (make -j2: two steps at once; a few minutes) and compare its
 ## headline numbers with Tests/Goldens/quick_profile.json.
 check-goldens: build
 	@rm -rf out/quick; mkdir -p out/quick
 	@echo "check-goldens: make results PROFILE=quick, computed afresh (log: out/quick/results.log)"
-	@$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
+	@$(MAKE) --no-print-directory -j2 results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	@$(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
 
 ## check-portable: the quick profile again as on an older x86-64 CPU — glibc told to hide AVX2,
@@ -119,7 +119,7 @@ PORTABLE_TUNABLES = glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F,-AVX512VL,-AVX512BW,-AV
 check-portable: check-goldens
 	@rm -rf out/quick-emulated; mkdir -p out/quick-emulated
 	@echo "check-portable: make results PROFILE=quick as on a CPU without AVX2/FMA/AVX-512 (log: out/quick-emulated/results.log)"
-	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory results PROFILE=quick OUT=out/quick-emulated \
+	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory -j2 results PROFILE=quick OUT=out/quick-emulated \
 	  > out/quick-emulated/results.log 2>&1 || { tail -n 30 out/quick-emulated/results.log; exit 1; }
 	@grep -q "kernels=baseline" out/quick-emulated/results.log || { echo "check-portable: the emulated run did not use the baseline kernels"; exit 1; }
 	@echo "check-portable: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
