@@ -68,7 +68,7 @@ public enum Detector: String, CaseIterable, Sendable {
     /// summary line.
     ///
     /// The autoencoders also need `seed` (the master seed; the training's own derives from it and
-    /// the removed class, ``StudySeeds/autoencoder(master:removed:)``) and take their options from
+    /// the removed class, ``StudySeeds/autoencoder(master:removed:member:)``) and take their options from
     /// `autoencoder` (epochs; seed and threads are set here); with `validation` the epoch of the
     /// lowest reconstruction error on its known classes is kept. The fit seconds recorded are the
     /// training's wall time.

@@ -143,7 +143,7 @@ public enum LeaveOneOut {
         /// Fraction of the events the twin is not confident about: largest softmax below
         /// `CaseThresholds.confidentMean` (0.7) or a second output at or above
         /// `CaseThresholds.activeMean` — thresholds fixed like the BNN's cases, on the twin's own
-        /// known events (``AnomalyDetection/CaseThresholds/fromKnown(_:known:)``).
+        /// known events (`CaseThresholds.fromKnown(_:known:)` of AnomalyDetection).
         public var notConfident: Double
     }
 
