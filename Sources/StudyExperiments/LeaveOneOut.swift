@@ -108,6 +108,14 @@ public enum LeaveOneOut {
         public var seedAUPRs: [String: [Double]] = [:], seedFPR95s: [String: [Double]] = [:]
         /// The A/B/C thresholds of the BNN and of the twin, fixed on the known events.
         public var thresholds = CaseThresholds(), twinThresholds = CaseThresholds()
+        /// The spread of score `key` over the seeds (the main training's AUROC alone if it has
+        /// none) and the uncertainty of its mean with `main`'s bootstrap error.
+        public func seedSpread(_ key: String, main: ScoreResult) -> (spread: SeedSpread, uncertainty: Double) {
+            let sp = SeedSpread(seedAUROCs[key] ?? [main.auroc])
+            return (sp, sp.uncertainty(bootstrap: main.aurocError))
+        }
+        /// The same for the BNN σ of the predicted node (the first score).
+        public var stdSeedSpread: (spread: SeedSpread, uncertainty: Double) { seedSpread(StudyScores.bnnStdPredicted.key, main: scores[0]) }
         /// Expected calibration error on the known classes' test events: BNN, twin, ensemble.
         public var calibration: (bnn: Calibration, det: Calibration, ensemble: Calibration?)? = nil
     }
@@ -378,8 +386,8 @@ public enum LeaveOneOut {
                                     "aupr_mean": ap.mean, "aupr_spread": ap.spread, "fpr95_mean": fpr.mean, "fpr95_spread": fpr.spread]
             }
             seedRows.append(seedRow)
-            if let std = r.seedAUROCs[StudyScores.bnnStdPredicted.key] {
-                let sp = SeedSpread(std)
+            if r.seedAUROCs[StudyScores.bnnStdPredicted.key] != nil {
+                let sp = r.stdSeedSpread.spread
                 macros.add("AUROCStdMean\(macroName(name))", fmt(sp.mean, 3)); macros.add("AUROCStdSpread\(macroName(name))", fmt(sp.spread, 3))
             }
             for detector in configuration.detectors {
@@ -480,9 +488,7 @@ public enum LeaveOneOut {
         for (d, detector) in configuration.detectors.enumerated() {
             let beats = results.filter { r in
                 guard d < r.detectors.count else { return false }
-                let a = SeedSpread(r.seedAUROCs[detector.rawValue] ?? [r.detectors[d].auroc])
-                let b = SeedSpread(r.seedAUROCs[StudyScores.bnnStdPredicted.key] ?? [r.scores[0].auroc])
-                let ua = a.uncertainty(bootstrap: r.detectors[d].aurocError), ub = b.uncertainty(bootstrap: r.scores[0].aurocError)
+                let (a, ua) = r.seedSpread(detector.rawValue, main: r.detectors[d]), (b, ub) = r.stdSeedSpread
                 return a.mean - b.mean > 2 * (ua * ua + ub * ub).squareRoot()
             }.count
             macros.add("N\(macroName(detector.rawValue))BeatsStd", "\(beats)")
@@ -500,15 +506,13 @@ public enum LeaveOneOut {
         var winnerRows: [[String]] = [], wins: [String: Int] = [:], decisive = 0
         for r in results {
             var candidates: [(label: String, family: String, spread: SeedSpread, u: Double)] = []
-            for (j, score) in scores.enumerated() where score.family != .ensemble {
-                guard let v = r.seedAUROCs[score.key] else { continue }
-                let sp = SeedSpread(v)
-                candidates.append((score.label, score.family == .bnn ? "BNN" : "twin", sp, sp.uncertainty(bootstrap: r.scores[j].aurocError)))
+            for (j, score) in scores.enumerated() where score.family != .ensemble && r.seedAUROCs[score.key] != nil {
+                let (sp, u) = r.seedSpread(score.key, main: r.scores[j])
+                candidates.append((score.label, score.family == .bnn ? "BNN" : "twin", sp, u))
             }
-            for (d, detector) in configuration.detectors.enumerated() where d < r.detectors.count {
-                guard let v = r.seedAUROCs[detector.rawValue] else { continue }
-                let sp = SeedSpread(v)
-                candidates.append((detector.label, "detector", sp, sp.uncertainty(bootstrap: r.detectors[d].aurocError)))
+            for (d, detector) in configuration.detectors.enumerated() where d < r.detectors.count && r.seedAUROCs[detector.rawValue] != nil {
+                let (sp, u) = r.seedSpread(detector.rawValue, main: r.detectors[d])
+                candidates.append((detector.label, "detector", sp, u))
             }
             // Stable order: the first of equal means wins (scores before detectors, table order).
             let ranked = candidates.enumerated().sorted { $0.element.spread.mean != $1.element.spread.mean ? $0.element.spread.mean > $1.element.spread.mean : $0.offset < $1.offset }.map(\.element)
@@ -518,7 +522,7 @@ public enum LeaveOneOut {
             let isDecisive = ranked.count > 1 && margin > 2 * u
             wins[best.family, default: 0] += 1
             if isDecisive { decisive += 1 }
-            let std = SeedSpread(r.seedAUROCs[StudyScores.bnnStdPredicted.key] ?? [r.scores[0].auroc])
+            let std = r.stdSeedSpread.spread
             winnerRows.append([label(r.removed), best.label, "\(fmt(best.spread.mean, 3)) ± \(fmt(best.spread.spread, 3))", second.label,
                                "\(fmt(margin, 3)) ± \(fmt(u, 3))", isDecisive ? "yes" : "no", "\(fmt(std.mean, 3)) ± \(fmt(std.spread, 3))"])
             macros.add("Winner\(macroName(r.removed))", ResultTable.latexEscape(best.label))
@@ -570,7 +574,7 @@ public enum LeaveOneOut {
                                 to: "\(output)/class_labels.txt")
         macros.add(textMacros(stdSummary: stdSummary, cases: caseRows, auroc: aurocRows.map { Array($0.prefix(scores.count + 1)) },
                               scores: scores, names: names,
-                              stdSeeds: results.map { SeedSpread($0.seedAUROCs[StudyScores.bnnStdPredicted.key] ?? [$0.scores[0].auroc]) }))
+                              stdSeeds: results.map(\.stdSeedSpread.spread)))
         try macros.write(to: "\(output)/numbers.tex")
         try writeJSONSummary(summary, to: "\(output)/summary.json")
     }
