@@ -218,30 +218,27 @@ public enum Identification {
                           })
         convergence += [("ECEBNN", fmt(calB.ece, 3)), ("ECEDet", fmt(calD.ece, 3))]
 
-        // Training spread: accuracy and photon-vs-π⁰ AUC over the seeds (seed 0 = the main run).
-        var seedMacros: [(String, String)] = [], seedSummary: [String: Any] = [:]
+        // Training spread: accuracy and photon-vs-background AUCs over the seeds (seed 0 = the main
+        // run); each spread is computed once and gives its table cell and its two macros.
+        var seedMacros: [(String, String)] = [], seedSummary: [String: Any] = [:], seedRows: [[String]] = []
         let accB = [cmB.accuracy] + inputs.bnnSeeds.map { ConfusionMatrix($0).accuracy }
         let accD = [cmD.accuracy] + inputs.detSeeds.map { ConfusionMatrix($0).accuracy }
-        var seedRows: [[String]] = []
-        func spreadCells(_ v: [Double], scale: Double, digits: Int) -> String {
+        func spreadCell(_ v: [Double], scale: Double, digits: Int, macro: String) -> String {
             let sp = LeaveOneOut.SeedSpread(v.map { $0 * scale })
+            seedMacros += [("\(macro)Mean", fmt(sp.mean, digits)), ("\(macro)Spread", fmt(sp.spread, digits))]
             return "\(fmt(sp.mean, digits)) ± \(fmt(sp.spread, digits))"
         }
-        seedRows.append(["accuracy (%)", spreadCells(accB, scale: 100, digits: 1), spreadCells(accD, scale: 100, digits: 1), "\(accB.count) / \(accD.count)"])
-        for (name, v) in [("AccBNN", accB), ("AccDet", accD)] {
-            let sp = LeaveOneOut.SeedSpread(v.map { 100 * $0 })
-            seedMacros += [("\(name)Mean", fmt(sp.mean, 1)), ("\(name)Spread", fmt(sp.spread, 1))]
-        }
+        seedRows.append(["accuracy (%)", spreadCell(accB, scale: 100, digits: 1, macro: "AccBNN"),
+                         spreadCell(accD, scale: 100, digits: 1, macro: "AccDet"), "\(accB.count) / \(accD.count)"])
         seedSummary["accuracy_bnn"] = accB; seedSummary["accuracy_det"] = accD
         if let photon = names.firstIndex(of: "photon") {
+            // Every seed's AUCs against every class, once (not once per class).
+            let aucsB = ([b.set] + inputs.bnnSeeds).map { photonAUCs($0, photon: photon) }
+            let aucsD = ([d.set] + inputs.detSeeds).map { photonAUCs($0, photon: photon) }
             for c in 0 ..< k where c != photon {
-                let ab = ([b.set] + inputs.bnnSeeds).map { photonAUCs($0, photon: photon)[c] }
-                let ad = ([d.set] + inputs.detSeeds).map { photonAUCs($0, photon: photon)[c] }
-                seedRows.append(["photon vs \(label(names[c])) AUC", spreadCells(ab, scale: 1, digits: 3), spreadCells(ad, scale: 1, digits: 3), "\(ab.count) / \(ad.count)"])
-                for (fam, v) in [("BNN", ab), ("Det", ad)] {
-                    let sp = LeaveOneOut.SeedSpread(v)
-                    seedMacros += [("AUC\(macroName(names[c]))\(fam)Mean", fmt(sp.mean, 3)), ("AUC\(macroName(names[c]))\(fam)Spread", fmt(sp.spread, 3))]
-                }
+                let ab = aucsB.map { $0[c] }, ad = aucsD.map { $0[c] }
+                seedRows.append(["photon vs \(label(names[c])) AUC", spreadCell(ab, scale: 1, digits: 3, macro: "AUC\(macroName(names[c]))BNN"),
+                                 spreadCell(ad, scale: 1, digits: 3, macro: "AUC\(macroName(names[c]))Det"), "\(ab.count) / \(ad.count)"])
                 seedSummary["photon_vs_\(names[c]).bnn"] = ab; seedSummary["photon_vs_\(names[c]).det"] = ad
             }
         }
