@@ -85,10 +85,10 @@ extension CaloNetwork {
 
     /// Sum the shard gradients in shard order, add the KL gradient, chain ΔW → ρ; returns KL
     /// (0 for the twin) and whether every gradient component is finite. One loop for every
-    /// prior: the prior fills the KL terms of a chunk of 4096 weights
-    /// (``Prior/klTerms(mu:sigma:epsilon:count:value:dMu:dSigma:)``, vectorised by the Gaussian
-    /// prior) and the loop sums them in index order; it is generic over the prior's type, so the
-    /// calls are specialised, not dynamically dispatched.
+    /// prior: in each chunk of 4096 weights the prior returns the KL gradient and the KL sum of
+    /// every Bayesian span (``Prior/klSum(mu:sigma:epsilon:count:dMu:dSigma:)``, vectorised by
+    /// the Gaussian prior), and the loop adds the spans' sums in index order; it is generic over
+    /// the prior's type, so the calls are specialised, not dynamically dispatched.
     ///
     /// With `update` (a training step), each parameter's Adam update follows its gradient in the
     /// same loop, and then the chunk's share of the next pass is filled: the Flipout pass of
@@ -106,22 +106,24 @@ extension CaloNetwork {
         func run<P: Prior>(_ prior: P, _ muP: UnsafeMutablePointer<Float>, _ rhoP: UnsafeMutablePointer<Float>,
                            _ gm: UnsafeMutablePointer<Float>, _ gr: UnsafeMutablePointer<Float>, _ roleP: UnsafePointer<UInt8>,
                            _ klP: UnsafeMutablePointer<Double>, _ finP: UnsafeMutablePointer<Bool>) {
-            scratch.ensure(workers: max(1, threads), perWorker: 4 * chunk)
+            scratch.ensure(workers: max(1, threads), perWorker: 3 * chunk)
             Parallel.forEachShard(chunks, threads: threads) { c, worker in
                 let range = c * chunk ..< min(n, (c + 1) * chunk)
-                let value = scratch.buffers[worker], dMu = value + chunk, dSigma = dMu + chunk
+                let dMu = scratch.buffers[worker], dSigma = dMu + chunk
                 // ∂KL/∂μ / N_train and ∂KL/∂σ / N_train rounded to float, (chunk) each.
                 let klMu = UnsafeMutableRawPointer(dSigma + chunk).assumingMemoryBound(to: Float.self), klSigma = klMu + chunk
                 let lo = range.lowerBound
-                if flipout {
-                    prior.klTerms(mu: muP + lo, sigma: sig + lo, epsilon: eps + lo, count: range.count,
-                                  value: value, dMu: dMu, dSigma: dSigma)
-                    for j in 0 ..< range.count { klMu[j] = Float(dMu[j] * invN); klSigma[j] = Float(dSigma[j] * invN) }
-                }
+                // The chunk's KL: the Bayesian spans' sums (Prior.klSum) added in index order from 0.
                 var kl = 0.0
-                // Per element i (eight at a time; every lane does the scalar operations in the same order):
-                //   sMu = Σ_shards ∂CE/∂μ, sDel = Σ_shards ∂CE/∂ΔW (sMu for a Bayesian bias), each from 0;
-                //   gm = sMu + ∂KL/∂μ/N,  gr = (sDel·ε + ∂KL/∂σ/N)·dσ/dρ  (Bayesian), else gm = sMu, gr = 0.
+                if flipout {
+                    forEachRoleSpan(range) { span, role in
+                        guard role != 0 else { return }
+                        let a = span.lowerBound, o = a - lo
+                        kl += prior.klSum(mu: muP + a, sigma: sig + a, epsilon: eps + a, count: span.count,
+                                          dMu: dMu + o, dSigma: dSigma + o)
+                        for j in o ..< o + span.count { klMu[j] = Float(dMu[j] * invN); klSigma[j] = Float(dSigma[j] * invN) }
+                    }
+                }
                 forEachRoleSpan(range) { span, role in
                     let bayes = flipout && role != 0
                     @inline(__always) func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
@@ -157,7 +159,6 @@ extension CaloNetwork {
                         }
                         i += 1
                     }
-                    if bayes { for i in span { kl += value[i - lo] } }
                 }
                 klP[c] = kl
                 finP[c] = Self.allFinite(gm, range) && Self.allFinite(gr, range)
@@ -232,15 +233,32 @@ extension CaloNetwork {
         return acc.sum() == 0 && tail == 0
     }
 
-    /// KL(q‖p) at the current (μ, ρ) with the ε of `key` (exact for closed-form priors).
+    /// KL(q‖p) at the current (μ, ρ) with the ε of `key` (exact for closed-form priors): the
+    /// same sums in the same order as a training step's, so the same bits as its KL.
     public func klDivergence(noise key: NoiseKey = NoiseKey(seed: 0, epoch: 0, step: 0)) -> Double {
         guard config.kind == .bnn else { return 0 }
         _ = prepareNoise(key, threads: 1)
-        var kl = 0.0
-        for i in 0 ..< parameterCount where role[i] != 0 {
-            kl += prior.klTerm(mu: Double(mu[i]), sigma: Double(noise.sigma.pointer[i]), epsilon: Double(noise.epsilon.pointer[i])).value
+        let n = parameterCount, chunk = Self.parameterChunk
+        var dMu = [Double](repeating: 0, count: chunk), dSigma = dMu
+        let eps = noise.epsilon.pointer, sig = noise.sigma.pointer
+        var total = 0.0
+        mu.withUnsafeBufferPointer { muB in
+            dMu.withUnsafeMutableBufferPointer { dm in
+                dSigma.withUnsafeMutableBufferPointer { ds in
+                    for c in 0 ..< (n + chunk - 1) / chunk {
+                        var kl = 0.0
+                        forEachRoleSpan(c * chunk ..< min(n, (c + 1) * chunk)) { span, role in
+                            guard role != 0 else { return }
+                            let a = span.lowerBound
+                            kl += prior.klSum(mu: muB.baseAddress! + a, sigma: sig + a, epsilon: eps + a, count: span.count,
+                                              dMu: dm.baseAddress!, dSigma: ds.baseAddress!)
+                        }
+                        total += kl
+                    }
+                }
+            }
         }
-        return kl
+        return total
     }
 
     /// Cross-entropy and accuracy of `count` examples with one Flipout draw per minibatch of

@@ -104,14 +104,13 @@ enum ActiveKernels {
     }
 
     static func gaussianKL(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, count: Int, sigmaPrior: Double,
-                           value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>,
-                           dSigma: UnsafeMutablePointer<Double>) {
+                           dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) -> Double {
         if avx2 {
             NetworkKernelsAVX2.Kernels.gaussianKL(mu: mu, sigma: sigma, count: count, sigmaPrior: sigmaPrior,
-                                                  value: value, dMu: dMu, dSigma: dSigma)
+                                                  dMu: dMu, dSigma: dSigma)
         } else {
             NetworkKernels.Kernels.gaussianKL(mu: mu, sigma: sigma, count: count, sigmaPrior: sigmaPrior,
-                                              value: value, dMu: dMu, dSigma: dSigma)
+                                              dMu: dMu, dSigma: dSigma)
         }
     }
 }

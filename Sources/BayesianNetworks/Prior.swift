@@ -4,6 +4,7 @@
 // "Weight Uncertainty in Neural Networks", arXiv:1505.05424, §3.2–3.3).
 
 import NetworkKernels
+import PortableMath
 
 /// One weight's contribution to KL(q‖p) and its gradient, q = N(μ, σ²).
 public struct KLTerm: Sendable {
@@ -33,21 +34,26 @@ public protocol Prior: Sendable {
     /// Monte-Carlo estimates; closed forms ignore it.
     func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm
 
-    /// ``klTerm(mu:sigma:epsilon:)`` of `count` weights at once into `value`, `dMu`, `dSigma`
-    /// (count each). The default calls ``klTerm(mu:sigma:epsilon:)`` per weight; a prior may
-    /// vectorise it, but every element must equal the single-weight result bit for bit.
-    func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
-                 value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>)
+    /// ``klTerm(mu:sigma:epsilon:)`` of `count` weights at once: the gradients into `dMu` and
+    /// `dSigma` (count each), the sum of the values returned. The default calls
+    /// ``klTerm(mu:sigma:epsilon:)`` per weight and sums in weight order; a prior may vectorise
+    /// it, but every gradient element must equal the single-weight result bit for bit, and the
+    /// order of the sum may depend on `count` only (so that the result does not depend on the
+    /// thread count or the CPU).
+    func klSum(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+               dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) -> Double
 }
 
 extension Prior {
-    /// One ``klTerm(mu:sigma:epsilon:)`` call per weight.
-    public func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
-                        value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) {
+    /// One ``klTerm(mu:sigma:epsilon:)`` call per weight, the values summed in weight order.
+    public func klSum(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                      dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) -> Double {
+        var sum = 0.0
         for i in 0 ..< count {
             let t = klTerm(mu: Double(mu[i]), sigma: Double(sigma[i]), epsilon: Double(epsilon[i]))
-            value[i] = t.value; dMu[i] = t.dMu; dSigma[i] = t.dSigma
+            sum += t.value; dMu[i] = t.dMu; dSigma[i] = t.dSigma
         }
+        return sum
     }
 }
 
@@ -57,6 +63,9 @@ extension Prior {
 /// KL(N(μ, σ²) ‖ N(0, σₚ²)) = log(σₚ/σ) + (σ² + μ²)/(2σₚ²) − ½
 /// ∂KL/∂μ = μ/σₚ²,   ∂KL/∂σ = −1/σ + σ/σₚ²
 /// ```
+/// In double precision, but for log σ, which is taken in single precision (σ is a float
+/// parameter; the gradient does not involve the logarithm, and a float logarithm costs a quarter
+/// of a double one in the per-step pass over the 40 570 parameters).
 public struct GaussianPrior: Prior {
     /// The prior's standard deviation σₚ.
     public var sigmaPrior: Double
@@ -67,25 +76,23 @@ public struct GaussianPrior: Prior {
     /// `normal(σₚ)`.
     public var name: String { "normal(\(sigmaPrior))" }
 
-    /// The closed form above; `epsilon` is not used (lane 0 of the four-lane version below).
+    /// The closed form above; `epsilon` is not used. σ is rounded to float for its logarithm
+    /// (exact for the engine's σ, which are floats). Lane 0 of the vectorised code.
     @inline(__always)
     public func klTerm(mu: Double, sigma: Double, epsilon: Double) -> KLTerm {
-        let t = klTerms(mu: SIMD4(repeating: mu), sigma: SIMD4(repeating: sigma))
+        let (logSigma, _) = NetworkKernels.Kernels.logSigma(SIMD8(repeating: Float(sigma)))
+        let t = NetworkKernels.Kernels.gaussianKL(mu: SIMD4(repeating: mu), sigma: SIMD4(repeating: sigma),
+                                                  logSigma: logSigma, logSigmaPrior: PortableMath.log(sigmaPrior),
+                                                  sigmaPrior: sigmaPrior)
         return KLTerm(value: t.value[0], dMu: t.dMu[0], dSigma: t.dSigma[0])
     }
 
-    /// The closed form on four weights (value, ∂/∂μ, ∂/∂σ); the code is NetworkKernels'
-    /// `Kernels.gaussianKL`, compiled into both kernel builds.
-    @inline(__always)
-    func klTerms(mu: SIMD4<Double>, sigma: SIMD4<Double>) -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
-        NetworkKernels.Kernels.gaussianKL(mu: mu, sigma: sigma, sigmaPrior: sigmaPrior)
-    }
-
-    /// Four weights at a time on the active kernel build; the same bits as
-    /// ``klTerm(mu:sigma:epsilon:)`` per weight.
-    public func klTerms(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
-                        value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) {
-        ActiveKernels.gaussianKL(mu: mu, sigma: sigma, count: count, sigmaPrior: sigmaPrior, value: value, dMu: dMu, dSigma: dSigma)
+    /// Eight weights at a time on the active kernel build (`Kernels.gaussianKL`, compiled into
+    /// both builds): the gradients of ``klTerm(mu:sigma:epsilon:)`` bit for bit; the values
+    /// summed in four running sums (one per lane of a four-weight group), then (s₀ + s₁) + (s₂ + s₃).
+    public func klSum(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, epsilon: UnsafePointer<Float>, count: Int,
+                      dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) -> Double {
+        ActiveKernels.gaussianKL(mu: mu, sigma: sigma, count: count, sigmaPrior: sigmaPrior, dMu: dMu, dSigma: dSigma)
     }
 }
 

@@ -22,4 +22,19 @@ static inline int calo_cpu_avx2_kernels_usable(void) {
 #else
 static inline int calo_cpu_avx2_kernels_usable(void) { return 0; }
 #endif
+
+/* Atomic word operations for StudyRandom's worker pool (`Parallel`): acquire loads, release
+   stores and acquire-release additions on a machine word, and the CPU's spin-wait hint. Plain C
+   builtins, so that the pool needs no Swift `Synchronization` (macOS 15+) on the platforms
+   Package.swift declares. */
+static inline long calo_atomic_load(const long *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void calo_atomic_store(long *p, long v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline long calo_atomic_add(long *p, long v) { return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+static inline void calo_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 #endif

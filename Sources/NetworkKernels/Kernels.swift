@@ -719,38 +719,72 @@ extension Kernels {
         }
     }
 
-    /// KL(N(μ, σ²) ‖ N(0, σₚ²)) and its gradient on four weights, in double precision:
+    /// KL(N(μ, σ²) ‖ N(0, σₚ²)) and its gradient on four weights, in double precision but for
+    /// log σ, which the caller supplies (single precision, see below):
     /// ```
-    /// KL = log(σₚ/σ) + (σ² + μ²)/(2σₚ²) − ½,   ∂KL/∂μ = μ/σₚ²,   ∂KL/∂σ = −1/σ + σ/σₚ²
+    /// KL = (log σₚ − log σ) + (σ² + μ²)/(2σₚ²) − ½,   ∂KL/∂μ = μ/σₚ²,   ∂KL/∂σ = −1/σ + σ/σₚ²
     /// ```
-    /// (BayesianNetworks' `GaussianPrior`; this is its only code.)
+    /// (BayesianNetworks' `GaussianPrior`; this is its only code.) The gradient does not involve
+    /// the logarithm, so its precision has no bearing on training; the value (the loss reported
+    /// per epoch) carries log σ to float precision, ≤ 2 ulp of a number of order 1 per weight.
     @inline(__always)
-    public static func gaussianKL(mu: SIMD4<Double>, sigma: SIMD4<Double>, sigmaPrior: Double)
+    public static func gaussianKL(mu: SIMD4<Double>, sigma: SIMD4<Double>, logSigma: SIMD4<Double>,
+                                  logSigmaPrior: Double, sigmaPrior: Double)
         -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
         let s2 = sigmaPrior * sigmaPrior
-        let value = PortableMath.log(sigmaPrior / sigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5
+        let value = (logSigmaPrior - logSigma) + (sigma * sigma + mu * mu) / (2 * s2) - 0.5
         return (value, mu / s2, -1 / sigma + sigma / s2)
     }
 
-    /// ``gaussianKL(mu:sigma:sigmaPrior:)-(SIMD4<Double>,_,_)`` of `count` weights (float μ, σ)
-    /// into `value`, `dMu`, `dSigma`, four at a time (a partial last group pads σ with 1).
+    /// log σ of eight float σ, widened to two groups of four doubles (`PortableMath`'s float log:
+    /// its cost is a quarter of the double one's, and the KL gradient does not use it).
+    @inline(__always)
+    public static func logSigma(_ sigma: SIMD8<Float>) -> (SIMD4<Double>, SIMD4<Double>) {
+        let l = PortableMath.log(sigma)
+        return (SIMD4(Double(l[0]), Double(l[1]), Double(l[2]), Double(l[3])),
+                SIMD4(Double(l[4]), Double(l[5]), Double(l[6]), Double(l[7])))
+    }
+
+    /// ``gaussianKL(mu:sigma:logSigma:logSigmaPrior:sigmaPrior:)`` of `count` weights (float μ,
+    /// σ) into `dMu` and `dSigma`, eight at a time (a partial last group pads σ with 1), and the
+    /// sum of their KL values: four running sums, one per lane of a four-weight group, each in
+    /// weight order from 0, added as (s₀ + s₁) + (s₂ + s₃) at the end.
     public static func gaussianKL(mu: UnsafePointer<Float>, sigma: UnsafePointer<Float>, count: Int, sigmaPrior: Double,
-                                  value: UnsafeMutablePointer<Double>, dMu: UnsafeMutablePointer<Double>,
-                                  dSigma: UnsafeMutablePointer<Double>) {
+                                  dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>) -> Double {
+        let logPrior = PortableMath.log(sigmaPrior)
+        var sum = SIMD4<Double>.zero
         var i = 0
         while i < count {
-            let m = min(4, count &- i)
-            var mv = SIMD4<Double>(repeating: 0), sv = SIMD4<Double>(repeating: 1)
-            for l in 0 ..< m { mv[l] = Double(mu[i &+ l]); sv[l] = Double(sigma[i &+ l]) }
-            let t = gaussianKL(mu: mv, sigma: sv, sigmaPrior: sigmaPrior)
-            if m == 4 {
-                UnsafeMutableRawPointer(value + i).storeBytes(of: t.value, as: SIMD4<Double>.self)
-                UnsafeMutableRawPointer(dMu + i).storeBytes(of: t.dMu, as: SIMD4<Double>.self)
-                UnsafeMutableRawPointer(dSigma + i).storeBytes(of: t.dSigma, as: SIMD4<Double>.self)
+            let m = min(8, count &- i)
+            var mv = SIMD8<Float>(repeating: 0), sv = SIMD8<Float>(repeating: 1)
+            if m == 8 {
+                mv = UnsafeRawPointer(mu + i).loadUnaligned(as: SIMD8<Float>.self)
+                sv = UnsafeRawPointer(sigma + i).loadUnaligned(as: SIMD8<Float>.self)
             } else {
-                for l in 0 ..< m { value[i &+ l] = t.value[l]; dMu[i &+ l] = t.dMu[l]; dSigma[i &+ l] = t.dSigma[l] }
+                for l in 0 ..< m { mv[l] = mu[i &+ l]; sv[l] = sigma[i &+ l] }
             }
-            i &+= 4
+            let (lo, hi) = logSigma(sv)
+            for half in 0 ..< 2 {
+                let o = half &* 4, valid = min(4, max(0, m &- o))
+                if valid == 0 { break }
+                let muD = SIMD4<Double>(Double(mv[o]), Double(mv[o &+ 1]), Double(mv[o &+ 2]), Double(mv[o &+ 3]))
+                let sD = SIMD4<Double>(Double(sv[o]), Double(sv[o &+ 1]), Double(sv[o &+ 2]), Double(sv[o &+ 3]))
+                let t = gaussianKL(mu: muD, sigma: sD, logSigma: half == 0 ? lo : hi, logSigmaPrior: logPrior,
+                                   sigmaPrior: sigmaPrior)
+                let at = i &+ o
+                if valid == 4 {
+                    sum += t.value
+                    UnsafeMutableRawPointer(dMu + at).storeBytes(of: t.dMu, as: SIMD4<Double>.self)
+                    UnsafeMutableRawPointer(dSigma + at).storeBytes(of: t.dSigma, as: SIMD4<Double>.self)
+                } else {
+                    var v = t.value
+                    for l in valid ..< 4 { v[l] = 0 }
+                    sum += v
+                    for l in 0 ..< valid { dMu[at &+ l] = t.dMu[l]; dSigma[at &+ l] = t.dSigma[l] }
+                }
+            }
+            i &+= 8
         }
+        return (sum[0] + sum[1]) + (sum[2] + sum[3])
     }
 }

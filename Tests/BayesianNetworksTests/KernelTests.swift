@@ -2,8 +2,10 @@
 // scalar twin bit for bit, and the AVX2 build equals the baseline build bit for bit (on a CPU
 // that can run it). `make check-portable` checks the same on whole pipelines.
 import CNumerics
+import Foundation
 import NetworkKernels
 import NetworkKernelsAVX2
+import PortableMath
 import Testing
 
 typealias Baseline = NetworkKernels.Kernels
@@ -160,14 +162,34 @@ struct KernelTests {
         #expect(sameBits(sp, oneLane))
         let mu = r.normals(n, scale: 0.1), sigma = sp.prefix(n).map { $0 }
         func kl(_ avx: Bool) -> [Double] {
-            var v = [Double](repeating: 0, count: n), dm = v, ds = v
-            if avx { AVX2.gaussianKL(mu: mu, sigma: sigma, count: n, sigmaPrior: 1.5, value: &v, dMu: &dm, dSigma: &ds) }
-            else { Baseline.gaussianKL(mu: mu, sigma: sigma, count: n, sigmaPrior: 1.5, value: &v, dMu: &dm, dSigma: &ds) }
-            return v + dm + ds
+            var dm = [Double](repeating: 0, count: n), ds = dm
+            let sum = avx ? AVX2.gaussianKL(mu: mu, sigma: sigma, count: n, sigmaPrior: 1.5, dMu: &dm, dSigma: &ds)
+                          : Baseline.gaussianKL(mu: mu, sigma: sigma, count: n, sigmaPrior: 1.5, dMu: &dm, dSigma: &ds)
+            return [sum] + dm + ds
         }
         let k = kl(false)
-        let klOneLane = (0 ..< n).map { i in Baseline.gaussianKL(mu: SIMD4(repeating: Double(mu[i])), sigma: SIMD4(repeating: Double(sigma[i])), sigmaPrior: 1.5) }
-        #expect(k.map(\.bitPattern) == (klOneLane.map(\.value[0]) + klOneLane.map(\.dMu[0]) + klOneLane.map(\.dSigma[0])).map(\.bitPattern))
+        // Every weight alone (lane 0 of the four-lane code): the gradients bit for bit, and the
+        // values summed in the stated order — four running sums over i ≡ l (mod 4), then
+        // (s₀ + s₁) + (s₂ + s₃) — give the sum bit for bit.
+        let klOneLane = (0 ..< n).map { i in
+            Baseline.gaussianKL(mu: SIMD4(repeating: Double(mu[i])), sigma: SIMD4(repeating: Double(sigma[i])),
+                                logSigma: Baseline.logSigma(SIMD8(repeating: sigma[i])).0,
+                                logSigmaPrior: PortableMath.log(1.5), sigmaPrior: 1.5)
+        }
+        var lanes = [Double](repeating: 0, count: 4)
+        for i in 0 ..< n { lanes[i % 4] += klOneLane[i].value[0] }
+        let ordered = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        let dMuOneLane: [Double] = klOneLane.map { $0.dMu[0] }
+        let dSigmaOneLane: [Double] = klOneLane.map { $0.dSigma[0] }
+        let expected: [Double] = [ordered] + dMuOneLane + dSigmaOneLane
+        #expect(k.map(\.bitPattern) == expected.map(\.bitPattern))
+        // The float log σ costs the value nothing that matters: within 1e-6 of double precision per weight.
+        for i in 0 ..< n {
+            let s = Double(sigma[i]), m = Double(mu[i])
+            let quadratic: Double = (s * s + m * m) / 4.5
+            let exact: Double = Foundation.log(1.5 / s) + quadratic - 0.5
+            #expect(abs(klOneLane[i].value[0] - exact) <= 1e-6 * max(1, abs(exact)))
+        }
         guard avx2Usable else { return }
         #expect(sameBits(sp, softplus(true)))
         #expect(k.map(\.bitPattern) == kl(true).map(\.bitPattern))

@@ -3,6 +3,7 @@
 import CalorimeterSimulation
 import Foundation
 import StudyData
+import StudyRandom
 import Testing
 
 @Suite("Determinism")
@@ -84,5 +85,46 @@ struct DatasetTests {
 
         // Unwritable destination leaves nothing behind.
         #expect(throws: HDF5Error.self) { try CaloDataset(batch: batch, provenance: prov).write(to: "/nonexistent-dir/x.h5") }
+    }
+
+    @Test("the worker pool: every shard once per region over many regions, nested and concurrent calls, any thread count")
+    func workerPool() {
+        // Many short regions in a row (the pattern of a training step): every shard runs exactly
+        // once, on the worker the static schedule names.
+        for threads in [1, 2, 3] {
+            let count = 7
+            var hits = [Int](repeating: 0, count: count), owner = hits
+            hits.withUnsafeMutableBufferPointer { h in
+                owner.withUnsafeMutableBufferPointer { o in
+                    for _ in 0 ..< 2000 {
+                        Parallel.forEachShard(count, threads: threads) { s, w in h[s] += 1; o[s] = w }
+                    }
+                }
+            }
+            #expect(hits == [Int](repeating: 2000, count: count))
+            #expect(owner == (0 ..< count).map { $0 % min(threads, count) })
+        }
+        // A region opened inside a region runs its parts on the calling thread, all of them.
+        var inner = [Int](repeating: 0, count: 4 * 5)
+        inner.withUnsafeMutableBufferPointer { p in
+            Parallel.forEachShard(4, threads: 2) { s, _ in
+                Parallel.forEachShard(5, threads: 2) { t, _ in p[s * 5 + t] += 1 }
+            }
+        }
+        #expect(inner == [Int](repeating: 1, count: 20))
+        // Two threads opening regions at once: each region completes, whichever gets the pool.
+        let sums = UnsafeMutablePointer<Int>.allocate(capacity: 2 * 64)
+        defer { sums.deallocate() }
+        sums.initialize(repeating: 0, count: 2 * 64)
+        DispatchQueue.concurrentPerform(iterations: 2) { caller in
+            for _ in 0 ..< 500 {
+                Parallel.forEachShard(64, threads: 2) { s, _ in sums[caller * 64 + s] += s }
+            }
+        }
+        #expect((0 ..< 128).allSatisfy { sums[$0] == 500 * ($0 % 64) })
+        // The dynamic schedule takes every item once.
+        let items = AtomicCounter()
+        Parallel.forEachItem(1000, threads: 2) { _ in items.add(1) }
+        #expect(items.add(0) == 1000)
     }
 }
