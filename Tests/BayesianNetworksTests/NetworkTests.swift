@@ -330,6 +330,28 @@ struct GoldenTests {
 
 @Suite("Inputs and checkpoints")
 struct InputTests {
+    @Test("preprocessing eight cells at a time = one cell at a time, bit for bit (both variants, odd event sizes)")
+    func preprocessingLanes() {
+        var r = SystemRandomNumberGenerator()
+        var cells: [Float] = [0, -0.0, 1e-30, -1e-30, 1, -1, 0.5, 2e5, -3e4, .greatestFiniteMagnitude, 7, 13]
+        for _ in 0 ..< 1000 {
+            let e = Float.random(in: -8 ... 12, using: &r)
+            cells.append((Bool.random(using: &r) ? 1 : -1) * Float(Foundation.exp(Double(e))))
+        }
+        for pre in [Preprocessing(), .energyNormalised] {
+            for size in [cells.count, 13, 8, 5] {
+                var out: [Float] = []
+                pre.appendEvent(cells[0 ..< size], to: &out)
+                var sum: Float = 0
+                for e in cells[0 ..< size] { sum += e }
+                let factor: Float = pre.normalisedTotalMeV.map { sum > 0 ? $0 / sum : 1 } ?? 1
+                let one = cells[0 ..< size].map { pre.apply(pre.normalisedTotalMeV == nil ? $0 : $0 * factor) }
+                let differing = zip(out, one).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+                #expect(out.count == one.count && differing == 0, "\(differing) of \(size) cells differ")
+            }
+        }
+    }
+
     func dataset() -> CaloDataset {
         let cells = 504, n = 6
         let batch = EventBatch(count: n, cells: (0 ..< n * cells).map { Float($0 % 7) - 1 },
