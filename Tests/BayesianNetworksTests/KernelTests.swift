@@ -183,6 +183,21 @@ struct KernelTests {
         let dSigmaOneLane: [Double] = klOneLane.map { $0.dSigma[0] }
         let expected: [Double] = [ordered] + dMuOneLane + dSigmaOneLane
         #expect(k.map(\.bitPattern) == expected.map(\.bitPattern))
+        // σₚ² a power of two takes the reciprocal path: the same bits as the divisions.
+        for sp in [1.0, 0.5, 2.0, 1.5] {
+            let s2 = sp * sp
+            let mismatches = (0 ..< n).filter { i in
+                let m = SIMD4<Double>(repeating: Double(mu[i])), sg = SIMD4<Double>(repeating: Double(sigma[i]))
+                let ls = Baseline.logSigma(SIMD8(repeating: sigma[i])).0
+                let t = Baseline.gaussianKL(mu: m, sigma: sg, logSigma: ls, logSigmaPrior: PortableMath.log(sp), sigmaPrior: sp)
+                let quadratic: SIMD4<Double> = (sg * sg + m * m) / (2 * s2)
+                let value: SIMD4<Double> = (PortableMath.log(sp) - ls) + quadratic - 0.5
+                let dSigma: SIMD4<Double> = -1 / sg + sg / s2
+                return t.value[0].bitPattern != value[0].bitPattern || t.dMu[0].bitPattern != (m / s2)[0].bitPattern
+                    || t.dSigma[0].bitPattern != dSigma[0].bitPattern
+            }.count
+            #expect(mismatches == 0, "σₚ = \(sp): \(mismatches) weights differ from the divisions")
+        }
         // The float log σ costs the value nothing that matters: within 1e-6 of double precision per weight.
         for i in 0 ..< n {
             let s = Double(sigma[i]), m = Double(mu[i])
