@@ -98,7 +98,7 @@ public func networkBenchmarks(models: [ModelKind] = [.bnn, .deterministic], batc
                     } while Date().timeIntervalSince(t0) < seconds
                     return Double(calls * batch * t) / Date().timeIntervalSince(t0)
                 }
-                // Warm-up: workspaces, page faults, and the dispatch pool's worker threads.
+                // Warm-up: workspaces, page faults, and the worker pool's threads.
                 _ = net.predict(x: Array(x[0 ..< cells]), count: 1, samples: 2, seed: seed, threads: th)
                 let warmUp = Date()
                 while Date().timeIntervalSince(warmUp) < 0.2 {
