@@ -140,7 +140,16 @@ final class WorkerPool: @unchecked Sendable {
 
     /// The loop of pool thread `index`: wait for a region newer than `seen`, run its part (if
     /// it has one), acknowledge.
+    ///
+    /// A pool thread blocks every asynchronous signal first. SIGINT, SIGTERM and SIGHUP are
+    /// received by StudyData's cleanup handler (a libdispatch signal source), which relies on them
+    /// staying pending until it reads them; a thread with them unblocked would take them on
+    /// delivery and, the process disposition being "ignore" while the source listens, drop them.
     private func serve(index: Int, seen: Int) {
+        var signals = sigset_t()
+        sigfillset(&signals)
+        for synchronous in [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP] { sigdelset(&signals, synchronous) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
         var seen = seen
         while true {
             var spins = 0
