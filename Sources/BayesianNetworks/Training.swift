@@ -21,7 +21,7 @@ import PortableMath
 /// arXiv:1608.03983): it starts at α and reaches its last, smallest value α · ½(1 − cos(π/(E − w)))
 /// in the final epoch. The warm-up is Goyal et al. 2017 (arXiv:1706.02677): a few epochs at a
 /// rising rate keep the first steps at a high peak rate from throwing the freshly initialised
-/// weights far. The cosine is computed with ``PortableMath/sinCosTurns(_:)``, so every CPU gets
+/// weights far. The cosine is computed with `PortableMath.sinCosTurns`, so every CPU gets
 /// the same bits. Because the cosine's length is E, a run on a cosine schedule cannot be
 /// extended or shortened on resume (the rates already used would change).
 ///
