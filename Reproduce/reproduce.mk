@@ -24,7 +24,16 @@ RESULTS = $(OUT)/results
 # normal(0.5)'). Each white-space separated word reaches the tool as one shell-quoted argument,
 # so parentheses, commas and quotes in a value are safe.
 TRAIN_FLAGS ?=
-TRAIN_ARGS   = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH) $(call shell-words,$(TRAIN_FLAGS))
+# The learning rate over a training (profile values; `calobnn train --help`, BayesianNetworks'
+# LearningRateSchedule): Adam's peak rate LEARNING_RATE; LR_SCHEDULE constant or cosine (a half
+# cosine down to 0 at EPOCHS) after WARMUP_EPOCHS epochs of linear warm-up; the posterior widths ρ
+# learn RHO_LR_FACTOR times faster than the means. Unset: the talk's constant 10⁻³.
+LEARNING_RATE ?= 1e-3
+LR_SCHEDULE   ?= constant
+WARMUP_EPOCHS ?= 0
+RHO_LR_FACTOR ?= 1
+TRAIN_ARGS   = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH) --learning-rate $(LEARNING_RATE) \
+               --lr-schedule $(LR_SCHEDULE) --warmup-epochs $(WARMUP_EPOCHS) --rho-lr-factor $(RHO_LR_FACTOR) $(call shell-words,$(TRAIN_FLAGS))
 include Reproduce/repeats.mk    # REPEATS: repeated trainings (folders and seeds of repetition REPEAT)
 
 # Models, predictions and datasets are reached through pattern rules; make would otherwise

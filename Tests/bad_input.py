@@ -319,6 +319,11 @@ def main():
         case("train-batch-huge", "--batch 1000000000", t2 + ["--batch", "1000000000", "-o", f"{out}/model.h5"], ["--batch", "65536"])
         case("train-epochs-zero", "--epochs 0", t2 + ["--epochs", "0", "-o", f"{out}/model.h5"], ["--epochs"])
         case("train-lr-inf", "--learning-rate inf", t2 + ["--learning-rate", "inf", "-o", f"{out}/model.h5"], ["--learning-rate"])
+        case("train-lr-schedule-unknown", "--lr-schedule step (not a schedule)", t2 + ["--lr-schedule", "step", "-o", f"{out}/model.h5"],
+             ["--lr-schedule", "step"])
+        case("train-warmup-too-long", "--warmup-epochs 2 for a run of --epochs 2", t2 + ["--lr-schedule", "cosine", "--warmup-epochs", "2",
+             "-o", f"{out}/model.h5"], ["--warmup-epochs", "2 epochs"])
+        case("train-rho-lr-factor-zero", "--rho-lr-factor 0", t2 + ["--rho-lr-factor", "0", "-o", f"{out}/model.h5"], ["--rho-lr-factor"])
         case("train-vfrac", "--validation-fraction 1.5", t2 + ["--validation-fraction", "1.5", "-o", f"{out}/model.h5"],
              ["--validation-fraction"])
         case("train-exclude-unknown", "--exclude-class muon", t2 + ["--exclude-class", "muon", "-o", f"{out}/model.h5"],
@@ -569,6 +574,8 @@ def resume_cases(root, fx):
     watch = (d,)
     expect_error("resume-changed-lr", "--resume with another --learning-rate", base + ["--resume", "--learning-rate", "0.01",
                  "-o", f"{d}/resumed.h5"], ["--learning-rate", "0.001", "0.01"], root, watch)
+    expect_error("resume-changed-schedule", "--resume with another --lr-schedule", base + ["--resume", "--lr-schedule", "cosine",
+                 "-o", f"{d}/resumed.h5"], ["--lr-schedule", "constant", "cosine"], root, watch)
     expect_error("resume-changed-prior", "--resume with another --prior", base + ["--resume", "--prior", "normal(0.5)",
                  "-o", f"{d}/resumed.h5"], ["--prior", "normal(0.5)"], root, watch)
     expect_error("resume-changed-batch", "--resume with another --batch", base[:5] + ["--batch", "64", "--patience", "8", "--quiet",

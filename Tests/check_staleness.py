@@ -142,6 +142,8 @@ def main(out):
     got, _ = steps(out, "MC_SAMPLES=3")
     expect("(iii) profile value MC_SAMPLES", got,
            bnn_predictions | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})
+    got, _ = steps(out, "LR_SCHEDULE=cosine")
+    expect("(iii) profile value LR_SCHEDULE", got, kinds["train"] | downstream_of_models)
     got, text = steps(out, "TRAIN_FLAGS=--prior normal(0.5) --learning-rate 0.001")
     expect("(iii) TRAIN_FLAGS='--prior normal(0.5) …'", got, kinds["train"] | downstream_of_models)
     shell = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)

@@ -6,6 +6,66 @@
 // state saved after each epoch (``TrainingState``) therefore determines the rest of the run,
 // and a resumed run ends with bit-identical weights.
 import Foundation
+import PortableMath
+
+/// How Adam's learning rate moves over a run, epoch by epoch (constant within an epoch, so that
+/// it is a pure function of the epoch and a resumed run takes the same steps).
+///
+/// With peak rate α, E = ``TrainingOptions/epochs`` and w = ``warmupEpochs``, epoch e = 0 … E − 1 uses
+/// ```
+/// α(e) = α · (e + 1) / w                         e < w        (linear warm-up)
+/// α(e) = α                                       e ≥ w        constant
+/// α(e) = α · ½ (1 + cos(π (e − w) / (E − w)))    e ≥ w        cosine
+/// ```
+/// The cosine is half a period of SGDR without restarts (Loshchilov & Hutter 2017,
+/// arXiv:1608.03983): it starts at α and reaches its last, smallest value α · ½(1 − cos(π/(E − w)))
+/// in the final epoch. The warm-up is Goyal et al. 2017 (arXiv:1706.02677): a few epochs at a
+/// rising rate keep the first steps at a high peak rate from throwing the freshly initialised
+/// weights far. The cosine is computed with `PortableMath.sinCosTurns`, so every CPU gets
+/// the same bits. Because the cosine's length is E, a run on a cosine schedule cannot be
+/// extended or shortened on resume (the rates already used would change).
+///
+/// Why the study needs it (our choice, measured in <doc:ConvergedTraining>): at a constant 10⁻³
+/// the BNN's posterior widths ρ drift from their initial σ ≈ 0.05 towards the prior so slowly
+/// that the validation loss still falls after 300 epochs; on the default profile's data the
+/// cosine at peak 3·10⁻³ with ``TrainingOptions/rhoLearningRateFactor`` 10 reaches in 80 epochs
+/// the loss the constant rate reaches in about 240 (not yet the constant rate's final one).
+public struct LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
+    /// The shape after the warm-up.
+    public enum Kind: String, Sendable, CaseIterable { case constant, cosine }
+    /// Constant or cosine decay.
+    public var kind: Kind
+    /// Epochs of linear warm-up w (0: none).
+    public var warmupEpochs: Int
+    /// A schedule of `kind` after `warmupEpochs` epochs of warm-up.
+    public init(_ kind: Kind = .constant, warmupEpochs: Int = 0) { self.kind = kind; self.warmupEpochs = warmupEpochs }
+    /// The constant rate of study §4 (Keras' default use of Adam).
+    public static let constant = LearningRateSchedule()
+
+    /// `constant`, `cosine`, or either with `+warmup(w)`.
+    public var description: String { kind.rawValue + (warmupEpochs > 0 ? "+warmup(\(warmupEpochs))" : "") }
+
+    /// Why this schedule cannot run `epochs` epochs (nil if it can): the warm-up must end before the last epoch.
+    public func problem(epochs: Int) -> String? {
+        if warmupEpochs < 0 { return "the warm-up must be ≥ 0 epochs (got \(warmupEpochs))" }
+        if warmupEpochs > 0 && warmupEpochs >= epochs { return "the warm-up (\(warmupEpochs) epochs) must be shorter than the run (\(epochs) epochs)" }
+        return nil
+    }
+
+    /// The rate of epoch `epoch` (0-based) of a run of `epochs` epochs at peak rate `peak` (formula above).
+    public func rate(epoch e: Int, epochs: Int, peak: Float) -> Float {
+        let w = max(warmupEpochs, 0)
+        if e < w { return peak * Float(e + 1) / Float(w) }
+        switch kind {
+        case .constant: return peak
+        case .cosine:
+            // cos(π p) = cos(2π · p/2), p = (e − w)/(E − w) ∈ [0, 1).
+            let p = Float(min(e, epochs - 1) - w) / Float(max(epochs - w, 1))
+            let c = PortableMath.sinCosTurns(SIMD8(repeating: p / 2)).cos[0]
+            return peak * (0.5 * (1 + c))
+        }
+    }
+}
 
 /// Options of a training run (study §4 defaults).
 public struct TrainingOptions: Sendable, Equatable {
@@ -21,8 +81,12 @@ public struct TrainingOptions: Sendable, Equatable {
     public var patience: Int = 5
     /// Worker threads (results do not depend on it).
     public var threads: Int = 2
-    /// Adam's learning rate.
+    /// Adam's (peak) learning rate α.
     public var learningRate: Float = 1e-3
+    /// How the learning rate moves over the epochs (default: constant, study §4).
+    public var schedule = LearningRateSchedule.constant
+    /// ρ's learning rate is this factor times μ's (1: the same, study §4).
+    public var rhoLearningRateFactor: Float = 1
     /// Progress lines on stderr.
     public var verbose: Bool = true
     /// The defaults.
@@ -200,11 +264,18 @@ public enum Training {
         let tty = isatty(2) != 0
         var runTimes: [Double] = []
         if opt.verbose {
-            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valCount) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) prior=\(st.priorName) preprocessing=\(st.preprocessing) kernels=\(KernelSet.active.rawValue)")
+            log("train: model=\(cfg.kind.rawValue) classes=\(cfg.classes) N_train=\(nTrain) N_val=\(valCount) batch=\(b) seed=\(opt.seed) threads=\(opt.threads) lr=\(opt.learningRate) schedule=\(opt.schedule)\(opt.rhoLearningRateFactor == 1 ? "" : " rho_lr_factor=\(opt.rhoLearningRateFactor)") prior=\(st.priorName) preprocessing=\(st.preprocessing) kernels=\(KernelSet.active.rawValue)")
+        }
+        if let problem = opt.schedule.problem(epochs: opt.epochs) { throw TrainingError("learning-rate schedule \(opt.schedule): \(problem)") }
+        guard opt.rhoLearningRateFactor.isFinite, opt.rhoLearningRateFactor > 0 else {
+            throw TrainingError("the learning-rate factor of ρ must be a finite number > 0 (got \(opt.rhoLearningRateFactor))")
         }
         var epoch = st.epochsCompleted
         while epoch < opt.epochs && !st.stoppedEarly {
             let t0 = Date()
+            // The epoch's rates: a pure function of the epoch (the checkpoint need not hold them).
+            let rate = opt.schedule.rate(epoch: epoch, epochs: opt.epochs, peak: opt.learningRate)
+            st.adamMu.learningRate = rate; st.adamRho.learningRate = rate * opt.rhoLearningRateFactor
             let perm = NetworkRandom(seed: opt.seed, salt: "Shuffle", UInt64(epoch)).permutation(nTrain)
             var ceSum = 0.0, correct = 0, klSum = 0.0
             for step in 0 ..< steps {

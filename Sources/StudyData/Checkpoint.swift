@@ -58,6 +58,9 @@ public enum Checkpoint {
             try f.setAttribute("validation_fraction", o.validationFraction)
             try f.setAttribute("patience", Int64(o.patience))
             try f.setAttribute("learning_rate", o.learningRate)
+            try f.setAttribute("lr_schedule", o.schedule.kind.rawValue)
+            try f.setAttribute("warmup_epochs", Int64(o.schedule.warmupEpochs))
+            try f.setAttribute("rho_learning_rate_factor", o.rhoLearningRateFactor)
             try f.setAttribute("adam_mu_step", Int64(state.adamMu.step))
             try f.setAttribute("adam_rho_step", Int64(state.adamRho.step))
             try f.setAttribute("epochs_completed", Int64(state.epochsCompleted))
@@ -132,6 +135,18 @@ public enum Checkpoint {
         options.patience = try int("patience", 1 ... Int(Int32.max))
         options.learningRate = try finite("learning_rate", Float.self)
         guard options.learningRate > 0 else { throw HDF5Error("\(path): attribute 'learning_rate' must be > 0") }
+        // The schedule attributes are absent in files of earlier versions: those ran at a constant rate.
+        if let kind = try f.optionalStringAttribute("lr_schedule") {
+            guard let k = LearningRateSchedule.Kind(rawValue: kind) else {
+                throw HDF5Error("\(path): attribute 'lr_schedule' is '\(kind)' (known: \(LearningRateSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            options.schedule = LearningRateSchedule(k, warmupEpochs: try int("warmup_epochs", 0 ... Int(Int32.max)))
+            if let problem = options.schedule.problem(epochs: options.epochs) { throw HDF5Error("\(path): attributes 'lr_schedule', 'warmup_epochs': \(problem)") }
+        }
+        if try f.optionalNumericAttribute("rho_learning_rate_factor", as: Float.self) != nil {
+            options.rhoLearningRateFactor = try finite("rho_learning_rate_factor", Float.self)
+            guard options.rhoLearningRateFactor > 0 else { throw HDF5Error("\(path): attribute 'rho_learning_rate_factor' must be > 0") }
+        }
         let priorName = try f.stringAttribute("prior")
         let prior: any Prior
         do { prior = try strictPrior(priorName) } catch { throw HDF5Error("\(path): attribute 'prior': \(error)") }

@@ -23,8 +23,12 @@ public struct NetworkTraining: Sendable {
     public var member = 0
     /// Epochs, minibatch, early-stopping patience, Adam learning rate, held-out fraction.
     public var epochs = 50, batch = 128, patience = 5
-    /// Adam's learning rate.
+    /// Adam's (peak) learning rate.
     public var learningRate: Float = 1e-3
+    /// How the learning rate moves over the epochs (BayesianNetworks' `LearningRateSchedule`).
+    public var schedule = LearningRateSchedule.constant
+    /// ρ's learning rate over μ's.
+    public var rhoLearningRateFactor: Float = 1
     /// Fraction of `data` held out when no validation file is given.
     public var validationFraction = 0.2
     /// Train on the first this many events of each class only (nil: all; the training-size scan).
@@ -49,7 +53,7 @@ public struct NetworkTraining: Sendable {
 
     /// Train and write the model to `output`, checkpointing to `output + ".ckpt"` after every
     /// epoch. With `resume`, continue from that checkpoint — an error if there is none, or if any
-    /// setting but the epochs, threads and verbosity (or the data's content) changed. A diverging
+    /// setting but the epochs (not on a cosine schedule), threads and verbosity (or the data's content) changed. A diverging
     /// run (a non-finite loss or gradient) stops with an error and writes no model.
     public func run(output: String, resume: Bool) throws {
         let ckpt = output + ".ckpt"
@@ -94,6 +98,7 @@ public struct NetworkTraining: Sendable {
         var opt = TrainingOptions()
         opt.epochs = epochs; opt.batchSize = batch; opt.seed = runSeed; opt.validationFraction = fraction
         opt.patience = patience; opt.threads = threads; opt.learningRate = learningRate; opt.verbose = verbose
+        opt.schedule = schedule; opt.rhoLearningRateFactor = rhoLearningRateFactor
         let priorModel: any Prior
         do { priorModel = try strictPrior(prior) } catch { throw InputError("--prior: \(error)") }
         var state: TrainingState
@@ -116,6 +121,11 @@ public struct NetworkTraining: Sendable {
             compare("--batch", "\(o.batchSize)", "\(batch)")
             compare("--validation-fraction (0 with --validation)", "\(o.validationFraction)", "\(fraction)")
             compare("--learning-rate", "\(o.learningRate)", "\(learningRate)")
+            compare("--lr-schedule", o.schedule.kind.rawValue, schedule.kind.rawValue)
+            compare("--warmup-epochs", "\(o.schedule.warmupEpochs)", "\(schedule.warmupEpochs)")
+            compare("--rho-lr-factor", "\(o.rhoLearningRateFactor)", "\(rhoLearningRateFactor)")
+            // A cosine's length is the run's: other epochs would change the rates already used.
+            if o.schedule.kind == .cosine { compare("--epochs (the length of the cosine schedule)", "\(o.epochs)", "\(epochs)") }
             compare("--prior", state.priorName, priorModel.name)
             compare("--bayesian-bias", "\(state.config.bayesianBias)", "\(bayesianBias)")
             compare("--patience", "\(o.patience)", "\(patience)")

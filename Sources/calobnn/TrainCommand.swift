@@ -9,6 +9,8 @@ import StudyExperiments
 /// The network inputs' scaling.
 enum InputScaling: String, ExpressibleByArgument, CaseIterable { case log, normalised }
 
+extension LearningRateSchedule.Kind: ExpressibleByArgument {}
+
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -16,7 +18,7 @@ struct Train: ParsableCommand {
         discussion: """
         Writes a checkpoint after every epoch to <output>.ckpt (atomically) and the model to <output> at the end. \
         --resume continues from the checkpoint; the result is bit-identical to an uninterrupted run. It is an error \
-        if there is no checkpoint, or if any setting but --epochs, --threads and --quiet (or the data) changed. \
+        if there is no checkpoint, or if any setting but --epochs (fixed too on a cosine schedule: it sets the schedule's length), --threads and --quiet (or the data) changed. \
         A diverging run (a non-finite loss or gradient) stops with an error and writes no model. \
         With --exclude-class or --member the run's seed derives from (--seed, removed class, member).
 
@@ -51,6 +53,12 @@ struct Train: ParsableCommand {
     var threads: Int = 2
     @Option(parsing: .unconditional, help: "Adam learning rate.")
     var learningRate: Float = 1e-3
+    @Option(help: "Learning-rate schedule after the warm-up: constant (study §4) or cosine (a half cosine from --learning-rate down to 0 at --epochs).")
+    var lrSchedule: LearningRateSchedule.Kind = .constant
+    @Option(parsing: .unconditional, help: "Epochs of linear warm-up to --learning-rate (0: none).")
+    var warmupEpochs: Int = 0
+    @Option(name: .customLong("rho-lr-factor"), parsing: .unconditional, help: "The learning rate of the posterior widths ρ is this factor times that of the means μ.")
+    var rhoLrFactor: Float = 1
     @Option(parsing: .unconditional, help: "Prior of the weights: normal(σ) or mixture(π,σ₁,σ₂).")
     var prior: String = "normal(1.0)"
     @Option(help: "Network inputs: log (the study's: signed log of the cell energies) or normalised (each event first rescaled to 20 GeV in total: the robustness check without the energy sum).")
@@ -75,6 +83,9 @@ struct Train: ParsableCommand {
         guard patience >= 1 else { throw ValidationError("--patience must be ≥ 1 (got \(patience))") }
         try checkThreads(threads)
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a finite number > 0 (got \(learningRate))") }
+        guard warmupEpochs >= 0 else { throw ValidationError("--warmup-epochs must be ≥ 0 (got \(warmupEpochs))") }
+        if let problem = LearningRateSchedule(lrSchedule, warmupEpochs: warmupEpochs).problem(epochs: epochs) { throw ValidationError("--warmup-epochs: \(problem)") }
+        guard rhoLrFactor.isFinite, rhoLrFactor > 0 else { throw ValidationError("--rho-lr-factor must be a finite number > 0 (got \(rhoLrFactor))") }
         if let eventsPerClass { guard eventsPerClass >= 1 else { throw ValidationError("--events-per-class must be ≥ 1 (got \(eventsPerClass))") } }
         guard (0 ... 1_000_000).contains(member) else { throw ValidationError("--member must be in 0…1000000 (got \(member))") }
         do { _ = try strictPrior(prior) } catch { throw ValidationError("--prior: \(error)") }
@@ -87,6 +98,7 @@ struct Train: ParsableCommand {
         var training = NetworkTraining(data: NamedFile("--data", data), validation: validation.map { NamedFile("--validation", $0) },
                                        model: model, excludedClass: excludeClass, seed: seed)
         training.member = member; training.epochs = epochs; training.batch = batch; training.patience = patience
+        training.schedule = LearningRateSchedule(lrSchedule, warmupEpochs: warmupEpochs); training.rhoLearningRateFactor = rhoLrFactor
         training.learningRate = learningRate; training.validationFraction = validationFraction; training.prior = prior
         training.bayesianBias = bayesianBias; training.threads = threads; training.verbose = !quiet
         training.preprocessing = inputs == .log ? Preprocessing() : .energyNormalised

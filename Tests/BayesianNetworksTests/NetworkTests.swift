@@ -130,16 +130,17 @@ struct NetworkTests {
         #expect(st.history.trainAccuracy.last! > 0.95)
     }
 
-    func trainSmall(threads: Int, epochs: Int, resumeFrom: TrainingState? = nil, checkpoint: (TrainingState) throws -> Void = { _ in })
-        throws -> TrainingState {
+    func trainSmall(threads: Int, epochs: Int, resumeFrom: TrainingState? = nil, configure: (inout TrainingOptions) -> Void = { _ in },
+                    checkpoint: (TrainingState) throws -> Void = { _ in }) throws -> TrainingState {
         let cfg = NetworkConfig(kind: .bnn, classes: 3)
         let (x, y) = syntheticSet(count: 300, config: cfg, seed: 21)
         var opt = TrainingOptions()
         opt.epochs = epochs; opt.batchSize = 128; opt.seed = 22; opt.validationFraction = 0.2; opt.threads = threads
         opt.verbose = false; opt.patience = 100
+        configure(&opt)
         var st = resumeFrom ?? TrainingState(network: CaloNetwork(config: cfg, seed: opt.seed), options: opt,
                                              classNames: ["a", "b", "c"], preprocessing: "test", trainingCount: 240)
-        st.options.epochs = epochs; st.options.threads = threads
+        st.options.epochs = epochs; st.options.threads = threads; st.options.verbose = false
         return try Training.run(state: st, cells: x, labels: y, checkpoint: checkpoint)
     }
 
@@ -171,6 +172,36 @@ struct NetworkTests {
         #expect(resumed.adamMu == full.adamMu && resumed.adamRho == full.adamRho)
         #expect(resumed.history == full.history)
         #expect(resumed.bestMu == full.bestMu)
+    }
+
+    /// A cosine schedule with warm-up and a faster ρ: the rates are a function of the epoch only,
+    /// so a run stopped mid-schedule and resumed from its checkpoint file (with another thread
+    /// count) takes the same steps as one that never stopped.
+    @Test("cosine schedule: resume mid-schedule with other threads → bit-identical to an uninterrupted run")
+    func scheduleResumeEqualsUninterrupted() throws {
+        let cosine: (inout TrainingOptions) -> Void = {
+            $0.schedule = LearningRateSchedule(.cosine, warmupEpochs: 1); $0.learningRate = 3e-3; $0.rhoLearningRateFactor = 10
+        }
+        let full = try trainSmall(threads: 2, epochs: 4, configure: cosine)
+        let constant = try trainSmall(threads: 2, epochs: 4)
+        #expect(full.mu != constant.mu, "the schedule must change the run")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("calobnn-sched-\(getpid()).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Stop after epoch 2 of 4: the checkpoint is the state a 4-epoch run has after epoch 2.
+        var stop = false
+        do {
+            _ = try trainSmall(threads: 2, epochs: 4, configure: cosine) { st in
+                try Checkpoint.save(st, to: path)
+                if st.epochsCompleted == 2 { stop = true; throw TrainingError("stop") }
+            }
+        } catch where stop {}
+        let loaded = try Checkpoint.load(from: path)
+        #expect(loaded.epochsCompleted == 2 && loaded.options.schedule == LearningRateSchedule(.cosine, warmupEpochs: 1))
+        #expect(loaded.options.rhoLearningRateFactor == 10 && loaded.options.epochs == 4)
+        let resumed = try trainSmall(threads: 1, epochs: 4, resumeFrom: loaded)
+        #expect(resumed.mu == full.mu && resumed.rho == full.rho)
+        #expect(resumed.adamMu == full.adamMu && resumed.adamRho == full.adamRho)
+        #expect(resumed.history == full.history && resumed.bestMu == full.bestMu && resumed.bestRho == full.bestRho)
     }
 
     @Test("missing or foreign checkpoint → one-line error naming the file")
@@ -398,5 +429,42 @@ struct InputTests {
         #expect(back.priorName == st.priorName && back.preprocessing == "pp" && back.trainingCount == 17)
         #expect(back.history == st.history && back.adamMu == st.adamMu && back.mu == st.mu && back.rho == st.rho)
         #expect(try back.bestNetwork().prior.name == st.priorName)
+    }
+}
+
+/// The learning-rate schedule against values computed by hand from its formula.
+@Suite("Learning-rate schedule")
+struct ScheduleTests {
+    /// α(e) at peak 10⁻³, within 10⁻⁶ of the peak (the cosine is a float polynomial).
+    func expectRates(_ s: LearningRateSchedule, epochs: Int, _ expected: [Int: Double]) {
+        for (e, want) in expected.sorted(by: { $0.key < $1.key }) {
+            let got = Double(s.rate(epoch: e, epochs: epochs, peak: 1e-3))
+            #expect(abs(got - want) <= 1e-9, "\(s) epoch \(e) of \(epochs): \(got), expected \(want)")
+        }
+    }
+
+    @Test("constant: α in every epoch, after a linear warm-up")
+    func constant() {
+        expectRates(.constant, epochs: 5, [0: 1e-3, 4: 1e-3])
+        // w = 4: α/4, 2α/4, 3α/4, α, then α.
+        expectRates(LearningRateSchedule(.constant, warmupEpochs: 4), epochs: 10, [0: 2.5e-4, 1: 5e-4, 2: 7.5e-4, 3: 1e-3, 4: 1e-3, 9: 1e-3])
+        #expect(LearningRateSchedule.constant.rate(epoch: 3, epochs: 5, peak: 1e-3) == Float(1e-3), "no warm-up: exactly the peak")
+    }
+
+    @Test("cosine: α · ½(1 + cos(π (e − w)/(E − w))) after the warm-up")
+    func cosine() {
+        // E = 4, w = 0: ½(1 + cos 0, cos π/4, cos π/2, cos 3π/4) = 1, 0.853553, 0.5, 0.146447.
+        expectRates(LearningRateSchedule(.cosine), epochs: 4, [0: 1e-3, 1: 0.853_553_4e-3, 2: 0.5e-3, 3: 0.146_446_6e-3])
+        // E = 10, w = 2: α/2, α; then p = 0 (α), 4/8 (α/2), 7/8 (½(1 − cos π/8) α = 0.0380602 α).
+        expectRates(LearningRateSchedule(.cosine, warmupEpochs: 2), epochs: 10,
+                    [0: 5e-4, 1: 1e-3, 2: 1e-3, 6: 5e-4, 9: 0.038_060_23e-3])
+        #expect(LearningRateSchedule(.cosine, warmupEpochs: 2).description == "cosine+warmup(2)")
+    }
+
+    @Test("a warm-up as long as the run is refused")
+    func badWarmup() {
+        #expect(LearningRateSchedule(.cosine, warmupEpochs: 10).problem(epochs: 10) != nil)
+        #expect(LearningRateSchedule(.cosine, warmupEpochs: 9).problem(epochs: 10) == nil)
+        #expect(LearningRateSchedule(.constant, warmupEpochs: -1).problem(epochs: 10) != nil)
     }
 }

@@ -114,6 +114,41 @@ struct StudyExperimentsTests {
         #expect(Set(ae).count == ae.count && !ae.contains(3000) && !ae.contains(StudySeeds.training(master: 3000, removed: 0, member: 0)))
     }
 
+    /// A checkpoint records its learning-rate schedule; `--resume` with another schedule, another
+    /// ρ factor, or (on a cosine, whose length is the run's) other epochs is refused in one line
+    /// naming the setting, and the checkpoint is left as it was.
+    @Test("resume with a changed learning-rate schedule → one-line error naming it")
+    func resumeChangedSchedule() throws {
+        let w = try Workspace()
+        var t = NetworkTraining(data: NamedFile("train", w.path("train.h5")), validation: NamedFile("val", w.path("val.h5")),
+                                model: .bnn, excludedClass: nil, seed: 2000)
+        t.epochs = 2; t.batch = 32; t.verbose = false
+        t.schedule = LearningRateSchedule(.cosine, warmupEpochs: 1); t.rhoLearningRateFactor = 4
+        try t.run(output: w.path("cos.h5"), resume: false)
+        let saved = try Checkpoint.load(from: w.path("cos.h5"))
+        #expect(saved.options.schedule == t.schedule && saved.options.rhoLearningRateFactor == 4)
+        // The finished model holds the whole state: as a checkpoint it can be "resumed".
+        try FileManager.default.copyItem(atPath: w.path("cos.h5"), toPath: w.path("r.h5.ckpt"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: w.path("r.h5.ckpt")))
+        var changes: [(String, (inout NetworkTraining) -> Void)] = []
+        changes.append(("--lr-schedule cosine → constant", { $0.schedule = LearningRateSchedule(.constant, warmupEpochs: 1) }))
+        changes.append(("--warmup-epochs 1 → 0", { $0.schedule = LearningRateSchedule(.cosine) }))
+        changes.append(("--rho-lr-factor 4.0 → 1.0", { $0.rhoLearningRateFactor = 1 }))
+        changes.append(("--epochs (the length of the cosine schedule) 2 → 3", { $0.epochs = 3 }))
+        for (words, change) in changes {
+            var u = t
+            change(&u)
+            do {
+                try u.run(output: w.path("r.h5"), resume: true)
+                Issue.record("resume with \(words) was accepted")
+            } catch let e as InputError {
+                #expect(e.description.contains(words) && !e.description.contains("\n"), "\(e)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: w.path("r.h5.ckpt"))) == before)
+            #expect(!FileManager.default.fileExists(atPath: w.path("r.h5")))
+        }
+    }
+
     @Test("§4 and §5 from files: outputs complete, recorded seeds are the derived ones, numbers agree with a recomputation")
     func endToEnd() throws {
         let w = try Workspace()
