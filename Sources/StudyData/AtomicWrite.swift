@@ -6,7 +6,6 @@
 //
 // Temporaries are named `.<name>.tmp-<pid>`; one left by a process killed with SIGKILL (which no
 // handler can see) is removed by the next write to the same destination once that pid is gone.
-import Dispatch
 import Foundation
 
 /// Refuse to replace `path` unless it is absent or a regular file (`directory`: a directory).
@@ -134,9 +133,9 @@ private func syncFile(_ tmp: String, for path: String) throws {
 public enum TemporaryFiles {
     nonisolated(unsafe) private static var paths = Set<String>()
     nonisolated(unsafe) private static var terminating = false
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    /// The signals the cleanup thread waits for (those the process was not started ignoring).
+    nonisolated(unsafe) private static var watched = sigset_t()
     private static let lock = NSLock()
-    private static let signalQueue = DispatchQueue(label: "calobnn.signal-cleanup")
 
     /// `.<name>.tmp-<pid>` beside `path`; a stale one of a dead process is removed first.
     static func path(for path: String) -> String {
@@ -164,36 +163,56 @@ public enum TemporaryFiles {
     /// Rename `tmp` onto `path` unless a signal is being handled (then the handler removes `tmp`).
     static func commit(_ tmp: String, to path: String) throws {
         lock.lock(); defer { lock.unlock() }
-        guard !terminating else { throw HDF5Error("\(path): interrupted") }
+        // A signal that has arrived but that the cleanup thread has not taken yet is pending
+        // (every thread blocks the watched signals): it counts as arrived.
+        var pending = sigset_t()
+        sigpending(&pending)
+        let arrived = [SIGINT, SIGTERM, SIGHUP].contains { sigismember(&watched, $0) == 1 && sigismember(&pending, $0) == 1 }
+        guard !terminating && !arrived else { throw HDF5Error("\(path): interrupted") }
         guard rename(tmp, path) == 0 else {
             throw HDF5Error("\(path): cannot move the finished file into place (\(String(cString: strerror(errno))))")
         }
         paths.remove(tmp)
     }
 
-    /// Install the handlers: on SIGINT, SIGTERM or SIGHUP remove every registered temporary, then
+    /// Install the cleanup: on SIGINT, SIGTERM or SIGHUP remove every registered temporary, then
     /// die of the same signal. A signal the process was started with ignored stays ignored.
+    ///
+    /// Call it first thing, before any other thread exists: it blocks the three signals in the
+    /// calling thread, every thread started later inherits that, and one thread of its own takes
+    /// them with `sigwait`. So a signal stays pending until that thread takes it — a file being
+    /// committed in that instant sees it pending and is not renamed into place — and the thread
+    /// runs at the process's own priority. (A libdispatch signal source, used before, ran its
+    /// handler on a libdispatch worker at libdispatch's priority: on a loaded machine the main
+    /// thread could finish and commit a file before the handler ran.)
     public static func installSignalCleanup() {
+        sigemptyset(&watched)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
-            let previous = signal(sig, SIG_IGN)
-            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-            source.setEventHandler {
-                lock.lock()
-                terminating = true
-                for p in paths { try? FileManager.default.removeItem(atPath: p) }
-                // Die of the same signal (the shell then reports it as usual). libdispatch may
-                // keep the signal blocked, so unblock it here; exit 128 + signal if it stays pending.
-                signal(sig, SIG_DFL)
-                var set = sigset_t()
-                sigemptyset(&set)
-                sigaddset(&set, sig)
-                pthread_sigmask(SIG_UNBLOCK, &set, nil)
-                raise(sig)
-                _exit(128 + sig)
-            }
-            source.resume()
-            sources.append(source)
+            var current = sigaction()
+            sigaction(sig, nil, &current)
+            if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+            sigaddset(&watched, sig)
         }
+        var set = watched
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let thread = Thread {
+            var set = watched
+            var sig: Int32 = 0
+            while sigwait(&set, &sig) != 0 {}
+            lock.lock()
+            terminating = true
+            for p in paths { try? FileManager.default.removeItem(atPath: p) }
+            // Die of the same signal (the shell then reports it as usual); exit 128 + signal if
+            // it stays blocked somewhere.
+            signal(sig, SIG_DFL)
+            var one = sigset_t()
+            sigemptyset(&one)
+            sigaddset(&one, sig)
+            pthread_sigmask(SIG_UNBLOCK, &one, nil)
+            raise(sig)
+            _exit(128 + sig)
+        }
+        thread.name = "calobnn-signal-cleanup"
+        thread.start()
     }
 }
