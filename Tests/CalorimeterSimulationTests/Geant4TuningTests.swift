@@ -26,7 +26,10 @@ struct Geant4TuningTests {
 
     @Test("halo, tilt and tail off: per-layer energies follow the homogeneous gamma profile E·[P(α_hom, β_hom t)]")
     func homogeneousProfile() {
-        let g = CalorimeterGeometry.caloGAN
+        // Plates without an edge: with the fall-off off, GFlash's r⁻³ tail reaches beyond the
+        // 500 mm plate edge, where the energy would leave the stack (tested in plateEdge).
+        let c = CalorimeterGeometry.caloGAN
+        let g = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
         var model = ShowerModel(medium: medium)
         model.tuning = .geant4
         model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
