@@ -82,31 +82,42 @@ public struct RadialParameters: Sendable {
 /// The soft-photon halo of the ``ShowerTuning/geant4`` tuning (see ``ShowerModel/halo``):
 /// ```
 ///     h(τ)  = min(h₀ + h₁ τ, h_max)            share of a step's energy in the halo, τ = t/T
-///     ℓ     ~ Exp(λ) in energy density         flight of a quantum (drawn from Exp(2λ) with
-///                                             energy weight 2e^{−ℓ/2λ}: importance sampling)
+///     ℓ     ~ Exp(λ_long) with probability w_long, else Exp(λ)     flight of a quantum
 ///     cos θ ~ (1 + a cos θ)/2 on [−1, 1],  φ uniform   its direction (θ from the shower axis)
-///     ε     ~ Exp(ε̄) × weight, rescaled so Σε = h ΔE   energies of the n = ⌈h ΔE / ε̄⌋ quanta
+///     ε     ~ Exp(ε̄), rescaled so Σε = h ΔE   energies of the n = ⌊h ΔE / ε̄ + U⌋ quanta
 /// ```
-/// A quantum starts on the shower axis at a uniform depth within its step and deposits where its
-/// flight ends; beyond the front face or the back of the stack it leaks.
+/// A quantum starts on the shower axis at a uniform depth within its step and deposits all of its
+/// energy where its flight ends (a soft photon ends in one photo-absorption or a short Compton
+/// chain); beyond the front face, the back of the stack or the plates' edge it leaks.
+///
+/// Two flight scales stand for the spectrum of soft photons: those below ~1 MeV photo-absorb in
+/// the lead near where they are made (attenuation length in the Pb/LAr mixture, ρ = 4.71 g/cm³,
+/// from NIST XCOM μ/ρ of Pb and Ar: 15 mm at 0.5 MeV, 31 mm at 1 MeV), those of a few MeV sit near
+/// the minimum of lead's attenuation (52 mm at 3 MeV) and Compton-scatter on, carrying energy
+/// further than one attenuation length. Values from the 10 and 50 GeV γ and e⁻ samples only, as
+/// stated per field (``ShowerModel``'s fit note).
 public struct SoftPhotonHalo: Sendable {
-    /// h₀: fitted (widths and sparsity of layer 0 at 10 and 50 GeV).
-    public var fraction0 = 0.0781
-    /// h₁, per unit τ: fitted (widths and sparsity of layers 1 and 2 at 10 and 50 GeV).
-    public var fractionSlope = 0.111
+    /// h₀: hand probes on the 10 and 50 GeV γ/e⁻ shapes (see ``ShowerModel``'s fit note).
+    public var fraction0 = 0.067
+    /// h₁, per unit τ: hand probes on the 10 and 50 GeV γ/e⁻ shapes.
+    public var fractionSlope = 0.08
     /// h_max (our cap: the halo never carries most of a step).
     public var fractionMax = 0.5
     /// Forward asymmetry a of the quanta's directions, p(cos θ) ∝ 1 + a cos θ (0 = isotropic, 1 =
-    /// maximal for this form): fitted (f₀ and the layer-2 shapes at 10 and 50 GeV). Soft shower
-    /// photons come from forward bremsstrahlung, partly isotropised by Compton scattering.
-    public var forwardAsymmetry = 0.837
-    /// λ, mm: fitted; for comparison, the attenuation length of 2–3 MeV photons in the Pb/LAr
-    /// mixture (PDG/NIST XCOM μ/ρ ≈ 0.042–0.046 cm²/g at ρ = 4.71 g/cm³) is 46–51 mm.
-    public var attenuationMM = 39.9
-    /// ε̄, MeV: the halo energy per quantum before the importance weights (the fit kept its start
-    /// value, 2.5 MeV; far quanta carry a fraction of it, near ones more); fitted within
-    /// ε̄ ≥ 0.5 MeV (our bound: fewer quanta keep the simulator fast).
-    public var quantumMeV = 2.5
+    /// maximal for this form): fitted on the 10 and 50 GeV γ/e⁻ shapes with the previous halo. Soft shower photons come from
+    /// forward bremsstrahlung, partly isotropised by Compton scattering.
+    public var forwardAsymmetry = 0.84
+    /// λ, mm, the short flight scale: hand probes on the 10 and 50 GeV γ/e⁻ shapes.
+    public var attenuationMM = 20.0
+    /// w_long: the share of quanta that fly with the long scale λ_long instead of λ: hand probes on
+    /// the 10 and 50 GeV γ/e⁻ shapes.
+    public var longFraction = 0.5
+    /// λ_long, mm, the long flight scale: hand probes on the 10 and 50 GeV γ/e⁻ shapes.
+    public var longAttenuationMM = 60.0
+    /// ε̄, MeV: the mean energy of a quantum: fitted (10 and 50 GeV γ/e⁻ shapes, fit_shower_model.py) within
+    /// ε̄ ≥ 0.5 MeV (our bound: fewer quanta keep the simulator fast; Geant4's median non-zero
+    /// layer-0 strip holds 1.2 MeV).
+    public var quantumMeV = 0.789
     /// The documented default.
     public init() {}
 }
@@ -127,14 +138,18 @@ public struct ShowerModel: Sendable {
     // ---- The ``ShowerTuning/geant4`` tuning: what GFlash lacks against Geant4 in our geometry.
     // Each parameter says where its value comes from; "fitted" means fitted on the Geant4
     // reference samples of 10 and 50 GeV single photons and electrons only (the 20 GeV samples
-    // and the decays validate), see the Paper's "Validation against Geant4". The fitted values
-    // are the output of `python3 Reproduce/fit_shower_model.py .build/release/calobnn 60 1`
-    // (objective 7545; --set halo_h0=0.07809,halo_h1=0.1112,halo_lambda_mm=39.93,
-    // halo_quantum_mev=2.5,halo_asymmetry=0.8367,axis_tilt_mrad_rootgev=15.42,sampling_term=0.065),
-    // rounded to 3 significant digits.
+    // and the decays validate), see the Paper's "Validation against Geant4". History: the
+    // previous version (one flight scale, importance-weighted flights) was fitted by
+    // `python3 Reproduce/fit_shower_model.py .build/release/calobnn 60 1` (objective 7545 with
+    // that version's relative objective: h₀ 0.0781, h₁ 0.111, λ 39.9 mm, ε̄ 2.5 MeV, a 0.837,
+    // s_axis 15.4, c_s 0.065). This version (two flight scales, whole quanta, tail split, plate
+    // edges): h₀, h₁, λ, w_long, λ_long set by a few hand probes on the same four samples; ε̄ from
+    // `python3 Reproduce/fit_shower_model.py CALOBNN 50 1` (standardised objective 556743 →
+    // 404823, ε̄ 1.0 → 0.789 at iteration 10; stopped after about 15 iterations for time, stage 2
+    // not run); a, s_axis and c_s kept from the previous fit.
 
     /// Sampling term of the visible (LAr) signal in the geant4 tuning, σ/E = c_s/√(E/GeV):
-    /// fitted (the LAr resolution of the 10 and 50 GeV samples). GFlash's 0.11 is the ATLAS
+    /// fitted (the LAr resolution of the 10 and 50 GeV samples, previous halo version). GFlash's 0.11 is the ATLAS
     /// barrel's; this stack samples 2.6 times per X₀ with thin 2 mm Pb plates and fluctuates less.
     public var geant4SamplingTerm: Double = 0.065
     /// LAr fraction of the local deposit at shower age τ = t/T_hom (t in X₀ from the shower
@@ -157,9 +172,9 @@ public struct ShowerModel: Sendable {
     /// halo's attenuation length: the far deposits are soft photons).
     public var tailFallOff = (radiusMM: 80.0, lengthMM: 45.0)
     /// The soft-photon halo: a fraction of each step's energy is carried off the axis by soft
-    /// photons (≲ few MeV, Compton-dominated) that fly in an isotropic direction over an
-    /// exponential path of mean `attenuationMM` and deposit in quanta of mean `quantumMeV`
-    /// (exponentially distributed). Source of the physics: the soft-photon component of EM
+    /// photons (≲ few MeV) that fly in a forward-leaning direction over an exponential path of
+    /// one of two scales (`attenuationMM`, `longAttenuationMM`) and deposit in quanta of mean
+    /// `quantumMeV` (exponentially distributed). Source of the physics: the soft-photon component of EM
     /// showers (Grindhammer & Peters hep-ex/0001020 §3.2 note the lateral tail is photon-
     /// dominated; ATLAS FastCaloSim, ATL-SOFT-PUB-2018-002, adds such a component in its
     /// lateral shapes). Values fitted: see each field.
@@ -170,13 +185,26 @@ public struct ShowerModel: Sendable {
     /// bremsstrahlung photons), less so the more particles share its energy (∝ 1/√E, our choice
     /// of scaling). A tilt, not a shift: the centroid moves in proportion to depth, so the strips
     /// of layer 0 (5 mm, near the entry) see little of it and layer 1 most. s_axis fitted to the
-    /// hottest-cell fraction and E_ratio of layers 0 and 1 at 10 and 50 GeV (the beam hits a
+    /// hottest-cell fraction and E_ratio of layers 0 and 1 at 10 and 50 GeV, previous halo version (the beam hits a
     /// strip boundary and the corner of four layer-1 cells, so these are sensitive to it).
     public var axisTiltMradRootGeV: Double = 15.4
     /// Spot count in the geant4 tuning: GFlash's N = (10.3/c_s) E^0.959 with GFlash's default
     /// c_s = 0.11 (our choice: spots only carry the lateral profile there; sampling fluctuations
     /// are applied per step, so the spot count need not follow the fitted sampling term).
     public var geant4SpotSamplingTerm: Double = 0.11
+    /// The number of pieces a spot of the radial profile's tail component is deposited in, each
+    /// with 1/k of the spot's energy at its own radius and azimuth drawn from the tail component
+    /// (the energy profile is unchanged; only its granularity). GFlash's spots all carry E/N
+    /// (≈ 12 MeV at 20 GeV), which is right for the dense core but not for the tail, which in a
+    /// real shower is carried by soft photons and low-energy electrons of ~1 MeV: Geant4's
+    /// layer-0 strips 20–80 mm from the axis are hit more often (0.89–0.98 vs 0.70–0.92 of
+    /// events at 20 GeV) with less energy each (median non-zero strip 1.2 MeV). k = 4: our
+    /// choice (a tail spot of ≈ 3 MeV at 20 GeV, near the halo quanta), not fitted. Only before
+    /// the shower maximum, τ = t/T_hom < τ_split = 1 (our choice): there the tail is the first
+    /// generations' soft particles; behind the maximum the whole degraded shower broadens, and
+    /// splitting there doubles Geant4's layer-2 sparsity at 10 GeV (where a few spots make
+    /// layer 2).
+    public var tailSplit = (pieces: 4, maxAge: 1.0)
 
     /// A model for `medium`.
     public init(medium: SamplingMedium) { self.medium = medium }
@@ -282,8 +310,11 @@ public struct ShowerModel: Sendable {
     /// ``sampleRadius(_:rng:)`` from given uniforms: `choice` picks the component, `u` the radius.
     @inline(__always) public static func sampleRadius(_ rp: RadialParameters, choice: Double, u: Double) -> Double {
         let radius = choice < rp.coreProbability ? rp.core : rp.tail
-        return radius * (u / (1 - u)).squareRoot()
+        return radius * radiusFactor(u)
     }
+
+    /// r/R = √(u/(1−u)) of one component, the inverse of F(r) = r²/(r² + R²).
+    @inline(__always) public static func radiusFactor(_ u: Double) -> Double { (u / (1 - u)).squareRoot() }
 }
 
 /// (cos φ, sin φ) for φ = 2π (k + ½)/65536, k a 16-bit integer: quadrant reduction, then
@@ -517,6 +548,9 @@ extension ShowerModel {
         // Inverse CDF of p(c) ∝ 1 + a c: c = (−1 + √((1 − a)² + 4 a u))/a (u uniform; a → 0: 2u − 1).
         let a = halo.forwardAsymmetry, oneMinusA2 = (1 - a) * (1 - a)
         let depth = geometry.depth
+        // Deposits beyond the plates' edge (|x| or |y| ≥ plateHalfWidth) leave the stack: Geant4's
+        // 1 m × 1 m plates end there (vacuum around), so such energy is lost, not overflow.
+        let plate = geometry.plateHalfWidth
         let (rFall, lFall) = tailFallOff
         // The halo's binning (three layers: the CaloGAN geometry; any other falls back below).
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
@@ -526,9 +560,16 @@ extension ShowerModel {
              invX: 1 / layer.cellSizeX, invY: 1 / layer.cellSizeY)
         }
         let invTHomX0 = 1 / (lp.tHom * x0)
+        let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
+        let longShare = halo.longFraction, lambdaLong = halo.longAttenuationMM, lambdaShort = halo.attenuationMM
         image.cells.withUnsafeMutableBufferPointer { cells in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * (Int(maxQuanta) + 1)) { buffer in
-                let quanta = buffer.baseAddress!, flights = buffer.baseAddress! + Int(maxQuanta) + 1
+            // Per step: the quanta's energies and flight uniforms (Double), then their random
+            // words, 3 per quantum, drawn in bulk (``RandomStream/fillBits32(_:count:)`` gives the
+            // same numbers as one ``RandomStream/bits32()`` call each, without a call per number).
+            let m = Int(maxQuanta) + 1
+            withUnsafeTemporaryAllocation(byteCount: 2 * m * 8 + 3 * m * 4, alignment: 8) { raw in
+                let quanta = raw.baseAddress!.bindMemory(to: Double.self, capacity: 2 * m), flights = quanta + m
+                let words = (raw.baseAddress! + 2 * m * 8).bindMemory(to: UInt32.self, capacity: 3 * m)
                 forEachStep(track: track, geometry: geometry, t: lp.tHom, energyCDF: energyCDF, beta: betaE,
                             spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                     let tMid = 0.5 * (t1 + t2)
@@ -554,44 +595,66 @@ extension ShowerModel {
                     let rp = radial(tau: tau, lnEnergyGeV: lnEnergyGeV, samplingCorrections: false)
                     let ax = axX + sMid * ux, ay = axY + sMid * uy
                     let coreScale = visible ? g * samplingFraction(age: tau) : 1
-                    let eSpot = Float(eCore * coreScale / Double(n))
+                    let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(split)
+                    // The cell of (x, y) as ``CalorimeterGeometry/cell(layer:x:y:)`` (the same
+                    // arithmetic, with the layer's constants fetched once per step).
+                    let bin = bins[l], sizeX = geometry.layers[l].cellSizeX, sizeY = geometry.layers[l].cellSizeY
+                    @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float) {
+                        var r = radius * rm
+                        if r > rFall { r = rFall - lFall * log(rng.uniformPositive()) }
+                        let (c, sn) = unitCircle(azimuth)
+                        let x = ax + r * c, y = ay + r * sn
+                        if x > -w, x < w, y > -w, y < w {
+                            let ix = min(Int((x + w) / sizeX), bin.nx - 1), iy = min(Int((y + w) / sizeY), bin.ny - 1)
+                            cells[offset + ix * bin.ny + iy] += energy
+                        } else if abs(x) < plate, abs(y) < plate {
+                            image.overflow[l] += energy
+                        }
+                    }
                     for _ in 0 ..< n {
                         let bits = rng.bits32()
                         let choice = (Double(bits >> 16) + 0.5) / 65536
-                        var r = ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()) * rm
-                        if r > rFall { r = rFall - lFall * log(rng.uniformPositive()) }
-                        let (c, sn) = unitCircle(bits & 0xFFFF)
-                        let x = ax + r * c, y = ay + r * sn
-                        if let c = geometry.cell(layer: l, x: x, y: y) {
-                            cells[offset + c] += eSpot
+                        if choice < rp.coreProbability || tau >= splitMaxAge {
+                            put(radius: ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()),
+                                azimuth: bits & 0xFFFF, energy: eSpot)
                         } else {
-                            image.overflow[l] += eSpot
+                            // A tail spot in `split` pieces, each at its own radius and azimuth
+                            // from the tail component (``tailSplit``).
+                            put(radius: rp.tail * ShowerModel.radiusFactor(rng.uniform()), azimuth: bits & 0xFFFF, energy: eTail)
+                            for _ in 1 ..< split {
+                                let more = rng.bits32()
+                                put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
+                                    azimuth: more & 0xFFFF, energy: eTail)
+                            }
                         }
                     }
                     guard nq > 0 else { return }
-                    // Halo: n_q quanta. Flights are drawn from Exp(2λ) and each quantum's energy
-                    // weighted by f(ℓ)/g(ℓ) = Exp(λ)/Exp(2λ) = 2e^{−ℓ/2λ} = 2u (for ℓ = −2λ ln u),
-                    // so the energy density is that of Exp(λ) flights while twice as many
-                    // quanta reach far cells, with small energies there (importance sampling;
-                    // our choice, for speed: fewer quanta give the same coverage of the outer
-                    // cells). Energies ε ~ Exp(1) × 2u, rescaled to sum to eHalo exactly.
+                    // Halo: n_q quanta, each a soft photon that flies ℓ ~ Exp(λ) and deposits
+                    // all of its energy ε ~ Exp(ε̄) where it stops (energies rescaled to sum to
+                    // eHalo exactly). No importance weights: a far cell gets whole quanta, as in
+                    // Geant4, where a soft photon ends in one photo-absorption or Compton chain.
+                    rng.fillBits32(words, count: 3 * nq)
                     var sum = 0.0
                     for i in 0 ..< nq {
-                        let b = rng.bits32()
+                        let b = words[i]
                         let u = (Double(b & 0xFFFF) + 0.5) / 65536
-                        let e = -fastLog((Double(b >> 16) + 0.5) / 65536) * 2 * u
+                        let e = -fastLog((Double(b >> 16) + 0.5) / 65536)
                         quanta[i] = e; flights[i] = u; sum += e
                     }
                     let norm = eHalo / sum
                     let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
                     for i in 0 ..< nq {
-                        let s = s1 + rng.uniform() * ds
-                        let bits = rng.bits32()
+                        // One 32-bit draw: the depth within the step (high 16 bits) and the
+                        // flight component (low 16 bits).
+                        let sb = words[nq + 2 * i]
+                        let s = s1 + (Double(sb >> 16) + 0.5) / 65536 * ds
+                        let lambda = (Double(sb & 0xFFFF) + 0.5) / 65536 < longShare ? lambdaLong : lambdaShort
+                        let bits = words[nq + 2 * i + 1]
                         let u = (Double(bits >> 16) + 0.5) / 65536
                         let cosT = a > 1e-6 ? ((oneMinusA2 + 4 * a * u).squareRoot() - 1) / a : 2 * u - 1
                         let sinT = (1 - cosT * cosT).squareRoot()
                         let (c, sn) = unitCircle(bits & 0xFFFF)
-                        let ell = -2 * halo.attenuationMM * fastLog(flights[i])
+                        let ell = -lambda * fastLog(flights[i])
                         let z = s * track.uz + ell * cosT
                         guard z >= 0, z < depth else { continue }
                         let lq = z < z01 ? 0 : (z < z12 ? 1 : 2)
@@ -606,7 +669,7 @@ extension ShowerModel {
                             let bin = bins[lq]
                             let ix = min(Int((x + w) * bin.invX), bin.nx - 1), iy = min(Int((y + w) * bin.invY), bin.ny - 1)
                             cells[bin.offset + ix * bin.ny + iy] += Float(e)
-                        } else {
+                        } else if abs(x) < plate, abs(y) < plate {
                             image.overflow[lq] += Float(e)
                         }
                     }
@@ -621,7 +684,8 @@ extension ShowerModel {
 extension ShowerModel {
     /// The names of the geant4 tuning's fitted parameters, for ``apply(_:)``.
     public static let fittedParameterNames = ["halo_h0", "halo_h1", "halo_lambda_mm", "halo_quantum_mev",
-                                              "halo_asymmetry", "axis_tilt_mrad_rootgev", "sampling_term"]
+                                              "halo_asymmetry", "halo_long_fraction", "halo_long_lambda_mm",
+                                              "tail_split", "axis_tilt_mrad_rootgev", "sampling_term"]
 
     /// Set parameters of the geant4 tuning by name (``fittedParameterNames``): the hook of the
     /// fit (Reproduce/fit_shower_model.py) and of users exploring the model. Throws on an unknown
@@ -641,6 +705,15 @@ extension ShowerModel {
             case "halo_asymmetry":
                 guard v <= 1 else { throw ShowerModelError("halo_asymmetry must be in [0, 1]") }
                 halo.forwardAsymmetry = v
+            case "halo_long_fraction":
+                guard v <= 1 else { throw ShowerModelError("halo_long_fraction must be in [0, 1]") }
+                halo.longFraction = v
+            case "halo_long_lambda_mm":
+                guard v > 0 else { throw ShowerModelError("halo_long_lambda_mm must be > 0") }
+                halo.longAttenuationMM = v
+            case "tail_split":
+                guard v >= 1, v <= 64, v == v.rounded() else { throw ShowerModelError("tail_split must be an integer in 1…64") }
+                tailSplit.pieces = Int(v)
             case "axis_tilt_mrad_rootgev": axisTiltMradRootGeV = v
             case "sampling_term":
                 guard v > 0 else { throw ShowerModelError("sampling_term must be > 0") }

@@ -225,17 +225,22 @@ extension ValidationOutput {
     /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin.
     public static func parameterTable(_ m: ShowerModel) -> ResultTable {
         let fit10and50 = "fitted: 10, 50 GeV γ and e⁻"
+        let probed = "hand probes on 10, 50 GeV γ and e⁻"
+        let previous = "fitted: 10, 50 GeV γ and e⁻ (previous halo)"
         let rows: [[String]] = [
-            ["c_s (visible sampling term)", fmt(m.geant4SamplingTerm, 3), fit10and50 + " (LAr resolution)"],
+            ["c_s (visible sampling term)", fmt(m.geant4SamplingTerm, 3), previous + " (LAr resolution)"],
             ["f_s(τ) = a + b exp(−τ/c): a, b, c", "\(fmt(m.samplingFractionByAge.a, 4)), \(fmt(m.samplingFractionByAge.b, 4)), \(fmt(m.samplingFractionByAge.c, 2))", "fitted: 10, 50 GeV e⁻ (LAr fraction per period)"],
-            ["halo h(τ) = h₀ + h₁τ: h₀, h₁", "\(fmt(m.halo.fraction0, 3)), \(fmt(m.halo.fractionSlope, 3))", fit10and50 + " (shapes)"],
+            ["halo h(τ) = h₀ + h₁τ: h₀, h₁", "\(fmt(m.halo.fraction0, 3)), \(fmt(m.halo.fractionSlope, 3))", probed + " (shapes)"],
             ["halo cap h_max", fmt(m.halo.fractionMax, 2), "our choice"],
-            ["halo flight λ (mm)", fmt(m.halo.attenuationMM, 1), fit10and50 + " (shapes)"],
-            ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), fit10and50 + " (shapes)"],
-            ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (kept its start value)"],
-            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), fit10and50 + " (shapes)"],
+            ["halo flight λ, short component (mm)", fmt(m.halo.attenuationMM, 1), probed + " (shapes)"],
+            ["halo long component: share w, flight λ_long (mm)", "\(fmt(m.halo.longFraction, 2)), \(fmt(m.halo.longAttenuationMM, 1))", probed + " (shapes)"],
+            ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), previous + " (shapes)"],
+            ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (shapes)"],
+            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), previous + " (shapes)"],
             ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))", "Geant4 radial profile, 10 GeV"],
             ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), "GFlash default (our choice)"],
+            ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 1))", "our choice (Geant4's layer-0 cell energies, 20 GeV)"],
+            ["plate half-width (mm; energy beyond is lost)", fmt(CalorimeterGeometry.caloGAN.plateHalfWidth, 0), "the Geant4 geometry (1 m × 1 m plates)"],
         ]
         return ResultTable(caption: "Parameters of the geant4 tuning of the shower model (values as compiled; sources in Shower.swift).",
                            header: ["parameter", "value", "origin"], rows: rows)

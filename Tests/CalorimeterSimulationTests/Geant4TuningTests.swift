@@ -26,7 +26,10 @@ struct Geant4TuningTests {
 
     @Test("halo, tilt and tail off: per-layer energies follow the homogeneous gamma profile E·[P(α_hom, β_hom t)]")
     func homogeneousProfile() {
-        let g = CalorimeterGeometry.caloGAN
+        // Plates without an edge: with the fall-off off, GFlash's r⁻³ tail reaches beyond the
+        // 500 mm plate edge, where the energy would leave the stack (tested in plateEdge).
+        let c = CalorimeterGeometry.caloGAN
+        let g = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
         var model = ShowerModel(medium: medium)
         model.tuning = .geant4
         model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
@@ -99,6 +102,47 @@ struct Geant4TuningTests {
         #expect(overflow == 0, "overflow \(overflow) MeV")
     }
 
+    @Test("plate edge: a shower 20 mm inside the 500 mm edge loses a large share beyond it (not overflow); one on the axis loses nothing there")
+    func plateEdge() {
+        let g = CalorimeterGeometry.caloGAN
+        var model = ShowerModel(medium: medium)
+        model.tuning = .geant4
+        model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+        for (x0, lostRange) in [(0.0, 0.0 ... 1e-6), (g.plateHalfWidth - 20, 0.05 ... 0.5)] {
+            var lost = 0.0
+            for seed in UInt64(1) ... 10 {
+                var image = CalorimeterImage(geometry: g)
+                let track = ShowerTrack(x0: x0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+                let r = model.deposit(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                lost += (r.containedMeV - image.totalEnergy) / r.containedMeV / 10
+            }
+            #expect(lostRange.contains(lost), "x₀ = \(x0) mm: lost fraction \(lost)")
+        }
+    }
+
+    @Test("tail split: per-layer energies unchanged (halo off), but more layer-0 strips hit with k = 4 pieces than with k = 1")
+    func tailSplit() {
+        let g = CalorimeterGeometry.caloGAN
+        func run(_ pieces: Int) -> (energies: [Double], strips: Int) {
+            var model = ShowerModel(medium: medium)
+            model.tuning = .geant4
+            model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+            model.tailSplit.pieces = pieces
+            var energies = [Double](repeating: 0, count: 3), strips = 0
+            for seed in UInt64(1) ... 20 {
+                var image = CalorimeterImage(geometry: g)
+                let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+                model.deposit(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                for l in 0 ..< 3 { energies[l] += image.layerEnergy(l, geometry: g) + Double(image.overflow[l]) }
+                strips += image.cells[0 ..< g.layers[0].cellCount].filter { $0 > 0 }.count
+            }
+            return (energies, strips)
+        }
+        let one = run(1), four = run(4)
+        for l in 0 ..< 3 { #expect(abs(one.energies[l] - four.energies[l]) < 1e-5 * 20 * 20000 + 1e-2, "layer \(l)") }
+        #expect(Double(four.strips) > 1.1 * Double(one.strips), "strips hit: k = 1 \(one.strips), k = 4 \(four.strips)")
+    }
+
     @Test("fastLog agrees with libm's log to 2e-7 × max(1, |ln x|) over 1e-12 … 1e3")
     func fastLogAccuracy() {
         var worst = 0.0
@@ -119,5 +163,10 @@ struct Geant4TuningTests {
         #expect(throws: ShowerModelError.self) { try model.apply(["nonsense": 1]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["halo_asymmetry": 2]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["halo_lambda_mm": .nan]) }
+        try model.apply(["halo_long_fraction": 0.25, "halo_long_lambda_mm": 70, "tail_split": 2])
+        #expect(model.halo.longFraction == 0.25 && model.halo.longAttenuationMM == 70 && model.tailSplit.pieces == 2)
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_long_fraction": 1.5]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_split": 2.5]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_split": 0]) }
     }
 }
