@@ -10,6 +10,15 @@ import Testing
 struct Geant4TuningTests {
     let medium = SamplingMedium.caloGAN
 
+    /// The geant4 tuning with the soft-photon halo and the axis tilt switched off: the spots'
+    /// own profile, alone, for the tests of one mechanism each.
+    func geant4WithoutHaloOrTilt() -> ShowerModel {
+        var model = ShowerModel(medium: medium)
+        model.tuning = .geant4
+        model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+        return model
+    }
+
     @Test("Bethe–Heitler energy sharing: KS test against F(x) = (x − 2x²/3 + 4x³/9)/(7/9)")
     func pairSharing() {
         let rng = RandomStream(seed: 77)
@@ -30,9 +39,7 @@ struct Geant4TuningTests {
         // 500 mm plate edge, where the energy would leave the stack (tested in plateEdge).
         let c = CalorimeterGeometry.caloGAN
         let g = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
-        var model = ShowerModel(medium: medium)
-        model.tuning = .geant4
-        model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+        var model = geant4WithoutHaloOrTilt()
         model.tailFallOff = (radiusMM: 1e9, lengthMM: 45)
         for seed in UInt64(1) ... 30 {
             var image = CalorimeterImage(geometry: g)
@@ -88,9 +95,7 @@ struct Geant4TuningTests {
     @Test("tail fall-off: beyond r_f the spots fall off as Exp(λ_f), so with r_f = 60, λ_f = 10 mm none reaches the window's edge")
     func tailFallOff() {
         let g = CalorimeterGeometry.caloGAN
-        var model = ShowerModel(medium: medium)
-        model.tuning = .geant4
-        model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+        var model = geant4WithoutHaloOrTilt()
         model.tailFallOff = (radiusMM: 60, lengthMM: 10)   // then nothing reaches the window edge
         var overflow = 0.0
         for seed in UInt64(1) ... 20 {
@@ -105,9 +110,7 @@ struct Geant4TuningTests {
     @Test("plate edge: a shower 20 mm inside the 500 mm edge loses a large share beyond it (not overflow); one on the axis loses nothing there")
     func plateEdge() {
         let g = CalorimeterGeometry.caloGAN
-        var model = ShowerModel(medium: medium)
-        model.tuning = .geant4
-        model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+        let model = geant4WithoutHaloOrTilt()
         for (x0, lostRange) in [(0.0, 0.0 ... 1e-6), (g.plateHalfWidth - 20, 0.05 ... 0.5)] {
             var lost = 0.0
             for seed in UInt64(1) ... 10 {
@@ -124,9 +127,7 @@ struct Geant4TuningTests {
     func tailSplit() {
         let g = CalorimeterGeometry.caloGAN
         func run(_ pieces: Int) -> (energies: [Double], strips: Int) {
-            var model = ShowerModel(medium: medium)
-            model.tuning = .geant4
-            model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
+            var model = geant4WithoutHaloOrTilt()
             model.tailSplit.pieces = pieces
             var energies = [Double](repeating: 0, count: 3), strips = 0
             for seed in UInt64(1) ... 20 {
