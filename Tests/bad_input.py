@@ -135,6 +135,12 @@ def replace_dataset(f, name, values):
 def main():
     if not os.access(TOOL, os.X_OK):
         raise SystemExit(f"bad-input: {TOOL} is not an executable; run `make build` first")
+    # The signal cases stand for a user pressing Ctrl-C. A process started in the background by a
+    # non-interactive shell (`make test &`, a CI runner's `cmd &`) has SIGINT ignored, and the tool,
+    # like any Unix program, leaves a signal it was started ignoring ignored: restore the default
+    # here so that the children start as from a terminal.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     t_start = time.time()
     root = tempfile.mkdtemp(prefix="calobnn-bad-input-")
     fx = os.path.join(root, "fixtures")  # inputs: must never change
