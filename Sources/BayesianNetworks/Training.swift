@@ -32,7 +32,12 @@ import PortableMath
 /// the loss the constant rate reaches in about 240 (not yet the constant rate's final one).
 public struct LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
     /// The shape after the warm-up.
-    public enum Kind: String, Sendable, CaseIterable { case constant, cosine }
+    public enum Kind: String, Sendable, CaseIterable {
+        /// The peak rate α in every epoch after the warm-up.
+        case constant
+        /// Half a cosine period after the warm-up, falling from α towards 0 (the formula above).
+        case cosine
+    }
     /// Constant or cosine decay.
     public var kind: Kind
     /// Epochs of linear warm-up w (0: none).
