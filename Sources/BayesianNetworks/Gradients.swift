@@ -101,7 +101,7 @@ extension CaloNetwork {
         let invN = 1 / Double(max(nTrain, 1))
         let gMuBufs = shardGradMu.prefix(shards).map { UnsafePointer($0.pointer) }
         let gDelBufs = shardGradDelta.prefix(shards).map { UnsafePointer($0.pointer) }
-        let eps = noise.epsilon.pointer, sig = noise.sigma.pointer, ds = noise.dSigma.pointer
+        let eps = noise.epsilon.pointer, ds = noise.dSigma.pointer
         let nextKey = update?.nextNoise, nextSalt = nextKey.map { SeedDerivation.hash($0.salt) } ?? 0
         func run<P: Prior>(_ prior: P, _ muP: UnsafeMutablePointer<Float>, _ rhoP: UnsafeMutablePointer<Float>,
                            _ gm: UnsafeMutablePointer<Float>, _ gr: UnsafeMutablePointer<Float>, _ roleP: UnsafePointer<UInt8>,
@@ -113,15 +113,10 @@ extension CaloNetwork {
                 // ∂KL/∂μ / N_train and ∂KL/∂σ / N_train rounded to float, (chunk) each.
                 let klMu = UnsafeMutableRawPointer(dSigma + chunk).assumingMemoryBound(to: Float.self), klSigma = klMu + chunk
                 let lo = range.lowerBound
-                // The chunk's KL: the Bayesian spans' sums (Prior.klSum) added in index order from 0.
                 var kl = 0.0
                 if flipout {
-                    forEachRoleSpan(range) { span, role in
-                        guard role != 0 else { return }
-                        let a = span.lowerBound, o = a - lo
-                        kl += prior.klSum(mu: muP + a, sigma: sig + a, epsilon: eps + a, count: span.count,
-                                          dMu: dMu + o, dSigma: dSigma + o)
-                        for j in o ..< o + span.count { klMu[j] = Float(dMu[j] * invN); klSigma[j] = Float(dSigma[j] * invN) }
+                    kl = klOfChunk(prior, range, mu: muP, dMu: dMu, dSigma: dSigma) { o, count in
+                        for j in o ..< o + count { klMu[j] = Float(dMu[j] * invN); klSigma[j] = Float(dSigma[j] * invN) }
                     }
                 }
                 forEachRoleSpan(range) { span, role in
@@ -209,6 +204,27 @@ extension CaloNetwork {
         return (klChunks.reduce(0, +), !finiteChunks.contains(false))
     }
 
+    /// The KL of the Bayesian spans of the parameter chunk `range` at the prepared pass's σ and ε:
+    /// ``Prior/klSum(mu:sigma:epsilon:count:dMu:dSigma:)`` per span, the sums added in index order
+    /// from 0, each span's gradient at `dMu`, `dSigma` + (span start − `range` start) and
+    /// `afterSpan(offset, count)` called once it is there. A training step and
+    /// ``klDivergence(noise:)`` both go through here, so their KL values have the same bits.
+    @inline(__always)
+    func klOfChunk<P: Prior>(_ prior: P, _ range: Range<Int>, mu: UnsafePointer<Float>,
+                             dMu: UnsafeMutablePointer<Double>, dSigma: UnsafeMutablePointer<Double>,
+                             afterSpan: (_ offset: Int, _ count: Int) -> Void = { _, _ in }) -> Double {
+        let eps = noise.epsilon.pointer, sig = noise.sigma.pointer
+        var kl = 0.0
+        forEachRoleSpan(range) { span, role in
+            guard role != 0 else { return }
+            let a = span.lowerBound, o = a - range.lowerBound
+            kl += prior.klSum(mu: mu + a, sigma: sig + a, epsilon: eps + a, count: span.count,
+                              dMu: dMu + o, dSigma: dSigma + o)
+            afterSpan(o, span.count)
+        }
+        return kl
+    }
+
     /// Run `body(span, role)` over the parts of `range` that lie in one parameter block, in
     /// index order; role as in ``role`` (1 Bayesian bias, 2 Bayesian weight, 0 otherwise).
     @inline(__always)
@@ -240,20 +256,13 @@ extension CaloNetwork {
         _ = prepareNoise(key, threads: 1)
         let n = parameterCount, chunk = Self.parameterChunk
         var dMu = [Double](repeating: 0, count: chunk), dSigma = dMu
-        let eps = noise.epsilon.pointer, sig = noise.sigma.pointer
         var total = 0.0
         mu.withUnsafeBufferPointer { muB in
             dMu.withUnsafeMutableBufferPointer { dm in
                 dSigma.withUnsafeMutableBufferPointer { ds in
                     for c in 0 ..< (n + chunk - 1) / chunk {
-                        var kl = 0.0
-                        forEachRoleSpan(c * chunk ..< min(n, (c + 1) * chunk)) { span, role in
-                            guard role != 0 else { return }
-                            let a = span.lowerBound
-                            kl += prior.klSum(mu: muB.baseAddress! + a, sigma: sig + a, epsilon: eps + a, count: span.count,
-                                              dMu: dm.baseAddress!, dSigma: ds.baseAddress!)
-                        }
-                        total += kl
+                        total += klOfChunk(prior, c * chunk ..< min(n, (c + 1) * chunk), mu: muB.baseAddress!,
+                                           dMu: dm.baseAddress!, dSigma: ds.baseAddress!)
                     }
                 }
             }
