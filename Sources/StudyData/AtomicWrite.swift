@@ -160,7 +160,8 @@ public enum TemporaryFiles {
     static func register(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
     static func unregister(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
 
-    /// Rename `tmp` onto `path` unless a signal is being handled (then the handler removes `tmp`).
+    /// Rename `tmp` onto `path` unless a signal has arrived or is being handled (then the cleanup
+    /// thread removes `tmp`).
     static func commit(_ tmp: String, to path: String) throws {
         lock.lock(); defer { lock.unlock() }
         // A signal that has arrived but that the cleanup thread has not taken yet is pending
@@ -183,8 +184,8 @@ public enum TemporaryFiles {
     /// them with `sigwait`. So a signal stays pending until that thread takes it — a file being
     /// committed in that instant sees it pending and is not renamed into place — and the thread
     /// runs at the process's own priority. (A libdispatch signal source, used before, ran its
-    /// handler on a libdispatch worker at libdispatch's priority: on a loaded machine the main
-    /// thread could finish and commit a file before the handler ran.)
+    /// handler on a libdispatch worker at libdispatch's priority, leaving a window — not observed
+    /// in practice — in which the main thread could commit a file before the handler ran.)
     public static func installSignalCleanup() {
         sigemptyset(&watched)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
