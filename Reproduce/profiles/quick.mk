@@ -2,8 +2,8 @@
 # golden tests pin this profile's numbers. SEEDS = 3: the spread between trainings, cheaply.
 # Training at the talk's constant learning rate 1e-3 (LEARNING_RATE, LR_SCHEDULE, WARMUP_EPOCHS,
 # RHO_LR_FACTOR unset): in 6 epochs no schedule converges, and the smoke check pins the pipeline,
-# not the training; `make results PROFILE=quick LR_SCHEDULE=cosine LEARNING_RATE=3e-3
-# WARMUP_EPOCHS=1 RHO_LR_FACTOR=10` runs it with the default profile's schedule.
+# not the training; `make results PROFILE=quick LR_SCHEDULE=cosine LEARNING_RATE=1.2e-2
+# WARMUP_EPOCHS=1 RHO_LR_FACTOR=15` runs it with the default profile's schedule.
 PROFILE_NOTE      = quick smoke check
 TRAIN_PER_CLASS   = 800
 VAL_PER_CLASS     = 200
