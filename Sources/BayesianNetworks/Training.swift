@@ -26,10 +26,11 @@ import PortableMath
 /// extended or shortened on resume (the rates already used would change).
 ///
 /// Why the study needs it (our choice, measured in <doc:ConvergedTraining>): at a constant 10⁻³
-/// the BNN's posterior widths ρ drift from their initial σ ≈ 0.05 towards the prior so slowly
-/// that the validation loss still falls after 300 epochs; on the default profile's data the
-/// cosine at peak 3·10⁻³ with ``TrainingOptions/rhoLearningRateFactor`` 10 reaches in 80 epochs
-/// the loss the constant rate reaches in about 240 (not yet the constant rate's final one).
+/// the BNN's means and posterior widths move so slowly against the gradient noise that its
+/// validation loss still falls after 300 epochs, and early stopping ends the run on a plateau
+/// of the constant rate's step noise; on the default profile's data the cosine at peak
+/// 1.2·10⁻² with ``TrainingOptions/rhoLearningRateFactor`` 15 ends lower in 80 epochs (a longer
+/// cosine lowers it further: the default's BNNs are not converged).
 public struct LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
     /// The shape after the warm-up.
     public enum Kind: String, Sendable, CaseIterable {
