@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "StudyRandom", dependencies: ["CNumerics"], swiftSettings: hotLoopSettings),
         // §3 The use case: the toy calorimeter and its events.
         .target(name: "CalorimeterSimulation", dependencies: ["CNumerics", "StudyRandom"],
-                swiftSettings: hotLoopSettings),
+                swiftSettings: hotLoopSettings + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         // The networks' hot kernels, one source compiled twice: baseline x86-64 and AVX2 (the same
         // bits; BayesianNetworks.KernelSet picks one per process). No fused multiply-add in either.
         .target(name: "NetworkKernels", dependencies: ["PortableMath"], swiftSettings: hotLoopSettings),
