@@ -63,101 +63,138 @@ public struct RegularizedGammaP: Sendable {
     }
 }
 
+/// Eight lanes of doubles and their masks (the incomplete gamma function's batched loops).
+typealias Lanes8 = SIMD4<Double>
+typealias Mask8 = SIMDMask<SIMD4<Int64>>
+
 extension RegularizedGammaP {
-    /// P(a, xⱼ) for j < `count` into `out`: the same bits as ``callAsFunction(_:)`` at each xⱼ,
-    /// four arguments at a time. The series and the continued fraction are iterated on SIMD4
-    /// lanes; a lane stops updating at the iteration where the scalar loop would break, so it
-    /// runs exactly the scalar's operations. The prefactor xᵃe⁻ˣ/Γ(a) is libm's, per argument, as
-    /// in the scalar version. (A shower evaluates P at all its step boundaries at once: the
-    /// scalar loops are latency-bound, four independent lanes are not.)
-    func values(at x: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
-        guard count > 0 else { return }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * count + 8) { index in
-            let series = index.baseAddress!, fraction = series + count + 4
-            var nSeries = 0, nFraction = 0
-            for j in 0 ..< count {
-                if x[j] <= 0 { out[j] = 0 } else if x[j] < a + 1 { series[nSeries] = j; nSeries += 1 } else { fraction[nFraction] = j; nFraction += 1 }
+    /// P(a₀, xⱼ) for j < `count` and P(a₁, xⱼ) for `count` ≤ j < 2·`count` (a₀, a₁ the shapes of
+    /// `first` and `second`) into `out[j]`: the same bits as ``callAsFunction(_:)`` of each,
+    /// eight arguments at a time.
+    ///
+    /// The series and the continued fraction are iterated on SIMD8 lanes, each lane with its own
+    /// shape; every lane runs the scalar loop's operations, and its result is taken at the
+    /// iteration where the scalar loop breaks (or after its 499th). The prefactor xᵃe⁻ˣ/Γ(a) is
+    /// libm's, per argument, as in the scalar version. An argument equal to the one before it (a
+    /// layer boundary is the end of one layer's steps and the start of the next) is copied.
+    /// Why: a shower evaluates P at all its step boundaries; the scalar loops are latency-bound
+    /// (two dependent divisions per continued-fraction iteration), eight independent lanes are not.
+    static func values(_ first: RegularizedGammaP, _ second: RegularizedGammaP,
+                       at x: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
+        let total = 2 * count
+        guard total > 0 else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * total + 24) { index in
+            let series = index.baseAddress!, fraction = series + total + 8, copies = fraction + total + 8
+            var nSeries = 0, nFraction = 0, nCopies = 0
+            for j in 0 ..< total {
+                let a = j < count ? first.a : second.a
+                if j != 0 && j != count && x[j] == x[j - 1] { copies[nCopies] = j; nCopies += 1 }
+                else if x[j] <= 0 { out[j] = 0 }
+                else if x[j] < a + 1 { series[nSeries] = j; nSeries += 1 }
+                else { fraction[nFraction] = j; nFraction += 1 }
             }
             var g = 0
             while g < nSeries {
-                seriesLanes(x, series + g, min(4, nSeries - g), out)
+                seriesLanes(first, second, count, x, series + g, min(4, nSeries - g), out)
                 g += 4
             }
             g = 0
             while g < nFraction {
-                fractionLanes(x, fraction + g, min(4, nFraction - g), out)
+                fractionLanes(first, second, count, x, fraction + g, min(4, nFraction - g), out)
                 g += 4
             }
+            for k in 0 ..< nCopies { out[copies[k]] = out[copies[k] - 1] }
         }
     }
 
     /// |v| per lane (the sign bit cleared, as `abs`).
-    @inline(__always) private func magnitude(_ v: Lanes) -> Lanes {
-        unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
+    @inline(__always) private static func magnitude(_ v: Lanes8) -> Lanes8 {
+        unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes8.self)
     }
 
-    /// The arguments x[idx[0..<n]] in lanes (unused lanes 1, inactive), their prefactors, the mask.
+    /// Arguments x[idx[0..<n]] in lanes with their shapes and prefactors (unused lanes: x = 1,
+    /// a = 1, inactive).
     @inline(__always)
-    private func gather(_ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int)
-        -> (x: Lanes, prefactor: Lanes, active: SIMDMask<SIMD4<Int64>>) {
-        var v = Lanes(repeating: 1), pre = Lanes(repeating: 0)
-        var active = SIMDMask<SIMD4<Int64>>(repeating: false)
-        for k in 0 ..< n {
-            let xk = x[idx[k]]
-            v[k] = xk
-            pre[k] = exp(a * log(xk) - xk - lnGammaA)
-            active[k] = true
+    private static func gather(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
+                               _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int)
+        -> (x: Lanes8, a: Lanes8, prefactor: Lanes8, active: Mask8) {
+        // Filled through memory: inserting SIMD elements one by one compiles to a shuffle each.
+        var v = (1.0, 1.0, 1.0, 1.0), a = (1.0, 1.0, 1.0, 1.0), pre = (0.0, 0.0, 0.0, 0.0)
+        withUnsafeMutableBytes(of: &v) { vb in
+            withUnsafeMutableBytes(of: &a) { ab in
+                withUnsafeMutableBytes(of: &pre) { pb in
+                    let vp = vb.baseAddress!.assumingMemoryBound(to: Double.self)
+                    let ap = ab.baseAddress!.assumingMemoryBound(to: Double.self)
+                    let pp = pb.baseAddress!.assumingMemoryBound(to: Double.self)
+                    for k in 0 ..< n {
+                        let j = idx[k], p = j < count ? first : second
+                        let xk = x[j]
+                        vp[k] = xk; ap[k] = p.a
+                        pp[k] = exp(p.a * log(xk) - xk - p.lnGammaA)
+                    }
+                }
+            }
         }
-        return (v, pre, active)
+        let lane = Lanes8(0, 1, 2, 3)
+        return (unsafeBitCast(v, to: Lanes8.self), unsafeBitCast(a, to: Lanes8.self), unsafeBitCast(pre, to: Lanes8.self),
+                lane .< Double(n))
     }
 
-    /// The series branch of ``callAsFunction(_:)`` on up to four arguments.
+    /// The series branch of ``callAsFunction(_:)`` on up to eight arguments.
     @inline(__always)
-    private func seriesLanes(_ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int, _ out: UnsafeMutablePointer<Double>) {
-        let (xv, prefactor, start) = gather(x, idx, n)
+    private static func seriesLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
+                                    _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
+                                    _ out: UnsafeMutablePointer<Double>) {
+        let (xv, a, prefactor, start) = gather(first, second, count, x, idx, n)
         var active = start
         var ap = a
-        var term = Lanes(repeating: 1 / a), sum = term
+        var term = 1 / a, sum = term
+        var result = sum
         for _ in 0 ..< 500 {
             ap += 1
-            let newTerm = term * (xv / ap)
-            let newSum = sum + newTerm
-            term.replace(with: newTerm, where: active)
-            sum.replace(with: newSum, where: active)
-            active = active .& .!(magnitude(newTerm) .< magnitude(newSum) * 1e-15)
+            term *= xv / ap
+            sum += term
+            let done = active .& (magnitude(term) .< magnitude(sum) * 1e-15)
+            result.replace(with: sum, where: done)
+            active = active .& .!done
             if !any(active) { break }
         }
-        let p = sum * prefactor
+        result.replace(with: sum, where: active)
+        let p = result * prefactor
         // min(1, p) as Swift's min: p < 1 ? p : 1.
-        let result = Lanes(repeating: 1).replacing(with: p, where: p .< 1)
-        for k in 0 ..< n { out[idx[k]] = result[k] }
+        let value = Lanes8(repeating: 1).replacing(with: p, where: p .< 1)
+        for k in 0 ..< n { out[idx[k]] = value[k] }
     }
 
-    /// The continued-fraction branch of ``callAsFunction(_:)`` on up to four arguments.
+    /// The continued-fraction branch of ``callAsFunction(_:)`` on up to eight arguments.
     @inline(__always)
-    private func fractionLanes(_ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int, _ out: UnsafeMutablePointer<Double>) {
-        let (xv, prefactor, start) = gather(x, idx, n)
+    private static func fractionLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
+                                      _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
+                                      _ out: UnsafeMutablePointer<Double>) {
+        let (xv, a, prefactor, start) = gather(first, second, count, x, idx, n)
         var active = start
         let tiny = 1e-300
-        var b = xv + 1 - a, c = Lanes(repeating: 1 / tiny), d = 1 / b, h = d
+        var b = xv + 1 - a, c = Lanes8(repeating: 1 / tiny), d = 1 / b, h = d
+        var result = h
         for i in 1 ..< 500 {
-            let an = -Double(i) * (Double(i) - a)
+            let an = (-Double(i)) * (Double(i) - a)
             b += 2
-            var dn = an * d + b
-            dn.replace(with: tiny, where: magnitude(dn) .< tiny)
-            var cn = b + an / c
-            cn.replace(with: tiny, where: magnitude(cn) .< tiny)
-            dn = 1 / dn
-            let delta = dn * cn
-            d.replace(with: dn, where: active)
-            c.replace(with: cn, where: active)
-            h.replace(with: h * delta, where: active)
-            active = active .& .!(magnitude(delta - 1) .< 1e-15)
+            d = an * d + b
+            d.replace(with: tiny, where: magnitude(d) .< tiny)
+            c = b + an / c
+            c.replace(with: tiny, where: magnitude(c) .< tiny)
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            let done = active .& (magnitude(delta - 1) .< 1e-15)
+            result.replace(with: h, where: done)
+            active = active .& .!done
             if !any(active) { break }
         }
-        let q = 1 - prefactor * h
+        result.replace(with: h, where: active)
+        let q = 1 - prefactor * result
         // max(0, q) as Swift's max: q >= 0 ? q : 0.
-        let result = Lanes(repeating: 0).replacing(with: q, where: q .>= 0)
-        for k in 0 ..< n { out[idx[k]] = result[k] }
+        let value = Lanes8(repeating: 0).replacing(with: q, where: q .>= 0)
+        for k in 0 ..< n { out[idx[k]] = value[k] }
     }
 }

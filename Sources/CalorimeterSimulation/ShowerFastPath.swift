@@ -90,22 +90,15 @@ private let twoTo52 = 4_503_599_627_370_496.0
     (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
 }
 
-/// The cell binning of one readout layer, as SIMD4 constants.
+/// The cell binning of one readout layer (``CalorimeterGeometry/cell(layer:x:y:)``), as SIMD4 constants.
 private struct LaneBins {
-    let offset: Lanes, ny: Lanes, lastX: Lanes, lastY: Lanes, invX: Lanes, invY: Lanes, sizeX: Lanes, sizeY: Lanes
+    let offset: Lanes, ny: Lanes, lastX: Lanes, lastY: Lanes, sizeX: Lanes, sizeY: Lanes
     init(geometry: CalorimeterGeometry, layer l: Int) {
         let layer = geometry.layers[l]
         offset = Lanes(repeating: Double(geometry.layerOffsets[l])); ny = Lanes(repeating: Double(layer.cellsY))
         lastX = Lanes(repeating: Double(layer.cellsX - 1)); lastY = Lanes(repeating: Double(layer.cellsY - 1))
-        invX = Lanes(repeating: 1 / layer.cellSizeX); invY = Lanes(repeating: 1 / layer.cellSizeY)
         sizeX = Lanes(repeating: layer.cellSizeX); sizeY = Lanes(repeating: layer.cellSizeY)
     }
-}
-
-/// Per lane, the value of layer 0, 1 or 2 (`first`: lanes in layer 0; `second`: in layer ≤ 1).
-@inline(__always) private func select(_ v0: Lanes, _ v1: Lanes, _ v2: Lanes,
-                                      first: SIMDMask<SIMD4<Int64>>, second: SIMDMask<SIMD4<Int64>>) -> Lanes {
-    v2.replacing(with: v1, where: second).replacing(with: v0, where: first)
 }
 
 extension ShowerModel {
@@ -351,7 +344,7 @@ extension ShowerModel {
     /// ``forEachStep(track:geometry:t:energyCDF:beta:spotCDF:betaSpot:_:)`` with the same steps
     /// and the same fractions, bit for bit: the step boundaries do not depend on the profiles, so
     /// all of them are laid out first and P(α, βt), P(α_s, β_s t) evaluated at all of them at once
-    /// (``RegularizedGammaP/values(at:count:into:)``), then `body` runs step by step.
+    /// (``RegularizedGammaP/values(_:_:at:count:into:)``), then `body` runs step by step.
     @inline(__always)
     func forEachStepBatched(track: ShowerTrack, geometry: CalorimeterGeometry, t: Double,
                             energyCDF: RegularizedGammaP, beta: Double, spotCDF: RegularizedGammaP, betaSpot: Double,
@@ -386,8 +379,8 @@ extension ShowerModel {
                 boundaries(layer) { tb in ts[j] = tb; xE[j] = beta * tb; xS[j] = betaSpot * tb; j += 1 }
                 perLayer[l] = Double(j - first)
             }
-            energyCDF.values(at: xE, count: count, into: pE)
-            spotCDF.values(at: xS, count: count, into: pS)
+            // xS follows xE, pS follows pE: both profiles in one call.
+            RegularizedGammaP.values(energyCDF, spotCDF, at: xE, count: count, into: pE)
             j = 0
             for l in 0 ..< layers.count where perLayer[l] > 0 {
                 let offset = geometry.layerOffsets[l], k = Int(perLayer[l])
