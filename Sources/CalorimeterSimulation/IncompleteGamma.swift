@@ -63,24 +63,21 @@ public struct RegularizedGammaP: Sendable {
     }
 }
 
-/// Eight lanes of doubles and their masks (the incomplete gamma function's batched loops).
-typealias Lanes8 = SIMD4<Double>
-typealias Mask8 = SIMDMask<SIMD4<Int64>>
 
 extension RegularizedGammaP {
     /// P(a₀, xⱼ) for j < `count` and P(a₁, xⱼ) for `count` ≤ j < 2·`count` (a₀, a₁ the shapes of
     /// `first` and `second`) into `out[j]`: the same bits as ``callAsFunction(_:)`` of each,
-    /// eight arguments at a time.
+    /// four arguments at a time.
     ///
-    /// The series and the continued fraction are iterated on SIMD8 lanes, each lane with its own
+    /// The series and the continued fraction are iterated on SIMD4 lanes, each lane with its own
     /// shape; every lane runs the scalar loop's operations, and its result is taken at the
     /// iteration where the scalar loop breaks (or after its 499th). The prefactor xᵃe⁻ˣ/Γ(a) is
     /// libm's, per argument, as in the scalar version. An argument equal to the one before it (a
     /// layer boundary is the end of one layer's steps and the start of the next) is copied.
     /// Why: a shower evaluates P at all its step boundaries; the scalar loops are latency-bound
-    /// (two dependent divisions per continued-fraction iteration), eight independent lanes are not.
-    static func values(_ first: RegularizedGammaP, _ second: RegularizedGammaP,
-                       at x: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
+    /// (two dependent divisions per continued-fraction iteration), four independent lanes less so.
+    public static func values(_ first: RegularizedGammaP, _ second: RegularizedGammaP,
+                              at x: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
         let total = 2 * count
         guard total > 0 else { return }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * total + 24) { index in
@@ -108,8 +105,8 @@ extension RegularizedGammaP {
     }
 
     /// |v| per lane (the sign bit cleared, as `abs`).
-    @inline(__always) private static func magnitude(_ v: Lanes8) -> Lanes8 {
-        unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes8.self)
+    @inline(__always) private static func magnitude(_ v: Lanes) -> Lanes {
+        unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
     }
 
     /// Arguments x[idx[0..<n]] in lanes with their shapes and prefactors (unused lanes: x = 1,
@@ -117,7 +114,7 @@ extension RegularizedGammaP {
     @inline(__always)
     private static func gather(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int)
-        -> (x: Lanes8, a: Lanes8, prefactor: Lanes8, active: Mask8) {
+        -> (x: Lanes, a: Lanes, prefactor: Lanes, active: LaneMask) {
         // Filled through memory: inserting SIMD elements one by one compiles to a shuffle each.
         var v = (1.0, 1.0, 1.0, 1.0), a = (1.0, 1.0, 1.0, 1.0), pre = (0.0, 0.0, 0.0, 0.0)
         withUnsafeMutableBytes(of: &v) { vb in
@@ -135,12 +132,12 @@ extension RegularizedGammaP {
                 }
             }
         }
-        let lane = Lanes8(0, 1, 2, 3)
-        return (unsafeBitCast(v, to: Lanes8.self), unsafeBitCast(a, to: Lanes8.self), unsafeBitCast(pre, to: Lanes8.self),
+        let lane = Lanes(0, 1, 2, 3)
+        return (unsafeBitCast(v, to: Lanes.self), unsafeBitCast(a, to: Lanes.self), unsafeBitCast(pre, to: Lanes.self),
                 lane .< Double(n))
     }
 
-    /// The series branch of ``callAsFunction(_:)`` on up to eight arguments.
+    /// The series branch of ``callAsFunction(_:)`` on up to four arguments.
     @inline(__always)
     private static func seriesLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                     _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
@@ -162,11 +159,11 @@ extension RegularizedGammaP {
         result.replace(with: sum, where: active)
         let p = result * prefactor
         // min(1, p) as Swift's min: p < 1 ? p : 1.
-        let value = Lanes8(repeating: 1).replacing(with: p, where: p .< 1)
+        let value = Lanes(repeating: 1).replacing(with: p, where: p .< 1)
         for k in 0 ..< n { out[idx[k]] = value[k] }
     }
 
-    /// The continued-fraction branch of ``callAsFunction(_:)`` on up to eight arguments.
+    /// The continued-fraction branch of ``callAsFunction(_:)`` on up to four arguments.
     @inline(__always)
     private static func fractionLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                       _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
@@ -174,7 +171,7 @@ extension RegularizedGammaP {
         let (xv, a, prefactor, start) = gather(first, second, count, x, idx, n)
         var active = start
         let tiny = 1e-300
-        var b = xv + 1 - a, c = Lanes8(repeating: 1 / tiny), d = 1 / b, h = d
+        var b = xv + 1 - a, c = Lanes(repeating: 1 / tiny), d = 1 / b, h = d
         var result = h
         for i in 1 ..< 500 {
             let an = (-Double(i)) * (Double(i) - a)
@@ -194,7 +191,7 @@ extension RegularizedGammaP {
         result.replace(with: h, where: active)
         let q = 1 - prefactor * result
         // max(0, q) as Swift's max: q >= 0 ? q : 0.
-        let value = Lanes8(repeating: 0).replacing(with: q, where: q .>= 0)
+        let value = Lanes(repeating: 0).replacing(with: q, where: q .>= 0)
         for k in 0 ..< n { out[idx[k]] = value[k] }
     }
 }

@@ -19,6 +19,8 @@ import StudyRandom
 
 /// Lanes of four doubles (the ``unitCircle(_:)``, ``fastLog(_:)`` and cell binning of the fast path).
 typealias Lanes = SIMD4<Double>
+/// The comparison masks of ``Lanes``.
+typealias LaneMask = SIMDMask<SIMD4<Int64>>
 
 /// 2⁵²: x + 2⁵² − 2⁵² rounds 0 ≤ x < 2⁵¹ to an integer, and the bits of 2⁵² + k hold k.
 private let twoTo52 = 4_503_599_627_370_496.0
@@ -167,21 +169,19 @@ extension ShowerModel {
         image.cells.withUnsafeMutableBufferPointer { cellBuffer in
             image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
-                // Per quantum: energy, flight uniform (then depth z), 3 random words, cell code;
+                // Per quantum: energy, flight uniform (then depth z), x, y (Double), 3 random words;
                 // per buffered spot: radius, azimuth word, energy, cell code. Padded for 4 lanes.
                 let mq = m + 8, words32 = 3 * m + 16
-                withUnsafeTemporaryAllocation(byteCount: 4 * mq * 8 + words32 * 4 + mq * 4 + spotChunk * 16,
+                let doubles = 4 * mq + spotChunk, words32Total = words32 + spotChunk, int32s = spotChunk
+                withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + spotChunk * 4,
                                               alignment: 16) { raw in
-                    let base = raw.baseAddress! + 2 * mq * 8
-                    let quanta = raw.baseAddress!.bindMemory(to: Double.self, capacity: 4 * mq), flights = quanta + mq
-                    let xs = flights + mq, ys = xs + mq
-                    let words = (base + 2 * mq * 8).bindMemory(to: UInt32.self, capacity: words32)
-                    let codes = (base + 2 * mq * 8 + words32 * 4).bindMemory(to: Int32.self, capacity: mq)
-                    let spotR = (base + 2 * mq * 8 + words32 * 4 + mq * 4).bindMemory(to: Double.self, capacity: spotChunk)
-                    let spotA = (base + 2 * mq * 8 + words32 * 4 + mq * 4 + spotChunk * 8)
-                        .bindMemory(to: UInt32.self, capacity: spotChunk)
-                    let spotE = (base + 2 * mq * 8 + words32 * 4 + mq * 4 + spotChunk * 12)
-                        .bindMemory(to: Float.self, capacity: spotChunk)
+                    let base = raw.baseAddress!
+                    let quanta = base.bindMemory(to: Double.self, capacity: doubles)
+                    let flights = quanta + mq, xs = flights + mq, ys = xs + mq, spotR = ys + mq
+                    let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
+                    let spotA = words + words32
+                    let codes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
+                    let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: spotChunk)
                     spotR.initialize(repeating: 0, count: spotChunk)
                     spotA.initialize(repeating: 0, count: spotChunk)
                     spotE.initialize(repeating: 0, count: spotChunk)
