@@ -7,6 +7,8 @@
 // Tests check it against gsl_sf_gamma_inc_P to 1e-12.
 import CNumerics
 import Foundation
+import ShowerKernels
+import ShowerKernelsAVX2
 
 /// P(a, ·) for one shape parameter a > 0, with ln Γ(a) cached.
 public struct RegularizedGammaP: Sendable {
@@ -104,17 +106,12 @@ extension RegularizedGammaP {
         }
     }
 
-    /// |v| per lane (the sign bit cleared, as `abs`).
-    @inline(__always) private static func magnitude(_ v: Lanes) -> Lanes {
-        unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
-    }
-
     /// Arguments x[idx[0..<n]] in lanes with their shapes and prefactors (unused lanes: x = 1,
-    /// a = 1, inactive).
+    /// a = 1, prefactor 0).
     @inline(__always)
     private static func gather(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int)
-        -> (x: Lanes, a: Lanes, prefactor: Lanes, active: LaneMask) {
+        -> (x: Lanes, a: Lanes, prefactor: Lanes) {
         // Filled through memory: inserting SIMD elements one by one compiles to a shuffle each.
         var v = (1.0, 1.0, 1.0, 1.0), a = (1.0, 1.0, 1.0, 1.0), pre = (0.0, 0.0, 0.0, 0.0)
         withUnsafeMutableBytes(of: &v) { vb in
@@ -132,9 +129,7 @@ extension RegularizedGammaP {
                 }
             }
         }
-        let lane = Lanes(0, 1, 2, 3)
-        return (unsafeBitCast(v, to: Lanes.self), unsafeBitCast(a, to: Lanes.self), unsafeBitCast(pre, to: Lanes.self),
-                lane .< Double(n))
+        return (unsafeBitCast(v, to: Lanes.self), unsafeBitCast(a, to: Lanes.self), unsafeBitCast(pre, to: Lanes.self))
     }
 
     /// The series branch of ``callAsFunction(_:)`` on up to four arguments.
@@ -142,21 +137,9 @@ extension RegularizedGammaP {
     private static func seriesLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                     _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
                                     _ out: UnsafeMutablePointer<Double>) {
-        let (xv, a, prefactor, start) = gather(first, second, count, x, idx, n)
-        var active = start
-        var ap = a
-        var term = 1 / a, sum = term
-        var result = sum
-        for _ in 0 ..< 500 {
-            ap += 1
-            term *= xv / ap
-            sum += term
-            let done = active .& (magnitude(term) .< magnitude(sum) * 1e-15)
-            result.replace(with: sum, where: done)
-            active = active .& .!done
-            if !any(active) { break }
-        }
-        result.replace(with: sum, where: active)
+        let (xv, a, prefactor) = gather(first, second, count, x, idx, n)
+        let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaSeries(x: xv, a: a, lanes: n)
+                                            : ShowerKernels.gammaSeries(x: xv, a: a, lanes: n)
         let p = result * prefactor
         // min(1, p) as Swift's min: p < 1 ? p : 1.
         let value = Lanes(repeating: 1).replacing(with: p, where: p .< 1)
@@ -168,27 +151,9 @@ extension RegularizedGammaP {
     private static func fractionLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                       _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
                                       _ out: UnsafeMutablePointer<Double>) {
-        let (xv, a, prefactor, start) = gather(first, second, count, x, idx, n)
-        var active = start
-        let tiny = 1e-300
-        var b = xv + 1 - a, c = Lanes(repeating: 1 / tiny), d = 1 / b, h = d
-        var result = h
-        for i in 1 ..< 500 {
-            let an = (-Double(i)) * (Double(i) - a)
-            b += 2
-            d = an * d + b
-            d.replace(with: tiny, where: magnitude(d) .< tiny)
-            c = b + an / c
-            c.replace(with: tiny, where: magnitude(c) .< tiny)
-            d = 1 / d
-            let delta = d * c
-            h *= delta
-            let done = active .& (magnitude(delta - 1) .< 1e-15)
-            result.replace(with: h, where: done)
-            active = active .& .!done
-            if !any(active) { break }
-        }
-        result.replace(with: h, where: active)
+        let (xv, a, prefactor) = gather(first, second, count, x, idx, n)
+        let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaContinuedFraction(x: xv, a: a, lanes: n)
+                                            : ShowerKernels.gammaContinuedFraction(x: xv, a: a, lanes: n)
         let q = 1 - prefactor * result
         // max(0, q) as Swift's max: q >= 0 ? q : 0.
         let value = Lanes(repeating: 0).replacing(with: q, where: q .>= 0)

@@ -14,93 +14,24 @@
 // Shapes: n = spots of a step (buffered in chunks of `spotChunk`), n_q = halo quanta of a step
 // (≤ 4097); 4 lanes per SIMD4; lanes beyond n or n_q are computed on padding and never used.
 
+import CNumerics
 import Foundation
+import ShowerKernels
+import ShowerKernelsAVX2
 import StudyRandom
 
-/// Lanes of four doubles (the ``unitCircle(_:)``, ``fastLog(_:)`` and cell binning of the fast path).
+/// Lanes of four doubles (the batched incomplete gamma function).
 typealias Lanes = SIMD4<Double>
-/// The comparison masks of ``Lanes``.
-typealias LaneMask = SIMDMask<SIMD4<Int64>>
 
-/// 2⁵²: x + 2⁵² − 2⁵² rounds 0 ≤ x < 2⁵¹ to an integer, and the bits of 2⁵² + k hold k.
-private let twoTo52 = 4_503_599_627_370_496.0
-
-/// Double(k) for small non-negative integers, exactly: the bits of 2⁵² + k, minus 2⁵².
-@inline(__always) private func lanesFromSmallUInt(_ k: SIMD4<UInt64>) -> Lanes {
-    unsafeBitCast(k | 0x4330_0000_0000_0000, to: Lanes.self) - twoTo52
-}
-
-/// ⌊v⌋ for 0 ≤ v < 2⁵¹, exactly (as `Int(v)` for such v): round to nearest through 2⁵², then step
-/// down where that rounded up. Other lanes get a value that the caller masks out.
-@inline(__always) private func floorNonNegative(_ v: Lanes) -> Lanes {
-    let r = (v + twoTo52) - twoTo52
-    return r.replacing(with: r - 1, where: r .> v)
-}
-
-/// ``unitCircle(_:)`` on four 16-bit azimuths, the same bits per lane; the quadrant's swap and
-/// signs by masks and sign-bit flips (−x is the sign bit flipped) instead of a branch.
-@inline(__always) func unitCircle(_ k: SIMD4<UInt64>) -> (cos: Lanes, sin: Lanes) {
-    let q = (k &+ 8192) &>> 14
-    // Int(k) − 16384 q ∈ [−8192, 8192), shifted by 8192 to stay non-negative for the conversion.
-    let n: Lanes = lanesFromSmallUInt(k &+ 8192 &- (q &<< 14)) - 8192
-    let theta: Lanes = (n + 0.5) * (Double.pi / 2 / 16384)
-    let t2 = theta * theta
-    // The scalar version's nested Horner forms, innermost first (the same operations).
-    var pc: Lanes = t2 * (-1.0 / 3628800 as Double)
-    pc = t2 * ((1.0 / 40320 as Double) + pc)
-    pc = t2 * ((-1.0 / 720 as Double) + pc)
-    pc = t2 * ((1.0 / 24 as Double) + pc)
-    pc = t2 * ((-1.0 / 2 as Double) + pc)
-    let c: Lanes = 1 + pc
-    var ps: Lanes = t2 * (-1.0 / 39916800 as Double)
-    ps = t2 * ((1.0 / 362880 as Double) + ps)
-    ps = t2 * ((-1.0 / 5040 as Double) + ps)
-    ps = t2 * ((1.0 / 120 as Double) + ps)
-    ps = t2 * ((-1.0 / 6 as Double) + ps)
-    let s: Lanes = theta * (1 + ps)
-    // Quadrant q & 3 → (c, s), (−s, c), (−c, −s), (s, −c): swap on odd q; cos negative for
-    // q & 3 ∈ {1, 2}, i.e. bit 1 of q + 1; sin negative for q & 3 ∈ {2, 3}, i.e. bit 1 of q.
-    let swap = (q & 1) .!= 0
-    let cosBits = unsafeBitCast(c.replacing(with: s, where: swap), to: SIMD4<UInt64>.self) ^ (((q &+ 1) & 2) &<< 62)
-    let sinBits = unsafeBitCast(s.replacing(with: c, where: swap), to: SIMD4<UInt64>.self) ^ ((q & 2) &<< 62)
-    return (unsafeBitCast(cosBits, to: Lanes.self), unsafeBitCast(sinBits, to: Lanes.self))
-}
-
-/// ``fastLog(_:)`` on four doubles (> 0), the same bits per lane.
-@inline(__always) func fastLog(_ x: Lanes) -> Lanes {
-    let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
-    // Double(e) for the unbiased exponent e: 2⁵² + biased exponent, minus 2⁵² + 1023 (exact).
-    let e = unsafeBitCast(((bits &>> 52) & 0x7FF) | 0x4330_0000_0000_0000, to: Lanes.self) - (twoTo52 + 1023)
-    let m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: Lanes.self)
-    let sv = (m - 1) / (m + 1), s2 = sv * sv
-    var p: Lanes = s2 * (2.0 / 11 as Double)
-    p = s2 * ((2.0 / 9 as Double) + p)
-    p = s2 * ((2.0 / 7 as Double) + p)
-    p = s2 * ((2.0 / 5 as Double) + p)
-    p = s2 * ((2.0 / 3 as Double) + p)
-    let series: Lanes = sv * (2 + p)
-    return e * 0.693_147_180_559_945_3 + series
-}
-
-/// Four 32-bit words from memory, widened to 64-bit lanes.
-@inline(__always) private func load4(_ p: UnsafePointer<UInt32>) -> SIMD4<UInt64> {
-    SIMD4<UInt64>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt32>.self))
-}
-
-/// (Double(k) + ½)/65536 for 16-bit k: a uniform on (0, 1) from 16 random bits.
-@inline(__always) private func uniform16(_ k: SIMD4<UInt64>) -> Lanes {
-    (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
-}
-
-/// The cell binning of one readout layer (``CalorimeterGeometry/cell(layer:x:y:)``), as SIMD4 constants.
-private struct LaneBins {
-    let offset: Lanes, ny: Lanes, lastX: Lanes, lastY: Lanes, sizeX: Lanes, sizeY: Lanes
-    init(geometry: CalorimeterGeometry, layer l: Int) {
-        let layer = geometry.layers[l]
-        offset = Lanes(repeating: Double(geometry.layerOffsets[l])); ny = Lanes(repeating: Double(layer.cellsY))
-        lastX = Lanes(repeating: Double(layer.cellsX - 1)); lastY = Lanes(repeating: Double(layer.cellsY - 1))
-        sizeX = Lanes(repeating: layer.cellSizeX); sizeY = Lanes(repeating: layer.cellSizeY)
-    }
+/// Which build of the simulator's SIMD kernels (ShowerKernels) this process runs: the AVX2 build
+/// when the CPU has AVX2 and glibc reports it usable (as the network kernels' `KernelSet`), unless
+/// `CALOBNN_KERNELS=baseline`. The two builds give the same bits (ShowerKernels.swift's header);
+/// `make check-portable` compares whole pipelines run with each.
+enum ShowerKernelBuild {
+    static let avx2: Bool = {
+        if let forced = getenv("CALOBNN_KERNELS"), String(cString: forced) == "baseline" { return false }
+        return calo_cpu_avx2_kernels_usable() != 0
+    }()
 }
 
 extension ShowerModel {
@@ -147,19 +78,17 @@ extension ShowerModel {
             let sigma = axisTiltMradRootGeV / 1000 / energyGeV.squareRoot()
             ux += sigma * rng.gaussian(); uy += sigma * rng.gaussian()
         }
-        let a = halo.forwardAsymmetry, oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
+        let a = halo.forwardAsymmetry
         let depth = geometry.depth
         let plate = geometry.plateHalfWidth
         let (rFall, lFall) = tailFallOff
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let z01 = geometry.layers[0].zMax, z12 = geometry.layers[1].zMax, w = geometry.windowHalfWidth
-        let bins = (LaneBins(geometry: geometry, layer: 0), LaneBins(geometry: geometry, layer: 1),
-                    LaneBins(geometry: geometry, layer: 2))
         let scalarBins = geometry.layers.enumerated().map { (l, layer) in
             (offset: geometry.layerOffsets[l], nx: layer.cellsX, ny: layer.cellsY, invX: 1 / layer.cellSizeX, invY: 1 / layer.cellSizeY)
         }
         // Cell codes: 0 ..< total a cell; total + ℓ the overflow of layer ℓ; total + 3 lost.
-        let total = Double(geometry.totalCells), totalCells = geometry.totalCells
+        let totalCells = geometry.totalCells
         let invTHomX0 = 1 / (lp.tHom * x0)
         let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
         let longShare = halo.longFraction, lambdaLong = halo.longAttenuationMM, lambdaShort = halo.attenuationMM
@@ -218,28 +147,19 @@ extension ShowerModel {
 
                         // Spots: draw (radius, azimuth) in the reference's order into the buffer;
                         // bin and add a chunk at a time.
-                        let bin = l == 0 ? bins.0 : (l == 1 ? bins.1 : bins.2)
-                        let axL = Lanes(repeating: ax), ayL = Lanes(repeating: ay)
-                        let overflowCode = Lanes(repeating: total + Double(l)), lostCode = Lanes(repeating: total + 3)
+                        let layer = geometry.layers[l]
                         var k = 0
                         func flushSpots() {
-                            var i = 0
-                            while i < k {
-                                let r = UnsafeRawPointer(spotR + i).loadUnaligned(as: Lanes.self)
-                                let (c, sn) = unitCircle(load4(spotA + i))
-                                let x = axL + r * c, y = ayL + r * sn
-                                let inWindow = (x .> -w) .& (x .< w) .& (y .> -w) .& (y .< w)
-                                let inPlate = (x .> -plate) .& (x .< plate) .& (y .> -plate) .& (y .< plate)
-                                // ``CalorimeterGeometry/cell(layer:x:y:)``: division, exact on edges.
-                                var ix = floorNonNegative((x + w) / bin.sizeX)
-                                ix.replace(with: bin.lastX, where: ix .> bin.lastX)
-                                var iy = floorNonNegative((y + w) / bin.sizeY)
-                                iy.replace(with: bin.lastY, where: iy .> bin.lastY)
-                                let code = (bin.offset + ix * bin.ny + iy)
-                                    .replacing(with: lostCode.replacing(with: overflowCode, where: inPlate), where: .!inWindow)
-                                let ci = SIMD4<Int32>(truncatingIfNeeded: unsafeBitCast(code + twoTo52, to: SIMD4<Int64>.self))
-                                UnsafeMutableRawPointer(codes + i).storeBytes(of: ci, as: SIMD4<Int32>.self)
-                                i += 4
+                            if ShowerKernelBuild.avx2 {
+                                ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                                            plate: plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                            cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
+                                                            overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
+                            } else {
+                                ShowerKernels.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                                        plate: plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                        cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
+                                                        overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
                             }
                             for j in 0 ..< k {
                                 let c = Int(codes[j])
@@ -275,42 +195,17 @@ extension ShowerModel {
                         // Halo: words [0, n_q) energies and flights; then per quantum 2 words
                         // (depth in step and flight scale; direction and azimuth).
                         taus.fill(words, count: 3 * nq)
-                        for j in 3 * nq ..< 3 * nq + 8 { words[j] = 0 }
-                        var i = 0
-                        while i < nq {
-                            let b = load4(words + i)
-                            let u = uniform16(b & 0xFFFF)
-                            let e = -fastLog(uniform16(b &>> 16))
-                            UnsafeMutableRawPointer(quanta + i).storeBytes(of: e, as: Lanes.self)
-                            UnsafeMutableRawPointer(flights + i).storeBytes(of: u, as: Lanes.self)
-                            i += 4
-                        }
-                        var sum = 0.0
-                        for j in 0 ..< nq { sum += quanta[j] }
-                        let norm = eHalo / sum
                         let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
-                        i = 0
-                        while i < nq {
-                            let pair = UnsafeRawPointer(words + nq + 2 * i).loadUnaligned(as: SIMD8<UInt32>.self)
-                            let sb = SIMD4<UInt64>(truncatingIfNeeded: pair.evenHalf)
-                            let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
-                            let s = s1 + uniform16(sb &>> 16) * ds
-                            let lambda = Lanes(repeating: lambdaShort)
-                                .replacing(with: lambdaLong, where: uniform16(sb & 0xFFFF) .< longShare)
-                            let uc = uniform16(bits &>> 16)
-                            let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
-                            let sinT = (1 - cosT * cosT).squareRoot()
-                            let (c, sn) = unitCircle(bits & 0xFFFF)
-                            let ell = -lambda * fastLog(UnsafeRawPointer(flights + i).loadUnaligned(as: Lanes.self))
-                            let z = s * track.uz + ell * cosT
-                            let x = axX + s * ux + ell * sinT * c
-                            let y = axY + s * uy + ell * sinT * sn
-                            let eq = UnsafeRawPointer(quanta + i).loadUnaligned(as: Lanes.self) * norm
-                            UnsafeMutableRawPointer(quanta + i).storeBytes(of: eq, as: Lanes.self)
-                            UnsafeMutableRawPointer(flights + i).storeBytes(of: z, as: Lanes.self)
-                            UnsafeMutableRawPointer(xs + i).storeBytes(of: x, as: Lanes.self)
-                            UnsafeMutableRawPointer(ys + i).storeBytes(of: y, as: Lanes.self)
-                            i += 4
+                        if ShowerKernelBuild.avx2 {
+                            ShowerKernelsAVX2.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                                                         longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
+                                                         asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
+                                                         energies: quanta, z: flights, x: xs, y: ys)
+                        } else {
+                            ShowerKernels.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                                                     longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
+                                                     asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
+                                                     energies: quanta, z: flights, x: xs, y: ys)
                         }
                         // Binning, one quantum at a time (the layer's constants by index: cheaper
                         // than selecting them per lane with SSE2's and/andnot/or).
