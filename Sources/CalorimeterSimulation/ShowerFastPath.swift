@@ -194,19 +194,20 @@ extension ShowerModel {
                         guard nq > 0 else { return }
                         // Halo: words [0, n_q) energies and flights; then per quantum 2 words
                         // (depth in step and flight scale; direction and azimuth).
-                        taus.fill(words, count: 3 * nq)
                         let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
+                        var state = (taus.s1, taus.s2, taus.s3)
                         if ShowerKernelBuild.avx2 {
-                            ShowerKernelsAVX2.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                            ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                          longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                          asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
                                                          energies: quanta, z: flights, x: xs, y: ys)
                         } else {
-                            ShowerKernels.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                            ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                      longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                      asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
                                                      energies: quanta, z: flights, x: xs, y: ys)
                         }
+                        taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
                         // Binning, one quantum at a time (the layer's constants by index: cheaper
                         // than selecting them per lane with SSE2's and/andnot/or).
                         for j in 0 ..< nq {

@@ -82,17 +82,28 @@ let twoTo52 = 4_503_599_627_370_496.0
     (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
 }
 
-/// The halo quanta of one step: from 3·n_q random words (energy/flight word i < n_q, then per
-/// quantum a depth/scale word and a direction/azimuth word) to each quantum's energy (scaled to
-/// sum to `energy`), depth z and transverse (x, y). `words` must hold 3·n_q + 8 entries (the last
-/// 8 are zeroed here), the outputs n_q + 3.
-public func haloQuanta(words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
+/// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
+/// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
+/// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (scaled
+/// to sum to `energy`), depth z and transverse (x, y). `words` must hold 3·n_q + 8 entries (the
+/// last 8 are zeroed here), the outputs n_q + 3.
+public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
+                       words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
                        lambdaShort: Double, asymmetry a: Double,
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
                        x xs: UnsafeMutablePointer<Double>, y ys: UnsafeMutablePointer<Double>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
+    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2.
+    var (t1, t2, t3) = taus
+    for j in 0 ..< 3 * nq {
+        t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
+        t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
+        t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
+        words[j] = t1 ^ t2 ^ t3
+    }
+    taus = (t1, t2, t3)
     for j in 3 * nq ..< 3 * nq + 8 { words[j] = 0 }
     // Energies (unscaled) and flight uniforms; the flights go to `zs` until replaced by z.
     var i = 0
