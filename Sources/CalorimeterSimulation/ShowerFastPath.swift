@@ -7,12 +7,14 @@
 // What makes it faster (profile of `calobnn simulate`, η′ → ηπ⁰π⁰ (10γ) and γ at 20 GeV: ~70 % of
 // the time in the per-deposit loops, ~20 % in the per-step incomplete gamma functions):
 //   - random numbers from GSL's taus2 held in registers (``Taus2``), not a call into GSL per number;
-//   - positions and cells of 4 deposits at a time (SIMD4<Double>: two SSE2 registers), with no
-//     branch per deposit: the azimuth's quadrant, the flight scale, the layer and the window are
-//     selected by masks (a random quadrant alone cost ~3/4 of a branch mispredict per deposit);
-//   - then one plain loop adds the energies into the cells, in the reference's order.
+//   - spots drawn into a buffer in the reference's order; their cells, and the halo quanta's
+//     positions, computed 4 at a time by ShowerKernels (SIMD4<Double>, no branch per deposit: the
+//     azimuth's quadrant and the flight scale by masks — a random quadrant alone cost ~3/4 of a
+//     branch mispredict per deposit), in its AVX2 build where the CPU has it (``ShowerKernelBuild``);
+//   - then one plain loop adds the energies into the cells, in the reference's order;
+//   - P(α, βt) at all step boundaries at once (``forEachStepBatched``).
 // Shapes: n = spots of a step (buffered in chunks of `spotChunk`), n_q = halo quanta of a step
-// (≤ 4097); 4 lanes per SIMD4; lanes beyond n or n_q are computed on padding and never used.
+// (≤ 4097); lanes beyond n or n_q are computed on padding and never used.
 
 import CNumerics
 import Foundation
@@ -87,7 +89,7 @@ extension ShowerModel {
         let scalarBins = geometry.layers.enumerated().map { (l, layer) in
             (offset: geometry.layerOffsets[l], nx: layer.cellsX, ny: layer.cellsY, invX: 1 / layer.cellSizeX, invY: 1 / layer.cellSizeY)
         }
-        // Cell codes: 0 ..< total a cell; total + ℓ the overflow of layer ℓ; total + 3 lost.
+        // Spot cell codes: 0 ..< totalCells a cell; totalCells + ℓ the overflow of layer ℓ; + 3 lost.
         let totalCells = geometry.totalCells
         let invTHomX0 = 1 / (lp.tHom * x0)
         let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
