@@ -49,8 +49,14 @@ let package = Package(
         // Every random number of the study: seeded GSL streams, salt-derived sub-streams.
         .target(name: "StudyRandom", dependencies: ["CNumerics"], swiftSettings: hotLoopSettings),
         // §3 The use case: the toy calorimeter and its events.
-        .target(name: "CalorimeterSimulation", dependencies: ["CNumerics", "StudyRandom"],
-                swiftSettings: hotLoopSettings),
+        .target(name: "CalorimeterSimulation", dependencies: ["CNumerics", "StudyRandom", "ShowerKernels", "ShowerKernelsAVX2"],
+                swiftSettings: hotLoopSettings + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+        // The simulator's SIMD kernels, one source compiled twice (baseline x86-64 and AVX2, the
+        // same bits, like NetworkKernels); -fno-math-errno: squareRoot() is the sqrt instruction.
+        .target(name: "ShowerKernels", swiftSettings: hotLoopSettings + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+        .target(name: "ShowerKernelsAVX2",
+                swiftSettings: hotLoopSettings + [.unsafeFlags(["-Xcc", "-fno-math-errno"]),
+                                                  .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
         // The networks' hot kernels, one source compiled twice: baseline x86-64 and AVX2 (the same
         // bits; BayesianNetworks.KernelSet picks one per process). No fused multiply-add in either.
         .target(name: "NetworkKernels", dependencies: ["PortableMath"], swiftSettings: hotLoopSettings),

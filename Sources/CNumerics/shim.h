@@ -8,7 +8,8 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_errno.h>
 
-/* Whether this process may run the AVX2 build of the network kernels: the CPU has the x86-64-v3
+/* Whether this process may run the AVX2 build of the network kernels (and of the shower simulator's,
+   ShowerKernels): the CPU has the x86-64-v3
    set (AVX, AVX2, FMA, BMI1, BMI2, F16C, LZCNT, MOVBE) and glibc considers it active — so a mask
    in GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,… (how `make check-portable` emulates an older CPU)
    selects the baseline build. Both builds give the same bits; this only chooses the speed. */

@@ -504,24 +504,14 @@ extension ShowerModel {
         return f.a + f.b * exp(-max(tau, 0) / f.c)
     }
 
-    /// Deposit one shower with the ``ShowerTuning/geant4`` model.
-    ///
-    /// As ``deposit(energyMeV:track:mode:geometry:into:rng:)``, with these changes, each against
-    /// a measured disagreement with Geant4 (the Paper's "Validation against Geant4"):
-    /// ```
-    ///     energy profile     homogeneous pair (T_hom, α_hom): the total deposit of a sampling
-    ///                        stack is that of the homogeneous mixture
-    ///     radial profile     homogeneous (no sampling corrections)
-    ///     axis               tilted by (δx, δy) ~ N(0, σ_axis²) rad per shower
-    ///     halo               a share h(τ) of each step as soft-photon quanta (SoftPhotonHalo)
-    ///     tail               beyond r_f, r → r_f + Exp(λ_f) (``tailFallOff``)
-    ///     visible            ΔE_vis = f_s(τ) · ΔE · g,  g = Γ(ΔE/c_s², c_s²)/ΔE  (ΔE in GeV),
-    ///                        f_s(τ) the LAr fraction at the deposit's shower age
-    /// ```
+    /// The ``ShowerTuning/geant4`` model written out plainly, one deposit at a time, every random
+    /// number drawn through the stream's own calls: the definition that
+    /// ``depositGeant4(energyMeV:track:mode:geometry:into:rng:)`` (the model's documentation, and
+    /// the version that runs) reproduces bit for bit, arranged for speed; the tests compare the two.
     @discardableResult
-    public func depositGeant4(energyMeV: Double, track: ShowerTrack, mode: DepositMode,
-                              geometry: CalorimeterGeometry, into image: inout CalorimeterImage,
-                              rng: RandomStream) -> ShowerRecord {
+    public func depositGeant4Reference(energyMeV: Double, track: ShowerTrack, mode: DepositMode,
+                                       geometry: CalorimeterGeometry, into image: inout CalorimeterImage,
+                                       rng: RandomStream) -> ShowerRecord {
         let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
         let energyGeV = energyMeV / 1000
         let x0 = medium.radiationLengthMM, rm = medium.moliereRadiusMM

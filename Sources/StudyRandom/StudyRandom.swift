@@ -47,26 +47,27 @@ public final class RandomStream {
     @inline(__always) public func bits32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(rng)) }
 
     /// `count` successive 32-bit outputs into `out`: the same numbers as `count` calls of
-    /// ``bits32()``, computed here without a call per number. GSL's `taus2` step (L'Ecuyer 1996,
-    /// as in GSL's taus.c) on the generator's own state, which is written back afterwards:
-    /// ```
-    /// s₁ ← ((s₁ & 0xFFFFFFFE) << 12) ⊕ (((s₁ << 13) ⊕ s₁) >> 19)
-    /// s₂ ← ((s₂ & 0xFFFFFFF8) <<  4) ⊕ (((s₂ <<  2) ⊕ s₂) >> 25)
-    /// s₃ ← ((s₃ & 0xFFFFFFF0) << 17) ⊕ (((s₃ <<  3) ⊕ s₃) >> 11)      (32-bit arithmetic)
-    /// output s₁ ⊕ s₂ ⊕ s₃
-    /// ```
+    /// ``bits32()``, computed here without a call per number: GSL's `taus2` step (``Taus2``) on
+    /// the generator's own state, which is written back afterwards.
     public func fillBits32(_ out: UnsafeMutablePointer<UInt32>, count: Int) {
+        var taus = inlineState()
+        taus.fill(out, count: count)
+        setInlineState(taus)
+    }
+
+    /// The generator's state, to draw from inline (``Taus2``) without a call per number; hand it
+    /// back with ``setInlineState(_:)`` before the stream is used again.
+    @inlinable @inline(__always) public func inlineState() -> Taus2 {
         // GSL's taus_state_t: three `unsigned long` holding 32-bit values.
+        let state = UnsafeRawPointer(rng.pointee.state).assumingMemoryBound(to: UInt.self)
+        return Taus2(s1: UInt32(truncatingIfNeeded: state[0]), s2: UInt32(truncatingIfNeeded: state[1]),
+                     s3: UInt32(truncatingIfNeeded: state[2]))
+    }
+
+    /// Continue this stream from `taus` (the state ``inlineState()`` gave, advanced).
+    @inlinable @inline(__always) public func setInlineState(_ taus: Taus2) {
         let state = rng.pointee.state.assumingMemoryBound(to: UInt.self)
-        var s1 = UInt32(truncatingIfNeeded: state[0]), s2 = UInt32(truncatingIfNeeded: state[1])
-        var s3 = UInt32(truncatingIfNeeded: state[2])
-        for i in 0 ..< count {
-            s1 = ((s1 & 0xFFFF_FFFE) &<< 12) ^ (((s1 &<< 13) ^ s1) &>> 19)
-            s2 = ((s2 & 0xFFFF_FFF8) &<< 4) ^ (((s2 &<< 2) ^ s2) &>> 25)
-            s3 = ((s3 & 0xFFFF_FFF0) &<< 17) ^ (((s3 &<< 3) ^ s3) &>> 11)
-            out[i] = s1 ^ s2 ^ s3
-        }
-        state[0] = UInt(s1); state[1] = UInt(s2); state[2] = UInt(s3)
+        state[0] = UInt(taus.s1); state[1] = UInt(taus.s2); state[2] = UInt(taus.s3)
     }
     /// Uniform integer in [0, n).
     @inline(__always) public func integer(below n: Int) -> Int {
@@ -101,6 +102,56 @@ public final class RandomStream {
             p.swapAt(i, j)
         }
         return p
+    }
+}
+
+/// GSL's `taus2` generator as a value (L'Ecuyer 1996, as in GSL's taus.c), for hot loops that
+/// draw many numbers: the same numbers as ``RandomStream``'s ``RandomStream/bits32()``,
+/// ``RandomStream/uniform()`` and ``RandomStream/uniformPositive()``, in the same order, with
+/// the state in registers instead of a call into GSL per number. Taken from a stream by
+/// ``RandomStream/inlineState()`` and handed back by ``RandomStream/setInlineState(_:)``.
+/// ```
+/// s₁ ← ((s₁ & 0xFFFFFFFE) << 12) ⊕ (((s₁ << 13) ⊕ s₁) >> 19)
+/// s₂ ← ((s₂ & 0xFFFFFFF8) <<  4) ⊕ (((s₂ <<  2) ⊕ s₂) >> 25)
+/// s₃ ← ((s₃ & 0xFFFFFFF0) << 17) ⊕ (((s₃ <<  3) ⊕ s₃) >> 11)      (32-bit arithmetic)
+/// output s₁ ⊕ s₂ ⊕ s₃;   uniform = output / 2³²  (GSL's taus_get_double)
+/// ```
+public struct Taus2: Sendable {
+    /// The three component states (GSL keeps them in `unsigned long`s; only 32 bits are used).
+    public var s1: UInt32, s2: UInt32, s3: UInt32
+
+    /// A generator in the given state (normally from ``RandomStream/inlineState()``).
+    @inlinable @inline(__always) public init(s1: UInt32, s2: UInt32, s3: UInt32) { self.s1 = s1; self.s2 = s2; self.s3 = s3 }
+
+    /// 32 random bits: ``RandomStream/bits32()``.
+    @inlinable @inline(__always) public mutating func next() -> UInt32 {
+        s1 = ((s1 & 0xFFFF_FFFE) &<< 12) ^ (((s1 &<< 13) ^ s1) &>> 19)
+        s2 = ((s2 & 0xFFFF_FFF8) &<< 4) ^ (((s2 &<< 2) ^ s2) &>> 25)
+        s3 = ((s3 & 0xFFFF_FFF0) &<< 17) ^ (((s3 &<< 3) ^ s3) &>> 11)
+        return s1 ^ s2 ^ s3
+    }
+
+    /// Uniform on [0, 1): ``RandomStream/uniform()`` (GSL's `gsl_rng_uniform` for taus2).
+    @inlinable @inline(__always) public mutating func uniform() -> Double { Double(next()) / 4_294_967_296.0 }
+
+    /// Uniform on (0, 1): ``RandomStream/uniformPositive()`` (GSL's `gsl_rng_uniform_pos`: draw
+    /// again on an exact 0).
+    @inlinable @inline(__always) public mutating func uniformPositive() -> Double {
+        var x = uniform()
+        while x == 0 { x = uniform() }
+        return x
+    }
+
+    /// `count` successive outputs of ``next()`` into `out`.
+    @inlinable @inline(__always) public mutating func fill(_ out: UnsafeMutablePointer<UInt32>, count: Int) {
+        var a = s1, b = s2, c = s3
+        for i in 0 ..< count {
+            a = ((a & 0xFFFF_FFFE) &<< 12) ^ (((a &<< 13) ^ a) &>> 19)
+            b = ((b & 0xFFFF_FFF8) &<< 4) ^ (((b &<< 2) ^ b) &>> 25)
+            c = ((c & 0xFFFF_FFF0) &<< 17) ^ (((c &<< 3) ^ c) &>> 11)
+            out[i] = a ^ b ^ c
+        }
+        s1 = a; s2 = b; s3 = c
     }
 }
 

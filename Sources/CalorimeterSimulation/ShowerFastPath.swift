@@ -1,0 +1,292 @@
+// The geant4 tuning's deposit loop, written for speed (study §3; the model is
+// ``ShowerModel/depositGeant4Reference(energyMeV:track:mode:geometry:into:rng:)`` in Shower.swift,
+// and this file computes exactly its numbers: same random numbers in the same order, same
+// IEEE-754 operations on each, same order of the additions into each cell — the tests check the
+// two bit for bit).
+//
+// What makes it faster (profile of `calobnn simulate`, η′ → ηπ⁰π⁰ (10γ) and γ at 20 GeV: ~70 % of
+// the time in the per-deposit loops, ~20 % in the per-step incomplete gamma functions):
+//   - random numbers from GSL's taus2 held in registers (``Taus2``), not a call into GSL per number;
+//   - spots drawn into a buffer in the reference's order; their cells, and the halo quanta's
+//     positions, computed 4 at a time by ShowerKernels (SIMD4<Double>, no branch per deposit: the
+//     azimuth's quadrant and the flight scale by masks — a random quadrant alone cost ~3/4 of a
+//     branch mispredict per deposit), in its AVX2 build where the CPU has it (``ShowerKernelBuild``);
+//   - then one plain loop adds the energies into the cells, in the reference's order;
+//   - P(α, βt) at all step boundaries at once (``forEachStepBatched``).
+// Shapes: n = spots of a step (buffered in chunks of `spotChunk`), n_q = halo quanta of a step
+// (≤ 4097); lanes beyond n or n_q are computed on padding and never used.
+
+import CNumerics
+import Foundation
+import ShowerKernels
+import ShowerKernelsAVX2
+import StudyRandom
+
+/// Lanes of four doubles (the batched incomplete gamma function).
+typealias Lanes = SIMD4<Double>
+
+/// Which build of the simulator's SIMD kernels (ShowerKernels) this process runs: the AVX2 build
+/// when the CPU has AVX2 and glibc reports it usable (as the network kernels' `KernelSet`), unless
+/// `CALOBNN_KERNELS=baseline`. The two builds give the same bits (ShowerKernels.swift's header);
+/// `make check-portable` compares whole pipelines run with each.
+enum ShowerKernelBuild {
+    static let avx2: Bool = {
+        if let forced = getenv("CALOBNN_KERNELS"), String(cString: forced) == "baseline" { return false }
+        return calo_cpu_avx2_kernels_usable() != 0
+    }()
+}
+
+extension ShowerModel {
+    /// Deposit one shower with the ``ShowerTuning/geant4`` model.
+    ///
+    /// As ``deposit(energyMeV:track:mode:geometry:into:rng:)``, with these changes, each against
+    /// a measured disagreement with Geant4 (the Paper's "Validation against Geant4"):
+    /// ```
+    ///     energy profile     homogeneous pair (T_hom, α_hom): the total deposit of a sampling
+    ///                        stack is that of the homogeneous mixture
+    ///     radial profile     homogeneous (no sampling corrections)
+    ///     axis               tilted by (δx, δy) ~ N(0, σ_axis²) rad per shower
+    ///     halo               a share h(τ) of each step as soft-photon quanta (SoftPhotonHalo)
+    ///     tail               beyond r_f, r → r_f + Exp(λ_f) (``tailFallOff``)
+    ///     visible            ΔE_vis = f_s(τ) · ΔE · g,  g = Γ(ΔE/c_s², c_s²)/ΔE  (ΔE in GeV),
+    ///                        f_s(τ) the LAr fraction at the deposit's shower age
+    /// ```
+    /// The model is written out plainly, one deposit at a time, in
+    /// ``depositGeant4Reference(energyMeV:track:mode:geometry:into:rng:)``; this is the same
+    /// computation arranged for speed (the file header of ShowerFastPath.swift says how), with
+    /// bit-identical results.
+    @discardableResult
+    public func depositGeant4(energyMeV: Double, track: ShowerTrack, mode: DepositMode,
+                              geometry: CalorimeterGeometry, into image: inout CalorimeterImage,
+                              rng: RandomStream) -> ShowerRecord {
+        let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
+        let energyGeV = energyMeV / 1000
+        let x0 = medium.radiationLengthMM, rm = medium.moliereRadiusMM
+        let nSpotTotal = 10.3 / geant4SpotSamplingTerm * pow(energyGeV, 0.959)
+        let cs2 = geant4SamplingTerm * geant4SamplingTerm
+        let visible = mode == .visible
+        let halo = self.halo
+        // Our cap: at most 4096 halo quanta per step (only very high energies reach it).
+        let maxQuanta = 4096.0
+        var contained = 0.0
+        var spots = 0
+        let energyCDF = RegularizedGammaP(a: lp.alphaHom), spotCDF = RegularizedGammaP(a: lp.alphaSpot)
+        let betaE = lp.betaHom
+        let lnEnergyGeV = log(energyGeV)
+        let startDepth = track.startPath * track.uz
+        let axX = track.x0, axY = track.y0
+        var ux = track.ux, uy = track.uy
+        if axisTiltMradRootGeV > 0 {
+            let sigma = axisTiltMradRootGeV / 1000 / energyGeV.squareRoot()
+            ux += sigma * rng.gaussian(); uy += sigma * rng.gaussian()
+        }
+        let a = halo.forwardAsymmetry
+        let depth = geometry.depth
+        let plate = geometry.plateHalfWidth
+        let (rFall, lFall) = tailFallOff
+        precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
+        let z01 = geometry.layers[0].zMax, z12 = geometry.layers[1].zMax, w = geometry.windowHalfWidth
+        let scalarBins = geometry.layers.enumerated().map { (l, layer) in
+            (offset: geometry.layerOffsets[l], nx: layer.cellsX, ny: layer.cellsY, invX: 1 / layer.cellSizeX, invY: 1 / layer.cellSizeY)
+        }
+        // Spot cell codes: 0 ..< totalCells a cell; totalCells + ℓ the overflow of layer ℓ; + 3 lost.
+        let totalCells = geometry.totalCells
+        let invTHomX0 = 1 / (lp.tHom * x0)
+        let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
+        let longShare = halo.longFraction, lambdaLong = halo.longAttenuationMM, lambdaShort = halo.attenuationMM
+        // The stream's state, drawn from inline; handed back around every GSL call below.
+        var taus = rng.inlineState()
+        let m = Int(maxQuanta) + 1, spotChunk = 256
+        image.cells.withUnsafeMutableBufferPointer { cellBuffer in
+            image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
+                let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
+                // Per quantum: energy, flight uniform (then depth z), x, y (Double), 3 random words;
+                // per buffered spot: radius, azimuth word, energy, cell code. Padded for 4 lanes.
+                let mq = m + 8, words32 = 3 * m + 16
+                let doubles = 4 * mq + spotChunk, words32Total = words32 + spotChunk, int32s = spotChunk
+                withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + spotChunk * 4,
+                                              alignment: 16) { raw in
+                    let base = raw.baseAddress!
+                    let quanta = base.bindMemory(to: Double.self, capacity: doubles)
+                    let flights = quanta + mq, xs = flights + mq, ys = xs + mq, spotR = ys + mq
+                    let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
+                    let spotA = words + words32
+                    let codes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
+                    let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: spotChunk)
+                    spotR.initialize(repeating: 0, count: spotChunk)
+                    spotA.initialize(repeating: 0, count: spotChunk)
+                    spotE.initialize(repeating: 0, count: spotChunk)
+                    forEachStepBatched(track: track, geometry: geometry, t: lp.tHom, energyCDF: energyCDF, beta: betaE,
+                                       spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
+                        let tMid = 0.5 * (t1 + t2)
+                        let dE = energyMeV * energyFraction
+                        guard dE > 0 else { return }
+                        contained += dE
+                        let sMid = track.startPath + tMid * x0
+                        var g = 1.0
+                        if visible {
+                            rng.setInlineState(taus)
+                            g = 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2) / dE
+                            taus = rng.inlineState()
+                        }
+                        let tau = tMid / lp.tHom
+                        let h = min(halo.fraction0 + halo.fractionSlope * tau, halo.fractionMax)
+                        var eHalo = h * dE
+                        let quantum = max(halo.quantumMeV, eHalo / maxQuanta)
+                        let nq = Int(eHalo / quantum + taus.uniform())
+                        if nq == 0 { eHalo = 0 }
+                        let eCore = dE - eHalo
+                        // ``spotCount(expected:rng:)``.
+                        let expected = nSpotTotal * spotFraction
+                        var n = Int(expected)
+                        if taus.uniform() < expected - Double(n) { n += 1 }
+                        n = max(n, 1)
+                        spots += n
+                        let rp = radial(tau: tau, lnEnergyGeV: lnEnergyGeV, samplingCorrections: false)
+                        let ax = axX + sMid * ux, ay = axY + sMid * uy
+                        let coreScale = visible ? g * samplingFraction(age: tau) : 1
+                        let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(split)
+
+                        // Spots: draw (radius, azimuth) in the reference's order into the buffer;
+                        // bin and add a chunk at a time.
+                        let layer = geometry.layers[l]
+                        var k = 0
+                        func flushSpots() {
+                            if ShowerKernelBuild.avx2 {
+                                ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                                            plate: plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                            cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
+                                                            overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
+                            } else {
+                                ShowerKernels.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                                        plate: plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                        cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
+                                                        overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
+                            }
+                            for j in 0 ..< k {
+                                let c = Int(codes[j])
+                                if c < totalCells { cells[c] += spotE[j] } else if c < totalCells + 3 { overflow[c - totalCells] += spotE[j] }
+                            }
+                            k = 0
+                        }
+                        @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float) {
+                            var r = radius * rm
+                            if r > rFall { r = rFall - lFall * log(taus.uniformPositive()) }
+                            spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
+                            k += 1
+                            if k == spotChunk { flushSpots() }
+                        }
+                        for _ in 0 ..< n {
+                            let bits = taus.next()
+                            let choice = (Double(bits >> 16) + 0.5) / 65536
+                            if choice < rp.coreProbability || tau >= splitMaxAge {
+                                put(radius: ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform()),
+                                    azimuth: bits & 0xFFFF, energy: eSpot)
+                            } else {
+                                put(radius: rp.tail * ShowerModel.radiusFactor(taus.uniform()), azimuth: bits & 0xFFFF, energy: eTail)
+                                for _ in 1 ..< split {
+                                    let more = taus.next()
+                                    put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
+                                        azimuth: more & 0xFFFF, energy: eTail)
+                                }
+                            }
+                        }
+                        if k > 0 { flushSpots() }
+
+                        guard nq > 0 else { return }
+                        // Halo: words [0, n_q) energies and flights; then per quantum 2 words
+                        // (depth in step and flight scale; direction and azimuth).
+                        let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
+                        var state = (taus.s1, taus.s2, taus.s3)
+                        if ShowerKernelBuild.avx2 {
+                            ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                                                         longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
+                                                         asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
+                                                         energies: quanta, z: flights, x: xs, y: ys)
+                        } else {
+                            ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                                                     longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
+                                                     asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
+                                                     energies: quanta, z: flights, x: xs, y: ys)
+                        }
+                        taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
+                        // Binning, one quantum at a time (the layer's constants by index: cheaper
+                        // than selecting them per lane with SSE2's and/andnot/or).
+                        for j in 0 ..< nq {
+                            let z = flights[j]
+                            guard z >= 0, z < depth else { continue }
+                            let lq = (z < z01 ? 0 : 1) + (z < z12 ? 0 : 1)
+                            let x = xs[j], y = ys[j]
+                            var e = quanta[j]
+                            if visible { e *= g * samplingFraction(age: (z / track.uz - track.startPath) * invTHomX0) }
+                            // Binning by multiplication with the inverse cell sizes, as the reference.
+                            if x > -w, x < w, y > -w, y < w {
+                                let bin = scalarBins[lq]
+                                let ix = min(Int((x + w) * bin.invX), bin.nx - 1), iy = min(Int((y + w) * bin.invY), bin.ny - 1)
+                                cells[bin.offset + ix * bin.ny + iy] += Float(e)
+                            } else if abs(x) < plate, abs(y) < plate {
+                                overflow[lq] += Float(e)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        rng.setInlineState(taus)
+        return ShowerRecord(energyMeV: energyMeV, parameters: lp, containedMeV: contained,
+                            startDepth: startDepth, spots: spots)
+    }
+}
+
+extension ShowerModel {
+    /// ``forEachStep(track:geometry:t:energyCDF:beta:spotCDF:betaSpot:_:)`` with the same steps
+    /// and the same fractions, bit for bit: the step boundaries do not depend on the profiles, so
+    /// all of them are laid out first and P(α, βt), P(α_s, β_s t) evaluated at all of them at once
+    /// (``RegularizedGammaP/values(_:_:at:count:into:)``), then `body` runs step by step.
+    @inline(__always)
+    func forEachStepBatched(track: ShowerTrack, geometry: CalorimeterGeometry, t: Double,
+                            energyCDF: RegularizedGammaP, beta: Double, spotCDF: RegularizedGammaP, betaSpot: Double,
+                            _ body: (_ layer: Int, _ offset: Int, _ t1: Double, _ t2: Double,
+                                     _ energyFraction: Double, _ spotFraction: Double) -> Void) {
+        let x0 = medium.radiationLengthMM, startDepth = track.startPath * track.uz
+        let layers = geometry.layers
+        // The boundaries t₀ = t_lo, t₁, …, t_k = t_hi of each layer, as forEachStep makes them.
+        @inline(__always) func boundaries(_ layer: ReadoutLayer, _ emit: (Double) -> Void) {
+            let tLo = max(0, (layer.zMin / track.uz - track.startPath) / x0)
+            let tHi = (layer.zMax / track.uz - track.startPath) / x0
+            emit(tLo)
+            var t1 = tLo
+            while t1 < tHi {
+                let dtWanted = stepX0 * max(1, t1 / (2 * t))
+                var t2 = min(tHi, t1 + dtWanted)
+                if tHi - t2 < 0.25 * dtWanted { t2 = tHi }
+                emit(t2)
+                t1 = t2
+            }
+        }
+        var count = 0
+        for layer in layers where layer.zMax > startDepth { boundaries(layer) { _ in count += 1 } }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * count + layers.count) { buffer in
+            let ts = buffer.baseAddress!, xE = ts + count, xS = xE + count, pE = xS + count, pS = pE + count
+            let perLayer = pS + count
+            var j = 0
+            for (l, layer) in layers.enumerated() {
+                perLayer[l] = 0
+                guard layer.zMax > startDepth else { continue }
+                let first = j
+                boundaries(layer) { tb in ts[j] = tb; xE[j] = beta * tb; xS[j] = betaSpot * tb; j += 1 }
+                perLayer[l] = Double(j - first)
+            }
+            // xS follows xE, pS follows pE: both profiles in one call.
+            RegularizedGammaP.values(energyCDF, spotCDF, at: xE, count: count, into: pE)
+            j = 0
+            for l in 0 ..< layers.count where perLayer[l] > 0 {
+                let offset = geometry.layerOffsets[l], k = Int(perLayer[l])
+                for s in 1 ..< k {
+                    body(l, offset, ts[j + s - 1], ts[j + s], pE[j + s] - pE[j + s - 1], pS[j + s] - pS[j + s - 1])
+                }
+                j += k
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+// The shower simulator's SIMD kernels (study §3): the lane arithmetic of the geant4 tuning's fast
+// path (CalorimeterSimulation's ShowerFastPath.swift, which says what each computes and in which
+// order; the tests check it bit for bit against the plain model). One source, compiled twice:
+// here for the baseline x86-64 instruction set (SSE2) and as ShowerKernelsAVX2 with AVX2 (a
+// symbolic link to this file). Only IEEE-754 additions, multiplications, divisions, square roots,
+// comparisons and bit operations, no fused multiply-add (Swift does not contract a * b + c), so the
+// two builds give the same bits; CalorimeterSimulation picks one per process.
+// Shapes: n = lanes in use of a call (arrays padded to a multiple of 4); 4 lanes per SIMD4.
+
+/// Lanes of four doubles.
+typealias Lanes = SIMD4<Double>
+/// The comparison masks of ``Lanes``.
+typealias LaneMask = SIMDMask<SIMD4<Int64>>
+
+/// 2⁵²: x + 2⁵² − 2⁵² rounds 0 ≤ x < 2⁵¹ to an integer, and the bits of 2⁵² + k hold k.
+let twoTo52 = 4_503_599_627_370_496.0
+
+/// Double(k) for small non-negative integers, exactly: the bits of 2⁵² + k, minus 2⁵².
+@inline(__always) private func lanesFromSmallUInt(_ k: SIMD4<UInt64>) -> Lanes {
+    unsafeBitCast(k | 0x4330_0000_0000_0000, to: Lanes.self) - twoTo52
+}
+
+/// ⌊v⌋ for 0 ≤ v < 2⁵¹, exactly (as `Int(v)` for such v): round to nearest through 2⁵², then step
+/// down where that rounded up. Other lanes get a value that the caller masks out.
+@inline(__always) private func floorNonNegative(_ v: Lanes) -> Lanes {
+    let r = (v + twoTo52) - twoTo52
+    return r.replacing(with: r - 1, where: r .> v)
+}
+
+/// CalorimeterSimulation's `unitCircle(_:)` on four 16-bit azimuths, the same bits per lane; the quadrant's swap and
+/// signs by masks and sign-bit flips (−x is the sign bit flipped) instead of a branch.
+@inline(__always) func laneUnitCircle(_ k: SIMD4<UInt64>) -> (cos: Lanes, sin: Lanes) {
+    let q = (k &+ 8192) &>> 14
+    // Int(k) − 16384 q ∈ [−8192, 8192), shifted by 8192 to stay non-negative for the conversion.
+    let n: Lanes = lanesFromSmallUInt(k &+ 8192 &- (q &<< 14)) - 8192
+    let theta: Lanes = (n + 0.5) * (Double.pi / 2 / 16384)
+    let t2 = theta * theta
+    // The scalar version's nested Horner forms, innermost first (the same operations).
+    var pc: Lanes = t2 * (-1.0 / 3628800 as Double)
+    pc = t2 * ((1.0 / 40320 as Double) + pc)
+    pc = t2 * ((-1.0 / 720 as Double) + pc)
+    pc = t2 * ((1.0 / 24 as Double) + pc)
+    pc = t2 * ((-1.0 / 2 as Double) + pc)
+    let c: Lanes = 1 + pc
+    var ps: Lanes = t2 * (-1.0 / 39916800 as Double)
+    ps = t2 * ((1.0 / 362880 as Double) + ps)
+    ps = t2 * ((-1.0 / 5040 as Double) + ps)
+    ps = t2 * ((1.0 / 120 as Double) + ps)
+    ps = t2 * ((-1.0 / 6 as Double) + ps)
+    let s: Lanes = theta * (1 + ps)
+    // Quadrant q & 3 → (c, s), (−s, c), (−c, −s), (s, −c): swap on odd q; cos negative for
+    // q & 3 ∈ {1, 2}, i.e. bit 1 of q + 1; sin negative for q & 3 ∈ {2, 3}, i.e. bit 1 of q.
+    let swap = (q & 1) .!= 0
+    let cosBits = unsafeBitCast(c.replacing(with: s, where: swap), to: SIMD4<UInt64>.self) ^ (((q &+ 1) & 2) &<< 62)
+    let sinBits = unsafeBitCast(s.replacing(with: c, where: swap), to: SIMD4<UInt64>.self) ^ ((q & 2) &<< 62)
+    return (unsafeBitCast(cosBits, to: Lanes.self), unsafeBitCast(sinBits, to: Lanes.self))
+}
+
+/// CalorimeterSimulation's `fastLog(_:)` on four doubles (> 0), the same bits per lane.
+@inline(__always) func laneFastLog(_ x: Lanes) -> Lanes {
+    let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
+    // Double(e) for the unbiased exponent e: 2⁵² + biased exponent, minus 2⁵² + 1023 (exact).
+    let e = unsafeBitCast(((bits &>> 52) & 0x7FF) | 0x4330_0000_0000_0000, to: Lanes.self) - (twoTo52 + 1023)
+    let m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: Lanes.self)
+    let sv = (m - 1) / (m + 1), s2 = sv * sv
+    var p: Lanes = s2 * (2.0 / 11 as Double)
+    p = s2 * ((2.0 / 9 as Double) + p)
+    p = s2 * ((2.0 / 7 as Double) + p)
+    p = s2 * ((2.0 / 5 as Double) + p)
+    p = s2 * ((2.0 / 3 as Double) + p)
+    let series: Lanes = sv * (2 + p)
+    return e * 0.693_147_180_559_945_3 + series
+}
+
+/// Four 32-bit words from memory, widened to 64-bit lanes.
+@inline(__always) private func load4(_ p: UnsafePointer<UInt32>) -> SIMD4<UInt64> {
+    SIMD4<UInt64>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt32>.self))
+}
+
+/// (Double(k) + ½)/65536 for 16-bit k: a uniform on (0, 1) from 16 random bits.
+@inline(__always) private func uniform16(_ k: SIMD4<UInt64>) -> Lanes {
+    (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
+}
+
+/// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
+/// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
+/// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (scaled
+/// to sum to `energy`), depth z and transverse (x, y). `words` must hold 3·n_q + 8 entries (the
+/// last 8 are zeroed here), the outputs n_q + 3.
+public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
+                       words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
+                       stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
+                       lambdaShort: Double, asymmetry a: Double,
+                       axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
+                       energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
+                       x xs: UnsafeMutablePointer<Double>, y ys: UnsafeMutablePointer<Double>) {
+    let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
+    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2.
+    var (t1, t2, t3) = taus
+    for j in 0 ..< 3 * nq {
+        t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
+        t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
+        t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
+        words[j] = t1 ^ t2 ^ t3
+    }
+    taus = (t1, t2, t3)
+    for j in 3 * nq ..< 3 * nq + 8 { words[j] = 0 }
+    // Energies (unscaled) and flight uniforms; the flights go to `zs` until replaced by z.
+    var i = 0
+    while i < nq {
+        let b = load4(words + i)
+        let u = uniform16(b & 0xFFFF)
+        let e = -laneFastLog(uniform16(b &>> 16))
+        UnsafeMutableRawPointer(quanta + i).storeBytes(of: e, as: Lanes.self)
+        UnsafeMutableRawPointer(zs + i).storeBytes(of: u, as: Lanes.self)
+        i += 4
+    }
+    var sum = 0.0
+    for j in 0 ..< nq { sum += quanta[j] }
+    let norm = eHalo / sum
+    i = 0
+    while i < nq {
+        let pair = UnsafeRawPointer(words + nq + 2 * i).loadUnaligned(as: SIMD8<UInt32>.self)
+        let sb = SIMD4<UInt64>(truncatingIfNeeded: pair.evenHalf)
+        let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
+        let s = s1 + uniform16(sb &>> 16) * ds
+        let lambda = Lanes(repeating: lambdaShort).replacing(with: lambdaLong, where: uniform16(sb & 0xFFFF) .< longShare)
+        let uc = uniform16(bits &>> 16)
+        let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
+        let sinT = (1 - cosT * cosT).squareRoot()
+        let (c, sn) = laneUnitCircle(bits & 0xFFFF)
+        let ell = -lambda * laneFastLog(UnsafeRawPointer(zs + i).loadUnaligned(as: Lanes.self))
+        let z = s * uz + ell * cosT
+        let x = axX + s * ux + ell * sinT * c
+        let y = axY + s * uy + ell * sinT * sn
+        let eq = UnsafeRawPointer(quanta + i).loadUnaligned(as: Lanes.self) * norm
+        UnsafeMutableRawPointer(quanta + i).storeBytes(of: eq, as: Lanes.self)
+        UnsafeMutableRawPointer(zs + i).storeBytes(of: z, as: Lanes.self)
+        UnsafeMutableRawPointer(xs + i).storeBytes(of: x, as: Lanes.self)
+        UnsafeMutableRawPointer(ys + i).storeBytes(of: y, as: Lanes.self)
+        i += 4
+    }
+}
+
+/// The cells of `count` spots of one step at radius r and 16-bit azimuth k about the axis
+/// (ax, ay): a cell index as CalorimeterGeometry.cell(layer:x:y:) (division by the cell size,
+/// exact on edges) plus `offset`; `overflowCode` inside the plates but outside the window;
+/// `lostCode` beyond the plates. Arrays padded to a multiple of 4.
+public func spotCells(count: Int, radius: UnsafePointer<Double>, azimuth: UnsafePointer<UInt32>,
+                      axisX ax: Double, axisY ay: Double, window w: Double, plate: Double,
+                      cellSizeX: Double, cellSizeY: Double, cellsX: Int, cellsY: Int, offset: Int,
+                      overflowCode: Int, lostCode: Int, codes: UnsafeMutablePointer<Int32>) {
+    let lastX = Lanes(repeating: Double(cellsX - 1)), lastY = Lanes(repeating: Double(cellsY - 1))
+    let ny = Lanes(repeating: Double(cellsY)), off = Lanes(repeating: Double(offset))
+    let overflowL = Lanes(repeating: Double(overflowCode)), lostL = Lanes(repeating: Double(lostCode))
+    var i = 0
+    while i < count {
+        let r = UnsafeRawPointer(radius + i).loadUnaligned(as: Lanes.self)
+        let (c, sn) = laneUnitCircle(load4(azimuth + i))
+        let x = ax + r * c, y = ay + r * sn
+        let inWindow = (x .> -w) .& (x .< w) .& (y .> -w) .& (y .< w)
+        let inPlate = (x .> -plate) .& (x .< plate) .& (y .> -plate) .& (y .< plate)
+        var ix = floorNonNegative((x + w) / cellSizeX)
+        ix.replace(with: lastX, where: ix .> lastX)
+        var iy = floorNonNegative((y + w) / cellSizeY)
+        iy.replace(with: lastY, where: iy .> lastY)
+        let code = (off + ix * ny + iy).replacing(with: lostL.replacing(with: overflowL, where: inPlate), where: .!inWindow)
+        let ci = SIMD4<Int32>(truncatingIfNeeded: unsafeBitCast(code + twoTo52, to: SIMD4<Int64>.self))
+        UnsafeMutableRawPointer(codes + i).storeBytes(of: ci, as: SIMD4<Int32>.self)
+        i += 4
+    }
+}
+
+/// |v| per lane (the sign bit cleared, as `abs`).
+@inline(__always) func magnitude(_ v: Lanes) -> Lanes {
+    unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
+}
+
+/// The series of CalorimeterSimulation's RegularizedGammaP (x < a + 1) on the first `lanes` lanes:
+/// Σₙ xⁿ/(a(a+1)⋯(a+n)) as the scalar loop sums it, each lane's sum taken at the iteration where
+/// the scalar loop breaks (or after its 500th).
+public func gammaSeries(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SIMD4<Double> {
+    var active = Lanes(0, 1, 2, 3) .< Double(lanes)
+    var ap = a
+    var term = 1 / a, sum = term
+    var result = sum
+    for _ in 0 ..< 500 {
+        ap += 1
+        term *= xv / ap
+        sum += term
+        let done = active .& (magnitude(term) .< magnitude(sum) * 1e-15)
+        result.replace(with: sum, where: done)
+        active = active .& .!done
+        if !any(active) { break }
+    }
+    result.replace(with: sum, where: active)
+    return result
+}
+
+/// The continued fraction of CalorimeterSimulation's RegularizedGammaP (x ≥ a + 1) on the first
+/// `lanes` lanes, by the modified Lentz algorithm as the scalar loop runs it, each lane's value
+/// taken at the iteration where the scalar loop breaks (or after its 499th).
+public func gammaContinuedFraction(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SIMD4<Double> {
+    var active = Lanes(0, 1, 2, 3) .< Double(lanes)
+    let tiny = 1e-300
+    var b = xv + 1 - a, c = Lanes(repeating: 1 / tiny), d = 1 / b, h = d
+    var result = h
+    for i in 1 ..< 500 {
+        let an = (-Double(i)) * (Double(i) - a)
+        b += 2
+        d = an * d + b
+        d.replace(with: tiny, where: magnitude(d) .< tiny)
+        c = b + an / c
+        c.replace(with: tiny, where: magnitude(c) .< tiny)
+        d = 1 / d
+        let delta = d * c
+        h *= delta
+        let done = active .& (magnitude(delta - 1) .< 1e-15)
+        result.replace(with: h, where: done)
+        active = active .& .!done
+        if !any(active) { break }
+    }
+    result.replace(with: h, where: active)
+    return result
+}

@@ -1,0 +1,1 @@
+../ShowerKernels/ShowerKernels.swift

@@ -1,0 +1,180 @@
+// The simulator's fast path against its plain definitions, bit for bit (ShowerFastPath.swift,
+// IncompleteGamma.swift's batched P, StudyRandom's inline taus2): the fast versions are only
+// rearrangements of the same IEEE operations on the same random numbers, so any difference in
+// any bit is a bug.
+import CalorimeterSimulation
+import CNumerics
+import Foundation
+import Testing
+
+@Suite("Fast path = reference, bit for bit")
+struct FastPathTests {
+    let medium = SamplingMedium.caloGAN
+
+    @Test("inline taus2 (Taus2) draws GSL's numbers: bits32, uniform, uniformPositive, fill; the stream continues after it")
+    func inlineGenerator() {
+        for seed in [UInt64(1), 7, 123_456_789, .max] {
+            let gsl = RandomStream(seed: seed), inline = RandomStream(seed: seed)
+            var taus = inline.inlineState()
+            for k in 0 ..< 3000 {
+                switch k % 3 {
+                case 0: #expect(taus.next() == gsl.bits32())
+                case 1: #expect(taus.uniform() == gsl.uniform())
+                default: #expect(taus.uniformPositive() == gsl.uniformPositive())
+                }
+            }
+            var words = [UInt32](repeating: 0, count: 100)
+            words.withUnsafeMutableBufferPointer { taus.fill($0.baseAddress!, count: 100) }
+            #expect(words == (0 ..< 100).map { _ in gsl.bits32() })
+            inline.setInlineState(taus)
+            #expect(inline.gaussian() == gsl.gaussian() && inline.uniform() == gsl.uniform())
+        }
+    }
+
+    @Test("batched P(a, x) of two shapes equals the scalar P bit for bit (series, continued fraction, x ≤ 0, repeated x)")
+    func batchedIncompleteGamma() {
+        let rng = RandomStream(seed: 5)
+        for (a0, a1) in [(1.1, 1.3), (2.5, 4.1), (4.4, 3.7), (9.0, 15.0), (6.3, 1.1)] {
+            let p0 = RegularizedGammaP(a: a0), p1 = RegularizedGammaP(a: a1)
+            for count in [1, 3, 4, 5, 17, 40] {
+                var x = (0 ..< 2 * count).map { _ in 30 * rng.uniform() }
+                x[0] = 0
+                if count > 2 { x[2] = x[1]; x[count + 1] = x[count] }   // repeated arguments are copied
+                if count > 3 { x[3] = -1 }
+                var out = [Double](repeating: .nan, count: 2 * count)
+                x.withUnsafeBufferPointer { xb in
+                    out.withUnsafeMutableBufferPointer { RegularizedGammaP.values(p0, p1, at: xb.baseAddress!, count: count, into: $0.baseAddress!) }
+                }
+                for j in 0 ..< 2 * count {
+                    let want = (j < count ? p0 : p1)(x[j])
+                    #expect(out[j].bitPattern == want.bitPattern, "a = \(j < count ? a0 : a1), x = \(x[j]): \(out[j]) vs \(want)")
+                }
+            }
+        }
+    }
+
+    /// Both deposits of one shower into fresh images; the images and records must be identical.
+    func compare(_ model: ShowerModel, energyMeV: Double, track: ShowerTrack, mode: DepositMode,
+                 geometry g: CalorimeterGeometry, seed: UInt64, _ label: String) {
+        var fast = CalorimeterImage(geometry: g), reference = CalorimeterImage(geometry: g)
+        let rf = RandomStream(seed: seed), rr = RandomStream(seed: seed)
+        let a = model.depositGeant4(energyMeV: energyMeV, track: track, mode: mode, geometry: g, into: &fast, rng: rf)
+        let b = model.depositGeant4Reference(energyMeV: energyMeV, track: track, mode: mode, geometry: g, into: &reference, rng: rr)
+        #expect(fast.cells.map(\.bitPattern) == reference.cells.map(\.bitPattern), "\(label): cells differ")
+        #expect(fast.overflow.map(\.bitPattern) == reference.overflow.map(\.bitPattern), "\(label): overflow differs")
+        #expect(a.containedMeV.bitPattern == b.containedMeV.bitPattern && a.spots == b.spots, "\(label): record differs")
+        #expect(rf.bits32() == rr.bits32(), "\(label): the streams end in different states")
+    }
+
+    @Test("depositGeant4 = depositGeant4Reference: total and visible, 0.1–200 GeV, oblique and off-centre tracks, late starts")
+    func depositsIdentical() {
+        let g = CalorimeterGeometry.caloGAN
+        let model = ShowerModel(medium: medium)
+        let tracks = [ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0),
+                      ShowerTrack(x0: 3.7, y0: -12.5, ux: 0.08, uy: -0.05, uz: (1 - 0.08 * 0.08 - 0.05 * 0.05).squareRoot(), startPath: 14),
+                      ShowerTrack(x0: 230, y0: 239, ux: 0.2, uy: 0.25, uz: (1 - 0.04 - 0.0625).squareRoot(), startPath: 3),
+                      ShowerTrack(x0: -480, y0: 100, ux: -0.3, uy: 0, uz: (1 - 0.09).squareRoot(), startPath: 0),
+                      ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 300)]
+        var seed: UInt64 = 1
+        for energy in [100.0, 700, 2500, 20000, 200_000] {
+            for (t, track) in tracks.enumerated() {
+                for mode in DepositMode.allCases {
+                    for _ in 0 ..< 3 {
+                        compare(model, energyMeV: energy, track: track, mode: mode, geometry: g, seed: seed,
+                                "E = \(energy) MeV, track \(t), \(mode), seed \(seed)")
+                        seed += 1
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, other geometry")
+    func depositsIdenticalOtherSettings() {
+        let c = CalorimeterGeometry.caloGAN
+        let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
+        let narrow = CalorimeterGeometry(layers: c.layers, windowHalfWidth: 60, plateHalfWidth: 80, medium: c.medium)
+        var plain = ShowerModel(medium: medium)
+        plain.halo.fraction0 = 0; plain.halo.fractionSlope = 0; plain.axisTiltMradRootGeV = 0
+        var one = ShowerModel(medium: medium); one.tailSplit.pieces = 1
+        var seven = ShowerModel(medium: medium); seven.tailSplit.pieces = 7
+        var isotropic = ShowerModel(medium: medium); isotropic.halo.forwardAsymmetry = 0
+        var fine = ShowerModel(medium: medium); fine.stepX0 = 0.13
+        var heavy = ShowerModel(medium: medium); heavy.halo.quantumMeV = 0.05; heavy.halo.fraction0 = 0.4
+        var noFall = ShowerModel(medium: medium); noFall.tailFallOff = (radiusMM: 1e9, lengthMM: 45)
+        let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
+                      ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall)]
+        let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
+        var seed: UInt64 = 1000
+        for (name, model) in models {
+            for g in [c, wide, narrow] {
+                for energy in [900.0, 20000, 60000] {
+                    for mode in DepositMode.allCases {
+                        compare(model, energyMeV: energy, track: track, mode: mode, geometry: g, seed: seed,
+                                "\(name), window \(g.windowHalfWidth), E = \(energy), \(mode)")
+                        seed += 1
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("whole events of every class (decays, conversions, e⁺e⁻ pairs, noise burst), total and visible: fast = reference")
+    func eventsIdentical() {
+        // Whole events through EventSimulator (decay chains, conversions, pairs) against the
+        // reference deposit called the same way.
+        var settings = SimulationSettings()
+        for mode in DepositMode.allCases {
+            settings.mode = mode
+            let simulator = EventSimulator(settings: settings)
+            for label in simulator.registry.classes.indices {
+                for index in 0 ..< 4 {
+                    let seed = EventSimulator.eventSeed(seed: 99, label: label, index: index)
+                    let fast = simulator.simulate(label: label, rng: RandomStream(seed: seed))
+                    var reference = ReferenceSimulator(simulator: simulator)
+                    let slow = reference.simulate(label: label, rng: RandomStream(seed: seed))
+                    #expect(fast.cells.map(\.bitPattern) == slow.cells.map(\.bitPattern) && fast.overflow == slow.overflow,
+                            "\(simulator.registry.classes[label].name) \(mode) event \(index)")
+                }
+            }
+        }
+    }
+}
+
+/// EventSimulator with the reference deposit: the same event recipe (EventSimulator.shower's
+/// steps, re-stated here with the public API).
+struct ReferenceSimulator {
+    let simulator: EventSimulator
+    mutating func simulate(label: Int, rng: RandomStream) -> CalorimeterImage {
+        let s = simulator.settings
+        var image = CalorimeterImage(geometry: s.geometry)
+        switch simulator.registry.classes[label].recipe {
+        case let .decayChain(parent, modes):
+            for particle in EventSimulator.finalState(parent: parent, modes: modes, gun: s.gun, rng: rng) {
+                let q = particle.momentum, p = q.p
+                guard q.pz > 0, let kind = particle.species.shower else { continue }
+                let g = s.geometry, distance = s.gun.distanceMM
+                let x0 = distance * q.px / q.pz, y0 = distance * q.py / q.pz
+                guard abs(x0) < g.plateHalfWidth, abs(y0) < g.plateHalfWidth else { continue }
+                let uz = q.pz / p
+                var start = 0.0
+                if kind == .photon {
+                    start = rng.exponential(mean: simulator.conversionLengthMM)
+                    guard start * uz < g.depth else { continue }
+                }
+                let track = ShowerTrack(x0: x0, y0: y0, ux: q.px / p, uy: q.py / p, uz: uz, startPath: start)
+                if kind == .photon {
+                    let x = PairProduction.sampleEnergyFraction(rng: rng)
+                    s.showers.depositGeant4Reference(energyMeV: x * q.e, track: track, mode: s.mode, geometry: g, into: &image, rng: rng)
+                    s.showers.depositGeant4Reference(energyMeV: (1 - x) * q.e, track: track, mode: s.mode, geometry: g, into: &image, rng: rng)
+                } else {
+                    s.showers.depositGeant4Reference(energyMeV: q.e, track: track, mode: s.mode, geometry: g, into: &image, rng: rng)
+                }
+            }
+        case let .readout(write):
+            write(&image, s, rng)
+        }
+        s.noise?.apply(to: &image, geometry: s.geometry, scale: s.energyScale, rng: rng)
+        return image
+    }
+}
