@@ -174,7 +174,7 @@ reproduce: deps build
 	echo "reproduce: PROFILE=$(PROFILE) — $$n_tab tables/macros, $$n_fig figures in $(OUT) ($$(( $$(date +%s) - start )) s); overall okay: 1"
 
 ## docs: DocC archives of every library module in out/docs, failing on undocumented public symbols.
-DOC_TARGETS = StudyRandom PortableMath NetworkKernels BayesianNetworks CalorimeterSimulation SimulationValidation Classification AnomalyDetection StudyData StudyReport StudyExperiments
+DOC_TARGETS = StudyRandom PortableMath NetworkKernels ShowerKernels BayesianNetworks CalorimeterSimulation SimulationValidation Classification AnomalyDetection StudyData StudyReport StudyExperiments
 docs: deps
 	@mkdir -p out/docs
 	@for t in $(DOC_TARGETS); do \
