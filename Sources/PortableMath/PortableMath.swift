@@ -6,8 +6,11 @@
 // last bit for some arguments; training amplifies a last-bit difference into different weights.
 // Every function here is a fixed sequence of IEEE-754 additions, multiplications, divisions and
 // square roots (each correctly rounded by the hardware, so the same bits on every CPU), with no
-// table look-ups and no fused multiply-adds (Swift does not contract `a * b + c`, and the package
-// is built for the baseline x86-64 instruction set).
+// table look-ups and no fused multiply-adds (Swift does not contract `a * b + c`, whatever the
+// target CPU). The eight-lane float functions are `@inlinable`, so the AVX2 build of the network
+// kernels compiles them into its loops with 256-bit instructions: the same operations in the
+// same order, so the same bits (the baseline and AVX2 kernels are compared file for file by
+// `make check-portable`).
 //
 // Accuracy goals, in order: bit-identical results everywhere; then ≲ 2 ulp in the double versions
 // and ≤ 2 ulp (exp, log) or 3 ulp (log1p) in the float versions over the arguments the package
@@ -134,13 +137,13 @@ public enum PortableMath {
     // MARK: Single precision (SIMD8 lanes; the scalar versions run one lane)
 
     /// 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer (round to nearest even).
-    static let magic: Float = 12_582_912
+    @usableFromInline static let magic: Float = 12_582_912
     /// The representation of `magic`.
-    static let magicBits = SIMD8<Int32>(repeating: 0x4B40_0000)
+    @usableFromInline static let magicBits = SIMD8<Int32>(repeating: 0x4B40_0000)
 
     // ln 2 split for float Cody–Waite: k·ln2HiF exact for |k| < 2⁸.
-    static let ln2HiF: Float = 0.693_145_751_953_125
-    static let ln2LoF: Float = 1.428_606_765_330_187_045e-06
+    @usableFromInline static let ln2HiF: Float = 0.693_145_751_953_125
+    @usableFromInline static let ln2LoF: Float = 1.428_606_765_330_187_045e-06
 
     /// eˣ on eight floats. Arguments are clamped to [−87.3, 88.7]: below, the result is
     /// e^−87.3 ≈ 1.2·10⁻³⁸ (not a subnormal), above +∞ is replaced by 3.3·10³⁸ — the package only
@@ -150,7 +153,7 @@ public enum PortableMath {
     /// k = round(x·log₂e),  r = x − k·ln2HiF − k·ln2LoF ∈ [−0.347, 0.347]
     /// eˣ = 2ᵏ · Σₙ₌₀⁷ rⁿ/n!          (truncation < 6·10⁻⁹ relative)
     /// ```
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let xc = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
         // Round to the nearest integer by adding and subtracting 1.5·2²³ (exact for |v| < 2²²);
@@ -181,7 +184,7 @@ public enum PortableMath {
     /// x = 2ᵏ·m, m ∈ [√½, √2);  s = (m − 1)/(m + 1)
     /// log x = k·ln 2 + 2(s + s³/3 + s⁵/5 + s⁷/7 + s⁹/9 + s¹¹/11)    (truncation < 10⁻¹⁰)
     /// ```
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let tiny = x .< Float.leastNormalMagnitude
         let v = x.replacing(with: x * 0x1p23, where: tiny)
@@ -209,7 +212,7 @@ public enum PortableMath {
     }
 
     /// log(1 + x) on eight floats, x > −1, accurate for small |x| (see the double version).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func log1p(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let u = 1 + x
         let exact = u .== 1
@@ -222,11 +225,11 @@ public enum PortableMath {
 
     /// eˣ for one float (lane 0 of ``exp(_:)-swift.type.method`` on eight lanes, so scalar and vector
     /// code give the same bits).
-    @inline(__always) public static func exp(_ x: Float) -> Float { exp(SIMD8(repeating: x))[0] }
+    @inlinable @inline(__always) public static func exp(_ x: Float) -> Float { exp(SIMD8(repeating: x))[0] }
     /// log x for one float (lane 0 of the SIMD8 version).
-    @inline(__always) public static func log(_ x: Float) -> Float { log(SIMD8(repeating: x))[0] }
+    @inlinable @inline(__always) public static func log(_ x: Float) -> Float { log(SIMD8(repeating: x))[0] }
     /// log(1 + x) for one float (lane 0 of the SIMD8 version).
-    @inline(__always) public static func log1p(_ x: Float) -> Float { log1p(SIMD8(repeating: x))[0] }
+    @inlinable @inline(__always) public static func log1p(_ x: Float) -> Float { log1p(SIMD8(repeating: x))[0] }
 
     /// eˣ − 1 for one float, accurate for small |x|: the Taylor series to x⁵ below |x| < 10⁻²,
     /// exp(x) − 1 in double precision otherwise, rounded once.
@@ -245,7 +248,7 @@ public enum PortableMath {
     /// θ = (π/2)(f − ½) ∈ [−π/4, π/4]; sin, cos of θ by Taylor to θ¹¹ / θ¹⁰
     /// then rotate by (q + ½) quarter turns
     /// ```
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func sinCosTurns(_ u: SIMD8<Float>) -> (sin: SIMD8<Float>, cos: SIMD8<Float>) {
         let t = u * 4
         // q = ⌊t⌋: round to nearest (see `magic`), then one down where that went up.
