@@ -174,13 +174,19 @@ public enum Identification {
         try writeNodeHistograms(d.set, names: names, value: { $0.mean }, upper: 1, file: "\(output)/outputs_mean_det.dat", tag: tag)
         try writeTextAtomically(meanVersusStd(b.set, tag: tag), to: "\(output)/mean_vs_std.dat")
 
-        // Cost of being Bayesian: training and prediction time.
+        // Cost of being Bayesian: training and prediction time, and the training per epoch (the
+        // two trainings run different numbers of epochs: the BNN its budget, the twin until early
+        // stopping, so the totals alone compare unequal amounts of work).
+        let perEpochB = (tb?.seconds ?? .nan) / Double(tb?.epochsRun ?? 0)
+        let perEpochD = (td?.seconds ?? .nan) / Double(td?.epochsRun ?? 0)
         let costRows: [[String]] = [
             ["training (s)", fmt(tb?.seconds ?? .nan, 1), fmt(td?.seconds ?? .nan, 1), fmt((tb?.seconds ?? .nan) / (td?.seconds ?? .nan), 1)],
+            ["epochs run (kept)", tb.map { "\($0.epochsRun) (\($0.bestEpoch))" } ?? "–", td.map { "\($0.epochsRun) (\($0.bestEpoch))" } ?? "–", ""],
+            ["training per epoch (s)", fmt(perEpochB, 2), fmt(perEpochD, 2), fmt(perEpochB / perEpochD, 1)],
             ["prediction (s)", fmt(b.seconds, 1), fmt(d.seconds, 1), fmt(b.seconds / d.seconds, 1)],
             ["passes per image", "\(b.set.samples)", "\(d.set.samples)", fmt(Double(b.set.samples) / Double(max(d.set.samples, 1)), 0)],
         ]
-        try ResultTable(caption: "Cost of being Bayesian: wall time on 2 cores (\(tag)).",
+        try ResultTable(caption: "Cost of being Bayesian: wall time on 2 cores; the BNN runs its epoch budget, the twin stops early, so compare the time per epoch (\(tag)).",
                         header: ["", "BNN", "deterministic", "ratio"], rows: costRows).write(to: output, stem: "cost")
         for (name, rec) in [("bnn", tb), ("det", td)] {
             if let rec, !rec.history.isEmpty {
@@ -255,6 +261,8 @@ public enum Identification {
             ("AccBNN", fmt(100 * cmB.accuracy, 1)), ("AccDet", fmt(100 * cmD.accuracy, 1)),
             ("AccDelta", fmt(100 * delta, 1)), ("SimilarVerdict", verdict),
             ("TrainSecondsBNN", fmt(tb?.seconds ?? .nan, 0)), ("TrainSecondsDet", fmt(td?.seconds ?? .nan, 0)),
+            ("EpochSecondsBNN", fmt(perEpochB, 2)), ("EpochSecondsDet", fmt(perEpochD, 2)),
+            ("EpochSecondsRatio", fmt(perEpochB / perEpochD, 1)),
             ("PredictSecondsBNN", fmt(b.seconds, 1)), ("PredictSecondsDet", fmt(d.seconds, 1)),
             ("MCSamples", "\(b.set.samples)"), ("TestEvents", "\(b.set.count)"),
         ])
