@@ -22,8 +22,8 @@ import ShowerKernels
 import ShowerKernelsAVX2
 import StudyRandom
 
-/// Lanes of four doubles (the batched incomplete gamma function).
-typealias Lanes = SIMD4<Double>
+/// Lanes of eight doubles (the batched incomplete gamma function).
+typealias Lanes8 = SIMD8<Double>
 
 /// Which build of the simulator's SIMD kernels (ShowerKernels) this process runs: the AVX2 build
 /// when the CPU has AVX2 and glibc reports it usable (as the network kernels' `KernelSet`), unless
@@ -86,9 +86,6 @@ extension ShowerModel {
         let (rFall, lFall) = tailFallOff
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let z01 = geometry.layers[0].zMax, z12 = geometry.layers[1].zMax, w = geometry.windowHalfWidth
-        let scalarBins = geometry.layers.enumerated().map { (l, layer) in
-            (offset: geometry.layerOffsets[l], nx: layer.cellsX, ny: layer.cellsY, invX: 1 / layer.cellSizeX, invY: 1 / layer.cellSizeY)
-        }
         // Spot cell codes: 0 ..< totalCells a cell; totalCells + ℓ the overflow of layer ℓ; + 3 lost.
         let totalCells = geometry.totalCells
         let invTHomX0 = 1 / (lp.tHom * x0)
@@ -100,22 +97,32 @@ extension ShowerModel {
         image.cells.withUnsafeMutableBufferPointer { cellBuffer in
             image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
-                // Per quantum: energy, flight uniform (then depth z), x, y (Double), 3 random words;
-                // per buffered spot: radius, azimuth word, energy, cell code. Padded for 4 lanes.
+                // Per quantum: energy, flight uniform (then depth z) (Double), 3 random words, cell
+                // code; per buffered spot: radius, azimuth word, energy, cell code; the halo's
+                // binning table (18 doubles). Padded for 4 lanes.
                 let mq = m + 8, words32 = 3 * m + 16
-                let doubles = 4 * mq + spotChunk, words32Total = words32 + spotChunk, int32s = spotChunk
+                let doubles = 2 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
                 withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + spotChunk * 4,
                                               alignment: 16) { raw in
                     let base = raw.baseAddress!
                     let quanta = base.bindMemory(to: Double.self, capacity: doubles)
-                    let flights = quanta + mq, xs = flights + mq, ys = xs + mq, spotR = ys + mq
+                    let flights = quanta + mq, spotR = flights + mq, layerTable = spotR + spotChunk
                     let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
                     let spotA = words + words32
-                    let codes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
+                    let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
+                    let codes = haloCodes + mq
                     let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: spotChunk)
                     spotR.initialize(repeating: 0, count: spotChunk)
                     spotA.initialize(repeating: 0, count: spotChunk)
                     spotE.initialize(repeating: 0, count: spotChunk)
+                    // The halo's binning per layer (ShowerKernels' haloQuanta): offset, cells in y,
+                    // last x index, last y index, 1/size in x and y (the reference's inverse sizes).
+                    for (l, layer) in geometry.layers.enumerated() {
+                        let row = layerTable + 6 * l
+                        row[0] = Double(geometry.layerOffsets[l]); row[1] = Double(layer.cellsY)
+                        row[2] = Double(layer.cellsX - 1); row[3] = Double(layer.cellsY - 1)
+                        row[4] = 1 / layer.cellSizeX; row[5] = 1 / layer.cellSizeY
+                    }
                     forEachStepBatched(track: track, geometry: geometry, t: lp.tHom, energyCDF: energyCDF, beta: betaE,
                                        spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                         let tMid = 0.5 * (t1 + t2)
@@ -202,31 +209,25 @@ extension ShowerModel {
                             ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                          longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                          asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
-                                                         energies: quanta, z: flights, x: xs, y: ys)
+                                                         depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
+                                                         overflowCode: totalCells, lostCode: totalCells + 3,
+                                                         energies: quanta, z: flights, codes: haloCodes)
                         } else {
                             ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                      longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                      asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
-                                                     energies: quanta, z: flights, x: xs, y: ys)
+                                                     depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
+                                                     overflowCode: totalCells, lostCode: totalCells + 3,
+                                                     energies: quanta, z: flights, codes: haloCodes)
                         }
                         taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
-                        // Binning, one quantum at a time (the layer's constants by index: cheaper
-                        // than selecting them per lane with SSE2's and/andnot/or).
+                        // The energies into the cells, one quantum at a time in the reference's order.
                         for j in 0 ..< nq {
-                            let z = flights[j]
-                            guard z >= 0, z < depth else { continue }
-                            let lq = (z < z01 ? 0 : 1) + (z < z12 ? 0 : 1)
-                            let x = xs[j], y = ys[j]
+                            let c = Int(haloCodes[j])
+                            guard c < totalCells + 3 else { continue }
                             var e = quanta[j]
-                            if visible { e *= g * samplingFraction(age: (z / track.uz - track.startPath) * invTHomX0) }
-                            // Binning by multiplication with the inverse cell sizes, as the reference.
-                            if x > -w, x < w, y > -w, y < w {
-                                let bin = scalarBins[lq]
-                                let ix = min(Int((x + w) * bin.invX), bin.nx - 1), iy = min(Int((y + w) * bin.invY), bin.ny - 1)
-                                cells[bin.offset + ix * bin.ny + iy] += Float(e)
-                            } else if abs(x) < plate, abs(y) < plate {
-                                overflow[lq] += Float(e)
-                            }
+                            if visible { e *= g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * invTHomX0) }
+                            if c < totalCells { cells[c] += Float(e) } else { overflow[c - totalCells] += Float(e) }
                         }
                     }
                 }

@@ -82,28 +82,41 @@ let twoTo52 = 4_503_599_627_370_496.0
     (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
 }
 
+/// One step of GSL's taus2 (L'Ecuyer 1996), as StudyRandom's Taus2: the next 32-bit word.
+@inline(__always) private func taus2Next(_ t: inout (UInt32, UInt32, UInt32)) -> UInt32 {
+    t.0 = ((t.0 & 0xFFFF_FFFE) &<< 12) ^ (((t.0 &<< 13) ^ t.0) &>> 19)
+    t.1 = ((t.1 & 0xFFFF_FFF8) &<< 4) ^ (((t.1 &<< 2) ^ t.1) &>> 25)
+    t.2 = ((t.2 & 0xFFFF_FFF0) &<< 17) ^ (((t.2 &<< 3) ^ t.2) &>> 11)
+    return t.0 ^ t.1 ^ t.2
+}
+
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
 /// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (scaled
-/// to sum to `energy`), depth z and transverse (x, y). `words` must hold 3·n_q + 8 entries (the
-/// last 8 are zeroed here), the outputs n_q + 3.
+/// to sum to `energy`), depth z, transverse (x, y) and cell code: a cell index as the scalar
+/// binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
+/// ±`window` the cell ⌊(x + w)·(1/size)⌋ capped at the last, plus the layer's offset; inside the
+/// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
+/// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `words` must hold
+/// 3·n_q + 8 entries, the outputs n_q + 3.
+///
+/// The words are drawn inside the two lane loops, a group ahead of their use, so that the
+/// generator's serial chain overlaps the lanes' arithmetic (the words and all values are the
+/// same as drawing them all first).
 public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
                        lambdaShort: Double, asymmetry a: Double,
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
+                       depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
+                       layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int,
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
-                       x xs: UnsafeMutablePointer<Double>, y ys: UnsafeMutablePointer<Double>) {
+                       codes: UnsafeMutablePointer<Int32>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
-    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2.
-    var (t1, t2, t3) = taus
-    for j in 0 ..< 3 * nq {
-        t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
-        t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
-        t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
-        words[j] = t1 ^ t2 ^ t3
-    }
-    taus = (t1, t2, t3)
+    var t = taus
+    // Lanes beyond n_q read zeros (words [n_q, n_q + 4) until the depth/direction words replace
+    // them, and [3n_q, 3n_q + 8)).
+    for j in 0 ..< 3 * nq { words[j] = taus2Next(&t) }
     for j in 3 * nq ..< 3 * nq + 8 { words[j] = 0 }
     // Energies (unscaled) and flight uniforms; the flights go to `zs` until replaced by z.
     var i = 0
@@ -118,9 +131,19 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
     var sum = 0.0
     for j in 0 ..< nq { sum += quanta[j] }
     let norm = eHalo / sum
+    // Per layer: offset, cells in y, last x, last y, 1/size x, 1/size y.
+    let off0 = Lanes(repeating: layers[0]), off1 = Lanes(repeating: layers[6]), off2 = Lanes(repeating: layers[12])
+    let ny0 = Lanes(repeating: layers[1]), ny1 = Lanes(repeating: layers[7]), ny2 = Lanes(repeating: layers[13])
+    let lx0 = Lanes(repeating: layers[2]), lx1 = Lanes(repeating: layers[8]), lx2 = Lanes(repeating: layers[14])
+    let ly0 = Lanes(repeating: layers[3]), ly1 = Lanes(repeating: layers[9]), ly2 = Lanes(repeating: layers[15])
+    let ix0 = Lanes(repeating: layers[4]), ix1 = Lanes(repeating: layers[10]), ix2 = Lanes(repeating: layers[16])
+    let iy0 = Lanes(repeating: layers[5]), iy1 = Lanes(repeating: layers[11]), iy2 = Lanes(repeating: layers[17])
+    let overflowL = Lanes(repeating: Double(overflowCode)), lostL = Lanes(repeating: Double(lostCode))
+    let end = 3 * nq
     i = 0
     while i < nq {
-        let pair = UnsafeRawPointer(words + nq + 2 * i).loadUnaligned(as: SIMD8<UInt32>.self)
+        let first = nq + 2 * i
+        let pair = UnsafeRawPointer(words + first).loadUnaligned(as: SIMD8<UInt32>.self)
         let sb = SIMD4<UInt64>(truncatingIfNeeded: pair.evenHalf)
         let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
         let s = s1 + uniform16(sb &>> 16) * ds
@@ -136,10 +159,29 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
         let eq = UnsafeRawPointer(quanta + i).loadUnaligned(as: Lanes.self) * norm
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: eq, as: Lanes.self)
         UnsafeMutableRawPointer(zs + i).storeBytes(of: z, as: Lanes.self)
-        UnsafeMutableRawPointer(xs + i).storeBytes(of: x, as: Lanes.self)
-        UnsafeMutableRawPointer(ys + i).storeBytes(of: y, as: Lanes.self)
+        // The cell: the layer's constants selected by z (layer 1 from z01 on, 2 from z12 on).
+        let in1 = z .>= z01, in2 = z .>= z12
+        let off = off0.replacing(with: off1, where: in1).replacing(with: off2, where: in2)
+        let ny = ny0.replacing(with: ny1, where: in1).replacing(with: ny2, where: in2)
+        let lastX = lx0.replacing(with: lx1, where: in1).replacing(with: lx2, where: in2)
+        let lastY = ly0.replacing(with: ly1, where: in1).replacing(with: ly2, where: in2)
+        let invX = ix0.replacing(with: ix1, where: in1).replacing(with: ix2, where: in2)
+        let invY = iy0.replacing(with: iy1, where: in1).replacing(with: iy2, where: in2)
+        let lq = Lanes(repeating: 0).replacing(with: 1, where: in1).replacing(with: 2, where: in2)
+        var ix = floorNonNegative((x + w) * invX)
+        ix.replace(with: lastX, where: ix .> lastX)
+        var iy = floorNonNegative((y + w) * invY)
+        iy.replace(with: lastY, where: iy .> lastY)
+        let inWindow = (x .> -w) .& (x .< w) .& (y .> -w) .& (y .< w)
+        let inPlate = (magnitude(x) .< plate) .& (magnitude(y) .< plate)
+        let inDepth = (z .>= 0) .& (z .< depth)
+        var code = (off + ix * ny + iy).replacing(with: lostL.replacing(with: overflowL + lq, where: inPlate), where: .!inWindow)
+        code.replace(with: lostL, where: .!inDepth)
+        let ci = SIMD4<Int32>(truncatingIfNeeded: unsafeBitCast(code + twoTo52, to: SIMD4<Int64>.self))
+        UnsafeMutableRawPointer(codes + i).storeBytes(of: ci, as: SIMD4<Int32>.self)
         i += 4
     }
+    taus = t
 }
 
 /// The cells of `count` spots of one step at radius r and 16-bit azimuth k about the axis
@@ -176,11 +218,21 @@ public func spotCells(count: Int, radius: UnsafePointer<Double>, azimuth: Unsafe
     unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
 }
 
+/// Lanes of eight doubles: the incomplete gamma function's kernels iterate two groups of four
+/// arguments at once, whose latency-bound chains (two dependent divisions per continued-fraction
+/// iteration) then overlap.
+typealias Lanes8 = SIMD8<Double>
+
+/// |v| per lane for eight lanes.
+@inline(__always) func magnitude(_ v: Lanes8) -> Lanes8 {
+    unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes8.self)
+}
+
 /// The series of CalorimeterSimulation's RegularizedGammaP (x < a + 1) on the first `lanes` lanes:
 /// Σₙ xⁿ/(a(a+1)⋯(a+n)) as the scalar loop sums it, each lane's sum taken at the iteration where
 /// the scalar loop breaks (or after its 500th).
-public func gammaSeries(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SIMD4<Double> {
-    var active = Lanes(0, 1, 2, 3) .< Double(lanes)
+public func gammaSeries(x xv: SIMD8<Double>, a: SIMD8<Double>, lanes: Int) -> SIMD8<Double> {
+    var active = Lanes8(0, 1, 2, 3, 4, 5, 6, 7) .< Double(lanes)
     var ap = a
     var term = 1 / a, sum = term
     var result = sum
@@ -200,10 +252,10 @@ public func gammaSeries(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SI
 /// The continued fraction of CalorimeterSimulation's RegularizedGammaP (x ≥ a + 1) on the first
 /// `lanes` lanes, by the modified Lentz algorithm as the scalar loop runs it, each lane's value
 /// taken at the iteration where the scalar loop breaks (or after its 499th).
-public func gammaContinuedFraction(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SIMD4<Double> {
-    var active = Lanes(0, 1, 2, 3) .< Double(lanes)
+public func gammaContinuedFraction(x xv: SIMD8<Double>, a: SIMD8<Double>, lanes: Int) -> SIMD8<Double> {
+    var active = Lanes8(0, 1, 2, 3, 4, 5, 6, 7) .< Double(lanes)
     let tiny = 1e-300
-    var b = xv + 1 - a, c = Lanes(repeating: 1 / tiny), d = 1 / b, h = d
+    var b = xv + 1 - a, c = Lanes8(repeating: 1 / tiny), d = 1 / b, h = d
     var result = h
     for i in 1 ..< 500 {
         let an = (-Double(i)) * (Double(i) - a)
