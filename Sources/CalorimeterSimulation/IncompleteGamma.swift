@@ -69,9 +69,9 @@ public struct RegularizedGammaP: Sendable {
 extension RegularizedGammaP {
     /// P(a₀, xⱼ) for j < `count` and P(a₁, xⱼ) for `count` ≤ j < 2·`count` (a₀, a₁ the shapes of
     /// `first` and `second`) into `out[j]`: the same bits as ``callAsFunction(_:)`` of each,
-    /// eight arguments at a time.
+    /// four (series) or eight (continued fraction) arguments at a time.
     ///
-    /// The series and the continued fraction are iterated on SIMD8 lanes, each lane with its own
+    /// The series and the continued fraction are iterated on SIMD lanes, each lane with its own
     /// shape; every lane runs the scalar loop's operations, and its result is taken at the
     /// iteration where the scalar loop breaks (or after its 499th). The prefactor xᵃe⁻ˣ/Γ(a) is
     /// libm's, per argument, as in the scalar version. An argument equal to the one before it (a
@@ -95,8 +95,8 @@ extension RegularizedGammaP {
             }
             var g = 0
             while g < nSeries {
-                seriesLanes(first, second, count, x, series + g, min(8, nSeries - g), out)
-                g += 8
+                seriesLanes(first, second, count, x, series + g, min(4, nSeries - g), out)
+                g += 4
             }
             g = 0
             while g < nFraction {
@@ -107,44 +107,52 @@ extension RegularizedGammaP {
         }
     }
 
-    /// Arguments x[idx[0..<n]] in lanes with their shapes and prefactors (unused lanes: x = 1,
-    /// a = 1, prefactor 0).
+    /// Arguments x[idx[0..<n]] with their shapes and prefactors into `x`, `a`, `prefactor`
+    /// (lane memory; the caller fills unused lanes: x = 1, a = 1, prefactor 0).
     @inline(__always)
     private static func gather(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
-                               _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int)
-        -> (x: Lanes8, a: Lanes8, prefactor: Lanes8) {
-        // Filled through memory: inserting SIMD elements one by one compiles to a shuffle each.
-        var v = Lanes8(repeating: 1), a = Lanes8(repeating: 1), pre = Lanes8(repeating: 0)
+                               _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
+                               _ xOut: UnsafeMutablePointer<Double>, _ aOut: UnsafeMutablePointer<Double>,
+                               _ prefactor: UnsafeMutablePointer<Double>) {
+        for k in 0 ..< n {
+            let j = idx[k], p = j < count ? first : second
+            let xk = x[j]
+            xOut[k] = xk; aOut[k] = p.a
+            prefactor[k] = exp(p.a * log(xk) - xk - p.lnGammaA)
+        }
+    }
+
+    /// `body` with lanes of type `V` holding the gathered arguments, shapes and prefactors (filled
+    /// through memory: inserting SIMD elements one by one compiles to a shuffle each).
+    @inline(__always)
+    private static func withLanes<V: SIMD>(_ type: V.Type, _ first: RegularizedGammaP, _ second: RegularizedGammaP,
+                                           _ count: Int, _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
+                                           _ body: (V, V, V) -> Void) where V.Scalar == Double {
+        var v = V(repeating: 1), a = V(repeating: 1), pre = V(repeating: 0)
         withUnsafeMutableBytes(of: &v) { vb in
             withUnsafeMutableBytes(of: &a) { ab in
                 withUnsafeMutableBytes(of: &pre) { pb in
-                    let vp = vb.baseAddress!.assumingMemoryBound(to: Double.self)
-                    let ap = ab.baseAddress!.assumingMemoryBound(to: Double.self)
-                    let pp = pb.baseAddress!.assumingMemoryBound(to: Double.self)
-                    for k in 0 ..< n {
-                        let j = idx[k], p = j < count ? first : second
-                        let xk = x[j]
-                        vp[k] = xk; ap[k] = p.a
-                        pp[k] = exp(p.a * log(xk) - xk - p.lnGammaA)
-                    }
+                    gather(first, second, count, x, idx, n, vb.baseAddress!.assumingMemoryBound(to: Double.self),
+                           ab.baseAddress!.assumingMemoryBound(to: Double.self), pb.baseAddress!.assumingMemoryBound(to: Double.self))
                 }
             }
         }
-        return (v, a, pre)
+        body(v, a, pre)
     }
 
-    /// The series branch of ``callAsFunction(_:)`` on up to eight arguments.
+    /// The series branch of ``callAsFunction(_:)`` on up to four arguments.
     @inline(__always)
     private static func seriesLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                     _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
                                     _ out: UnsafeMutablePointer<Double>) {
-        let (xv, a, prefactor) = gather(first, second, count, x, idx, n)
-        let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaSeries(x: xv, a: a, lanes: n)
-                                            : ShowerKernels.gammaSeries(x: xv, a: a, lanes: n)
-        let p = result * prefactor
-        // min(1, p) as Swift's min: p < 1 ? p : 1.
-        let value = Lanes8(repeating: 1).replacing(with: p, where: p .< 1)
-        for k in 0 ..< n { out[idx[k]] = value[k] }
+        withLanes(SIMD4<Double>.self, first, second, count, x, idx, n) { xv, a, prefactor in
+            let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaSeries(x: xv, a: a, lanes: n)
+                                                : ShowerKernels.gammaSeries(x: xv, a: a, lanes: n)
+            let p = result * prefactor
+            // min(1, p) as Swift's min: p < 1 ? p : 1.
+            let value = SIMD4<Double>(repeating: 1).replacing(with: p, where: p .< 1)
+            for k in 0 ..< n { out[idx[k]] = value[k] }
+        }
     }
 
     /// The continued-fraction branch of ``callAsFunction(_:)`` on up to eight arguments.
@@ -152,12 +160,13 @@ extension RegularizedGammaP {
     private static func fractionLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                       _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
                                       _ out: UnsafeMutablePointer<Double>) {
-        let (xv, a, prefactor) = gather(first, second, count, x, idx, n)
-        let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaContinuedFraction(x: xv, a: a, lanes: n)
-                                            : ShowerKernels.gammaContinuedFraction(x: xv, a: a, lanes: n)
-        let q = 1 - prefactor * result
-        // max(0, q) as Swift's max: q >= 0 ? q : 0.
-        let value = Lanes8(repeating: 0).replacing(with: q, where: q .>= 0)
-        for k in 0 ..< n { out[idx[k]] = value[k] }
+        withLanes(Lanes8.self, first, second, count, x, idx, n) { xv, a, prefactor in
+            let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaContinuedFraction(x: xv, a: a, lanes: n)
+                                                : ShowerKernels.gammaContinuedFraction(x: xv, a: a, lanes: n)
+            let q = 1 - prefactor * result
+            // max(0, q) as Swift's max: q >= 0 ? q : 0.
+            let value = Lanes8(repeating: 0).replacing(with: q, where: q .>= 0)
+            for k in 0 ..< n { out[idx[k]] = value[k] }
+        }
     }
 }

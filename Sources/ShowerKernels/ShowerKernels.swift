@@ -82,14 +82,6 @@ let twoTo52 = 4_503_599_627_370_496.0
     (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
 }
 
-/// One step of GSL's taus2 (L'Ecuyer 1996), as StudyRandom's Taus2: the next 32-bit word.
-@inline(__always) private func taus2Next(_ t: inout (UInt32, UInt32, UInt32)) -> UInt32 {
-    t.0 = ((t.0 & 0xFFFF_FFFE) &<< 12) ^ (((t.0 &<< 13) ^ t.0) &>> 19)
-    t.1 = ((t.1 & 0xFFFF_FFF8) &<< 4) ^ (((t.1 &<< 2) ^ t.1) &>> 25)
-    t.2 = ((t.2 & 0xFFFF_FFF0) &<< 17) ^ (((t.2 &<< 3) ^ t.2) &>> 11)
-    return t.0 ^ t.1 ^ t.2
-}
-
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
 /// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (scaled
@@ -100,9 +92,8 @@ let twoTo52 = 4_503_599_627_370_496.0
 /// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `words` must hold
 /// 3·n_q + 8 entries, the outputs n_q + 3.
 ///
-/// The words are drawn inside the two lane loops, a group ahead of their use, so that the
-/// generator's serial chain overlaps the lanes' arithmetic (the words and all values are the
-/// same as drawing them all first).
+/// The words are drawn first, four per loop iteration (one word per ~4 cycles: three serial
+/// chains of shifts; drawing them inside the lane loops, as needed, measured slower).
 public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
@@ -113,11 +104,27 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
                        codes: UnsafeMutablePointer<Int32>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
-    var t = taus
-    // Lanes beyond n_q read zeros (words [n_q, n_q + 4) until the depth/direction words replace
-    // them, and [3n_q, 3n_q + 8)).
-    for j in 0 ..< 3 * nq { words[j] = taus2Next(&t) }
-    for j in 3 * nq ..< 3 * nq + 8 { words[j] = 0 }
+    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2; `drawn` words so far.
+    var (t1, t2, t3) = taus
+    let end = 3 * nq
+    var drawn = 0
+    @inline(__always) func next() -> UInt32 {
+        t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
+        t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
+        t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
+        return t1 ^ t2 ^ t3
+    }
+    @inline(__always) func draw(upTo wanted: Int) {
+        let target = min(wanted, end)
+        while drawn + 4 <= target {
+            words[drawn] = next(); words[drawn + 1] = next(); words[drawn + 2] = next(); words[drawn + 3] = next()
+            drawn += 4
+        }
+        while drawn < target { words[drawn] = next(); drawn += 1 }
+    }
+    // Lanes beyond the words drawn read zeros.
+    for j in end ..< end + 8 { words[j] = 0 }
+    draw(upTo: end)
     // Energies (unscaled) and flight uniforms; the flights go to `zs` until replaced by z.
     var i = 0
     while i < nq {
@@ -139,7 +146,6 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
     let ix0 = Lanes(repeating: layers[4]), ix1 = Lanes(repeating: layers[10]), ix2 = Lanes(repeating: layers[16])
     let iy0 = Lanes(repeating: layers[5]), iy1 = Lanes(repeating: layers[11]), iy2 = Lanes(repeating: layers[17])
     let overflowL = Lanes(repeating: Double(overflowCode)), lostL = Lanes(repeating: Double(lostCode))
-    let end = 3 * nq
     i = 0
     while i < nq {
         let first = nq + 2 * i
@@ -181,7 +187,7 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
         UnsafeMutableRawPointer(codes + i).storeBytes(of: ci, as: SIMD4<Int32>.self)
         i += 4
     }
-    taus = t
+    taus = (t1, t2, t3)
 }
 
 /// The cells of `count` spots of one step at radius r and 16-bit azimuth k about the axis
@@ -218,9 +224,8 @@ public func spotCells(count: Int, radius: UnsafePointer<Double>, azimuth: Unsafe
     unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
 }
 
-/// Lanes of eight doubles: the incomplete gamma function's kernels iterate two groups of four
-/// arguments at once, whose latency-bound chains (two dependent divisions per continued-fraction
-/// iteration) then overlap.
+/// Lanes of eight doubles: the continued fraction iterates two groups of four arguments at once,
+/// whose latency-bound chains (two dependent divisions per iteration) then overlap.
 typealias Lanes8 = SIMD8<Double>
 
 /// |v| per lane for eight lanes.
@@ -230,9 +235,10 @@ typealias Lanes8 = SIMD8<Double>
 
 /// The series of CalorimeterSimulation's RegularizedGammaP (x < a + 1) on the first `lanes` lanes:
 /// Σₙ xⁿ/(a(a+1)⋯(a+n)) as the scalar loop sums it, each lane's sum taken at the iteration where
-/// the scalar loop breaks (or after its 500th).
-public func gammaSeries(x xv: SIMD8<Double>, a: SIMD8<Double>, lanes: Int) -> SIMD8<Double> {
-    var active = Lanes8(0, 1, 2, 3, 4, 5, 6, 7) .< Double(lanes)
+/// the scalar loop breaks (or after its 500th). Four lanes: its iterations are independent
+/// (throughput-bound), and more lanes would wait for more stragglers.
+public func gammaSeries(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SIMD4<Double> {
+    var active = Lanes(0, 1, 2, 3) .< Double(lanes)
     var ap = a
     var term = 1 / a, sum = term
     var result = sum
