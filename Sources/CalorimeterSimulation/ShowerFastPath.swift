@@ -92,7 +92,7 @@ extension ShowerModel {
         let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
         let longShare = halo.longFraction, lambdaLong = halo.longAttenuationMM, lambdaShort = halo.attenuationMM
         // The stream's state, drawn from inline; handed back around every GSL call below.
-        var taus = rng.inlineState()
+        var taus0 = rng.inlineState()
         let m = Int(maxQuanta) + 1, spotChunk = 256
         image.cells.withUnsafeMutableBufferPointer { cellBuffer in
             image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
@@ -129,6 +129,11 @@ extension ShowerModel {
                         let dE = energyMeV * energyFraction
                         guard dE > 0 else { return }
                         contained += dE
+                        // The generator's state in a local for the step (the shower's `taus` is
+                        // captured by this closure and lives in memory: the step's random numbers
+                        // would go through it, a store and a load per component per word).
+                        var taus = taus0
+                        defer { taus0 = taus }
                         let sMid = track.startPath + tMid * x0
                         var g = 1.0
                         if visible {
@@ -233,7 +238,7 @@ extension ShowerModel {
                 }
             }
         }
-        rng.setInlineState(taus)
+        rng.setInlineState(taus0)
         return ShowerRecord(energyMeV: energyMeV, parameters: lp, containedMeV: contained,
                             startDepth: startDepth, spots: spots)
     }
@@ -265,20 +270,27 @@ extension ShowerModel {
                 t1 = t2
             }
         }
-        var count = 0
-        for layer in layers where layer.zMax > startDepth { boundaries(layer) { _ in count += 1 } }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * count + layers.count) { buffer in
-            let ts = buffer.baseAddress!, xE = ts + count, xS = xE + count, pE = xS + count, pS = pE + count
-            let perLayer = pS + count
+        // Lay out the boundaries in `base` (room for `capacity` of them): false, before any
+        // `body` call, if there are more; else evaluate P at all of them and run `body`.
+        @inline(__always) func evaluate(_ base: UnsafeMutablePointer<Double>, capacity: Int) -> Bool {
+            let perLayer = base + 5 * capacity, ts = base
             var j = 0
             for (l, layer) in layers.enumerated() {
                 perLayer[l] = 0
                 guard layer.zMax > startDepth else { continue }
                 let first = j
-                boundaries(layer) { tb in ts[j] = tb; xE[j] = beta * tb; xS[j] = betaSpot * tb; j += 1 }
+                var fits = true
+                boundaries(layer) { tb in
+                    if j < capacity { ts[j] = tb } else { fits = false }
+                    j += 1
+                }
+                guard fits else { return false }
                 perLayer[l] = Double(j - first)
             }
+            let count = j
             // xS follows xE, pS follows pE: both profiles in one call.
+            let xE = ts + capacity, xS = xE + count, pE = xS + count, pS = pE + count
+            for k in 0 ..< count { xE[k] = beta * ts[k]; xS[k] = betaSpot * ts[k] }
             RegularizedGammaP.values(energyCDF, spotCDF, at: xE, count: count, into: pE)
             j = 0
             for l in 0 ..< layers.count where perLayer[l] > 0 {
@@ -288,6 +300,19 @@ extension ShowerModel {
                 }
                 j += k
             }
+            return true
+        }
+        // One pass into room for 256 boundaries (a shower has ~20–40); more (very fine steps):
+        // count them, then again with room for all.
+        let room = 256
+        let done = withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * room + layers.count) {
+            evaluate($0.baseAddress!, capacity: room)
+        }
+        if done { return }
+        var count = 0
+        for layer in layers where layer.zMax > startDepth { boundaries(layer) { _ in count += 1 } }
+        _ = withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * count + layers.count) {
+            evaluate($0.baseAddress!, capacity: count)
         }
     }
 }
