@@ -36,6 +36,14 @@ enum ShowerKernelBuild {
     }()
 }
 
+/// ShowerKernels' `uniformLogTable`: fastLog of the 65 536 16-bit uniforms, made once per process
+/// (the halo's energies and flights look their logarithms up).
+let uniformLogs: UnsafePointer<Double> = {
+    let table = UnsafeMutablePointer<Double>.allocate(capacity: 65536)
+    ShowerKernels.uniformLogTable(table)
+    return UnsafePointer(table)
+}()
+
 extension ShowerModel {
     /// Deposit one shower with the ``ShowerTuning/geant4`` model.
     ///
@@ -215,14 +223,14 @@ extension ShowerModel {
                                                          longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                          asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
                                                          depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
-                                                         overflowCode: totalCells, lostCode: totalCells + 3,
+                                                         overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
                                                          energies: quanta, z: flights, codes: haloCodes)
                         } else {
                             ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                      longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                      asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
                                                      depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
-                                                     overflowCode: totalCells, lostCode: totalCells + 3,
+                                                     overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
                                                      energies: quanta, z: flights, codes: haloCodes)
                         }
                         taus = Taus2(s1: state.0, s2: state.1, s3: state.2)

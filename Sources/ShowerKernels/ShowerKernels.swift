@@ -82,6 +82,17 @@ let twoTo52 = 4_503_599_627_370_496.0
     (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
 }
 
+/// The 65 536 values fastLog((k + ½)/65536), k = 0 … 65535, into `table`: the logarithms of
+/// the halo's 16-bit uniforms, computed once (512 KiB) and looked up by ``haloQuanta``.
+public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
+    var k = 0
+    while k < 65536 {
+        let v = laneFastLog(uniform16(SIMD4<UInt64>(UInt64(k), UInt64(k + 1), UInt64(k + 2), UInt64(k + 3))))
+        UnsafeMutableRawPointer(table + k).storeBytes(of: v, as: Lanes.self)
+        k += 4
+    }
+}
+
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
 /// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (scaled
@@ -89,8 +100,10 @@ let twoTo52 = 4_503_599_627_370_496.0
 /// binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
 /// ±`window` the cell ⌊(x + w)·(1/size)⌋ capped at the last, plus the layer's offset; inside the
 /// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
-/// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `words` must hold
-/// 3·n_q + 8 entries, the outputs n_q + 3.
+/// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `logTable` is
+/// ``uniformLogTable(_:)``: the two logarithms of a quantum (its energy and flight) take 16-bit
+/// uniforms, so they are looked up, not computed (the same bits). `words` must hold 3·n_q + 8
+/// entries, the outputs n_q + 3.
 ///
 /// The words are drawn first, four per loop iteration (one word per ~4 cycles: three serial
 /// chains of shifts; drawing them inside the lane loops, as needed, measured slower).
@@ -100,7 +113,7 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        lambdaShort: Double, asymmetry a: Double,
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
                        depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
-                       layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int,
+                       layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int, logTable: UnsafePointer<Double>,
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
                        codes: UnsafeMutablePointer<Int32>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
@@ -125,14 +138,12 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
     // Lanes beyond the words drawn read zeros.
     for j in end ..< end + 8 { words[j] = 0 }
     draw(upTo: end)
-    // Energies (unscaled) and flight uniforms; the flights go to `zs` until replaced by z.
+    // Energies (unscaled): −ln u of the word's high 16 bits, from the table.
     var i = 0
     while i < nq {
-        let b = load4(words + i)
-        let u = uniform16(b & 0xFFFF)
-        let e = -laneFastLog(uniform16(b &>> 16))
+        let b = load4(words + i) &>> 16
+        let e = -Lanes(logTable[Int(b[0])], logTable[Int(b[1])], logTable[Int(b[2])], logTable[Int(b[3])])
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: e, as: Lanes.self)
-        UnsafeMutableRawPointer(zs + i).storeBytes(of: u, as: Lanes.self)
         i += 4
     }
     var sum = 0.0
@@ -158,7 +169,9 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
         let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
         let sinT = (1 - cosT * cosT).squareRoot()
         let (c, sn) = laneUnitCircle(bits & 0xFFFF)
-        let ell = -lambda * laneFastLog(UnsafeRawPointer(zs + i).loadUnaligned(as: Lanes.self))
+        // The flight: ln u of the energy/flight word's low 16 bits, from the table.
+        let f = load4(words + i) & 0xFFFF
+        let ell = -lambda * Lanes(logTable[Int(f[0])], logTable[Int(f[1])], logTable[Int(f[2])], logTable[Int(f[3])])
         let z = s * uz + ell * cosT
         let x = axX + s * ux + ell * sinT * c
         let y = axY + s * uy + ell * sinT * sn
