@@ -8,11 +8,23 @@
 // the time in the per-deposit loops, ~20 % in the per-step incomplete gamma functions):
 //   - random numbers from GSL's taus2 held in registers (``Taus2``), not a call into GSL per number;
 //   - spots drawn into a buffer in the reference's order; their cells, and the halo quanta's
-//     positions, computed 4 at a time by ShowerKernels (SIMD4<Double>, no branch per deposit: the
-//     azimuth's quadrant and the flight scale by masks — a random quadrant alone cost ~3/4 of a
-//     branch mispredict per deposit), in its AVX2 build where the CPU has it (``ShowerKernelBuild``);
+//     positions and cells, computed 4 at a time by ShowerKernels (SIMD4<Double>, no branch per
+//     deposit: the azimuth's quadrant, the flight scale and the quantum's layer by masks — a random
+//     quadrant alone cost ~3/4 of a branch mispredict per deposit), in its AVX2 build where the
+//     CPU has it (``ShowerKernelBuild``);
+//   - the halo's two logarithms per quantum looked up (their arguments are 16-bit uniforms:
+//     ``uniformLogs``);
 //   - then one plain loop adds the energies into the cells, in the reference's order;
-//   - P(α, βt) at all step boundaries at once (``forEachStepBatched``).
+//   - P(α, βt) at all step boundaries at once (``forEachStepBatched``), the continued fraction on
+//     8 lanes;
+//   - the generator's state in a local of the step body (not the closure's captured variable).
+// Tried and measured slower: drawing the halo's words inside its lane loops, summing its energies
+// there, refilling the continued fraction's lanes as arguments converge, the series on 8 lanes, a
+// table of the halo's cos θ (a second 512 KiB table).
+// The multi-photon classes: η′ → ηπ⁰π⁰ (10γ) has 20 showers, ~350 steps, ~2 000 spots and ~4 900
+// halo quanta per event, against γ's 2 showers and ~47 steps for ~1 700 spots and ~4 400 quanta:
+// per step, four libm exponentials of the radial profile, P at two more boundaries (libm's exp
+// and log in its prefactor), a kernel call for a few spots and one for ~17 quanta.
 // Shapes: n = spots of a step (buffered in chunks of `spotChunk`), n_q = halo quanta of a step
 // (≤ 4097); lanes beyond n or n_q are computed on padding and never used.
 
