@@ -69,21 +69,22 @@ public struct RegularizedGammaP: Sendable {
 extension RegularizedGammaP {
     /// P(a₀, xⱼ) for j < `count` and P(a₁, xⱼ) for `count` ≤ j < 2·`count` (a₀, a₁ the shapes of
     /// `first` and `second`) into `out[j]`: the same bits as ``callAsFunction(_:)`` of each,
-    /// four arguments at a time.
+    /// four (series) or eight (continued fraction) arguments at a time.
     ///
-    /// The series and the continued fraction are iterated on SIMD4 lanes, each lane with its own
+    /// The series and the continued fraction are iterated on SIMD lanes, each lane with its own
     /// shape; every lane runs the scalar loop's operations, and its result is taken at the
     /// iteration where the scalar loop breaks (or after its 499th). The prefactor xᵃe⁻ˣ/Γ(a) is
     /// libm's, per argument, as in the scalar version. An argument equal to the one before it (a
     /// layer boundary is the end of one layer's steps and the start of the next) is copied.
     /// Why: a shower evaluates P at all its step boundaries; the scalar loops are latency-bound
-    /// (two dependent divisions per continued-fraction iteration), four independent lanes less so.
+    /// (two dependent divisions per continued-fraction iteration), eight independent lanes (two
+    /// vector registers of four under AVX2) less so.
     public static func values(_ first: RegularizedGammaP, _ second: RegularizedGammaP,
                               at x: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
         let total = 2 * count
         guard total > 0 else { return }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * total + 24) { index in
-            let series = index.baseAddress!, fraction = series + total + 8, copies = fraction + total + 8
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * total + 48) { index in
+            let series = index.baseAddress!, fraction = series + total + 16, copies = fraction + total + 16
             var nSeries = 0, nFraction = 0, nCopies = 0
             for j in 0 ..< total {
                 let a = j < count ? first.a : second.a
@@ -99,37 +100,44 @@ extension RegularizedGammaP {
             }
             g = 0
             while g < nFraction {
-                fractionLanes(first, second, count, x, fraction + g, min(4, nFraction - g), out)
-                g += 4
+                fractionLanes(first, second, count, x, fraction + g, min(8, nFraction - g), out)
+                g += 8
             }
             for k in 0 ..< nCopies { out[copies[k]] = out[copies[k] - 1] }
         }
     }
 
-    /// Arguments x[idx[0..<n]] in lanes with their shapes and prefactors (unused lanes: x = 1,
-    /// a = 1, prefactor 0).
+    /// Arguments x[idx[0..<n]] with their shapes and prefactors into `x`, `a`, `prefactor`
+    /// (lane memory; the caller fills unused lanes: x = 1, a = 1, prefactor 0).
     @inline(__always)
     private static func gather(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
-                               _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int)
-        -> (x: Lanes, a: Lanes, prefactor: Lanes) {
-        // Filled through memory: inserting SIMD elements one by one compiles to a shuffle each.
-        var v = (1.0, 1.0, 1.0, 1.0), a = (1.0, 1.0, 1.0, 1.0), pre = (0.0, 0.0, 0.0, 0.0)
+                               _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
+                               _ xOut: UnsafeMutablePointer<Double>, _ aOut: UnsafeMutablePointer<Double>,
+                               _ prefactor: UnsafeMutablePointer<Double>) {
+        for k in 0 ..< n {
+            let j = idx[k], p = j < count ? first : second
+            let xk = x[j]
+            xOut[k] = xk; aOut[k] = p.a
+            prefactor[k] = exp(p.a * log(xk) - xk - p.lnGammaA)
+        }
+    }
+
+    /// `body` with lanes of type `V` holding the gathered arguments, shapes and prefactors (filled
+    /// through memory: inserting SIMD elements one by one compiles to a shuffle each).
+    @inline(__always)
+    private static func withLanes<V: SIMD>(_ type: V.Type, _ first: RegularizedGammaP, _ second: RegularizedGammaP,
+                                           _ count: Int, _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
+                                           _ body: (V, V, V) -> Void) where V.Scalar == Double {
+        var v = V(repeating: 1), a = V(repeating: 1), pre = V(repeating: 0)
         withUnsafeMutableBytes(of: &v) { vb in
             withUnsafeMutableBytes(of: &a) { ab in
                 withUnsafeMutableBytes(of: &pre) { pb in
-                    let vp = vb.baseAddress!.assumingMemoryBound(to: Double.self)
-                    let ap = ab.baseAddress!.assumingMemoryBound(to: Double.self)
-                    let pp = pb.baseAddress!.assumingMemoryBound(to: Double.self)
-                    for k in 0 ..< n {
-                        let j = idx[k], p = j < count ? first : second
-                        let xk = x[j]
-                        vp[k] = xk; ap[k] = p.a
-                        pp[k] = exp(p.a * log(xk) - xk - p.lnGammaA)
-                    }
+                    gather(first, second, count, x, idx, n, vb.baseAddress!.assumingMemoryBound(to: Double.self),
+                           ab.baseAddress!.assumingMemoryBound(to: Double.self), pb.baseAddress!.assumingMemoryBound(to: Double.self))
                 }
             }
         }
-        return (unsafeBitCast(v, to: Lanes.self), unsafeBitCast(a, to: Lanes.self), unsafeBitCast(pre, to: Lanes.self))
+        body(v, a, pre)
     }
 
     /// The series branch of ``callAsFunction(_:)`` on up to four arguments.
@@ -137,26 +145,28 @@ extension RegularizedGammaP {
     private static func seriesLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                     _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
                                     _ out: UnsafeMutablePointer<Double>) {
-        let (xv, a, prefactor) = gather(first, second, count, x, idx, n)
-        let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaSeries(x: xv, a: a, lanes: n)
-                                            : ShowerKernels.gammaSeries(x: xv, a: a, lanes: n)
-        let p = result * prefactor
-        // min(1, p) as Swift's min: p < 1 ? p : 1.
-        let value = Lanes(repeating: 1).replacing(with: p, where: p .< 1)
-        for k in 0 ..< n { out[idx[k]] = value[k] }
+        withLanes(SIMD4<Double>.self, first, second, count, x, idx, n) { xv, a, prefactor in
+            let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaSeries(x: xv, a: a, lanes: n)
+                                                : ShowerKernels.gammaSeries(x: xv, a: a, lanes: n)
+            let p = result * prefactor
+            // min(1, p) as Swift's min: p < 1 ? p : 1.
+            let value = SIMD4<Double>(repeating: 1).replacing(with: p, where: p .< 1)
+            for k in 0 ..< n { out[idx[k]] = value[k] }
+        }
     }
 
-    /// The continued-fraction branch of ``callAsFunction(_:)`` on up to four arguments.
+    /// The continued-fraction branch of ``callAsFunction(_:)`` on up to eight arguments.
     @inline(__always)
     private static func fractionLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                       _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
                                       _ out: UnsafeMutablePointer<Double>) {
-        let (xv, a, prefactor) = gather(first, second, count, x, idx, n)
-        let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaContinuedFraction(x: xv, a: a, lanes: n)
-                                            : ShowerKernels.gammaContinuedFraction(x: xv, a: a, lanes: n)
-        let q = 1 - prefactor * result
-        // max(0, q) as Swift's max: q >= 0 ? q : 0.
-        let value = Lanes(repeating: 0).replacing(with: q, where: q .>= 0)
-        for k in 0 ..< n { out[idx[k]] = value[k] }
+        withLanes(Lanes8.self, first, second, count, x, idx, n) { xv, a, prefactor in
+            let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaContinuedFraction(x: xv, a: a, lanes: n)
+                                                : ShowerKernels.gammaContinuedFraction(x: xv, a: a, lanes: n)
+            let q = 1 - prefactor * result
+            // max(0, q) as Swift's max: q >= 0 ? q : 0.
+            let value = Lanes8(repeating: 0).replacing(with: q, where: q .>= 0)
+            for k in 0 ..< n { out[idx[k]] = value[k] }
+        }
     }
 }

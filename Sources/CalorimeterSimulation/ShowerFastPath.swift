@@ -8,11 +8,23 @@
 // the time in the per-deposit loops, ~20 % in the per-step incomplete gamma functions):
 //   - random numbers from GSL's taus2 held in registers (``Taus2``), not a call into GSL per number;
 //   - spots drawn into a buffer in the reference's order; their cells, and the halo quanta's
-//     positions, computed 4 at a time by ShowerKernels (SIMD4<Double>, no branch per deposit: the
-//     azimuth's quadrant and the flight scale by masks — a random quadrant alone cost ~3/4 of a
-//     branch mispredict per deposit), in its AVX2 build where the CPU has it (``ShowerKernelBuild``);
+//     positions and cells, computed 4 at a time by ShowerKernels (SIMD4<Double>, no branch per
+//     deposit: the azimuth's quadrant, the flight scale and the quantum's layer by masks — a random
+//     quadrant alone cost ~3/4 of a branch mispredict per deposit), in its AVX2 build where the
+//     CPU has it (``ShowerKernelBuild``);
+//   - the halo's two logarithms per quantum looked up (their arguments are 16-bit uniforms:
+//     ``uniformLogs``);
 //   - then one plain loop adds the energies into the cells, in the reference's order;
-//   - P(α, βt) at all step boundaries at once (``forEachStepBatched``).
+//   - P(α, βt) at all step boundaries at once (``forEachStepBatched``), the continued fraction on
+//     8 lanes;
+//   - the generator's state in a local of the step body (not the closure's captured variable).
+// Tried and measured slower: drawing the halo's words inside its lane loops, summing its energies
+// there, refilling the continued fraction's lanes as arguments converge, the series on 8 lanes, a
+// table of the halo's cos θ (a second 512 KiB table).
+// The multi-photon classes: η′ → ηπ⁰π⁰ (10γ) has 20 showers, ~350 steps, ~2 000 spots and ~4 900
+// halo quanta per event, against γ's 2 showers and ~47 steps for ~1 700 spots and ~4 400 quanta:
+// per step, four libm exponentials of the radial profile, P at two more boundaries (libm's exp
+// and log in its prefactor), a kernel call for a few spots and one for ~17 quanta.
 // Shapes: n = spots of a step (buffered in chunks of `spotChunk`), n_q = halo quanta of a step
 // (≤ 4097); lanes beyond n or n_q are computed on padding and never used.
 
@@ -22,8 +34,8 @@ import ShowerKernels
 import ShowerKernelsAVX2
 import StudyRandom
 
-/// Lanes of four doubles (the batched incomplete gamma function).
-typealias Lanes = SIMD4<Double>
+/// Lanes of eight doubles (the batched incomplete gamma function).
+typealias Lanes8 = SIMD8<Double>
 
 /// Which build of the simulator's SIMD kernels (ShowerKernels) this process runs: the AVX2 build
 /// when the CPU has AVX2 and glibc reports it usable (as the network kernels' `KernelSet`), unless
@@ -35,6 +47,14 @@ enum ShowerKernelBuild {
         return calo_cpu_avx2_kernels_usable() != 0
     }()
 }
+
+/// ShowerKernels' `uniformLogTable`: fastLog of the 65 536 16-bit uniforms, made once per process
+/// (the halo's energies and flights look their logarithms up).
+let uniformLogs: UnsafePointer<Double> = {
+    let table = UnsafeMutablePointer<Double>.allocate(capacity: 65536)
+    ShowerKernels.uniformLogTable(table)
+    return UnsafePointer(table)
+}()
 
 extension ShowerModel {
     /// Deposit one shower with the ``ShowerTuning/geant4`` model.
@@ -86,42 +106,54 @@ extension ShowerModel {
         let (rFall, lFall) = tailFallOff
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let z01 = geometry.layers[0].zMax, z12 = geometry.layers[1].zMax, w = geometry.windowHalfWidth
-        let scalarBins = geometry.layers.enumerated().map { (l, layer) in
-            (offset: geometry.layerOffsets[l], nx: layer.cellsX, ny: layer.cellsY, invX: 1 / layer.cellSizeX, invY: 1 / layer.cellSizeY)
-        }
         // Spot cell codes: 0 ..< totalCells a cell; totalCells + ℓ the overflow of layer ℓ; + 3 lost.
         let totalCells = geometry.totalCells
         let invTHomX0 = 1 / (lp.tHom * x0)
         let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
         let longShare = halo.longFraction, lambdaLong = halo.longAttenuationMM, lambdaShort = halo.attenuationMM
         // The stream's state, drawn from inline; handed back around every GSL call below.
-        var taus = rng.inlineState()
+        var taus0 = rng.inlineState()
         let m = Int(maxQuanta) + 1, spotChunk = 256
         image.cells.withUnsafeMutableBufferPointer { cellBuffer in
             image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
-                // Per quantum: energy, flight uniform (then depth z), x, y (Double), 3 random words;
-                // per buffered spot: radius, azimuth word, energy, cell code. Padded for 4 lanes.
+                // Per quantum: energy, flight uniform (then depth z) (Double), 3 random words, cell
+                // code; per buffered spot: radius, azimuth word, energy, cell code; the halo's
+                // binning table (18 doubles). Padded for 4 lanes.
                 let mq = m + 8, words32 = 3 * m + 16
-                let doubles = 4 * mq + spotChunk, words32Total = words32 + spotChunk, int32s = spotChunk
+                let doubles = 2 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
                 withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + spotChunk * 4,
                                               alignment: 16) { raw in
                     let base = raw.baseAddress!
                     let quanta = base.bindMemory(to: Double.self, capacity: doubles)
-                    let flights = quanta + mq, xs = flights + mq, ys = xs + mq, spotR = ys + mq
+                    let flights = quanta + mq, spotR = flights + mq, layerTable = spotR + spotChunk
                     let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
                     let spotA = words + words32
-                    let codes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
+                    let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
+                    let codes = haloCodes + mq
                     let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: spotChunk)
                     spotR.initialize(repeating: 0, count: spotChunk)
                     spotA.initialize(repeating: 0, count: spotChunk)
                     spotE.initialize(repeating: 0, count: spotChunk)
+                    // The halo's binning per layer (ShowerKernels' haloQuanta): offset, cells in y,
+                    // last x index, last y index, 1/size in x and y (the reference's inverse sizes).
+                    for (l, layer) in geometry.layers.enumerated() {
+                        let row = layerTable + 6 * l
+                        row[0] = Double(geometry.layerOffsets[l]); row[1] = Double(layer.cellsY)
+                        row[2] = Double(layer.cellsX - 1); row[3] = Double(layer.cellsY - 1)
+                        row[4] = 1 / layer.cellSizeX; row[5] = 1 / layer.cellSizeY
+                    }
                     forEachStepBatched(track: track, geometry: geometry, t: lp.tHom, energyCDF: energyCDF, beta: betaE,
                                        spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                         let tMid = 0.5 * (t1 + t2)
                         let dE = energyMeV * energyFraction
                         guard dE > 0 else { return }
                         contained += dE
+                        // The generator's state in a local for the step (the shower's `taus` is
+                        // captured by this closure and lives in memory: the step's random numbers
+                        // would go through it, a store and a load per component per word).
+                        var taus = taus0
+                        defer { taus0 = taus }
                         let sMid = track.startPath + tMid * x0
                         var g = 1.0
                         if visible {
@@ -202,37 +234,31 @@ extension ShowerModel {
                             ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                          longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                          asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
-                                                         energies: quanta, z: flights, x: xs, y: ys)
+                                                         depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
+                                                         overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
+                                                         energies: quanta, z: flights, codes: haloCodes)
                         } else {
                             ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                      longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
                                                      asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
-                                                     energies: quanta, z: flights, x: xs, y: ys)
+                                                     depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
+                                                     overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
+                                                     energies: quanta, z: flights, codes: haloCodes)
                         }
                         taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
-                        // Binning, one quantum at a time (the layer's constants by index: cheaper
-                        // than selecting them per lane with SSE2's and/andnot/or).
+                        // The energies into the cells, one quantum at a time in the reference's order.
                         for j in 0 ..< nq {
-                            let z = flights[j]
-                            guard z >= 0, z < depth else { continue }
-                            let lq = (z < z01 ? 0 : 1) + (z < z12 ? 0 : 1)
-                            let x = xs[j], y = ys[j]
+                            let c = Int(haloCodes[j])
+                            guard c < totalCells + 3 else { continue }
                             var e = quanta[j]
-                            if visible { e *= g * samplingFraction(age: (z / track.uz - track.startPath) * invTHomX0) }
-                            // Binning by multiplication with the inverse cell sizes, as the reference.
-                            if x > -w, x < w, y > -w, y < w {
-                                let bin = scalarBins[lq]
-                                let ix = min(Int((x + w) * bin.invX), bin.nx - 1), iy = min(Int((y + w) * bin.invY), bin.ny - 1)
-                                cells[bin.offset + ix * bin.ny + iy] += Float(e)
-                            } else if abs(x) < plate, abs(y) < plate {
-                                overflow[lq] += Float(e)
-                            }
+                            if visible { e *= g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * invTHomX0) }
+                            if c < totalCells { cells[c] += Float(e) } else { overflow[c - totalCells] += Float(e) }
                         }
                     }
                 }
             }
         }
-        rng.setInlineState(taus)
+        rng.setInlineState(taus0)
         return ShowerRecord(energyMeV: energyMeV, parameters: lp, containedMeV: contained,
                             startDepth: startDepth, spots: spots)
     }
@@ -264,20 +290,27 @@ extension ShowerModel {
                 t1 = t2
             }
         }
-        var count = 0
-        for layer in layers where layer.zMax > startDepth { boundaries(layer) { _ in count += 1 } }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * count + layers.count) { buffer in
-            let ts = buffer.baseAddress!, xE = ts + count, xS = xE + count, pE = xS + count, pS = pE + count
-            let perLayer = pS + count
+        // Lay out the boundaries in `base` (room for `capacity` of them): false, before any
+        // `body` call, if there are more; else evaluate P at all of them and run `body`.
+        @inline(__always) func evaluate(_ base: UnsafeMutablePointer<Double>, capacity: Int) -> Bool {
+            let perLayer = base + 5 * capacity, ts = base
             var j = 0
             for (l, layer) in layers.enumerated() {
                 perLayer[l] = 0
                 guard layer.zMax > startDepth else { continue }
                 let first = j
-                boundaries(layer) { tb in ts[j] = tb; xE[j] = beta * tb; xS[j] = betaSpot * tb; j += 1 }
+                var fits = true
+                boundaries(layer) { tb in
+                    if j < capacity { ts[j] = tb } else { fits = false }
+                    j += 1
+                }
+                guard fits else { return false }
                 perLayer[l] = Double(j - first)
             }
+            let count = j
             // xS follows xE, pS follows pE: both profiles in one call.
+            let xE = ts + capacity, xS = xE + count, pE = xS + count, pS = pE + count
+            for k in 0 ..< count { xE[k] = beta * ts[k]; xS[k] = betaSpot * ts[k] }
             RegularizedGammaP.values(energyCDF, spotCDF, at: xE, count: count, into: pE)
             j = 0
             for l in 0 ..< layers.count where perLayer[l] > 0 {
@@ -287,6 +320,19 @@ extension ShowerModel {
                 }
                 j += k
             }
+            return true
+        }
+        // One pass into room for 256 boundaries (a shower has ~20–40); more (very fine steps):
+        // count them, then again with room for all.
+        let room = 256
+        let done = withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * room + layers.count) {
+            evaluate($0.baseAddress!, capacity: room)
+        }
+        if done { return }
+        var count = 0
+        for layer in layers where layer.zMax > startDepth { boundaries(layer) { _ in count += 1 } }
+        _ = withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * count + layers.count) {
+            evaluate($0.baseAddress!, capacity: count)
         }
     }
 }

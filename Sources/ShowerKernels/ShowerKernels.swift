@@ -82,45 +82,85 @@ let twoTo52 = 4_503_599_627_370_496.0
     (lanesFromSmallUInt(k) + 0.5) * (1.0 / 65536)
 }
 
+/// The 65 536 values fastLog((k + ½)/65536), k = 0 … 65535, into `table`: the logarithms of
+/// the halo's 16-bit uniforms, computed once (512 KiB) and looked up by ``haloQuanta``.
+public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
+    var k = 0
+    while k < 65536 {
+        let v = laneFastLog(uniform16(SIMD4<UInt64>(UInt64(k), UInt64(k + 1), UInt64(k + 2), UInt64(k + 3))))
+        UnsafeMutableRawPointer(table + k).storeBytes(of: v, as: Lanes.self)
+        k += 4
+    }
+}
+
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
 /// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (scaled
-/// to sum to `energy`), depth z and transverse (x, y). `words` must hold 3·n_q + 8 entries (the
-/// last 8 are zeroed here), the outputs n_q + 3.
+/// to sum to `energy`), depth z, transverse (x, y) and cell code: a cell index as the scalar
+/// binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
+/// ±`window` the cell ⌊(x + w)·(1/size)⌋ capped at the last, plus the layer's offset; inside the
+/// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
+/// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `logTable` is
+/// ``uniformLogTable(_:)``: the two logarithms of a quantum (its energy and flight) take 16-bit
+/// uniforms, so they are looked up, not computed (the same bits). `words` must hold 3·n_q + 8
+/// entries, the outputs n_q + 3.
+///
+/// The words are drawn first, four per loop iteration (one word per ~4 cycles: three serial
+/// chains of shifts; drawing them inside the lane loops, as needed, measured slower).
 public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
                        lambdaShort: Double, asymmetry a: Double,
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
+                       depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
+                       layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int, logTable: UnsafePointer<Double>,
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
-                       x xs: UnsafeMutablePointer<Double>, y ys: UnsafeMutablePointer<Double>) {
+                       codes: UnsafeMutablePointer<Int32>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
-    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2.
+    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2; `drawn` words so far.
     var (t1, t2, t3) = taus
-    for j in 0 ..< 3 * nq {
+    let end = 3 * nq
+    var drawn = 0
+    @inline(__always) func next() -> UInt32 {
         t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
         t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
         t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
-        words[j] = t1 ^ t2 ^ t3
+        return t1 ^ t2 ^ t3
     }
-    taus = (t1, t2, t3)
-    for j in 3 * nq ..< 3 * nq + 8 { words[j] = 0 }
-    // Energies (unscaled) and flight uniforms; the flights go to `zs` until replaced by z.
+    @inline(__always) func draw(upTo wanted: Int) {
+        let target = min(wanted, end)
+        while drawn + 4 <= target {
+            words[drawn] = next(); words[drawn + 1] = next(); words[drawn + 2] = next(); words[drawn + 3] = next()
+            drawn += 4
+        }
+        while drawn < target { words[drawn] = next(); drawn += 1 }
+    }
+    // Lanes beyond the words drawn read zeros.
+    for j in end ..< end + 8 { words[j] = 0 }
+    draw(upTo: end)
+    // Energies (unscaled): −ln u of the word's high 16 bits, from the table.
     var i = 0
     while i < nq {
-        let b = load4(words + i)
-        let u = uniform16(b & 0xFFFF)
-        let e = -laneFastLog(uniform16(b &>> 16))
+        let b = load4(words + i) &>> 16
+        let e = -Lanes(logTable[Int(b[0])], logTable[Int(b[1])], logTable[Int(b[2])], logTable[Int(b[3])])
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: e, as: Lanes.self)
-        UnsafeMutableRawPointer(zs + i).storeBytes(of: u, as: Lanes.self)
         i += 4
     }
     var sum = 0.0
     for j in 0 ..< nq { sum += quanta[j] }
     let norm = eHalo / sum
+    // Per layer: offset, cells in y, last x, last y, 1/size x, 1/size y.
+    let off0 = Lanes(repeating: layers[0]), off1 = Lanes(repeating: layers[6]), off2 = Lanes(repeating: layers[12])
+    let ny0 = Lanes(repeating: layers[1]), ny1 = Lanes(repeating: layers[7]), ny2 = Lanes(repeating: layers[13])
+    let lx0 = Lanes(repeating: layers[2]), lx1 = Lanes(repeating: layers[8]), lx2 = Lanes(repeating: layers[14])
+    let ly0 = Lanes(repeating: layers[3]), ly1 = Lanes(repeating: layers[9]), ly2 = Lanes(repeating: layers[15])
+    let ix0 = Lanes(repeating: layers[4]), ix1 = Lanes(repeating: layers[10]), ix2 = Lanes(repeating: layers[16])
+    let iy0 = Lanes(repeating: layers[5]), iy1 = Lanes(repeating: layers[11]), iy2 = Lanes(repeating: layers[17])
+    let overflowL = Lanes(repeating: Double(overflowCode)), lostL = Lanes(repeating: Double(lostCode))
     i = 0
     while i < nq {
-        let pair = UnsafeRawPointer(words + nq + 2 * i).loadUnaligned(as: SIMD8<UInt32>.self)
+        let first = nq + 2 * i
+        let pair = UnsafeRawPointer(words + first).loadUnaligned(as: SIMD8<UInt32>.self)
         let sb = SIMD4<UInt64>(truncatingIfNeeded: pair.evenHalf)
         let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
         let s = s1 + uniform16(sb &>> 16) * ds
@@ -129,17 +169,38 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
         let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
         let sinT = (1 - cosT * cosT).squareRoot()
         let (c, sn) = laneUnitCircle(bits & 0xFFFF)
-        let ell = -lambda * laneFastLog(UnsafeRawPointer(zs + i).loadUnaligned(as: Lanes.self))
+        // The flight: ln u of the energy/flight word's low 16 bits, from the table.
+        let f = load4(words + i) & 0xFFFF
+        let ell = -lambda * Lanes(logTable[Int(f[0])], logTable[Int(f[1])], logTable[Int(f[2])], logTable[Int(f[3])])
         let z = s * uz + ell * cosT
         let x = axX + s * ux + ell * sinT * c
         let y = axY + s * uy + ell * sinT * sn
         let eq = UnsafeRawPointer(quanta + i).loadUnaligned(as: Lanes.self) * norm
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: eq, as: Lanes.self)
         UnsafeMutableRawPointer(zs + i).storeBytes(of: z, as: Lanes.self)
-        UnsafeMutableRawPointer(xs + i).storeBytes(of: x, as: Lanes.self)
-        UnsafeMutableRawPointer(ys + i).storeBytes(of: y, as: Lanes.self)
+        // The cell: the layer's constants selected by z (layer 1 from z01 on, 2 from z12 on).
+        let in1 = z .>= z01, in2 = z .>= z12
+        let off = off0.replacing(with: off1, where: in1).replacing(with: off2, where: in2)
+        let ny = ny0.replacing(with: ny1, where: in1).replacing(with: ny2, where: in2)
+        let lastX = lx0.replacing(with: lx1, where: in1).replacing(with: lx2, where: in2)
+        let lastY = ly0.replacing(with: ly1, where: in1).replacing(with: ly2, where: in2)
+        let invX = ix0.replacing(with: ix1, where: in1).replacing(with: ix2, where: in2)
+        let invY = iy0.replacing(with: iy1, where: in1).replacing(with: iy2, where: in2)
+        let lq = Lanes(repeating: 0).replacing(with: 1, where: in1).replacing(with: 2, where: in2)
+        var ix = floorNonNegative((x + w) * invX)
+        ix.replace(with: lastX, where: ix .> lastX)
+        var iy = floorNonNegative((y + w) * invY)
+        iy.replace(with: lastY, where: iy .> lastY)
+        let inWindow = (x .> -w) .& (x .< w) .& (y .> -w) .& (y .< w)
+        let inPlate = (magnitude(x) .< plate) .& (magnitude(y) .< plate)
+        let inDepth = (z .>= 0) .& (z .< depth)
+        var code = (off + ix * ny + iy).replacing(with: lostL.replacing(with: overflowL + lq, where: inPlate), where: .!inWindow)
+        code.replace(with: lostL, where: .!inDepth)
+        let ci = SIMD4<Int32>(truncatingIfNeeded: unsafeBitCast(code + twoTo52, to: SIMD4<Int64>.self))
+        UnsafeMutableRawPointer(codes + i).storeBytes(of: ci, as: SIMD4<Int32>.self)
         i += 4
     }
+    taus = (t1, t2, t3)
 }
 
 /// The cells of `count` spots of one step at radius r and 16-bit azimuth k about the axis
@@ -176,9 +237,19 @@ public func spotCells(count: Int, radius: UnsafePointer<Double>, azimuth: Unsafe
     unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
 }
 
+/// Lanes of eight doubles: the continued fraction iterates two groups of four arguments at once,
+/// whose latency-bound chains (two dependent divisions per iteration) then overlap.
+typealias Lanes8 = SIMD8<Double>
+
+/// |v| per lane for eight lanes.
+@inline(__always) func magnitude(_ v: Lanes8) -> Lanes8 {
+    unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes8.self)
+}
+
 /// The series of CalorimeterSimulation's RegularizedGammaP (x < a + 1) on the first `lanes` lanes:
 /// Σₙ xⁿ/(a(a+1)⋯(a+n)) as the scalar loop sums it, each lane's sum taken at the iteration where
-/// the scalar loop breaks (or after its 500th).
+/// the scalar loop breaks (or after its 500th). Four lanes: its iterations are independent
+/// (throughput-bound), and more lanes would wait for more stragglers.
 public func gammaSeries(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SIMD4<Double> {
     var active = Lanes(0, 1, 2, 3) .< Double(lanes)
     var ap = a
@@ -200,10 +271,10 @@ public func gammaSeries(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SI
 /// The continued fraction of CalorimeterSimulation's RegularizedGammaP (x ≥ a + 1) on the first
 /// `lanes` lanes, by the modified Lentz algorithm as the scalar loop runs it, each lane's value
 /// taken at the iteration where the scalar loop breaks (or after its 499th).
-public func gammaContinuedFraction(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SIMD4<Double> {
-    var active = Lanes(0, 1, 2, 3) .< Double(lanes)
+public func gammaContinuedFraction(x xv: SIMD8<Double>, a: SIMD8<Double>, lanes: Int) -> SIMD8<Double> {
+    var active = Lanes8(0, 1, 2, 3, 4, 5, 6, 7) .< Double(lanes)
     let tiny = 1e-300
-    var b = xv + 1 - a, c = Lanes(repeating: 1 / tiny), d = 1 / b, h = d
+    var b = xv + 1 - a, c = Lanes8(repeating: 1 / tiny), d = 1 / b, h = d
     var result = h
     for i in 1 ..< 500 {
         let an = (-Double(i)) * (Double(i) - a)
