@@ -3,7 +3,7 @@
 #
 #   make deps            install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build           release build of the `calobnn` tool
-#   make reproduce       every table and figure of the study (PROFILE=quick|default|full;
+#   make reproduce       every table and figure of the study (PROFILE=quick|default|converged|full;
 #                        CLUSTER=slurm runs each simulation, training and prediction as a Slurm job)
 #   make results         the tables and data files only (no figures); its parts, in paper order:
 #                        datasets, images, validation, classification, geant4, anomaly (and repeats

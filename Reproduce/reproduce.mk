@@ -32,8 +32,14 @@ LEARNING_RATE ?= 1e-3
 LR_SCHEDULE   ?= constant
 WARMUP_EPOCHS ?= 0
 RHO_LR_FACTOR ?= 1
-TRAIN_ARGS   = --epochs $(EPOCHS) --patience $(PATIENCE) --batch $(BATCH) --learning-rate $(LEARNING_RATE) \
-               --lr-schedule $(LR_SCHEDULE) --warmup-epochs $(WARMUP_EPOCHS) --rho-lr-factor $(RHO_LR_FACTOR) $(call shell-words,$(TRAIN_FLAGS))
+# BNN_PATIENCE: the BNNs' early-stopping patience, PATIENCE unless the profile says otherwise. A
+# long cosine schedule has plateaus in its high-rate phase that a short patience takes for the end
+# (BayesianNetworks article "Training to convergence"), while the deterministic networks should
+# still stop once they overfit. $(call train_args,MODEL): the options of every training of MODEL.
+BNN_PATIENCE ?= $(PATIENCE)
+train_args   = --epochs $(EPOCHS) --patience $(if $(filter bnn,$(1)),$(BNN_PATIENCE),$(PATIENCE)) --batch $(BATCH) \
+               --learning-rate $(LEARNING_RATE) --lr-schedule $(LR_SCHEDULE) --warmup-epochs $(WARMUP_EPOCHS) \
+               --rho-lr-factor $(RHO_LR_FACTOR) $(call shell-words,$(TRAIN_FLAGS))
 include Reproduce/repeats.mk    # REPEATS: repeated trainings (folders and seeds of repetition REPEAT)
 
 # Models, predictions and datasets are reached through pattern rules; make would otherwise
@@ -159,7 +165,7 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 # ---- §4 classification: BNN and deterministic twin on all the study's classes -----------------
 # $(call train,MODEL,SEED[,OPTIONS]) and $(call predict,MODEL FILE,DATA FILE,SAMPLES): the commands
 # (without -o) of a training on train.h5 (validation: val.h5) and of a prediction.
-train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(TRAIN_ARGS) $(INPUTS_FLAGS) --seed $(2))
+train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(call train_args,$(1)) $(INPUTS_FLAGS) --seed $(2))
 predict = $(strip $(CALOBNN) predict --model $(1) --data $(2) --samples $(3) --seed $(SEED_PREDICT))
 # Independently seeded trainings (SEEDS = S, a profile value; 1 if unset): seed 0 is the main
 # run; for r = 1 … S − 1 the networks are trained again with --member r (the seed derived from the

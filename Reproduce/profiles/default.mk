@@ -7,7 +7,8 @@
 # seed 1001) reaches a validation loss of 0.468 in 80 epochs (the previous default, peak 3e-3 and
 # ρ ten times faster, 0.536 at the same cost; on an earlier simulator version's data the talk's
 # constant 1e-3 stopped on a plateau at 0.491 after 367 epochs). It is not converged: the same
-# schedule over 160 epochs lowers the loss by another 0.041. The twins stop on their own
+# schedule over 160 epochs lowers the loss by another 0.041; it converges at 640 epochs
+# (PROFILE=converged, Reproduce/profiles/converged.mk). The twins stop on their own
 # (patience 10). PATIENCE = 10: with 5 a cosine run can stop on a plateau before the rate decays.
 PROFILE_NOTE      = the Paper profile
 TRAIN_PER_CLASS   = 5000
