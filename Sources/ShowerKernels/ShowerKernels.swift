@@ -83,7 +83,7 @@ let twoTo52 = 4_503_599_627_370_496.0
 }
 
 /// The 65 536 values fastLog((k + ½)/65536), k = 0 … 65535, into `table`: the logarithms of
-/// the halo's 16-bit uniforms, computed once (512 KiB) and looked up by ``haloQuanta``.
+/// the halo's 16-bit uniforms, computed once (512 KiB) and looked up by `haloQuanta(taus:…)`.
 public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
     var k = 0
     while k < 65536 {
