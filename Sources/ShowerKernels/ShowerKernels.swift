@@ -117,27 +117,23 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
                        codes: UnsafeMutablePointer<Int32>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
-    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2; `drawn` words so far.
+    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2.
     var (t1, t2, t3) = taus
     let end = 3 * nq
-    var drawn = 0
     @inline(__always) func next() -> UInt32 {
         t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
         t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
         t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
         return t1 ^ t2 ^ t3
     }
-    @inline(__always) func draw(upTo wanted: Int) {
-        let target = min(wanted, end)
-        while drawn + 4 <= target {
-            words[drawn] = next(); words[drawn + 1] = next(); words[drawn + 2] = next(); words[drawn + 3] = next()
-            drawn += 4
-        }
-        while drawn < target { words[drawn] = next(); drawn += 1 }
+    var drawn = 0
+    while drawn + 4 <= end {
+        words[drawn] = next(); words[drawn + 1] = next(); words[drawn + 2] = next(); words[drawn + 3] = next()
+        drawn += 4
     }
+    while drawn < end { words[drawn] = next(); drawn += 1 }
     // Lanes beyond the words drawn read zeros.
     for j in end ..< end + 8 { words[j] = 0 }
-    draw(upTo: end)
     // Energies (unscaled): −ln u of the word's high 16 bits, from the table.
     var i = 0
     while i < nq {
@@ -180,13 +176,13 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
         UnsafeMutableRawPointer(zs + i).storeBytes(of: z, as: Lanes.self)
         // The cell: the layer's constants selected by z (layer 1 from z01 on, 2 from z12 on).
         let in1 = z .>= z01, in2 = z .>= z12
-        let off = off0.replacing(with: off1, where: in1).replacing(with: off2, where: in2)
-        let ny = ny0.replacing(with: ny1, where: in1).replacing(with: ny2, where: in2)
-        let lastX = lx0.replacing(with: lx1, where: in1).replacing(with: lx2, where: in2)
-        let lastY = ly0.replacing(with: ly1, where: in1).replacing(with: ly2, where: in2)
-        let invX = ix0.replacing(with: ix1, where: in1).replacing(with: ix2, where: in2)
-        let invY = iy0.replacing(with: iy1, where: in1).replacing(with: iy2, where: in2)
-        let lq = Lanes(repeating: 0).replacing(with: 1, where: in1).replacing(with: 2, where: in2)
+        @inline(__always) func perLayer(_ v0: Lanes, _ v1: Lanes, _ v2: Lanes) -> Lanes {
+            v0.replacing(with: v1, where: in1).replacing(with: v2, where: in2)
+        }
+        let off = perLayer(off0, off1, off2), ny = perLayer(ny0, ny1, ny2)
+        let lastX = perLayer(lx0, lx1, lx2), lastY = perLayer(ly0, ly1, ly2)
+        let invX = perLayer(ix0, ix1, ix2), invY = perLayer(iy0, iy1, iy2)
+        let lq = perLayer(Lanes(repeating: 0), Lanes(repeating: 1), Lanes(repeating: 2))
         var ix = floorNonNegative((x + w) * invX)
         ix.replace(with: lastX, where: ix .> lastX)
         var iy = floorNonNegative((y + w) * invY)
