@@ -32,12 +32,15 @@ LEARNING_RATE ?= 1e-3
 LR_SCHEDULE   ?= constant
 WARMUP_EPOCHS ?= 0
 RHO_LR_FACTOR ?= 1
-# BNN_PATIENCE: the BNNs' early-stopping patience, PATIENCE unless the profile says otherwise. A
-# long cosine schedule has plateaus in its high-rate phase that a short patience takes for the end
-# (BayesianNetworks article "Training to convergence"), while the deterministic networks should
-# still stop once they overfit. $(call train_args,MODEL): the options of every training of MODEL.
+# BNN_EPOCHS and BNN_PATIENCE: the BNNs' epoch budget (the length of their cosine) and
+# early-stopping patience, EPOCHS and PATIENCE unless the profile says otherwise. The BNN converges
+# far more slowly than its twin, and a long cosine has plateaus in its high-rate phase that a short
+# patience takes for the end (BayesianNetworks article "Training to convergence"), while the
+# deterministic networks should still stop once they overfit — with BNN_EPOCHS alone changed, they
+# are the same trainings, bit for bit. $(call train_args,MODEL): the options of every training of MODEL.
+BNN_EPOCHS   ?= $(EPOCHS)
 BNN_PATIENCE ?= $(PATIENCE)
-train_args   = --epochs $(EPOCHS) --patience $(if $(filter bnn,$(1)),$(BNN_PATIENCE),$(PATIENCE)) --batch $(BATCH) \
+train_args   = --epochs $(if $(filter bnn,$(1)),$(BNN_EPOCHS),$(EPOCHS)) --patience $(if $(filter bnn,$(1)),$(BNN_PATIENCE),$(PATIENCE)) --batch $(BATCH) \
                --learning-rate $(LEARNING_RATE) --lr-schedule $(LR_SCHEDULE) --warmup-epochs $(WARMUP_EPOCHS) \
                --rho-lr-factor $(RHO_LR_FACTOR) $(call shell-words,$(TRAIN_FLAGS))
 include Reproduce/repeats.mk    # REPEATS: repeated trainings (folders and seeds of repetition REPEAT)
