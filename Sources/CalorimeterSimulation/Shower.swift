@@ -504,6 +504,71 @@ extension ShowerModel {
         return f.a + f.b * exp(-max(tau, 0) / f.c)
     }
 
+    /// What a ``ShowerTuning/geant4`` shower fixes before its first step, shared by the plain
+    /// model and its fast path (which must draw the same random numbers in the same order): its
+    /// longitudinal parameters (drawn), its spot budget and CDFs, and its axis (tilted by a drawn
+    /// angle when ``axisTiltMradRootGeV`` > 0).
+    struct Geant4ShowerStart {
+        /// The shower's drawn longitudinal parameters (homogeneous pair and spot profile).
+        let lp: LongitudinalParameters
+        /// Energy in GeV and its logarithm (the radial profile's argument).
+        let energyGeV: Double, lnEnergyGeV: Double
+        /// X₀ and R_M of the medium, in mm.
+        let x0: Double, rm: Double
+        /// GFlash's total number of spots, 10.3/c_spot · E^0.959 (E in GeV).
+        let nSpotTotal: Double
+        /// The sampling term squared (c_s², GeV), of the visible deposit's gamma fluctuation.
+        let cs2: Double
+        /// P(α, ·) of the energy and of the spot profiles.
+        let energyCDF: RegularizedGammaP, spotCDF: RegularizedGammaP
+        /// Depth (mm) where the shower starts.
+        let startDepth: Double
+        /// The axis: entry point (axX, axY) and direction (ux, uy), tilted.
+        let axX: Double, axY: Double, ux: Double, uy: Double
+        /// Deposits beyond the plates' edge (|x| or |y| ≥ plate, mm) leave the stack: Geant4's
+        /// 1 m × 1 m plates end there (vacuum around), so such energy is lost, not overflow.
+        let plate: Double
+        /// The tail's fall-off: beyond rFall (mm), r → rFall + Exp(lFall).
+        let rFall: Double, lFall: Double
+        /// The depths (mm) where layer 0 and layer 1 end: the halo's binning (three layers, the
+        /// CaloGAN geometry).
+        let z01: Double, z12: Double
+        /// 1 / (T_hom X₀): shower age per mm of depth.
+        let invTHomX0: Double
+        /// A tail spot's pieces (≥ 1) and the age up to which spots are split.
+        let split: Int, splitMaxAge: Double
+        /// The halo's long component: its share and the two attenuation lengths (mm).
+        let longShare: Double, lambdaLong: Double, lambdaShort: Double
+        /// Our cap: at most 4096 halo quanta per step (only very high energies reach it).
+        let maxQuanta = 4096.0
+    }
+
+    /// The start of a ``ShowerTuning/geant4`` shower: draws its longitudinal parameters, then (if
+    /// tilted) the axis's two angles, N(0, σ²) rad each with σ = ``axisTiltMradRootGeV``/1000/√E —
+    /// about the entry point, small angles: u′ = u + δ, the z component unchanged to first order.
+    func geant4Start(energyMeV: Double, track: ShowerTrack, geometry: CalorimeterGeometry,
+                     rng: RandomStream) -> Geant4ShowerStart {
+        let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
+        let energyGeV = energyMeV / 1000
+        var ux = track.ux, uy = track.uy
+        if axisTiltMradRootGeV > 0 {
+            let sigma = axisTiltMradRootGeV / 1000 / energyGeV.squareRoot()
+            ux += sigma * rng.gaussian(); uy += sigma * rng.gaussian()
+        }
+        precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
+        let x0 = medium.radiationLengthMM
+        return Geant4ShowerStart(
+            lp: lp, energyGeV: energyGeV, lnEnergyGeV: log(energyGeV), x0: x0, rm: medium.moliereRadiusMM,
+            nSpotTotal: 10.3 / geant4SpotSamplingTerm * pow(energyGeV, 0.959),
+            cs2: geant4SamplingTerm * geant4SamplingTerm,
+            energyCDF: RegularizedGammaP(a: lp.alphaHom), spotCDF: RegularizedGammaP(a: lp.alphaSpot),
+            startDepth: track.startPath * track.uz, axX: track.x0, axY: track.y0, ux: ux, uy: uy,
+            plate: geometry.plateHalfWidth, rFall: tailFallOff.radiusMM, lFall: tailFallOff.lengthMM,
+            z01: geometry.layers[0].zMax, z12: geometry.layers[1].zMax, invTHomX0: 1 / (lp.tHom * x0),
+            split: max(1, tailSplit.pieces), splitMaxAge: tailSplit.pieces > 1 ? tailSplit.maxAge : 0,
+            longShare: halo.longFraction, lambdaLong: halo.longAttenuationMM, lambdaShort: halo.attenuationMM)
+    }
+
     /// The ``ShowerTuning/geant4`` model written out plainly, one deposit at a time, every random
     /// number drawn through the stream's own calls: the definition that
     /// ``depositGeant4(energyMeV:track:mode:geometry:into:rng:)`` (the model's documentation, and
@@ -512,106 +577,78 @@ extension ShowerModel {
     public func depositGeant4Reference(energyMeV: Double, track: ShowerTrack, mode: DepositMode,
                                        geometry: CalorimeterGeometry, into image: inout CalorimeterImage,
                                        rng: RandomStream) -> ShowerRecord {
-        let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
-        let energyGeV = energyMeV / 1000
-        let x0 = medium.radiationLengthMM, rm = medium.moliereRadiusMM
-        let nSpotTotal = 10.3 / geant4SpotSamplingTerm * pow(energyGeV, 0.959)
-        let cs2 = geant4SamplingTerm * geant4SamplingTerm
+        let shower = geant4Start(energyMeV: energyMeV, track: track, geometry: geometry, rng: rng)
         let visible = mode == .visible
         let halo = self.halo
-        // Our cap: at most 4096 halo quanta per step (only very high energies reach it).
-        let maxQuanta = 4096.0
         var contained = 0.0
         var spots = 0
-        let energyCDF = RegularizedGammaP(a: lp.alphaHom), spotCDF = RegularizedGammaP(a: lp.alphaSpot)
-        let betaE = lp.betaHom
-        let lnEnergyGeV = log(energyGeV)
-        let startDepth = track.startPath * track.uz
-        // The shower's axis: the track, tilted by (δx, δy) rad about the entry point (small
-        // angles: u' = u + δ, the z component unchanged to first order).
-        let axX = track.x0, axY = track.y0
-        var ux = track.ux, uy = track.uy
-        if axisTiltMradRootGeV > 0 {
-            let sigma = axisTiltMradRootGeV / 1000 / energyGeV.squareRoot()
-            ux += sigma * rng.gaussian(); uy += sigma * rng.gaussian()
-        }
         // Inverse CDF of p(c) ∝ 1 + a c: c = (−1 + √((1 − a)² + 4 a u))/a (u uniform; a → 0: 2u − 1).
         let a = halo.forwardAsymmetry, oneMinusA2 = (1 - a) * (1 - a)
-        let depth = geometry.depth
-        // Deposits beyond the plates' edge (|x| or |y| ≥ plateHalfWidth) leave the stack: Geant4's
-        // 1 m × 1 m plates end there (vacuum around), so such energy is lost, not overflow.
-        let plate = geometry.plateHalfWidth
-        let (rFall, lFall) = tailFallOff
-        // The halo's binning (three layers: the CaloGAN geometry; any other falls back below).
-        precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
-        let z01 = geometry.layers[0].zMax, z12 = geometry.layers[1].zMax, w = geometry.windowHalfWidth
+        let depth = geometry.depth, w = geometry.windowHalfWidth
         let bins = geometry.layers.enumerated().map { (l, layer) in
             (offset: geometry.layerOffsets[l], nx: layer.cellsX, ny: layer.cellsY,
              invX: 1 / layer.cellSizeX, invY: 1 / layer.cellSizeY)
         }
-        let invTHomX0 = 1 / (lp.tHom * x0)
-        let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
-        let longShare = halo.longFraction, lambdaLong = halo.longAttenuationMM, lambdaShort = halo.attenuationMM
         image.cells.withUnsafeMutableBufferPointer { cells in
             // Per step: the quanta's energies and flight uniforms (Double), then their random
             // words, 3 per quantum, drawn in bulk (``RandomStream/fillBits32(_:count:)`` gives the
             // same numbers as one ``RandomStream/bits32()`` call each, without a call per number).
-            let m = Int(maxQuanta) + 1
+            let m = Int(shower.maxQuanta) + 1
             withUnsafeTemporaryAllocation(byteCount: 2 * m * 8 + 3 * m * 4, alignment: 8) { raw in
                 let quanta = raw.baseAddress!.bindMemory(to: Double.self, capacity: 2 * m), flights = quanta + m
                 let words = (raw.baseAddress! + 2 * m * 8).bindMemory(to: UInt32.self, capacity: 3 * m)
-                forEachStep(track: track, geometry: geometry, t: lp.tHom, energyCDF: energyCDF, beta: betaE,
-                            spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
+                forEachStep(track: track, geometry: geometry, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
+                            spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                     let tMid = 0.5 * (t1 + t2)
                     let dE = energyMeV * energyFraction
                     guard dE > 0 else { return }
                     contained += dE
-                    let sMid = track.startPath + tMid * x0
+                    let sMid = track.startPath + tMid * shower.x0
                     // Visible mode: the step's sampling fluctuation g (mean 1), then the
                     // local LAr fraction where each deposit lands.
                     var g = 1.0
-                    if visible { g = 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2) / dE }
-                    let tau = tMid / lp.tHom
+                    if visible { g = 1000 * rng.gamma(shape: dE / 1000 / shower.cs2, scale: shower.cs2) / dE }
+                    let tau = tMid / shower.lp.tHom
                     // Halo share of this step, its quanta (stochastically rounded count).
                     let h = min(halo.fraction0 + halo.fractionSlope * tau, halo.fractionMax)
                     var eHalo = h * dE
-                    let quantum = max(halo.quantumMeV, eHalo / maxQuanta)
+                    let quantum = max(halo.quantumMeV, eHalo / shower.maxQuanta)
                     let nq = Int(eHalo / quantum + rng.uniform())
                     if nq == 0 { eHalo = 0 }
                     let eCore = dE - eHalo
                     // Core: GFlash spots, their number from GFlash's spot profile.
-                    let n = Self.spotCount(expected: nSpotTotal * spotFraction, rng: rng)
+                    let n = Self.spotCount(expected: shower.nSpotTotal * spotFraction, rng: rng)
                     spots += n
-                    let rp = radial(tau: tau, lnEnergyGeV: lnEnergyGeV, samplingCorrections: false)
-                    let ax = axX + sMid * ux, ay = axY + sMid * uy
+                    let rp = radial(tau: tau, lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                    let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                     let coreScale = visible ? g * samplingFraction(age: tau) : 1
-                    let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(split)
+                    let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
                     // The cell of (x, y) as ``CalorimeterGeometry/cell(layer:x:y:)`` (the same
                     // arithmetic, with the layer's constants fetched once per step).
                     let bin = bins[l], sizeX = geometry.layers[l].cellSizeX, sizeY = geometry.layers[l].cellSizeY
                     @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float) {
-                        var r = radius * rm
-                        if r > rFall { r = rFall - lFall * log(rng.uniformPositive()) }
+                        var r = radius * shower.rm
+                        if r > shower.rFall { r = shower.rFall - shower.lFall * log(rng.uniformPositive()) }
                         let (c, sn) = unitCircle(azimuth)
                         let x = ax + r * c, y = ay + r * sn
                         if x > -w, x < w, y > -w, y < w {
                             let ix = min(Int((x + w) / sizeX), bin.nx - 1), iy = min(Int((y + w) / sizeY), bin.ny - 1)
                             cells[offset + ix * bin.ny + iy] += energy
-                        } else if abs(x) < plate, abs(y) < plate {
+                        } else if abs(x) < shower.plate, abs(y) < shower.plate {
                             image.overflow[l] += energy
                         }
                     }
                     for _ in 0 ..< n {
                         let bits = rng.bits32()
                         let choice = (Double(bits >> 16) + 0.5) / 65536
-                        if choice < rp.coreProbability || tau >= splitMaxAge {
+                        if choice < rp.coreProbability || tau >= shower.splitMaxAge {
                             put(radius: ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()),
                                 azimuth: bits & 0xFFFF, energy: eSpot)
                         } else {
                             // A tail spot in `split` pieces, each at its own radius and azimuth
                             // from the tail component (``tailSplit``).
                             put(radius: rp.tail * ShowerModel.radiusFactor(rng.uniform()), azimuth: bits & 0xFFFF, energy: eTail)
-                            for _ in 1 ..< split {
+                            for _ in 1 ..< shower.split {
                                 let more = rng.bits32()
                                 put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
                                     azimuth: more & 0xFFFF, energy: eTail)
@@ -632,13 +669,13 @@ extension ShowerModel {
                         quanta[i] = e; flights[i] = u; sum += e
                     }
                     let norm = eHalo / sum
-                    let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
+                    let s1 = track.startPath + t1 * shower.x0, ds = (t2 - t1) * shower.x0
                     for i in 0 ..< nq {
                         // One 32-bit draw: the depth within the step (high 16 bits) and the
                         // flight component (low 16 bits).
                         let sb = words[nq + 2 * i]
                         let s = s1 + (Double(sb >> 16) + 0.5) / 65536 * ds
-                        let lambda = (Double(sb & 0xFFFF) + 0.5) / 65536 < longShare ? lambdaLong : lambdaShort
+                        let lambda = (Double(sb & 0xFFFF) + 0.5) / 65536 < shower.longShare ? shower.lambdaLong : shower.lambdaShort
                         let bits = words[nq + 2 * i + 1]
                         let u = (Double(bits >> 16) + 0.5) / 65536
                         let cosT = a > 1e-6 ? ((oneMinusA2 + 4 * a * u).squareRoot() - 1) / a : 2 * u - 1
@@ -647,11 +684,11 @@ extension ShowerModel {
                         let ell = -lambda * fastLog(flights[i])
                         let z = s * track.uz + ell * cosT
                         guard z >= 0, z < depth else { continue }
-                        let lq = z < z01 ? 0 : (z < z12 ? 1 : 2)
-                        let x = axX + s * ux + ell * sinT * c
-                        let y = axY + s * uy + ell * sinT * sn
+                        let lq = z < shower.z01 ? 0 : (z < shower.z12 ? 1 : 2)
+                        let x = shower.axX + s * shower.ux + ell * sinT * c
+                        let y = shower.axY + s * shower.uy + ell * sinT * sn
                         var e = quanta[i] * norm
-                        if visible { e *= g * samplingFraction(age: (z / track.uz - track.startPath) * invTHomX0) }
+                        if visible { e *= g * samplingFraction(age: (z / track.uz - track.startPath) * shower.invTHomX0) }
                         // Binning by multiplication with the inverse cell sizes: a quantum's
                         // position is continuous and random, so the exactness on cell edges that
                         // ``CalorimeterGeometry/cell(layer:x:y:)`` keeps does not matter here.
@@ -659,15 +696,15 @@ extension ShowerModel {
                             let bin = bins[lq]
                             let ix = min(Int((x + w) * bin.invX), bin.nx - 1), iy = min(Int((y + w) * bin.invY), bin.ny - 1)
                             cells[bin.offset + ix * bin.ny + iy] += Float(e)
-                        } else if abs(x) < plate, abs(y) < plate {
+                        } else if abs(x) < shower.plate, abs(y) < shower.plate {
                             image.overflow[lq] += Float(e)
                         }
                     }
                 }
             }
         }
-        return ShowerRecord(energyMeV: energyMeV, parameters: lp, containedMeV: contained,
-                            startDepth: startDepth, spots: spots)
+        return ShowerRecord(energyMeV: energyMeV, parameters: shower.lp, containedMeV: contained,
+                            startDepth: shower.startDepth, spots: spots)
     }
 }
 

@@ -79,41 +79,18 @@ extension ShowerModel {
     public func depositGeant4(energyMeV: Double, track: ShowerTrack, mode: DepositMode,
                               geometry: CalorimeterGeometry, into image: inout CalorimeterImage,
                               rng: RandomStream) -> ShowerRecord {
-        let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
-        let energyGeV = energyMeV / 1000
-        let x0 = medium.radiationLengthMM, rm = medium.moliereRadiusMM
-        let nSpotTotal = 10.3 / geant4SpotSamplingTerm * pow(energyGeV, 0.959)
-        let cs2 = geant4SamplingTerm * geant4SamplingTerm
+        let shower = geant4Start(energyMeV: energyMeV, track: track, geometry: geometry, rng: rng)
         let visible = mode == .visible
         let halo = self.halo
-        // Our cap: at most 4096 halo quanta per step (only very high energies reach it).
-        let maxQuanta = 4096.0
         var contained = 0.0
         var spots = 0
-        let energyCDF = RegularizedGammaP(a: lp.alphaHom), spotCDF = RegularizedGammaP(a: lp.alphaSpot)
-        let betaE = lp.betaHom
-        let lnEnergyGeV = log(energyGeV)
-        let startDepth = track.startPath * track.uz
-        let axX = track.x0, axY = track.y0
-        var ux = track.ux, uy = track.uy
-        if axisTiltMradRootGeV > 0 {
-            let sigma = axisTiltMradRootGeV / 1000 / energyGeV.squareRoot()
-            ux += sigma * rng.gaussian(); uy += sigma * rng.gaussian()
-        }
         let a = halo.forwardAsymmetry
-        let depth = geometry.depth
-        let plate = geometry.plateHalfWidth
-        let (rFall, lFall) = tailFallOff
-        precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
-        let z01 = geometry.layers[0].zMax, z12 = geometry.layers[1].zMax, w = geometry.windowHalfWidth
+        let depth = geometry.depth, w = geometry.windowHalfWidth
         // Spot cell codes: 0 ..< totalCells a cell; totalCells + ℓ the overflow of layer ℓ; + 3 lost.
         let totalCells = geometry.totalCells
-        let invTHomX0 = 1 / (lp.tHom * x0)
-        let split = max(1, tailSplit.pieces), splitMaxAge = tailSplit.pieces > 1 ? tailSplit.maxAge : 0
-        let longShare = halo.longFraction, lambdaLong = halo.longAttenuationMM, lambdaShort = halo.attenuationMM
         // The stream's state, drawn from inline; handed back around every GSL call below.
         var taus0 = rng.inlineState()
-        let m = Int(maxQuanta) + 1, spotChunk = 256
+        let m = Int(shower.maxQuanta) + 1, spotChunk = 256
         image.cells.withUnsafeMutableBufferPointer { cellBuffer in
             image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
@@ -143,8 +120,8 @@ extension ShowerModel {
                         row[2] = Double(layer.cellsX - 1); row[3] = Double(layer.cellsY - 1)
                         row[4] = 1 / layer.cellSizeX; row[5] = 1 / layer.cellSizeY
                     }
-                    forEachStepBatched(track: track, geometry: geometry, t: lp.tHom, energyCDF: energyCDF, beta: betaE,
-                                       spotCDF: spotCDF, betaSpot: lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
+                    forEachStepBatched(track: track, geometry: geometry, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
+                                       spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                         let tMid = 0.5 * (t1 + t2)
                         let dE = energyMeV * energyFraction
                         guard dE > 0 else { return }
@@ -154,30 +131,30 @@ extension ShowerModel {
                         // would go through it, a store and a load per component per word).
                         var taus = taus0
                         defer { taus0 = taus }
-                        let sMid = track.startPath + tMid * x0
+                        let sMid = track.startPath + tMid * shower.x0
                         var g = 1.0
                         if visible {
                             rng.setInlineState(taus)
-                            g = 1000 * rng.gamma(shape: dE / 1000 / cs2, scale: cs2) / dE
+                            g = 1000 * rng.gamma(shape: dE / 1000 / shower.cs2, scale: shower.cs2) / dE
                             taus = rng.inlineState()
                         }
-                        let tau = tMid / lp.tHom
+                        let tau = tMid / shower.lp.tHom
                         let h = min(halo.fraction0 + halo.fractionSlope * tau, halo.fractionMax)
                         var eHalo = h * dE
-                        let quantum = max(halo.quantumMeV, eHalo / maxQuanta)
+                        let quantum = max(halo.quantumMeV, eHalo / shower.maxQuanta)
                         let nq = Int(eHalo / quantum + taus.uniform())
                         if nq == 0 { eHalo = 0 }
                         let eCore = dE - eHalo
                         // ``spotCount(expected:rng:)``.
-                        let expected = nSpotTotal * spotFraction
+                        let expected = shower.nSpotTotal * spotFraction
                         var n = Int(expected)
                         if taus.uniform() < expected - Double(n) { n += 1 }
                         n = max(n, 1)
                         spots += n
-                        let rp = radial(tau: tau, lnEnergyGeV: lnEnergyGeV, samplingCorrections: false)
-                        let ax = axX + sMid * ux, ay = axY + sMid * uy
+                        let rp = radial(tau: tau, lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                        let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                         let coreScale = visible ? g * samplingFraction(age: tau) : 1
-                        let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(split)
+                        let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
 
                         // Spots: draw (radius, azimuth) in the reference's order into the buffer;
                         // bin and add a chunk at a time.
@@ -186,12 +163,12 @@ extension ShowerModel {
                         func flushSpots() {
                             if ShowerKernelBuild.avx2 {
                                 ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
-                                                            plate: plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                            plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
                                                             cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
                                                             overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
                             } else {
                                 ShowerKernels.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
-                                                        plate: plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                        plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
                                                         cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
                                                         overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
                             }
@@ -202,8 +179,8 @@ extension ShowerModel {
                             k = 0
                         }
                         @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float) {
-                            var r = radius * rm
-                            if r > rFall { r = rFall - lFall * log(taus.uniformPositive()) }
+                            var r = radius * shower.rm
+                            if r > shower.rFall { r = shower.rFall - shower.lFall * log(taus.uniformPositive()) }
                             spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
                             k += 1
                             if k == spotChunk { flushSpots() }
@@ -211,12 +188,12 @@ extension ShowerModel {
                         for _ in 0 ..< n {
                             let bits = taus.next()
                             let choice = (Double(bits >> 16) + 0.5) / 65536
-                            if choice < rp.coreProbability || tau >= splitMaxAge {
+                            if choice < rp.coreProbability || tau >= shower.splitMaxAge {
                                 put(radius: ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform()),
                                     azimuth: bits & 0xFFFF, energy: eSpot)
                             } else {
                                 put(radius: rp.tail * ShowerModel.radiusFactor(taus.uniform()), azimuth: bits & 0xFFFF, energy: eTail)
-                                for _ in 1 ..< split {
+                                for _ in 1 ..< shower.split {
                                     let more = taus.next()
                                     put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
                                         azimuth: more & 0xFFFF, energy: eTail)
@@ -228,20 +205,20 @@ extension ShowerModel {
                         guard nq > 0 else { return }
                         // Halo: words [0, n_q) energies and flights; then per quantum 2 words
                         // (depth in step and flight scale; direction and azimuth).
-                        let s1 = track.startPath + t1 * x0, ds = (t2 - t1) * x0
+                        let s1 = track.startPath + t1 * shower.x0, ds = (t2 - t1) * shower.x0
                         var state = (taus.s1, taus.s2, taus.s3)
                         if ShowerKernelBuild.avx2 {
                             ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
-                                                         longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
-                                                         asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
-                                                         depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
+                                                         longShare: shower.longShare, lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
+                                                         asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
+                                                         depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
                                                          overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
                                                          energies: quanta, z: flights, codes: haloCodes)
                         } else {
                             ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
-                                                     longShare: longShare, lambdaLong: lambdaLong, lambdaShort: lambdaShort,
-                                                     asymmetry: a, axisX: axX, axisY: axY, ux: ux, uy: uy, uz: track.uz,
-                                                     depth: depth, z01: z01, z12: z12, window: w, plate: plate, layers: layerTable,
+                                                     longShare: shower.longShare, lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
+                                                     asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
+                                                     depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
                                                      overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
                                                      energies: quanta, z: flights, codes: haloCodes)
                         }
@@ -251,7 +228,7 @@ extension ShowerModel {
                             let c = Int(haloCodes[j])
                             guard c < totalCells + 3 else { continue }
                             var e = quanta[j]
-                            if visible { e *= g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * invTHomX0) }
+                            if visible { e *= g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * shower.invTHomX0) }
                             if c < totalCells { cells[c] += Float(e) } else { overflow[c - totalCells] += Float(e) }
                         }
                     }
@@ -259,8 +236,8 @@ extension ShowerModel {
             }
         }
         rng.setInlineState(taus0)
-        return ShowerRecord(energyMeV: energyMeV, parameters: lp, containedMeV: contained,
-                            startDepth: startDepth, spots: spots)
+        return ShowerRecord(energyMeV: energyMeV, parameters: shower.lp, containedMeV: contained,
+                            startDepth: shower.startDepth, spots: spots)
     }
 }
 
