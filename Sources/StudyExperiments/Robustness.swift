@@ -67,7 +67,7 @@ public enum Robustness {
                 table.append(row)
             }
             for (i, run) in runs.enumerated() { macros.add("RobustRun\(["A", "B", "C", "D", "E", "F"][min(i, 5)])", run.name) }
-            try ResultTable(caption: "Headline numbers of the study (first column) and of its robustness checks, each a full run of the pipeline with one setting changed.",
+            try ResultTable(caption: "Headline numbers of the study (first column) and of its robustness checks, each a run of the study's §4 and §5 with one setting changed; every number is the main training's (first seed).",
                             header: ["number"] + runs.map(\.name), rows: table).write(to: output, stem: "robustness")
             try macros.write(to: "\(output)/numbers.tex")
         }
