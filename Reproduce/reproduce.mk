@@ -322,8 +322,9 @@ include Reproduce/beyond.mk    # beyond the talk: scans of T, prior width and tr
 # robustness`, StudyExperiments' Robustness) reads their summaries, which hold the main training's
 # numbers. So the variants train ROBUST_SEEDS = 1 seed per network unless told otherwise (our
 # choice: the extra seeds would enter no number of the comparison; a variant's J/ψ row is then one
-# seed's, to be read against the study's seed spread). With one seed each, the two variants cost
-# about what two seeds of the study cost.
+# seed's, to be read against the study's seed spread). Cost: each variant retrains every network of
+# §4 and §5 once, the ensembles included (the default profile's two variants: 69 minutes on 2
+# cores, with other work beside them).
 ROBUST_OUT_VISIBLE    = out/$(PROFILE)-visible
 ROBUST_OUT_NORMALISED = out/$(PROFILE)-normalised
 ROBUST_SEEDS         ?= 1
