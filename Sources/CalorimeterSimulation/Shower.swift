@@ -511,8 +511,8 @@ extension ShowerModel {
     struct Geant4ShowerStart {
         /// The shower's drawn longitudinal parameters (homogeneous pair and spot profile).
         let lp: LongitudinalParameters
-        /// Energy in GeV and its logarithm (the radial profile's argument).
-        let energyGeV: Double, lnEnergyGeV: Double
+        /// ln(E/GeV), the radial profile's argument.
+        let lnEnergyGeV: Double
         /// X₀ and R_M of the medium, in mm.
         let x0: Double, rm: Double
         /// GFlash's total number of spots, 10.3/c_spot · E^0.959 (E in GeV).
@@ -558,7 +558,7 @@ extension ShowerModel {
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let x0 = medium.radiationLengthMM
         return Geant4ShowerStart(
-            lp: lp, energyGeV: energyGeV, lnEnergyGeV: log(energyGeV), x0: x0, rm: medium.moliereRadiusMM,
+            lp: lp, lnEnergyGeV: log(energyGeV), x0: x0, rm: medium.moliereRadiusMM,
             nSpotTotal: 10.3 / geant4SpotSamplingTerm * pow(energyGeV, 0.959),
             cs2: geant4SamplingTerm * geant4SamplingTerm,
             energyCDF: RegularizedGammaP(a: lp.alphaHom), spotCDF: RegularizedGammaP(a: lp.alphaSpot),
