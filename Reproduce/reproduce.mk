@@ -167,8 +167,11 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 
 # ---- §4 classification: BNN and deterministic twin on all the study's classes -----------------
 # $(call train,MODEL,SEED[,OPTIONS]) and $(call predict,MODEL FILE,DATA FILE,SAMPLES): the commands
-# (without -o) of a training on train.h5 (validation: val.h5) and of a prediction.
-train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(call train_args,$(1)) $(INPUTS_FLAGS) --seed $(2))
+# (without -o) of a training on train.h5 (validation: val.h5) and of a prediction. Every training
+# runs with --resume-if-present: a run of make that was interrupted (Ctrl-C, a killed session, a
+# Slurm time limit) left each unfinished training's checkpoint, and the next run continues it,
+# to the same bits as an uninterrupted training; a checkpoint of another command starts afresh.
+train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(call train_args,$(1)) $(INPUTS_FLAGS) --seed $(2) --resume-if-present)
 predict = $(strip $(CALOBNN) predict --model $(1) --data $(2) --samples $(3) --seed $(SEED_PREDICT))
 # Independently seeded trainings (SEEDS = S, a profile value; 1 if unset): seed 0 is the main
 # run; for r = 1 … S − 1 the networks are trained again with --member r (the seed derived from the

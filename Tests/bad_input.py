@@ -567,16 +567,10 @@ def resume_cases(root, fx):
         and os.path.exists(f"{d}/termed.h5.ckpt") and not any(m in err.decode() for m in BACKTRACE_MARKERS)
     record("term-train", ok, f"SIGTERM after a checkpoint: previous model intact, checkpoint kept, no temporary (status {proc.returncode}, temporaries {temps})")
     os.remove(f"{d}/termed.h5.ckpt"); os.remove(f"{d}/termed.h5")
-    proc = subprocess.Popen([TOOL] + base + ["-o", f"{d}/resumed.h5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    hit = wait_for(lambda: os.path.exists(f"{d}/resumed.h5.ckpt"), 60)
-    time.sleep(0.05)
-    proc.kill(); proc.communicate()
-    interrupted = hit and not os.path.exists(f"{d}/resumed.h5")
-    if not interrupted:
+    done = kill_after_checkpoint(base + ["-o", f"{d}/resumed.h5"])
+    if done is None:
         record("kill9-train-resume", False, "could not interrupt the training (finished before SIGKILL)")
         return
-    with h5py.File(f"{d}/resumed.h5.ckpt", "r") as f:
-        done = int(f.attrs["epochs_completed"])
     watch = (d,)
     expect_error("resume-changed-lr", "--resume with another --learning-rate", base + ["--resume", "--learning-rate", "0.01",
                  "-o", f"{d}/resumed.h5"], ["--learning-rate", "0.001", "0.01"], root, watch)
@@ -592,6 +586,42 @@ def resume_cases(root, fx):
     record("kill9-train-resume", same and not leftovers,
            f"SIGKILL after epoch {done} of 8, then --resume: every dataset and attribute (but wall time) identical "
            f"to the uninterrupted run ({same}); no checkpoint or temporary left ({not leftovers})" + ("" if rc == 0 else f" — {err.strip()}"))
+    # make's way: --resume-if-present continues a compatible checkpoint and starts afresh past
+    # a damaged one, saying so; with --resume it is refused as contradictory.
+    expect_error("resume-both-flags", "--resume together with --resume-if-present", base + ["--resume", "--resume-if-present",
+                 "-o", f"{d}/both.h5"], ["--resume", "--resume-if-present"], root, watch)
+    done = kill_after_checkpoint(base + ["-o", f"{d}/continued.h5"])
+    if done is None:
+        record("kill9-train-resume-if-present", False, "could not interrupt the training (finished before SIGKILL)")
+        return
+    rc, _, err = run(base[:-1] + ["--resume-if-present", "-o", f"{d}/continued.h5"], root)
+    same = rc == 0 and model_arrays(f"{d}/straight.h5") == model_arrays(f"{d}/continued.h5")
+    said = f"after epoch {done}" in err
+    record("kill9-train-resume-if-present", same and said and not os.path.exists(f"{d}/continued.h5.ckpt"),
+           f"SIGKILL after epoch {done} of 8, then --resume-if-present: continued ({said}), identical to the uninterrupted "
+           f"run ({same})" + ("" if rc == 0 else f" — {err.strip()}"))
+    with open(f"{d}/damaged.h5.ckpt", "wb") as f:
+        f.write(b"not a checkpoint")
+    rc, _, err = run(base + ["--resume-if-present", "-o", f"{d}/damaged.h5"], root)
+    same = rc == 0 and model_arrays(f"{d}/straight.h5") == model_arrays(f"{d}/damaged.h5")
+    said = "starting afresh" in err and "damaged.h5.ckpt" in err and len(err.strip().splitlines()) == 1
+    record("resume-if-present-damaged", same and said and not os.path.exists(f"{d}/damaged.h5.ckpt"),
+           f"--resume-if-present past a damaged checkpoint: one line saying it starts afresh ({said}), the model identical "
+           f"to the uninterrupted run ({same})" + ("" if rc == 0 else f" — {err.strip()}"))
+
+
+def kill_after_checkpoint(args):
+    """Start `calobnn ARGS` (a training with -o last), SIGKILL it once its first checkpoint is
+    written; the epochs the checkpoint holds, or None if the training finished first."""
+    out = args[-1]
+    proc = subprocess.Popen([TOOL] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    hit = wait_for(lambda: os.path.exists(f"{out}.ckpt"), 60)
+    time.sleep(0.05)
+    proc.kill(); proc.communicate()
+    if not hit or os.path.exists(out):
+        return None
+    with h5py.File(f"{out}.ckpt", "r") as f:
+        return int(f.attrs["epochs_completed"])
 
 
 if __name__ == "__main__":

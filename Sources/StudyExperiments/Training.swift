@@ -7,6 +7,30 @@ import Foundation
 import StudyData
 import StudyReport
 
+/// What a training does with a checkpoint `<output>.ckpt` left by an earlier, unfinished run.
+public enum ResumePolicy: Sendable {
+    /// Start afresh; an old checkpoint is overwritten after the first epoch.
+    case never
+    /// Continue from the checkpoint: an error if there is none, or if it was made with other
+    /// settings or data (`calobnn train --resume`).
+    case required
+    /// Continue from the checkpoint if there is one made with the same settings and data, else
+    /// start afresh and say why (`calobnn train --resume-if-present`): what `make reproduce` uses,
+    /// so that an interrupted run continues its trainings where they stopped. A resumed run gives
+    /// the same bits as an uninterrupted one, so this changes how long a step takes, never its result.
+    case ifPresent
+}
+
+/// An existing checkpoint as a training finds it.
+private enum Continuation {
+    case missing
+    case unreadable(String)
+    /// Made with other settings or data: which, as "option old → new".
+    case changed(String)
+    /// Its state, ready to continue with this run's epochs, threads and verbosity.
+    case state(TrainingState)
+}
+
 /// One training of the study.
 public struct NetworkTraining: Sendable {
     /// Training data (`calobnn simulate`).
@@ -52,10 +76,11 @@ public struct NetworkTraining: Sendable {
     }
 
     /// Train and write the model to `output`, checkpointing to `output + ".ckpt"` after every
-    /// epoch. With `resume`, continue from that checkpoint — an error if there is none, or if any
-    /// setting but the epochs (not on a cosine schedule), threads and verbosity (or the data's content) changed. A diverging
-    /// run (a non-finite loss or gradient) stops with an error and writes no model.
-    public func run(output: String, resume: Bool) throws {
+    /// epoch. `resume` says what to do with an existing checkpoint (``ResumePolicy``): a checkpoint
+    /// can be continued when no setting but the epochs (not on a cosine schedule), threads and
+    /// verbosity (nor the data's content) changed. A diverging run (a non-finite loss or gradient)
+    /// stops with an error and writes no model.
+    public func run(output: String, resume policy: ResumePolicy) throws {
         let ckpt = output + ".ckpt"
         let dataset = try ExperimentInputs.dataset(data)
         if let excludedClass, !dataset.provenance.classNames.contains(excludedClass) {
@@ -101,15 +126,19 @@ public struct NetworkTraining: Sendable {
         opt.schedule = schedule; opt.rhoLearningRateFactor = rhoLearningRateFactor
         let priorModel: any Prior
         do { priorModel = try strictPrior(prior) } catch { throw InputError("--prior: \(error)") }
-        var state: TrainingState
-        if resume {
-            guard FileManager.default.fileExists(atPath: ckpt) else {
-                throw InputError(FileManager.default.fileExists(atPath: output)
-                    ? "--resume: nothing to resume: \(output) is a finished model and there is no checkpoint \(ckpt)"
-                    : "--resume: nothing to resume: no checkpoint \(ckpt); run without --resume to start training")
-            }
-            do { state = try Checkpoint.load(from: ckpt) } catch { throw InputError("--resume \(error)") }
-            let saved = try Checkpoint.provenance(of: ckpt, Array(provenance.keys))
+        let fresh = {
+            let cfg = NetworkConfig(kind: model, classes: names.count, bayesianBias: bayesianBias)
+            let net = CaloNetwork(config: cfg, prior: priorModel, seed: runSeed)
+            let nTrain = trainValidationSplit(count: labels.count, fraction: fraction, seed: runSeed).train.count
+            return TrainingState(network: net, options: opt, classNames: names, preprocessing: pre.name, trainingCount: nTrain)
+        }
+        /// The checkpoint's state, or why it cannot be continued with these settings.
+        func continuation() -> Continuation {
+            guard FileManager.default.fileExists(atPath: ckpt) else { return .missing }
+            var state: TrainingState
+            let saved: [String: String]
+            do { state = try Checkpoint.load(from: ckpt); saved = try Checkpoint.provenance(of: ckpt, Array(provenance.keys)) }
+            catch { return .unreadable("\(error)") }
             let o = state.options
             // Every setting that shapes the result must be the checkpoint's; only the epochs (to
             // extend or shorten the run), threads and verbosity may change.
@@ -135,17 +164,36 @@ public struct NetworkTraining: Sendable {
                     String(provenance["training_data_identity"]!.prefix(12)))
             compare("--validation (content)", saved["validation_data_identity"].map { $0.isEmpty ? "none" : String($0.prefix(12)) } ?? "unrecorded",
                     validationIdentity.isEmpty ? "none" : String(validationIdentity.prefix(12)))
-            guard changed.isEmpty else {
-                throw InputError("--resume: \(ckpt) was made with other settings: \(changed.joined(separator: ", ")); resume with the checkpoint's values or start afresh without --resume")
-            }
+            guard changed.isEmpty else { return .changed("\(ckpt) was made with other settings: \(changed.joined(separator: ", "))") }
             state.options.epochs = epochs; state.options.threads = threads; state.options.verbose = verbose
-            if verbose { ProgressReporter.write("train: resuming \(ckpt) after epoch \(state.epochsCompleted)\n") }
-        } else {
-            let cfg = NetworkConfig(kind: model, classes: names.count, bayesianBias: bayesianBias)
-            let net = CaloNetwork(config: cfg, prior: priorModel, seed: runSeed)
-            let nTrain = trainValidationSplit(count: labels.count, fraction: fraction, seed: runSeed).train.count
-            state = TrainingState(network: net, options: opt, classNames: names, preprocessing: pre.name, trainingCount: nTrain)
+            return .state(state)
         }
+        var state: TrainingState
+        var resumed = false
+        switch policy {
+        case .never:
+            state = fresh()
+        case .required:
+            switch continuation() {
+            case .state(let s): state = s; resumed = true
+            case .missing:
+                throw InputError(FileManager.default.fileExists(atPath: output)
+                    ? "--resume: nothing to resume: \(output) is a finished model and there is no checkpoint \(ckpt)"
+                    : "--resume: nothing to resume: no checkpoint \(ckpt); run without --resume to start training")
+            case .unreadable(let why): throw InputError("--resume \(why)")
+            case .changed(let why): throw InputError("--resume: \(why); resume with the checkpoint's values or start afresh without --resume")
+            }
+        case .ifPresent:
+            switch continuation() {
+            case .state(let s): state = s; resumed = true
+            case .missing: state = fresh()
+            case .unreadable(let why), .changed(let why):
+                // Said even with --quiet: the checkpoint is overwritten after the first epoch.
+                ProgressReporter.write("train: starting afresh, not from the checkpoint: \(why)\n")
+                state = fresh()
+            }
+        }
+        if resumed && verbose { ProgressReporter.write("train: resuming \(ckpt) after epoch \(state.epochsCompleted)\n") }
         if verbose {
             ProgressReporter.write("train: \(model.rawValue) on \(data.path)\(excludedClass.map { " without \($0)" } ?? "")\(member > 0 ? ", ensemble member \(member)" : ""), seed \(runSeed) (from --seed \(seed))\n")
         }
@@ -156,11 +204,11 @@ public struct NetworkTraining: Sendable {
             }
         } catch let e as TrainingError {
             // A diverged run: its checkpoints would only diverge again. Keep one we resumed from.
-            if !resume { try? FileManager.default.removeItem(atPath: ckpt) }
+            if !resumed { try? FileManager.default.removeItem(atPath: ckpt) }
             throw InputError("\(data.path): \(e.description); \(output) was not written")
         }
         guard final.bestEpoch >= 1 else {
-            if !resume { try? FileManager.default.removeItem(atPath: ckpt) }
+            if !resumed { try? FileManager.default.removeItem(atPath: ckpt) }
             throw InputError("\(data.path): no epoch lowered the validation loss; \(output) was not written")
         }
         try Checkpoint.save(final, to: output, provenance: provenance)

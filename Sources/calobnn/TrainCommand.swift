@@ -19,6 +19,8 @@ struct Train: ParsableCommand {
         Writes a checkpoint after every epoch to <output>.ckpt (atomically) and the model to <output> at the end. \
         --resume continues from the checkpoint; the result is bit-identical to an uninterrupted run. It is an error \
         if there is no checkpoint, or if any setting but --epochs (fixed too on a cosine schedule: it sets the schedule's length), --threads and --quiet (or the data) changed. \
+        --resume-if-present continues from a checkpoint that --resume would accept and otherwise starts afresh, saying why \
+        (what `make reproduce` uses, so that an interrupted run continues its trainings where they stopped). \
         A diverging run (a non-finite loss or gradient) stops with an error and writes no model. \
         With --exclude-class or --member the run's seed derives from (--seed, removed class, member).
 
@@ -67,6 +69,8 @@ struct Train: ParsableCommand {
     var bayesianBias = false
     @Flag(help: "Continue from <output>.ckpt (an error if there is none, or if a setting changed).")
     var resume = false
+    @Flag(help: "Continue from <output>.ckpt if there is one made with these settings and data; else start afresh, saying why.")
+    var resumeIfPresent = false
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
     @Option(name: [.short, .customLong("output")], help: "Model file to write (HDF5).")
@@ -89,6 +93,7 @@ struct Train: ParsableCommand {
         if let eventsPerClass { guard eventsPerClass >= 1 else { throw ValidationError("--events-per-class must be ≥ 1 (got \(eventsPerClass))") } }
         guard (0 ... 1_000_000).contains(member) else { throw ValidationError("--member must be in 0…1000000 (got \(member))") }
         do { _ = try strictPrior(prior) } catch { throw ValidationError("--prior: \(error)") }
+        guard !(resume && resumeIfPresent) else { throw ValidationError("--resume and --resume-if-present exclude each other (--resume insists on the checkpoint)") }
     }
 
     func run() throws {
@@ -103,6 +108,6 @@ struct Train: ParsableCommand {
         training.bayesianBias = bayesianBias; training.threads = threads; training.verbose = !quiet
         training.preprocessing = inputs == .log ? Preprocessing() : .energyNormalised
         training.eventsPerClass = eventsPerClass
-        try training.run(output: output, resume: resume)
+        try training.run(output: output, resume: resume ? .required : resumeIfPresent ? .ifPresent : .never)
     }
 }

@@ -38,7 +38,7 @@ final class Workspace {
         var t = NetworkTraining(data: NamedFile("train", path("train.h5")), validation: NamedFile("val", path("val.h5")),
                                 model: model, excludedClass: removed, seed: 2000)
         t.epochs = 2; t.batch = 32; t.member = member; t.verbose = false
-        try t.run(output: path("model_\(name).h5"), resume: false)
+        try t.run(output: path("model_\(name).h5"), resume: .never)
         _ = try NetworkPrediction(model: NamedFile("model", path("model_\(name).h5")), data: NamedFile("test", path("test.h5")),
                                   samples: samples, seed: 2022).run(output: path("pred/\(name).h5"))
     }
@@ -124,7 +124,7 @@ struct StudyExperimentsTests {
                                 model: .bnn, excludedClass: nil, seed: 2000)
         t.epochs = 2; t.batch = 32; t.verbose = false
         t.schedule = LearningRateSchedule(.cosine, warmupEpochs: 1); t.rhoLearningRateFactor = 4
-        try t.run(output: w.path("cos.h5"), resume: false)
+        try t.run(output: w.path("cos.h5"), resume: .never)
         let saved = try Checkpoint.load(from: w.path("cos.h5"))
         #expect(saved.options.schedule == t.schedule && saved.options.rhoLearningRateFactor == 4)
         // The finished model holds the whole state: as a checkpoint it can be "resumed".
@@ -139,7 +139,7 @@ struct StudyExperimentsTests {
             var u = t
             change(&u)
             do {
-                try u.run(output: w.path("r.h5"), resume: true)
+                try u.run(output: w.path("r.h5"), resume: .required)
                 Issue.record("resume with \(words) was accepted")
             } catch let e as InputError {
                 #expect(e.description.contains(words) && !e.description.contains("\n"), "\(e)")
@@ -147,6 +147,48 @@ struct StudyExperimentsTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: w.path("r.h5.ckpt"))) == before)
             #expect(!FileManager.default.fileExists(atPath: w.path("r.h5")))
         }
+    }
+
+    /// `make reproduce`'s policy: a checkpoint left by an interrupted run of the same command is
+    /// continued, to the same bits as an uninterrupted run; one made with other settings is
+    /// replaced by a fresh run, again to the same bits as a run that never saw it.
+    @Test("resume if present: continues a compatible checkpoint, starts afresh past an incompatible one, same bits as straight runs")
+    func resumeIfPresent() throws {
+        let w = try Workspace()
+        var t = NetworkTraining(data: NamedFile("train", w.path("train.h5")), validation: NamedFile("val", w.path("val.h5")),
+                                model: .bnn, excludedClass: nil, seed: 2000)
+        t.batch = 32; t.patience = 10; t.verbose = false
+        func same(_ a: String, _ b: String) throws -> Bool {
+            let (x, y) = (try Checkpoint.load(from: w.path(a)), try Checkpoint.load(from: w.path(b)))
+            return x.mu == y.mu && x.rho == y.rho && x.bestMu == y.bestMu && x.adamMu == y.adamMu && x.history == y.history
+        }
+        var straight = t; straight.epochs = 3
+        try straight.run(output: w.path("straight.h5"), resume: .never)
+        // An interruption after epoch 1 of the 3: the checkpoint is the state after that epoch,
+        // which a finished 1-epoch run of the constant schedule holds too. Its first epoch's
+        // training loss is marked, so that the result shows whether the checkpoint was continued.
+        var first = t; first.epochs = 1
+        try first.run(output: w.path("one.h5"), resume: .never)
+        var interrupted = try Checkpoint.load(from: w.path("one.h5"))
+        interrupted.history.trainLoss[0] = 42
+        let keys = ["training_data_identity", "validation_data_identity", "training_data_file", "validation_data_file"]
+        try Checkpoint.save(interrupted, to: w.path("continued.h5.ckpt"), provenance: try Checkpoint.provenance(of: w.path("one.h5"), keys))
+        try straight.run(output: w.path("continued.h5"), resume: .ifPresent)
+        let continued = try Checkpoint.load(from: w.path("continued.h5"))
+        #expect(continued.history.trainLoss.count == 3 && continued.history.trainLoss[0] == 42)
+        var unmarked = continued; unmarked.history.trainLoss[0] = try Checkpoint.load(from: w.path("straight.h5")).history.trainLoss[0]
+        try Checkpoint.save(unmarked, to: w.path("unmarked.h5"), provenance: [:])
+        #expect(try same("unmarked.h5", "straight.h5"))
+        #expect(!FileManager.default.fileExists(atPath: w.path("continued.h5.ckpt")))
+        // A checkpoint of another seed (another command) is not continued: a fresh run replaces it.
+        var other = first; other.seed = 2001
+        try other.run(output: w.path("other.h5"), resume: .never)
+        try FileManager.default.copyItem(atPath: w.path("other.h5"), toPath: w.path("fresh.h5.ckpt"))
+        try straight.run(output: w.path("fresh.h5"), resume: .ifPresent)
+        #expect(try same("fresh.h5", "straight.h5"))
+        // No checkpoint at all: an ordinary run.
+        try straight.run(output: w.path("plain.h5"), resume: .ifPresent)
+        #expect(try same("plain.h5", "straight.h5"))
     }
 
     @Test("§4 and §5 from files: outputs complete, recorded seeds are the derived ones, numbers agree with a recomputation")
