@@ -40,7 +40,9 @@ paper: deps-paper $(PAPER_NEEDS)
 	     SeedTrainData $(call shq,$(SEED_TRAIN_DATA)) SeedValData $(call shq,$(SEED_VAL_DATA)) SeedTestData $(call shq,$(SEED_TEST_DATA)) \
 	     SeedIDBNN $(call shq,$(SEED_ID_BNN)) SeedIDDet $(call shq,$(SEED_ID_DET)) SeedLOO $(call shq,$(SEED_LOO)) \
 	     SeedPredict $(call shq,$(SEED_PREDICT)) SeedBootstrap $(call shq,$(SEED_BOOTSTRAP)) \
-	     SeedValidation $(call shq,$(SEED_VALIDATION)) ValidationEvents $(call shq,$(VALIDATION_EVENTS)); \
+	     SeedValidation $(call shq,$(SEED_VALIDATION)) ValidationEvents $(call shq,$(VALIDATION_EVENTS)) \
+	     BNNEpochs $(call shq,$(or $(BNN_EPOCHS),$(EPOCHS))); \
+	   printf '\\BNNConverged%s\n' $(if $(filter yes,$(BNN_CONVERGED)),true,false); \
 	} > $(PAPER_GEN)/profile.tex
 	@mkdir -p Paper/build
 	cd Paper && $(LATEXMK) -pdf -interaction=nonstopmode -halt-on-error -file-line-error -outdir=build paper.tex > build/latexmk.log 2>&1 \

@@ -40,6 +40,10 @@ RHO_LR_FACTOR ?= 1
 # are the same trainings, bit for bit. $(call train_args,MODEL): the options of every training of MODEL.
 BNN_EPOCHS   ?= $(EPOCHS)
 BNN_PATIENCE ?= $(PATIENCE)
+# BNN_CONVERGED = yes: the profile's BNN budget meets our convergence criterion (BayesianNetworks
+# article "Training to convergence": doubling the budget lowers the best validation loss by less
+# than 0.01). It selects the Paper's wording (\ifBNNConverged, Paper/paper.mk), nothing else.
+BNN_CONVERGED ?= no
 train_args   = --epochs $(if $(filter bnn,$(1)),$(BNN_EPOCHS),$(EPOCHS)) --patience $(if $(filter bnn,$(1)),$(BNN_PATIENCE),$(PATIENCE)) --batch $(BATCH) \
                --learning-rate $(LEARNING_RATE) --lr-schedule $(LR_SCHEDULE) --warmup-epochs $(WARMUP_EPOCHS) \
                --rho-lr-factor $(RHO_LR_FACTOR) $(call shell-words,$(TRAIN_FLAGS))

@@ -20,3 +20,4 @@ include Reproduce/profiles/default.mk
 PROFILE_NOTE      = the default profile, BNNs trained to convergence
 BNN_EPOCHS        = 640
 BNN_PATIENCE      = 640
+BNN_CONVERGED     = yes

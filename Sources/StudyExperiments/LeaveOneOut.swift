@@ -386,9 +386,13 @@ public enum LeaveOneOut {
                                     "aupr_mean": ap.mean, "aupr_spread": ap.spread, "fpr95_mean": fpr.mean, "fpr95_spread": fpr.spread]
             }
             seedRows.append(seedRow)
-            if r.seedAUROCs[StudyScores.bnnStdPredicted.key] != nil {
+            if let perSeed = r.seedAUROCs[StudyScores.bnnStdPredicted.key] {
                 let sp = r.stdSeedSpread.spread
                 macros.add("AUROCStdMean\(macroName(name))", fmt(sp.mean, 3)); macros.add("AUROCStdSpread\(macroName(name))", fmt(sp.spread, 3))
+                // Every seed's value, in seed order, as a list for the text ("0.331, 0.663 and 0.549").
+                let listed = perSeed.map { fmt($0, 3) }
+                macros.add("AUROCStdSeeds\(macroName(name))", listed.count < 2 ? listed.joined()
+                           : listed.dropLast().joined(separator: ", ") + " and " + listed.last!)
             }
             for detector in configuration.detectors {
                 guard let v = r.seedAUROCs[detector.rawValue] else { continue }
@@ -589,7 +593,9 @@ public enum LeaveOneOut {
     ///   among the anomalies than among the known events;
     /// - AUROC of the BNN σ: how many removed classes exceed 0.5 and 0.9, its mean, minimum and
     ///   maximum; how many exceed 0.5 by more than twice their bootstrap error
-    ///   (`NStdSignificant`, the rule for "better than chance"); and per family (BNN,
+    ///   (`NStdSignificant`, the rule for "better than chance"; per removed class the verdict in
+    ///   words, `StdVerdict<Class>`: "better than chance", "worse than chance" — below 0.5 by
+    ///   the same margin — or "not distinguishable from chance"); and per family (BNN,
     ///   deterministic, ensemble) how many rows it has the best score of — a row whose best
     ///   printed value is shared by scores of different families counts as a tie (`NBestTie`).
     ///   With several seeds (`stdSeeds`, one per row), "better than chance" uses the mean over
@@ -630,12 +636,19 @@ public enum LeaveOneOut {
             let families = Set(row.indices.filter { row[$0] == best }.map { scores[$0].family })
             if families.count == 1 { bestCount[families.first!, default: 0] += 1 } else { ties += 1 }
         }
-        // "Better than chance" only beyond twice the bootstrap error (the rule, fixed first).
-        let significant: Int
+        // "Better than chance" only beyond twice the bootstrap error (the rule, fixed first); with
+        // seeds, beyond twice the uncertainty of their mean. Per removed class the verdict in words.
+        let judged: [(value: Double, uncertainty: Double)]
         if let stdSeeds, stdSeeds.count == std.count {
-            significant = zip(stdSeeds, errors.map { $0[0] }).filter { $0.0.mean - 2 * $0.0.uncertainty(bootstrap: $0.1) > 0.5 }.count
+            judged = zip(stdSeeds, errors.map { $0[0] }).map { ($0.0.mean, $0.0.uncertainty(bootstrap: $0.1)) }
         } else {
-            significant = zip(std, errors.map { $0[0] }).filter { $0.0 - 2 * $0.1 > 0.5 }.count
+            judged = zip(std, errors.map { $0[0] }).map { ($0.0, $0.1) }
+        }
+        let significant = judged.filter { $0.value - 2 * $0.uncertainty > 0.5 }.count
+        for (name, j) in zip(names, judged) {
+            let verdict = j.value - 2 * j.uncertainty > 0.5 ? "better than chance"
+                : j.value + 2 * j.uncertainty < 0.5 ? "worse than chance" : "not distinguishable from chance"
+            m.append(("StdVerdict\(macroName(name))", verdict))
         }
         m += [("NBestTie", "\(ties)"), ("NStdSignificant", "\(significant)")]
         m += [("NStdAboveChance", "\(std.filter { $0 > 0.5 }.count)"), ("NStdAboveNinety", "\(std.filter { $0 >= 0.9 }.count)"),

@@ -353,6 +353,11 @@ struct StudyExperimentsTests {
                                                        stdSeeds: [LeaveOneOut.SeedSpread([0.60, 0.45, 0.50])]),
                                 uniquingKeysWith: { a, _ in a })
         #expect(alone["NStdSignificant"] == "1" && seeded["NStdSignificant"] == "0")
+        #expect(alone["StdVerdictA"] == "better than chance" && seeded["StdVerdictA"] == "not distinguishable from chance")
+        let below = Dictionary(LeaveOneOut.textMacros(stdSummary: std, cases: cases, auroc: auroc, scores: scores, names: ["a"],
+                                                      stdSeeds: [LeaveOneOut.SeedSpread([0.30, 0.33, 0.31])]),
+                               uniquingKeysWith: { a, _ in a })
+        #expect(below["StdVerdictA"] == "worse than chance" && below["NStdSignificant"] == "0")
         // Seeds that agree keep the verdict.
         let steady = Dictionary(LeaveOneOut.textMacros(stdSummary: std, cases: cases, auroc: auroc, scores: scores, names: ["a"],
                                                        stdSeeds: [LeaveOneOut.SeedSpread([0.60, 0.61, 0.59])]),
