@@ -7,7 +7,8 @@ Usage: check_staleness.py [OUT]   (default out/quick: a finished `make results P
 Only dry runs (`make -n`, which writes no recipe stamp): nothing is computed, about a second.
 Each case lists the outputs (`-o …`) of the tool commands make would run, compared with the set
 this script expects from the study's data flow (written here independently of the Makefile):
-  (i)   nothing changed                      → nothing runs;
+  (i)   nothing changed, or only THREADS      → nothing runs (and THREADS reaches every
+                                               training and prediction);
   (ii)  a rebuilt tool (make -W calobnn)     → every step runs;
   (iii) one seed, profile value or TRAIN_FLAGS on the command line (as if edited in
         Reproduce/seeds.mk or the profile) → exactly the steps whose command it enters, and
@@ -107,6 +108,17 @@ def main(out):
     expect("(i) nothing changed", got, set())
     got, _ = steps(out, f"-W{CALOBNN}")
     expect("(ii) the tool rebuilt", got, every)
+    # The thread count is passed to every training and prediction but enters no stamp.
+    got, _ = steps(out, "THREADS=1")
+    expect("(i) THREADS=1 (no output depends on it)", got, set())
+    with tempfile.TemporaryDirectory() as tmp:
+        _, text = steps(os.path.join(tmp, "out"), "THREADS=1")
+    heavy = [l for l in text.splitlines() if re.search(re.escape(CALOBNN) + r" (train|predict) ", l)]
+    if not heavy or any("--threads=1" not in l for l in heavy):
+        failures.append("THREADS=1 passed on")
+        print(f"check-staleness: THREADS=1 is not passed to every train/predict command: FAILED")
+    else:
+        print(f"check-staleness: THREADS=1 passed to all {len(heavy)} train and predict commands, as expected")
 
     seeds = {}
     with open("Reproduce/seeds.mk") as f:
