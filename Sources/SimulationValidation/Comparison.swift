@@ -257,3 +257,40 @@ public enum SampleClassifier {
         return s
     }
 }
+
+extension SampleClassifier {
+    /// One step of ``elimination(reference:simulated:names:floor:)``: the observable removed and
+    /// the classifier's AUC on the observables left.
+    public struct EliminationStep: Sendable, Equatable {
+        /// The observable removed at this step.
+        public var removed: String
+        /// The two-fold AUC without it (and without those removed before).
+        public var auc: Double
+    }
+
+    /// Which observables tell the samples apart: greedy backward elimination (our choice). Start
+    /// from all `names` (the columns of `reference` and `simulated`); at each step drop the one
+    /// observable whose removal lowers ``auc(reference:simulated:lambda:quadratic:iterations:)``
+    /// most (on a tie, the first in `names` order), until the AUC is at most `floor` or one
+    /// observable is left. The observables removed first are those a simulator must get right for
+    /// the classifier to lose its grip: several observables that each separate a little can weigh
+    /// more than one that separates well but says what another one says too.
+    public static func elimination(reference: [[Double]], simulated: [[Double]], names: [String],
+                                   floor: Double = 0.6) -> [EliminationStep] {
+        var left = Array(names.indices), steps: [EliminationStep] = []
+        func columns(_ rows: [[Double]], _ keep: [Int]) -> [[Double]] { rows.map { r in keep.map { r[$0] } } }
+        while left.count > 1 {
+            var best: (auc: Double, position: Int)? = nil
+            for (position, _) in left.enumerated() {
+                var keep = left
+                keep.remove(at: position)
+                let a = auc(reference: columns(reference, keep), simulated: columns(simulated, keep))
+                if best == nil || a < best!.auc { best = (a, position) }
+            }
+            let removed = left.remove(at: best!.position)
+            steps.append(EliminationStep(removed: names[removed], auc: best!.auc))
+            if best!.auc <= floor { break }
+        }
+        return steps
+    }
+}

@@ -25,6 +25,9 @@ public struct SampleValidation: Sendable {
     /// Classifier AUC on the total-deposit cells, ln(1 + E/MeV) per cell, linear model (at most
     /// 1000 events per sample and 10 Newton steps: our choice, for time).
     public var aucCells: Double
+    /// Which shapes the shape classifier relies on (``SampleClassifier/elimination(reference:simulated:names:floor:)``
+    /// on the total-deposit shapes; computed for the ``ShowerTuning/geant4`` tuning only, empty for the others).
+    public var elimination: [SampleClassifier.EliminationStep] = []
 }
 
 /// The targets of the validation (our choice of how close is close, stated in the Paper): every
@@ -97,7 +100,8 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
             larResolution: (rv.std / rv.mean, sv.std / sv.mean),
             aucShapes: SampleClassifier.auc(reference: refTotal, simulated: simTotal[k]),
             aucVisibleShapes: SampleClassifier.auc(reference: refVisible, simulated: simVisible[k]),
-            aucCells: SampleClassifier.auc(reference: refCells, simulated: simCells[k], quadratic: false, iterations: 10))
+            aucCells: SampleClassifier.auc(reference: refCells, simulated: simCells[k], quadratic: false, iterations: 10),
+            elimination: tunings[k] == .geant4 ? SampleClassifier.elimination(reference: refTotal, simulated: simTotal[k], names: names) : [])
     }
 }
 
@@ -222,6 +226,23 @@ extension ValidationOutput {
         return out
     }
 
+    /// Steps of the shape elimination shown per sample (the rest is in the macros).
+    public static let eliminationColumns = 4
+
+    /// One row per sample: the AUC on all shapes, then the first
+    /// ``eliminationColumns`` steps of the geant4 tuning's elimination, "shape → AUC without it".
+    public static func eliminationRows(_ ref: ReferenceSample, _ runs: [SampleValidation]) -> [[String]] {
+        guard let r = runs.first(where: { !$0.elimination.isEmpty }) else { return [] }
+        let steps = r.elimination.prefix(eliminationColumns).map { "\($0.removed) → \(fmt($0.auc, 3))" }
+        return [[ref.name, fmt(r.aucShapes, 3)] + steps + [String](repeating: "", count: eliminationColumns - steps.count)]
+    }
+
+    /// The elimination table over all samples.
+    public static func eliminationTable(_ rows: [[String]]) -> ResultTable {
+        ResultTable(caption: "Which shower shapes tell our showers (geant4 tuning) from Geant4's: the shape classifier's AUC on all shapes, then, step by step, the shape whose removal lowers the AUC most and the AUC on the shapes left (greedy backward elimination, total deposit).",
+                    header: ["sample", "AUC all"] + (1 ... eliminationColumns).map { "step \($0)" }, rows: rows)
+    }
+
     /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin.
     public static func parameterTable(_ m: ShowerModel) -> ResultTable {
         let fit10and50 = "fitted: 10, 50 GeV γ and e⁻"
@@ -269,6 +290,15 @@ extension ValidationOutput {
                     m(macroName("LArRes", ref.name, t), fmt(100 * r.larResolution.simulated, 2)),
                     m(macroName("Separation", ref.name, t), fmt(r.meanSeparation, 3))]
         }
+        // The shapes whose removal brings the shape classifier to the target AUC: how many, and which.
+        if let r = runs.first(where: { !$0.elimination.isEmpty }) {
+            let k = r.elimination.firstIndex { $0.auc <= ValidationTargets.aucTarget }.map { $0 + 1 }
+            let shown = r.elimination.prefix(k ?? r.elimination.count).map { "\\texttt{\($0.removed.replacingOccurrences(of: "_", with: "\\_"))}" }
+            out += [m(macroName("ElimCount", ref.name), k.map { "\($0)" } ?? "more than \(r.elimination.count)"),
+                    m(macroName("ElimShapes", ref.name), shown.count < 2 ? shown.joined()
+                      : shown.dropLast().joined(separator: ", ") + " and " + shown.last!)]
+        }
+        return out
         return out
     }
 }

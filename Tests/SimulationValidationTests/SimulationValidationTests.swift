@@ -59,6 +59,22 @@ struct SimulationValidationTests {
         #expect(abs(linear - 0.5) < 0.05, "linear AUC \(linear)")
     }
 
+    @Test("shape elimination: the strongly shifted observable goes first, the weakly shifted one next, then the AUC is ≈ 0.5")
+    func elimination() {
+        let rng = RandomStream(seed: 11)
+        // Columns: a (shifted by 1.5σ in the simulated sample), b and c (equal), d = the copy of a
+        // shifted less (0.6σ), so that after a is gone d still separates a little.
+        func sample(_ n: Int, shift: Double) -> [[Double]] {
+            (0 ..< n).map { _ in [shift * 1.5 + rng.gaussian(), rng.gaussian(), rng.gaussian(), shift * 0.6 + rng.gaussian()] }
+        }
+        let steps = SampleClassifier.elimination(reference: sample(2000, shift: 0), simulated: sample(2000, shift: 1),
+                                                 names: ["a", "b", "c", "d"])
+        #expect(steps.first?.removed == "a", "\(steps)")
+        #expect(steps.count >= 2 && steps[1].removed == "d", "\(steps)")
+        #expect(steps[1].auc < 0.56, "\(steps)")
+        #expect(zip(steps, steps.dropFirst()).allSatisfy { $0.auc >= $1.auc - 0.02 }, "AUCs should fall along the path: \(steps)")
+    }
+
     @Test("photon_20GeV (a validation sample): the geant4 tuning beats GFlash on the classifier and on the shape means")
     func geant4BeatsGFlash() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
