@@ -3,8 +3,10 @@
 Geant4 reference samples of 10 and 50 GeV single photons and electrons ONLY (the 20 GeV samples and
 the decays are kept for validation; see the Paper, "Validation against Geant4").
 
-    usage: python3 Reproduce/fit_shower_model.py [CALOBNN] [ITERATIONS] [SEED]
-           (defaults: .build/release/calobnn 80 1; about 5 s per iteration on one core)
+    usage: python3 Reproduce/fit_shower_model.py [CALOBNN] [ITERATIONS] [SEED] [--objective means|auc]
+                                                  [--start guesses|compiled]
+           (defaults: .build/release/calobnn 80 1 --objective means --start guesses; about 5 s
+           per iteration on one core)
 
 Objective (our choice): the sum over the four fit samples of the squared standardised deviations
 z = (mean ours − mean Geant4)/σ Geant4 (σ the shower-to-shower spread), ×100, of the shapes in KEYS
@@ -17,10 +19,29 @@ are physical guesses (see the parameter docs in Shower.swift). Simulated samples
 so the objective is a deterministic function of the parameters and the search is reproducible.
 Stage 2: the sampling term alone, scanned over 0.050–0.075 in steps of 0.0025, on the LAr
 resolution only (the total-deposit shapes do not depend on it).
+
+--objective auc (our choice, for the next fit): the sum over the four fit samples of 100 × (AUC − ½)
+of the shape classifier (calobnn validate's "AUC geant4", the quantity the validation's target is
+set on) instead of the standardised mean deviations, which weigh a shape whose mean is right but
+whose distribution is not (a width, a sparsity, the energy in the window) at zero. --start compiled
+starts from the values as compiled (calobnn validate's parameters.csv) instead of the guesses below.
 Prints each improvement and, at the end, the best parameters as `calobnn validate --set` syntax.
 """
 import csv, glob, os, random, subprocess, sys, tempfile
 
+def option(name, default, allowed):
+    if name in sys.argv:
+        i = sys.argv.index(name)
+        if i + 1 >= len(sys.argv) or sys.argv[i + 1] not in allowed:
+            sys.exit(f"fit_shower_model: {name} takes one of {', '.join(allowed)}")
+        value = sys.argv[i + 1]
+        del sys.argv[i:i + 2]
+        return value
+    return default
+
+
+OBJECTIVE = option("--objective", "means", ("means", "auc"))
+START = option("--start", "guesses", ("guesses", "compiled"))
 CALOBNN = sys.argv[1] if len(sys.argv) > 1 else ".build/release/calobnn"
 ITERATIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 80
 SEED = int(sys.argv[3]) if len(sys.argv) > 3 else 1
@@ -57,7 +78,9 @@ def objective(p, shapes=True):
         for f in FIT_FILES:
             name = os.path.basename(f)[:-3]
             rows = {r[0].split(" (")[0]: r for r in csv.reader(open(os.path.join(d, f"shapes_{name}.csv")))}
-            if shapes:
+            if shapes and OBJECTIVE == "auc":
+                total += 100 * (float(summary[name][header.index("AUC geant4")]) - 0.5)
+            elif shapes:
                 # columns: observable, Geant4 mean ± se, ours, Δ %, Geant4 σ, ours σ, Δσ %, S
                 total += sum((100 * (float(rows[k][2]) - float(rows[k][1].split(" ± ")[0])) / float(rows[k][4])) ** 2
                              for k in KEYS)
@@ -67,11 +90,29 @@ def objective(p, shapes=True):
         return total
 
 
+def compiled():
+    """The geant4 tuning's values as compiled, by the fit's names (calobnn validate's parameters.csv)."""
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([CALOBNN, "validate", "--events", "10", "--seed", str(SIM_SEED), "--tunings", "geant4", "--quiet",
+                        "-o", d, "--reference", FIT_FILES[0]], check=True, stdout=subprocess.DEVNULL)
+        rows = {r[0]: [float(v) for v in r[1].split(", ")] for r in list(csv.reader(open(os.path.join(d, "parameters.csv"))))[1:]
+                if all(c in "0123456789., -" for c in r[1])}
+    pick = {"halo_h0": ("halo h(τ) = h₀ + h₁τ: h₀, h₁", 0), "halo_h1": ("halo h(τ) = h₀ + h₁τ: h₀, h₁", 1),
+            "halo_lambda_mm": ("halo flight λ, short component (mm)", 0),
+            "halo_quantum_mev": ("halo quantum, mean ε (MeV)", 0), "halo_asymmetry": ("halo forward asymmetry a", 0),
+            "halo_long_fraction": ("halo long component: share w, flight λ_long (mm)", 0),
+            "halo_long_lambda_mm": ("halo long component: share w, flight λ_long (mm)", 1),
+            "axis_tilt_mrad_rootgev": ("axis tilt s_axis (mrad √GeV)", 0), "sampling_term": ("c_s (visible sampling term)", 0)}
+    return {k: rows[row][i] for k, (row, i) in pick.items()}
+
+
 def main():
     if len(FIT_FILES) != 4:
         sys.exit(f"fit_shower_model: expected the four 10/50 GeV reference files, found {FIT_FILES}")
     rng = random.Random(SEED)
     best = {k: v[0] for k, v in PARAMS.items()}
+    if START == "compiled":
+        best.update(compiled())
     best_value = objective(best)
     print(f"start {best_value:.0f} {best}", flush=True)
     for it in range(ITERATIONS):
