@@ -4,7 +4,9 @@
 #   make deps            install the Debian/PyPI packages we need, if missing (runs apt-get as root)
 #   make build           release build of the `calobnn` tool
 #   make reproduce       every table and figure of the study (PROFILE=quick|default|converged|full;
-#                        CLUSTER=slurm runs each simulation, training and prediction as a Slurm job)
+#                        CLUSTER=slurm runs each simulation, training and prediction as a Slurm job;
+#                        THREADS=N threads per training/prediction, e.g. `make -j2 reproduce THREADS=1`;
+#                        an interrupted run continues where it stopped, trainings from their checkpoints)
 #   make results         the tables and data files only (no figures); its parts, in paper order:
 #                        datasets, images, validation, classification, geant4, anomaly (and repeats
 #                        when the profile sets REPEATS); TRAIN_FLAGS='…' adds options to every training
