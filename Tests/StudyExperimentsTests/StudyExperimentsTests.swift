@@ -33,11 +33,19 @@ final class Workspace {
     func path(_ name: String) -> String { root + "/" + name }
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
-    /// Train `model` (optionally without `removed`, as ensemble `member`) and predict the test set.
-    func trainAndPredict(_ model: ModelKind, removed: String?, member: Int = 0, name: String, samples: Int) throws {
+    /// A quiet training of `model` on this workspace's train.h5 (validation: val.h5), master seed
+    /// 2000, minibatch 32, 2 epochs (the other settings NetworkTraining's defaults).
+    func training(_ model: ModelKind = .bnn, removed: String? = nil) -> NetworkTraining {
         var t = NetworkTraining(data: NamedFile("train", path("train.h5")), validation: NamedFile("val", path("val.h5")),
                                 model: model, excludedClass: removed, seed: 2000)
-        t.epochs = 2; t.batch = 32; t.member = member; t.verbose = false
+        t.epochs = 2; t.batch = 32; t.verbose = false
+        return t
+    }
+
+    /// Train `model` (optionally without `removed`, as ensemble `member`) and predict the test set.
+    func trainAndPredict(_ model: ModelKind, removed: String?, member: Int = 0, name: String, samples: Int) throws {
+        var t = training(model, removed: removed)
+        t.member = member
         try t.run(output: path("model_\(name).h5"), resume: .never)
         _ = try NetworkPrediction(model: NamedFile("model", path("model_\(name).h5")), data: NamedFile("test", path("test.h5")),
                                   samples: samples, seed: 2022).run(output: path("pred/\(name).h5"))
@@ -120,9 +128,7 @@ struct StudyExperimentsTests {
     @Test("resume with a changed learning-rate schedule → one-line error naming it")
     func resumeChangedSchedule() throws {
         let w = try Workspace()
-        var t = NetworkTraining(data: NamedFile("train", w.path("train.h5")), validation: NamedFile("val", w.path("val.h5")),
-                                model: .bnn, excludedClass: nil, seed: 2000)
-        t.epochs = 2; t.batch = 32; t.verbose = false
+        var t = w.training()
         t.schedule = LearningRateSchedule(.cosine, warmupEpochs: 1); t.rhoLearningRateFactor = 4
         try t.run(output: w.path("cos.h5"), resume: .never)
         let saved = try Checkpoint.load(from: w.path("cos.h5"))
@@ -155,9 +161,8 @@ struct StudyExperimentsTests {
     @Test("resume if present: continues a compatible checkpoint, starts afresh past an incompatible one, same bits as straight runs")
     func resumeIfPresent() throws {
         let w = try Workspace()
-        var t = NetworkTraining(data: NamedFile("train", w.path("train.h5")), validation: NamedFile("val", w.path("val.h5")),
-                                model: .bnn, excludedClass: nil, seed: 2000)
-        t.batch = 32; t.patience = 10; t.verbose = false
+        var t = w.training()
+        t.patience = 10
         func same(_ a: String, _ b: String) throws -> Bool {
             let (x, y) = (try Checkpoint.load(from: w.path(a)), try Checkpoint.load(from: w.path(b)))
             return x.mu == y.mu && x.rho == y.rho && x.bestMu == y.bestMu && x.adamMu == y.adamMu && x.history == y.history
