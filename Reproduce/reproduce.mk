@@ -178,9 +178,11 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 # to the same bits as an uninterrupted training; a checkpoint of another command starts afresh.
 # THREADS=N: the worker threads of each training and prediction (the tool's default: 2). With
 # make -jJ on C cores, THREADS = C/J keeps every core busy without oversubscribing them: on our
-# 2 cores two 640-epoch BNN trainings side by side (make -j2) ran 18 % faster together with one
-# thread each than with two. No output depends on it, and it is not part of a step's stamp, so
-# changing it reruns nothing. Ignored with CLUSTER=slurm, where a job's CPUs set its threads.
+# 2 cores the converged profile's BNN trainings, two side by side (make -j2), ran at a median of
+# 32 700 samples/s each with one thread each against 26 400 with the tool's two (1806 and 835
+# epochs of reproduce.log, other work on the machine in both). No output depends on it, and it is
+# not part of a step's stamp, so changing it reruns nothing. Ignored with CLUSTER=slurm, where a
+# job's CPUs set its threads.
 THREADS ?=
 threads-flag = $(if $(and $(THREADS),$(if $(CLUSTER),,yes)),--threads=$(THREADS))
 train   = $(strip $(CALOBNN) train --data $(DATA)/train.h5 --validation $(DATA)/val.h5 --model $(1) $(3) $(call train_args,$(1)) $(INPUTS_FLAGS) --seed $(2) --resume-if-present $(threads-flag))
