@@ -295,8 +295,7 @@ extension ValidationOutput {
             let k = r.elimination.firstIndex { $0.auc <= ValidationTargets.aucTarget }.map { $0 + 1 }
             let shown = r.elimination.prefix(k ?? r.elimination.count).map { "\\texttt{\($0.removed.replacingOccurrences(of: "_", with: "\\_"))}" }
             out += [m(macroName("ElimCount", ref.name), k.map { "\($0)" } ?? "more than \(r.elimination.count)"),
-                    m(macroName("ElimShapes", ref.name), shown.count < 2 ? shown.joined()
-                      : shown.dropLast().joined(separator: ", ") + " and " + shown.last!)]
+                    m(macroName("ElimShapes", ref.name), englishList(shown))]
         }
         return out
         return out

@@ -390,9 +390,7 @@ public enum LeaveOneOut {
                 let sp = r.stdSeedSpread.spread
                 macros.add("AUROCStdMean\(macroName(name))", fmt(sp.mean, 3)); macros.add("AUROCStdSpread\(macroName(name))", fmt(sp.spread, 3))
                 // Every seed's value, in seed order, as a list for the text ("0.331, 0.663 and 0.549").
-                let listed = perSeed.map { fmt($0, 3) }
-                macros.add("AUROCStdSeeds\(macroName(name))", listed.count < 2 ? listed.joined()
-                           : listed.dropLast().joined(separator: ", ") + " and " + listed.last!)
+                macros.add("AUROCStdSeeds\(macroName(name))", englishList(perSeed.map { fmt($0, 3) }))
             }
             for detector in configuration.detectors {
                 guard let v = r.seedAUROCs[detector.rawValue] else { continue }

@@ -62,6 +62,11 @@ public func macroName(_ s: String) -> String {
     }.joined()
 }
 
+/// Items as an English list for a macro body: "a", "a and b", "a, b and c" (empty: "").
+public func englishList(_ items: [String]) -> String {
+    items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items.last!
+}
+
 /// A label as TeX text for a macro body: σ and Σ as math, the Unicode minus as "-".
 public func texPlain(_ s: String) -> String {
     s.replacingOccurrences(of: "σ", with: "$\\sigma$").replacingOccurrences(of: "Σ", with: "$\\Sigma$")
