@@ -26,7 +26,7 @@ public struct SampleValidation: Sendable {
     /// 1000 events per sample and 10 Newton steps: our choice, for time).
     public var aucCells: Double
     /// Which shapes the shape classifier relies on (``SampleClassifier/elimination(reference:simulated:names:floor:)``
-    /// on the total-deposit shapes; computed for the ``ShowerTuning/geant4`` tuning only, empty for the others).
+    /// on the total-deposit shapes; computed for the `ShowerTuning.geant4` tuning only, empty for the others).
     public var elimination: [SampleClassifier.EliminationStep] = []
 }
 
@@ -297,7 +297,6 @@ extension ValidationOutput {
             out += [m(macroName("ElimCount", ref.name), k.map { "\($0)" } ?? "more than \(r.elimination.count)"),
                     m(macroName("ElimShapes", ref.name), englishList(shown))]
         }
-        return out
         return out
     }
 }
