@@ -24,7 +24,8 @@ resolution only (the total-deposit shapes do not depend on it).
 of the shape classifier (calobnn validate's "AUC geant4", the quantity the validation's target is
 set on) instead of the standardised mean deviations, which weigh a shape whose mean is right but
 whose distribution is not (a width, a sparsity, the energy in the window) at zero. --start compiled
-starts from the values as compiled (calobnn validate's parameters.csv) instead of the guesses below.
+starts from the values as compiled, as calobnn validate's parameters.csv prints them (rounded to its
+digits, e.g. ε̄ 0.79 for 0.789), instead of the guesses below.
 --objective both adds the two terms, the means term scaled to the AUC term's size (MEANS_PER_AUC):
 the AUC alone, fitted, drove the means away (20 GeV photons: shape means within target 19 → 12 of 21).
 Prints each improvement and, at the end, the best parameters as `calobnn validate --set` syntax.
@@ -97,7 +98,7 @@ def objective(p, shapes=True):
 
 
 def compiled():
-    """The geant4 tuning's values as compiled, by the fit's names (calobnn validate's parameters.csv)."""
+    """The geant4 tuning's values as compiled, by the fit's names, as calobnn validate's parameters.csv prints them (rounded)."""
     with tempfile.TemporaryDirectory() as d:
         subprocess.run([CALOBNN, "validate", "--events", "10", "--seed", str(SIM_SEED), "--tunings", "geant4", "--quiet",
                         "-o", d, "--reference", FIT_FILES[0]], check=True, stdout=subprocess.DEVNULL)

@@ -126,10 +126,11 @@ public struct NetworkTraining: Sendable {
         opt.schedule = schedule; opt.rhoLearningRateFactor = rhoLearningRateFactor
         let priorModel: any Prior
         do { priorModel = try strictPrior(prior) } catch { throw InputError("--prior: \(error)") }
+        // Training events after the split: what a fresh run trains on, and what a checkpoint must match.
+        let nTrain = trainValidationSplit(count: labels.count, fraction: fraction, seed: runSeed).train.count
         let fresh = {
             let cfg = NetworkConfig(kind: model, classes: names.count, bayesianBias: bayesianBias)
             let net = CaloNetwork(config: cfg, prior: priorModel, seed: runSeed)
-            let nTrain = trainValidationSplit(count: labels.count, fraction: fraction, seed: runSeed).train.count
             return TrainingState(network: net, options: opt, classNames: names, preprocessing: pre.name, trainingCount: nTrain)
         }
         /// The checkpoint's state, or why it cannot be continued with these settings.
@@ -159,7 +160,7 @@ public struct NetworkTraining: Sendable {
             compare("--bayesian-bias", "\(state.config.bayesianBias)", "\(bayesianBias)")
             compare("--patience", "\(o.patience)", "\(patience)")
             compare("--inputs", state.preprocessing, pre.name)
-            compare("--events-per-class", "\(state.trainingCount)", "\(trainValidationSplit(count: labels.count, fraction: fraction, seed: runSeed).train.count)")
+            compare("--events-per-class", "\(state.trainingCount)", "\(nTrain)")
             compare("--data (content)", saved["training_data_identity"].map { String($0.prefix(12)) } ?? "unrecorded",
                     String(provenance["training_data_identity"]!.prefix(12)))
             compare("--validation (content)", saved["validation_data_identity"].map { $0.isEmpty ? "none" : String($0.prefix(12)) } ?? "unrecorded",
