@@ -4,7 +4,7 @@ Geant4 reference samples of 10 and 50 GeV single photons and electrons ONLY (the
 the decays are kept for validation; see the Paper, "Validation against Geant4").
 
     usage: python3 Reproduce/fit_shower_model.py [CALOBNN] [ITERATIONS] [SEED] [--objective means|auc|both]
-                                                  [--start guesses|compiled]
+                                                  [--start guesses|compiled|name=value,…]
            (defaults: .build/release/calobnn 80 1 --objective means --start guesses; about 5 s
            per iteration on one core)
 
@@ -25,7 +25,8 @@ of the shape classifier (calobnn validate's "AUC geant4", the quantity the valid
 set on) instead of the standardised mean deviations, which weigh a shape whose mean is right but
 whose distribution is not (a width, a sparsity, the energy in the window) at zero. --start compiled
 starts from the values as compiled, as calobnn validate's parameters.csv prints them (rounded to its
-digits, e.g. ε̄ 0.79 for 0.789), instead of the guesses below.
+digits, e.g. ε̄ 0.79 for 0.789), instead of the guesses below; --start name=value,… from the values
+as compiled with those replaced (e.g. a previous fit's printed --set line, to continue it).
 --objective both adds the two terms, the means term scaled to the AUC term's size (MEANS_PER_AUC):
 the AUC alone, fitted, drove the means away (20 GeV photons: shape means within target 19 → 12 of 21).
 Prints each improvement and, at the end, the best parameters as `calobnn validate --set` syntax.
@@ -35,8 +36,9 @@ import csv, glob, os, random, subprocess, sys, tempfile
 def option(name, default, allowed):
     if name in sys.argv:
         i = sys.argv.index(name)
-        if i + 1 >= len(sys.argv) or sys.argv[i + 1] not in allowed:
-            sys.exit(f"fit_shower_model: {name} takes one of {', '.join(allowed)}")
+        if i + 1 >= len(sys.argv) or not (sys.argv[i + 1] in allowed or (name == "--start" and "=" in sys.argv[i + 1])):
+            sys.exit(f"fit_shower_model: {name} takes one of {', '.join(allowed)}"
+                     + (" or name=value,… (calobnn validate --set syntax)" if name == "--start" else ""))
         value = sys.argv[i + 1]
         del sys.argv[i:i + 2]
         return value
@@ -60,14 +62,18 @@ KEYS = ["E_tot", "f_0", "width_x_0", "width_y_0", "width_x_1", "width_y_1", "wid
         "E_ratio_0", "E_ratio_1", "E_ratio_2", "hottest_0", "hottest_1", "hottest_2"]
 # name: (start, step)
 # Start values: the previous fit (one flight scale, importance-weighted flights) for h₀, h₁, a and
-# s_axis; for the two flight scales and ε̄, a hand probe of a few settings on the same four samples.
+# s_axis; for the two flight scales and ε̄, a hand probe of a few settings on the same four samples;
+# the spot count's c_s at GFlash's 0.11 (it sets the spots' number, so their size and the sparsity).
 PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": (20.0, 4.0),
           "halo_quantum_mev": (1.0, 0.25), "halo_asymmetry": (0.84, 0.15),
           "halo_long_fraction": (0.5, 0.1), "halo_long_lambda_mm": (60.0, 10.0),
-          "axis_tilt_mrad_rootgev": (15.4, 3.0), "sampling_term": (0.065, 0.004)}
+          "axis_tilt_mrad_rootgev": (15.4, 3.0), "sampling_term": (0.065, 0.004),
+          "spot_sampling_term": (0.11, 0.015)}
+# The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).
-BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_long_fraction": (0.0, 1.0)}
+BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_long_fraction": (0.0, 1.0),
+          "spot_sampling_term": (0.03, 0.2)}
 
 
 def objective(p, shapes=True):
@@ -109,7 +115,8 @@ def compiled():
             "halo_quantum_mev": ("halo quantum, mean ε (MeV)", 0), "halo_asymmetry": ("halo forward asymmetry a", 0),
             "halo_long_fraction": ("halo long component: share w, flight λ_long (mm)", 0),
             "halo_long_lambda_mm": ("halo long component: share w, flight λ_long (mm)", 1),
-            "axis_tilt_mrad_rootgev": ("axis tilt s_axis (mrad √GeV)", 0), "sampling_term": ("c_s (visible sampling term)", 0)}
+            "axis_tilt_mrad_rootgev": ("axis tilt s_axis (mrad √GeV)", 0), "sampling_term": ("c_s (visible sampling term)", 0),
+            "spot_sampling_term": ("spot-count c_s", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 
@@ -120,6 +127,16 @@ def main():
     best = {k: v[0] for k, v in PARAMS.items()}
     if START == "compiled":
         best.update(compiled())
+    elif START != "guesses":
+        best.update(compiled())
+        for item in START.split(","):
+            k, _, v = item.partition("=")
+            if k not in PARAMS:
+                sys.exit(f"fit_shower_model: --start names '{k}'; known: {', '.join(sorted(PARAMS))}")
+            try:
+                best[k] = float(v)
+            except ValueError:
+                sys.exit(f"fit_shower_model: --start {k}={v}: not a number")
     best_value = objective(best)
     print(f"start {best_value:.0f} {best}", flush=True)
     for it in range(ITERATIONS):
@@ -127,7 +144,7 @@ def main():
         k = rng.choice(sorted(PARAMS))
         lo, hi = BOUNDS.get(k, (0.0, float("inf")))
         trial[k] = min(hi, max(lo, trial[k] + rng.choice([-1, 1]) * PARAMS[k][1] * rng.uniform(0.5, 1.5)))
-        if trial[k] <= 0 and k in ("halo_lambda_mm", "halo_long_lambda_mm", "halo_quantum_mev", "sampling_term"):
+        if trial[k] <= 0 and k in ("halo_lambda_mm", "halo_long_lambda_mm", "halo_quantum_mev", "sampling_term", "spot_sampling_term"):
             continue
         value = objective(trial)
         if value < best_value:

@@ -169,5 +169,8 @@ struct Geant4TuningTests {
         #expect(throws: ShowerModelError.self) { try model.apply(["halo_long_fraction": 1.5]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_split": 2.5]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_split": 0]) }
+        try model.apply(["spot_sampling_term": 0.055])
+        #expect(model.geant4SpotSamplingTerm == 0.055 && model.samplingTerm == 0.11)
+        #expect(throws: ShowerModelError.self) { try model.apply(["spot_sampling_term": 0]) }
     }
 }
