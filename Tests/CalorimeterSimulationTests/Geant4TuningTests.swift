@@ -172,5 +172,8 @@ struct Geant4TuningTests {
         try model.apply(["spot_sampling_term": 0.055])
         #expect(model.geant4SpotSamplingTerm == 0.055 && model.samplingTerm == 0.11)
         #expect(throws: ShowerModelError.self) { try model.apply(["spot_sampling_term": 0]) }
+        try model.apply(["radial_age_coupling": 0.5])
+        #expect(model.radialAgeCoupling == 0.5)
+        #expect(throws: ShowerModelError.self) { try model.apply(["radial_age_coupling": 1.5]) }
     }
 }
