@@ -172,6 +172,8 @@ struct Geant4TuningTests {
         try model.apply(["spot_sampling_term": 0.055])
         #expect(model.geant4SpotSamplingTerm == 0.055 && model.samplingTerm == 0.11)
         #expect(throws: ShowerModelError.self) { try model.apply(["spot_sampling_term": 0]) }
+        try model.apply(["tail_split_max_age": 2.5])
+        #expect(model.tailSplit.maxAge == 2.5 && model.tailSplit.pieces == 2)
         try model.apply(["radial_age_coupling": 0.5])
         #expect(model.radialAgeCoupling == 0.5)
         #expect(throws: ShowerModelError.self) { try model.apply(["radial_age_coupling": 1.5]) }
