@@ -123,7 +123,7 @@ extension ShowerModel {
                     forEachStepBatched(track: track, geometry: geometry, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
                                        spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                         let tMid = 0.5 * (t1 + t2)
-                        let dE = energyMeV * energyFraction
+                        let dE = energyMeV * shower.energyFraction(energyFraction, t1, t2)
                         guard dE > 0 else { return }
                         contained += dE
                         // The generator's state in a local for the step (the shower's `taus` is

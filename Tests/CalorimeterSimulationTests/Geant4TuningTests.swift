@@ -177,5 +177,9 @@ struct Geant4TuningTests {
         try model.apply(["radial_age_coupling": 0.5])
         #expect(model.radialAgeCoupling == 0.5)
         #expect(throws: ShowerModelError.self) { try model.apply(["radial_age_coupling": 1.5]) }
+        try model.apply(["deep_tail_share": 0.02, "deep_tail_length_x0": 5])
+        #expect(model.deepTail.share == 0.02 && model.deepTail.lengthX0 == 5)
+        #expect(throws: ShowerModelError.self) { try model.apply(["deep_tail_share": 1]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["deep_tail_length_x0": 0]) }
     }
 }
