@@ -778,44 +778,26 @@ extension ShowerModel {
     public mutating func apply(_ overrides: [String: Double]) throws {
         for (name, v) in overrides {
             guard v.isFinite, v >= 0 else { throw ShowerModelError("parameter \(name) = \(v): must be finite and ≥ 0") }
+            // A value outside the parameter's range: one line naming the parameter and the range.
+            func require(_ ok: Bool, _ range: String) throws {
+                if !ok { throw ShowerModelError("\(name) must be \(range)") }
+            }
             switch name {
             case "halo_h0": halo.fraction0 = v
             case "halo_h1": halo.fractionSlope = v
-            case "halo_lambda_mm":
-                guard v > 0 else { throw ShowerModelError("halo_lambda_mm must be > 0") }
-                halo.attenuationMM = v
-            case "halo_quantum_mev":
-                guard v > 0 else { throw ShowerModelError("halo_quantum_mev must be > 0") }
-                halo.quantumMeV = v
-            case "halo_asymmetry":
-                guard v <= 1 else { throw ShowerModelError("halo_asymmetry must be in [0, 1]") }
-                halo.forwardAsymmetry = v
-            case "halo_long_fraction":
-                guard v <= 1 else { throw ShowerModelError("halo_long_fraction must be in [0, 1]") }
-                halo.longFraction = v
-            case "halo_long_lambda_mm":
-                guard v > 0 else { throw ShowerModelError("halo_long_lambda_mm must be > 0") }
-                halo.longAttenuationMM = v
-            case "tail_split":
-                guard v >= 1, v <= 64, v == v.rounded() else { throw ShowerModelError("tail_split must be an integer in 1…64") }
-                tailSplit.pieces = Int(v)
-            case "axis_tilt_mrad_rootgev": axisTiltMradRootGeV = v
-            case "sampling_term":
-                guard v > 0 else { throw ShowerModelError("sampling_term must be > 0") }
-                geant4SamplingTerm = v
+            case "halo_lambda_mm": try require(v > 0, "> 0"); halo.attenuationMM = v
+            case "halo_quantum_mev": try require(v > 0, "> 0"); halo.quantumMeV = v
+            case "halo_asymmetry": try require(v <= 1, "in [0, 1]"); halo.forwardAsymmetry = v
+            case "halo_long_fraction": try require(v <= 1, "in [0, 1]"); halo.longFraction = v
+            case "halo_long_lambda_mm": try require(v > 0, "> 0"); halo.longAttenuationMM = v
+            case "tail_split": try require(v >= 1 && v <= 64 && v == v.rounded(), "an integer in 1…64"); tailSplit.pieces = Int(v)
             case "tail_split_max_age": tailSplit.maxAge = v
-            case "deep_tail_share":
-                guard v < 1 else { throw ShowerModelError("deep_tail_share must be in [0, 1)") }
-                deepTail.share = v
-            case "deep_tail_length_x0":
-                guard v > 0 else { throw ShowerModelError("deep_tail_length_x0 must be > 0") }
-                deepTail.lengthX0 = v
-            case "radial_age_coupling":
-                guard v <= 1 else { throw ShowerModelError("radial_age_coupling must be in [0, 1]") }
-                radialAgeCoupling = v
-            case "spot_sampling_term":
-                guard v > 0 else { throw ShowerModelError("spot_sampling_term must be > 0") }
-                geant4SpotSamplingTerm = v
+            case "axis_tilt_mrad_rootgev": axisTiltMradRootGeV = v
+            case "sampling_term": try require(v > 0, "> 0"); geant4SamplingTerm = v
+            case "spot_sampling_term": try require(v > 0, "> 0"); geant4SpotSamplingTerm = v
+            case "radial_age_coupling": try require(v <= 1, "in [0, 1]"); radialAgeCoupling = v
+            case "deep_tail_share": try require(v < 1, "in [0, 1)"); deepTail.share = v
+            case "deep_tail_length_x0": try require(v > 0, "> 0"); deepTail.lengthX0 = v
             default:
                 throw ShowerModelError("unknown shower-model parameter '\(name)'; known: \(ShowerModel.fittedParameterNames.joined(separator: ", "))")
             }
