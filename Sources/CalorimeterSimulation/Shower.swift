@@ -586,6 +586,12 @@ extension ShowerModel {
         /// The deep tail's share w (0: none), its length λ_deep (X₀) and T_hom.
         let deepShare: Double, deepLength: Double, deepStart: Double
 
+        /// The age at which a step's radial profile is evaluated: the step's age τ = t/T_hom, or
+        /// with ``ShowerModel/radialAgeCoupling`` ≠ 1 its depth t (X₀) over T_rad.
+        @inline(__always) func radialAge(_ tMid: Double, _ tau: Double) -> Double {
+            radialT.map { tMid / $0 } ?? tau
+        }
+
         /// The share of the shower's energy in a step [t1, t2] (X₀): the gamma profile's
         /// `gammaFraction`, or with a deep tail (``ShowerModel/deepTail``) that mixed with the
         /// exponential behind T_hom.
@@ -675,7 +681,7 @@ extension ShowerModel {
                     // Core: GFlash spots, their number from GFlash's spot profile.
                     let n = Self.spotCount(expected: shower.nSpotTotal * spotFraction, rng: rng)
                     spots += n
-                    let rp = radial(tau: shower.radialT.map { tMid / $0 } ?? tau, lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                    let rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
                     let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                     let coreScale = visible ? g * samplingFraction(age: tau) : 1
                     let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)

@@ -151,7 +151,7 @@ extension ShowerModel {
                         if taus.uniform() < expected - Double(n) { n += 1 }
                         n = max(n, 1)
                         spots += n
-                        let rp = radial(tau: shower.radialT.map { tMid / $0 } ?? tau, lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                        let rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
                         let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                         let coreScale = visible ? g * samplingFraction(age: tau) : 1
                         let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
