@@ -242,4 +242,27 @@ struct KLTests {
         let expected = (0 ..< count).map { k -> Float in (words[k / 32] >> UInt32(k % 32)) & 1 == 1 ? -1 : 1 }
         #expect(s.map(\.bitPattern) == expected.map(\.bitPattern))
     }
+
+    /// Output 16b + l of a fill is Box–Muller on block b's sixteen words, drawn one ``bits32()``
+    /// at a time (u₁ from word l, u₂ from word 8 + l; cos for l < 8, sin for the second eight),
+    /// also in a partial last block, across the fill's tiles of 64 blocks, and the stream goes on
+    /// after the last block's sixteenth word.
+    @Test("Gaussians are Box–Muller on the stream's words, block by block", arguments: [1, 15, 16, 17, 1024, 1029, 4096, 40_570])
+    func gaussiansAreBoxMuller(count: Int) {
+        let fill = NetworkRandom(seed: 11, salt: "Gaussians"), plain = NetworkRandom(seed: 11, salt: "Gaussians")
+        var z = [Float](repeating: .nan, count: count)
+        z.withUnsafeMutableBufferPointer { fill.fillGaussian($0.baseAddress!, count: count, mean: 0.25, stddev: 1.5) }
+        var expected = [Float]()
+        while expected.count < count {
+            let words = (0 ..< 16).map { _ in plain.bits32() }
+            let u1 = SIMD8<Float>((0 ..< 8).map { (Float(words[$0] >> 8) + 0.5) * 0x1p-24 })
+            let u2 = SIMD8<Float>((0 ..< 8).map { Float(words[8 + $0] >> 8) * 0x1p-24 })
+            let r = (-2 * PortableMath.log(u1)).squareRoot()
+            let (s, c) = PortableMath.sinCosTurns(u2)
+            let z0 = 0.25 + 1.5 * (r * c), z1 = 0.25 + 1.5 * (r * s)
+            expected += (0 ..< 8).map { z0[$0] } + (0 ..< 8).map { z1[$0] }
+        }
+        #expect(z.map(\.bitPattern) == expected.prefix(count).map(\.bitPattern))
+        #expect(fill.bits32() == plain.bits32())
+    }
 }
