@@ -293,6 +293,24 @@ def main():
         case("out-dir-is-file", "evaluate -o onto a regular file",
              ["evaluate", "images", "--data", f"{fx}/test.h5", "-o", f"{out}/plainfile"], ["not a directory"])
 
+        # ---- validate: options, references and its two output locations ------------------------
+        ref = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Reproduce", "reference", "geant4", "photon_10GeV.h5")
+        val = ["validate", "--seed", "4242", "--events", "10", "--tunings", "gflash", "--quiet", "--reference", ref]
+        case("validate-events", "validate --events 5 (below its minimum)", val[:4] + ["5"] + val[5:] + ["-o", f"{out}/v"], ["--events", "5"])
+        case("validate-set-range", "validate --set halo_asymmetry=2 (outside [0, 1])", val + ["--set", "halo_asymmetry=2", "-o", f"{out}/v"],
+             ["--set", "halo_asymmetry"])
+        case("validate-set-unknown", "validate --set of a name the model does not have", val + ["--set", "halo_colour=1", "-o", f"{out}/v"],
+             ["halo_colour", "unknown"])
+        case("validate-reference-missing", "validate --reference that does not exist",
+             val[:-1] + [f"{fx}/nope.h5", "-o", f"{out}/v"], ["--reference", "nope.h5"])
+        case("validate-reference-garbage", "validate --reference of random bytes", val[:-1] + [f"{fx}/garbage.h5", "-o", f"{out}/v"],
+             ["garbage.h5"])
+        case("validate-out-is-file", "validate -o onto a regular file", val + ["-o", f"{out}/plainfile"], ["-o", "not a directory"])
+        case("validate-export-is-file", "validate --export-simulated onto a regular file",
+             val + ["--export-simulated", f"{out}/plainfile", "-o", f"{out}/v"], ["--export-simulated", "not a directory"])
+        case("validate-export-uncreatable", "validate --export-simulated under a regular file (cannot be made; nothing else written)",
+             val + ["--export-simulated", f"{out}/plainfile/sim", "-o", f"{out}/v"], ["--export-simulated", "plainfile"])
+
         # ---- damaged or wrong input files -------------------------------------------------------
         t1 = ["train", "--seed", "2022", "--epochs", "1", "--batch", "16", "--quiet", "-o", f"{out}/m.h5", "--data"]
         case("data-missing", "--data does not exist", t1 + [f"{fx}/nope.h5"], ["nope.h5", "no such file"])

@@ -131,6 +131,37 @@ public struct SimulatedSample: Sendable {
         }
         return SimulatedSample(total: try run(.total), visible: try run(.visible))
     }
+
+    /// Write this sample in the reference files' layout, so that one analysis reads Geant4's
+    /// showers and ours alike (and ``ReferenceSample/read(from:geometry:)`` reads it back):
+    /// `layer_ℓ` (N, cells x, cells y) and `overflow` (N, layers) of the total deposit, the same
+    /// with `_visible` of the LAr deposit, MeV; the attributes `particle` (Geant4's name of
+    /// `setup`'s class), `kinetic_energy_gev` and `gun_distance_mm` as in the references, and
+    /// `generator` saying what made it (e.g. "calobnn validate, tuning geant4, seed 4242"). The
+    /// file appears whole or not at all.
+    public func write(to path: String, setup: SampleSetup, generator: String,
+                      geometry g: CalorimeterGeometry = .caloGAN) throws {
+        guard let particle = ReferenceSample.classOfParticle.first(where: { $0.value == setup.className })?.key else {
+            throw ValidationError("no Geant4 particle name for class '\(setup.className)'")
+        }
+        try writeHDF5Atomically(to: path) { f in
+            for (images, suffix) in [(total, ""), (visible, "_visible")] {
+                for (l, layer) in g.layers.enumerated() {
+                    let cc = layer.cellCount, off = g.layerOffsets[l]
+                    var v = [Float](repeating: 0, count: images.count * cc)
+                    for e in 0 ..< images.count {
+                        for c in 0 ..< cc { v[e * cc + c] = images.cells[e * g.totalCells + off + c] }
+                    }
+                    try f.write("layer_\(l)\(suffix)", v, shape: [images.count, layer.cellsX, layer.cellsY])
+                }
+                try f.write("overflow\(suffix)", images.overflow, shape: [images.count, g.layers.count])
+            }
+            try f.setAttribute("particle", particle)
+            try f.setAttribute("kinetic_energy_gev", setup.kineticEnergyGeV)
+            try f.setAttribute("gun_distance_mm", setup.gunDistanceMM)
+            try f.setAttribute("generator", generator)
+        }
+    }
 }
 
 /// A validation failure, reported as one line.

@@ -64,9 +64,10 @@ extension SampleValidation {
 /// Run the validation of one reference sample for each of `tunings` (`events` simulated events
 /// per tuning and deposit mode, master seed `seed`).
 /// `overrides` change parameters of the geant4 tuning by name (for fits, see
-/// `ShowerModel.apply(_:)`).
+/// `ShowerModel.apply(_:)`). With `exportDirectory`, each tuning's simulated sample is also
+/// written there as `<reference name>_<tuning>.h5` (``SimulatedSample/write(to:setup:generator:geometry:)``).
 public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings: [ShowerTuning],
-                     threads: Int, overrides: [String: Double] = [:],
+                     threads: Int, overrides: [String: Double] = [:], exportDirectory: String? = nil,
                      geometry g: CalorimeterGeometry = .caloGAN) throws -> [SampleValidation] {
     let names = ShowerShapes.names(layers: g.layers.count)
     let refTotal = ShowerShapes.table(cells: ref.total.cells, count: ref.total.count, geometry: g)
@@ -85,6 +86,12 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
     for tuning in tunings {
         let sim = try SimulatedSample.simulate(ref.setup, count: events, seed: seed, tuning: tuning, threads: threads,
                                                overrides: overrides)
+        if let exportDirectory {
+            let set = tuning == .geant4 && !overrides.isEmpty
+                ? ", --set " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") : ""
+            try sim.write(to: "\(exportDirectory)/\(ref.name)_\(tuning.rawValue).h5", setup: ref.setup,
+                          generator: "calobnn validate, tuning \(tuning.rawValue), seed \(seed), \(events) events\(set)", geometry: g)
+        }
         simTotal.append(ShowerShapes.table(cells: sim.total.cells, count: sim.total.count, geometry: g))
         simVisible.append(ShowerShapes.table(cells: sim.visible.cells, count: sim.visible.count, geometry: g))
         energy.append((Summary(sim.total.depositedEnergies(geometry: g)), Summary(sim.visible.depositedEnergies(geometry: g))))

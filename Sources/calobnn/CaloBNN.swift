@@ -86,15 +86,15 @@ func checkOutput(_ path: String, option: String = "-o", inputs: [(option: String
 }
 
 /// Refuse an output directory that exists as something else, or whose nearest existing
-/// ancestor is not writable (checked before any work).
-func checkOutputDirectory(_ path: String) throws {
-    do { try checkReplaceable(path, directory: true) } catch { throw CLIError("-o \(error)") }
+/// ancestor is not writable (checked before any work); messages name it by `option`.
+func checkOutputDirectory(_ path: String, option: String = "-o") throws {
+    do { try checkReplaceable(path, directory: true) } catch { throw CLIError("\(option) \(error)") }
     var anchor = URL(fileURLWithPath: path)
     while !FileManager.default.fileExists(atPath: anchor.path) && anchor.path != "/" { anchor.deleteLastPathComponent() }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: anchor.path, isDirectory: &isDir), isDir.boolValue,
           access(anchor.path, W_OK) == 0 else {
-        throw CLIError("-o \(path): '\(anchor.path)' is not a writable directory")
+        throw CLIError("\(option) \(path): '\(anchor.path)' is not a writable directory")
     }
 }
 

@@ -36,6 +36,8 @@ struct Validate: ParsableCommand {
     var output: String
     @Option(name: .customLong("export-dataset"), help: "Also write the references that are study classes at 20 GeV (γ, π⁰ → γγ, η → γγ, J/ψ → e⁺e⁻) as one dataset in our layout, labelled with the study's labels (for `calobnn predict`).")
     var exportDataset: String?
+    @Option(name: .customLong("export-simulated"), help: "Also write each simulated sample, in the reference files' layout, into this directory as <reference>_<tuning>.h5 (for analyses of your own; read it like a reference).")
+    var exportSimulated: String?
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -66,11 +68,9 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         try checkOutputDirectory(output)
-        if let exportDataset {
-            try checkOutput(exportDataset, option: "--export-dataset", inputs: referencePaths.map { ("--reference", $0) })
-        }
+        if let exportSimulated { try checkOutputDirectory(exportSimulated, option: "--export-simulated") }
         var run = ValidationRun(references: referencePaths, events: events, seed: seed, tunings: tunings)
-        run.overrides = try overrides(); run.threads = threads; run.verbose = !quiet
+        run.overrides = try overrides(); run.threads = threads; run.verbose = !quiet; run.exportSimulated = exportSimulated
         print(try run.run(to: output, exportDataset: exportDataset))
     }
 }
