@@ -180,7 +180,20 @@ extension ShowerModel {
                         }
                         @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float) {
                             var r = radius * shower.rm
-                            if r > shower.rFall { r = shower.rFall - shower.lFall * log(taus.uniformPositive()) }
+                            if r > shower.rFall {
+                                r = shower.rFall - shower.lFall * log(taus.uniformPositive())
+                                if shower.farSpread > 0 {
+                                    // A fall-off spot at another depth, as the reference: the
+                                    // spots before it go into the cells first (the same order).
+                                    if k > 0 { flushSpots() }
+                                    let (c, sn) = unitCircle(azimuth)
+                                    let x = ax + r * c, y = ay + r * sn
+                                    let z = sMid * track.uz + (2 * taus.uniform() - 1) * shower.farSpread * r
+                                    let code = shower.farSpotCode(x: x, y: y, z: z, geometry: geometry)
+                                    if code < totalCells { cells[code] += energy } else if code < totalCells + 3 { overflow[code - totalCells] += energy }
+                                    return
+                                }
+                            }
                             spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
                             k += 1
                             if k == spotChunk { flushSpots() }
@@ -209,14 +222,14 @@ extension ShowerModel {
                         var state = (taus.s1, taus.s2, taus.s3)
                         if ShowerKernelBuild.avx2 {
                             ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
-                                                         longShare: shower.longShare, lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
+                                                         longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
                                                          asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                          depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
                                                          overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
                                                          energies: quanta, z: flights, codes: haloCodes)
                         } else {
                             ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
-                                                     longShare: shower.longShare, lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
+                                                     longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
                                                      asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                      depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
                                                      overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,

@@ -181,5 +181,8 @@ struct Geant4TuningTests {
         #expect(model.deepTail.share == 0.02 && model.deepTail.lengthX0 == 5)
         #expect(throws: ShowerModelError.self) { try model.apply(["deep_tail_share": 1]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["deep_tail_length_x0": 0]) }
+        try model.apply(["halo_long_slope": 0.3, "tail_far_depth_spread": 0.5])
+        #expect(model.halo.longFractionSlope == 0.3 && model.tailFarDepthSpread == 0.5)
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_far_depth_spread": -1]) }
     }
 }
