@@ -175,7 +175,9 @@ public struct ShowerModel: Sendable {
     /// low-energy showers deep in the stack). GFlash's components fall as r⁻³;
     /// Geant4's mean radial profile in our geometry is exponential beyond ≈ 80 mm, with
     /// λ = 46–49 mm between 80 and 250 mm (10 GeV samples). r_f = 80 mm and λ_f = 45 mm (the
-    /// halo's attenuation length: the far deposits are soft photons).
+    /// halo's attenuation length: the far deposits are soft photons). Settable by name
+    /// (`tail_falloff_radius_mm`, `tail_falloff_length_mm`) for fits with ``tailFarDepthSpread``,
+    /// which moves these spots out of the layer that made them.
     public var tailFallOff = (radiusMM: 80.0, lengthMM: 45.0)
     /// k: how far in depth a spot of the fall-off (r > r_f) lands from its step, as a multiple of
     /// its radius: its depth moves by (2u − 1)·k·r, u uniform (0 = not at all, this version). So
@@ -828,7 +830,7 @@ extension ShowerModel {
                                               "tail_split", "axis_tilt_mrad_rootgev", "sampling_term",
                                               "tail_split_max_age", "spot_sampling_term", "radial_age_coupling",
                                               "deep_tail_share", "deep_tail_length_x0", "halo_long_slope",
-                                              "tail_far_depth_spread"]
+                                              "tail_far_depth_spread", "tail_falloff_radius_mm", "tail_falloff_length_mm"]
 
     /// Set parameters of the geant4 tuning by name (``fittedParameterNames``): the hook of the
     /// fit (Reproduce/fit_shower_model.py) and of users exploring the model. Throws on an unknown
@@ -850,6 +852,8 @@ extension ShowerModel {
             case "halo_long_lambda_mm": try require(v > 0, "> 0"); halo.longAttenuationMM = v
             case "halo_long_slope": halo.longFractionSlope = v
             case "tail_far_depth_spread": tailFarDepthSpread = v
+            case "tail_falloff_radius_mm": try require(v > 0, "> 0"); tailFallOff.radiusMM = v
+            case "tail_falloff_length_mm": try require(v > 0, "> 0"); tailFallOff.lengthMM = v
             case "tail_split": try require(v >= 1 && v <= 64 && v == v.rounded(), "an integer in 1…64"); tailSplit.pieces = Int(v)
             case "tail_split_max_age": tailSplit.maxAge = v
             case "axis_tilt_mrad_rootgev": axisTiltMradRootGeV = v

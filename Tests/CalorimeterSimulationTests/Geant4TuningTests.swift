@@ -184,5 +184,8 @@ struct Geant4TuningTests {
         try model.apply(["halo_long_slope": 0.3, "tail_far_depth_spread": 0.5])
         #expect(model.halo.longFractionSlope == 0.3 && model.tailFarDepthSpread == 0.5)
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_far_depth_spread": -1]) }
+        try model.apply(["tail_falloff_radius_mm": 100, "tail_falloff_length_mm": 30])
+        #expect(model.tailFallOff.radiusMM == 100 && model.tailFallOff.lengthMM == 30)
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_falloff_length_mm": 0]) }
     }
 }
