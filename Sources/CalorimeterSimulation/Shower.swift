@@ -206,6 +206,15 @@ public struct ShowerModel: Sendable {
     /// hottest-cell fraction and E_ratio of layers 0 and 1 at 10 and 50 GeV, previous halo version (the beam hits a
     /// strip boundary and the corner of four layer-1 cells, so these are sensitive to it).
     public var axisTiltMradRootGeV: Double = 15.4
+    /// s_shift, mm √GeV: a shift of each shower's axis, N(0, σ²) mm in x and in y with
+    /// σ = s_shift/√E (0 = none, this version). The tilt above moves the centroid in proportion
+    /// to depth; the first interactions also move it as a whole (our model: a shift ∝ 1/√E, like
+    /// the tilt), which the 5 mm strips of layer 0 see and the 40 mm cells behind hardly do.
+    /// Measured (`calobnn validate --export-simulated`, 1000 events, the candidate tuning
+    /// `Reproduce/tunings/far.set`): the centroid of layer 0's eight central strips spreads by
+    /// 0.49, 0.40 and 0.27 mm for 10, 20 and 50 GeV Geant4 electrons and by 0.34, 0.27 and
+    /// 0.19 mm for ours — a missing 0.36, 0.30 and 0.19 mm in quadrature.
+    public var axisShiftMMRootGeV: Double = 0
     /// Spot count in the geant4 tuning: GFlash's N = (10.3/c_s) E^0.959 with GFlash's default
     /// c_s = 0.11 (our choice: spots only carry the lateral profile there; sampling fluctuations
     /// are applied per step, so the spot count need not follow the fitted sampling term). The fit
@@ -646,7 +655,8 @@ extension ShowerModel {
 
     /// The start of a ``ShowerTuning/geant4`` shower: draws its longitudinal parameters, then (if
     /// tilted) the axis's two angles, N(0, σ²) rad each with σ = ``axisTiltMradRootGeV``/1000/√E —
-    /// about the entry point, small angles: u′ = u + δ, the z component unchanged to first order.
+    /// about the entry point, small angles: u′ = u + δ, the z component unchanged to first order —
+    /// then (if shifted) the entry point's two offsets (``axisShiftMMRootGeV``).
     func geant4Start(energyMeV: Double, track: ShowerTrack, geometry: CalorimeterGeometry,
                      rng: RandomStream) -> Geant4ShowerStart {
         let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
@@ -656,6 +666,11 @@ extension ShowerModel {
             let sigma = axisTiltMradRootGeV / 1000 / energyGeV.squareRoot()
             ux += sigma * rng.gaussian(); uy += sigma * rng.gaussian()
         }
+        var axX = track.x0, axY = track.y0
+        if axisShiftMMRootGeV > 0 {
+            let sigma = axisShiftMMRootGeV / energyGeV.squareRoot()
+            axX += sigma * rng.gaussian(); axY += sigma * rng.gaussian()
+        }
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let x0 = medium.radiationLengthMM
         return Geant4ShowerStart(
@@ -663,7 +678,7 @@ extension ShowerModel {
             nSpotTotal: 10.3 / geant4SpotSamplingTerm * pow(energyGeV, 0.959),
             cs2: geant4SamplingTerm * geant4SamplingTerm,
             energyCDF: RegularizedGammaP(a: lp.alphaHom), spotCDF: RegularizedGammaP(a: lp.alphaSpot),
-            startDepth: track.startPath * track.uz, axX: track.x0, axY: track.y0, ux: ux, uy: uy,
+            startDepth: track.startPath * track.uz, axX: axX, axY: axY, ux: ux, uy: uy,
             plate: geometry.plateHalfWidth, rFall: tailFallOff.radiusMM, lFall: tailFallOff.lengthMM,
             farSpread: tailFarDepthSpread,
             z01: geometry.layers[0].zMax, z12: geometry.layers[1].zMax, invTHomX0: 1 / (lp.tHom * x0),
@@ -830,7 +845,8 @@ extension ShowerModel {
                                               "tail_split", "axis_tilt_mrad_rootgev", "sampling_term",
                                               "tail_split_max_age", "spot_sampling_term", "radial_age_coupling",
                                               "deep_tail_share", "deep_tail_length_x0", "halo_long_slope",
-                                              "tail_far_depth_spread", "tail_falloff_radius_mm", "tail_falloff_length_mm"]
+                                              "tail_far_depth_spread", "tail_falloff_radius_mm", "tail_falloff_length_mm",
+                                              "axis_shift_mm_rootgev"]
 
     /// Set parameters of the geant4 tuning by name (``fittedParameterNames``): the hook of the
     /// fit (Reproduce/fit_shower_model.py) and of users exploring the model. Throws on an unknown
@@ -857,6 +873,7 @@ extension ShowerModel {
             case "tail_split": try require(v >= 1 && v <= 64 && v == v.rounded(), "an integer in 1…64"); tailSplit.pieces = Int(v)
             case "tail_split_max_age": tailSplit.maxAge = v
             case "axis_tilt_mrad_rootgev": axisTiltMradRootGeV = v
+            case "axis_shift_mm_rootgev": axisShiftMMRootGeV = v
             case "sampling_term": try require(v > 0, "> 0"); geant4SamplingTerm = v
             case "spot_sampling_term": try require(v > 0, "> 0"); geant4SpotSamplingTerm = v
             case "radial_age_coupling": try require(v <= 1, "in [0, 1]"); radialAgeCoupling = v

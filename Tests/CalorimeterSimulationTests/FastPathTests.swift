@@ -89,7 +89,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -107,10 +107,11 @@ struct FastPathTests {
         var growing = ShowerModel(medium: medium); growing.halo.longFraction = 0.2; growing.halo.longFractionSlope = 0.3
         var spread = ShowerModel(medium: medium); spread.tailFarDepthSpread = 0.5
         var spreadNear = ShowerModel(medium: medium); spreadNear.tailFarDepthSpread = 3; spreadNear.tailFallOff = (radiusMM: 20, lengthMM: 30)
+        var shifted = ShowerModel(medium: medium); shifted.axisShiftMMRootGeV = 1.3
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
-                      ("far spread 3 from 20 mm", spreadNear)]
+                      ("far spread 3 from 20 mm", spreadNear), ("axis shift", shifted)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -164,6 +165,30 @@ struct FastPathTests {
         // back is lost — a small share of the whole.
         #expect(far.1 > 1.05 * far.0, "layer 0 beyond ±80 mm: \(far.0) → \(far.1) MeV")
         #expect(total.1 < total.0 && total.1 > 0.995 * total.0, "deposited \(total.0) → \(total.1) MeV")
+    }
+
+    @Test("an axis shift moves layer 0's centroid from shower to shower, as much as its σ = s/√E says")
+    func axisShiftActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var shifted = ShowerModel(medium: medium); shifted.axisShiftMMRootGeV = 4
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // The energy-weighted y of layer 0's strips, per shower (strip centres at (i − 47.5) · 5 mm).
+        func centroids(_ model: ShowerModel) -> [Double] {
+            (1 ... 60 as ClosedRange<UInt64>).map { seed in
+                var image = CalorimeterImage(geometry: g)
+                _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                var sum = 0.0, weighted = 0.0
+                for ix in 0 ..< 3 { for iy in 0 ..< 96 {
+                    let e = Double(image.cells[ix * 96 + iy]); sum += e; weighted += e * (Double(iy) - 47.5) * 5
+                } }
+                return weighted / sum
+            }
+        }
+        func rms(_ v: [Double]) -> Double { (v.map { $0 * $0 }.reduce(0, +) / Double(v.count)).squareRoot() }
+        let plain = rms(centroids(ShowerModel(medium: medium))), moved = rms(centroids(shifted))
+        // σ = 4/√20 = 0.89 mm in y, added in quadrature to the showers' own wander (a few tenths of a mm).
+        let expected = (plain * plain + 0.8 * 0.8).squareRoot()
+        #expect(moved > expected && moved < 2 * (plain * plain + 0.894 * 0.894).squareRoot(), "centroid RMS \(plain) → \(moved) mm")
     }
 
     @Test("a deep tail moves energy behind the maximum and keeps the total")

@@ -187,5 +187,7 @@ struct Geant4TuningTests {
         try model.apply(["tail_falloff_radius_mm": 100, "tail_falloff_length_mm": 30])
         #expect(model.tailFallOff.radiusMM == 100 && model.tailFallOff.lengthMM == 30)
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_falloff_length_mm": 0]) }
+        try model.apply(["axis_shift_mm_rootgev": 1.3])
+        #expect(model.axisShiftMMRootGeV == 1.3)
     }
 }
