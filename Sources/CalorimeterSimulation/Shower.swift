@@ -630,16 +630,12 @@ extension ShowerModel {
         /// Where a spot of the fall-off lands when it moves in depth (``ShowerModel/tailFarDepthSpread``):
         /// at (x, y) and depth `z` (mm), the cell index, or `geometry.totalCells` + ℓ for the
         /// overflow of layer ℓ (outside the window, inside the plates), or `totalCells` + 3 when
-        /// it leaves the stack. The cell as ``CalorimeterGeometry/cell(layer:x:y:)`` computes it.
+        /// it leaves the stack. The cell is ``CalorimeterGeometry/cell(layer:x:y:)``'s.
         @inline(__always) func farSpotCode(x: Double, y: Double, z: Double, geometry g: CalorimeterGeometry) -> Int {
             let lost = g.totalCells + 3
             guard z >= 0, z < g.depth else { return lost }
             let l = z < z01 ? 0 : (z < z12 ? 1 : 2)
-            let w = g.windowHalfWidth, layer = g.layers[l]
-            if x > -w, x < w, y > -w, y < w {
-                let ix = min(Int((x + w) / layer.cellSizeX), layer.cellsX - 1), iy = min(Int((y + w) / layer.cellSizeY), layer.cellsY - 1)
-                return g.layerOffsets[l] + ix * layer.cellsY + iy
-            }
+            if let c = g.cell(layer: l, x: x, y: y) { return g.layerOffsets[l] + c }
             return abs(x) < plate && abs(y) < plate ? g.totalCells + l : lost
         }
 
