@@ -147,12 +147,8 @@ public struct SimulatedSample: Sendable {
         try writeHDF5Atomically(to: path) { f in
             for (images, suffix) in [(total, ""), (visible, "_visible")] {
                 for (l, layer) in g.layers.enumerated() {
-                    let cc = layer.cellCount, off = g.layerOffsets[l]
-                    var v = [Float](repeating: 0, count: images.count * cc)
-                    for e in 0 ..< images.count {
-                        for c in 0 ..< cc { v[e * cc + c] = images.cells[e * g.totalCells + off + c] }
-                    }
-                    try f.write("layer_\(l)\(suffix)", v, shape: [images.count, layer.cellsX, layer.cellsY])
+                    try f.write("layer_\(l)\(suffix)", g.layerCells(l, of: images.cells, count: images.count),
+                                shape: [images.count, layer.cellsX, layer.cellsY])
                 }
                 try f.write("overflow\(suffix)", images.overflow, shape: [images.count, g.layers.count])
             }

@@ -48,15 +48,9 @@ public struct CaloDataset: Sendable {
     /// Write to `path` atomically (temporary file, then rename).
     public func write(to path: String) throws {
         try writeHDF5Atomically(to: path) { f in
-            let n = batch.count, g = geometry, nCells = g.totalCells
+            let n = batch.count, g = geometry
             for (l, layer) in g.layers.enumerated() {
-                // Gather layer l of every event into (N, cellsX, cellsY).
-                var values = [Float](repeating: 0, count: n * layer.cellCount)
-                let off = g.layerOffsets[l], cc = layer.cellCount
-                for e in 0 ..< n {
-                    for c in 0 ..< cc { values[e * cc + c] = batch.cells[e * nCells + off + c] }
-                }
-                try f.write("layer_\(l)", values, shape: [n, layer.cellsX, layer.cellsY])
+                try f.write("layer_\(l)", g.layerCells(l, of: batch.cells, count: n), shape: [n, layer.cellsX, layer.cellsY])
             }
             try f.write("overflow", batch.overflow, shape: [n, g.layers.count])
             try f.write("energy", batch.energy, shape: [n, 1])
@@ -118,5 +112,18 @@ public struct CaloDataset: Sendable {
             gunEnergyGeV: try f.optionalNumericAttribute("gun_energy_gev", as: Double.self) ?? .nan)
         return CaloDataset(batch: EventBatch(count: n, cells: cells, overflow: overflow, energy: energy, label: labels.values),
                            provenance: provenance, geometry: g)
+    }
+}
+
+extension CalorimeterGeometry {
+    /// Layer `l` of `count` events whose cells are concatenated (`totalCells` per event, layers in
+    /// order), gathered into (N, cellsX, cellsY) row-major: what a file's `layer_ℓ` holds.
+    public func layerCells(_ l: Int, of cells: [Float], count n: Int) -> [Float] {
+        let cc = layers[l].cellCount, off = layerOffsets[l]
+        var values = [Float](repeating: 0, count: n * cc)
+        for e in 0 ..< n {
+            for c in 0 ..< cc { values[e * cc + c] = cells[e * totalCells + off + c] }
+        }
+        return values
     }
 }
