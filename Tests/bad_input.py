@@ -310,6 +310,8 @@ def main():
              val + ["--export-simulated", f"{out}/plainfile", "-o", f"{out}/v"], ["--export-simulated", "not a directory"])
         case("validate-export-uncreatable", "validate --export-simulated under a regular file (cannot be made; nothing else written)",
              val + ["--export-simulated", f"{out}/plainfile/sim", "-o", f"{out}/v"], ["--export-simulated", "plainfile"])
+        case("validate-export-proc", "validate --export-simulated under /proc (writable to access(2) as root, yet nothing can be made there)",
+             val + ["--export-simulated", "/proc/calobnn-sim", "-o", f"{out}/v"], ["--export-simulated", "cannot create"])
 
         # ---- damaged or wrong input files -------------------------------------------------------
         t1 = ["train", "--seed", "2022", "--epochs", "1", "--batch", "16", "--quiet", "-o", f"{out}/m.h5", "--data"]

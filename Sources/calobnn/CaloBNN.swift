@@ -96,6 +96,13 @@ func checkOutputDirectory(_ path: String, option: String = "-o") throws {
           access(anchor.path, W_OK) == 0 else {
         throw CLIError("\(option) \(path): '\(anchor.path)' is not a writable directory")
     }
+    // access(2) says yes to root everywhere (even under /proc): a directory made and removed
+    // again is the real test of what the run will do there.
+    var probe = Array((anchor.appendingPathComponent(".calobnn-probe-XXXXXX").path).utf8CString)
+    guard let made = mkdtemp(&probe) else {
+        throw CLIError("\(option) \(path): cannot create a directory in '\(anchor.path)'")
+    }
+    rmdir(made)
 }
 
 // Closed sets of values are typed options: `--help` lists their values, a wrong one is refused
