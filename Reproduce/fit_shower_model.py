@@ -82,7 +82,8 @@ KEYS = ["E_tot", "f_0", "width_x_0", "width_y_0", "width_x_1", "width_y_1", "wid
 # spread k off (bounded to 0…3: at k = 3 a spot 80 mm out may land 240 mm away in depth); the
 # fall-off's r_f and λ_f at the values read off Geant4's mean radial profile (80 and 45 mm,
 # bounded to 40…200 and 10…100 mm: with k > 0 the far spots no longer land where they were made,
-# so the profile's shape is free again); the axis shift off (bounded to 0…5 mm √GeV).
+# so the profile's shape is free again); the axis shift off (bounded to 0…5 mm √GeV); the halo
+# share's shower-to-shower spread off (bounded to 0…1).
 PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": (20.0, 4.0),
           "halo_quantum_mev": (1.0, 0.25), "halo_asymmetry": (0.84, 0.15),
           "halo_long_fraction": (0.5, 0.1), "halo_long_lambda_mm": (60.0, 10.0),
@@ -91,7 +92,7 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "tail_split_max_age": (1.0, 0.3), "deep_tail_share": (0.0, 0.005), "deep_tail_length_x0": (3.4, 0.6),
           "halo_long_slope": (0.0, 0.05), "tail_far_depth_spread": (0.0, 0.1),
           "tail_falloff_radius_mm": (80.0, 10.0), "tail_falloff_length_mm": (45.0, 5.0),
-          "axis_shift_mm_rootgev": (0.0, 0.3)}
+          "axis_shift_mm_rootgev": (0.0, 0.3), "halo_shower_spread": (0.0, 0.05)}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).
@@ -99,7 +100,8 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "spot_sampling_term": (0.03, 0.2), "radial_age_coupling": (0.0, 1.0), "tail_split_max_age": (0.0, 3.0),
           "deep_tail_share": (0.0, 0.1), "deep_tail_length_x0": (1.0, 10.0), "halo_long_slope": (0.0, 1.0),
           "tail_far_depth_spread": (0.0, 3.0), "tail_falloff_radius_mm": (40.0, 200.0),
-          "tail_falloff_length_mm": (10.0, 100.0), "axis_shift_mm_rootgev": (0.0, 5.0)}
+          "tail_falloff_length_mm": (10.0, 100.0), "axis_shift_mm_rootgev": (0.0, 5.0),
+          "halo_shower_spread": (0.0, 1.0)}
 
 
 def objective(p, shapes=True):
@@ -160,7 +162,8 @@ def compiled():
             "tail_far_depth_spread": ("fall-off spots' depth spread k (× r)", 0),
             "tail_falloff_radius_mm": ("tail fall-off r_f, λ_f (mm)", 0),
             "tail_falloff_length_mm": ("tail fall-off r_f, λ_f (mm)", 1),
-            "axis_shift_mm_rootgev": ("axis shift s_shift (mm √GeV)", 0)}
+            "axis_shift_mm_rootgev": ("axis shift s_shift (mm √GeV)", 0),
+            "halo_shower_spread": ("halo share's shower-to-shower spread c", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

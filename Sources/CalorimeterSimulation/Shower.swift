@@ -120,6 +120,16 @@ public struct SoftPhotonHalo: Sendable {
     /// it acts on: layer 0's far energy (beyond ±80 mm), which our showers overshoot and tie too
     /// closely to the layer's energy (see the article "The toy calorimeter").
     public var longFractionSlope = 0.0
+    /// c_shower: the halo's share fluctuates from shower to shower — each shower's h₀ + h₁τ is
+    /// multiplied by one factor drawn from Γ(1/c², c²) (mean 1, σ = c); 0 = no such factor (this
+    /// version). Our model of a shower-to-shower fluctuation of the soft-photon component (how
+    /// much of the first generations' energy goes into soft photons depends on those few early
+    /// interactions). A factor per step would average out over layer 0's six or so steps (measured:
+    /// no effect on the layer-0 widths' spread); one per shower does not. What it acts on: layer 0's
+    /// sparsity, which in Geant4's 20 GeV electrons spreads 1.3 times more than ours and follows
+    /// the layer's energy less closely (correlation 0.68 against our 0.77, candidate tuning
+    /// `Reproduce/tunings/far.set`, 1000 events).
+    public var showerSpread = 0.0
     /// ε̄, MeV: the mean energy of a quantum: fitted (10 and 50 GeV γ/e⁻ shapes, fit_shower_model.py) within
     /// ε̄ ≥ 0.5 MeV (our bound: fewer quanta keep the simulator fast; Geant4's median non-zero
     /// layer-0 strip holds 1.2 MeV).
@@ -613,6 +623,10 @@ extension ShowerModel {
         @inline(__always) func longShare(tau: Double) -> Double {
             min(max(longShare + longSlope * tau, 0), 1)
         }
+        /// The halo's share of a step at age τ: the shower's factor × (h₀ + h₁τ), capped at h_max.
+        @inline(__always) func haloShare(_ halo: SoftPhotonHalo, tau: Double) -> Double {
+            min(haloScale * (halo.fraction0 + halo.fractionSlope * tau), halo.fractionMax)
+        }
         /// Our cap: at most 4096 halo quanta per step (only very high energies reach it).
         let maxQuanta = 4096.0
         /// The depth of maximum the radial profile's age is measured against, when it is not T_hom
@@ -620,6 +634,8 @@ extension ShowerModel {
         let radialT: Double?
         /// The deep tail's share w (0: none), its length λ_deep (X₀) and T_hom.
         let deepShare: Double, deepLength: Double, deepStart: Double
+        /// The shower's factor on the halo's share (``SoftPhotonHalo/showerSpread``; exactly 1 when off).
+        let haloScale: Double
 
         /// The age at which a step's radial profile is evaluated: the step's age τ = t/T_hom, or
         /// with ``ShowerModel/radialAgeCoupling`` ≠ 1 its depth t (X₀) over T_rad.
@@ -652,7 +668,8 @@ extension ShowerModel {
     /// The start of a ``ShowerTuning/geant4`` shower: draws its longitudinal parameters, then (if
     /// tilted) the axis's two angles, N(0, σ²) rad each with σ = ``axisTiltMradRootGeV``/1000/√E —
     /// about the entry point, small angles: u′ = u + δ, the z component unchanged to first order —
-    /// then (if shifted) the entry point's two offsets (``axisShiftMMRootGeV``).
+    /// then (if shifted) the entry point's two offsets (``axisShiftMMRootGeV``), then (if it
+    /// fluctuates) the halo's factor (``SoftPhotonHalo/showerSpread``).
     func geant4Start(energyMeV: Double, track: ShowerTrack, geometry: CalorimeterGeometry,
                      rng: RandomStream) -> Geant4ShowerStart {
         let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
@@ -666,6 +683,11 @@ extension ShowerModel {
         if axisShiftMMRootGeV > 0 {
             let sigma = axisShiftMMRootGeV / energyGeV.squareRoot()
             axX += sigma * rng.gaussian(); axY += sigma * rng.gaussian()
+        }
+        var haloScale = 1.0
+        if halo.showerSpread > 0 {
+            let c2 = halo.showerSpread * halo.showerSpread
+            haloScale = rng.gamma(shape: 1 / c2, scale: c2)
         }
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let x0 = medium.radiationLengthMM
@@ -683,7 +705,7 @@ extension ShowerModel {
             lambdaLong: halo.longAttenuationMM, lambdaShort: halo.attenuationMM,
             radialT: radialAgeCoupling == 1 ? nil
                 : exp(meanLogParameters(energyMeV: energyMeV).lnTHom * (1 - radialAgeCoupling) + log(lp.tHom) * radialAgeCoupling),
-            deepShare: deepTail.share, deepLength: deepTail.lengthX0, deepStart: lp.tHom)
+            deepShare: deepTail.share, deepLength: deepTail.lengthX0, deepStart: lp.tHom, haloScale: haloScale)
     }
 
     /// The ``ShowerTuning/geant4`` model written out plainly, one deposit at a time, every random
@@ -727,7 +749,7 @@ extension ShowerModel {
                     if visible { g = 1000 * rng.gamma(shape: dE / 1000 / shower.cs2, scale: shower.cs2) / dE }
                     let tau = tMid / shower.lp.tHom
                     // Halo share of this step, its quanta (stochastically rounded count).
-                    let h = min(halo.fraction0 + halo.fractionSlope * tau, halo.fractionMax)
+                    let h = shower.haloShare(halo, tau: tau)
                     var eHalo = h * dE
                     let quantum = max(halo.quantumMeV, eHalo / shower.maxQuanta)
                     let nq = Int(eHalo / quantum + rng.uniform())
@@ -842,7 +864,7 @@ extension ShowerModel {
                                               "tail_split_max_age", "spot_sampling_term", "radial_age_coupling",
                                               "deep_tail_share", "deep_tail_length_x0", "halo_long_slope",
                                               "tail_far_depth_spread", "tail_falloff_radius_mm", "tail_falloff_length_mm",
-                                              "axis_shift_mm_rootgev"]
+                                              "axis_shift_mm_rootgev", "halo_shower_spread"]
 
     /// Set parameters of the geant4 tuning by name (``fittedParameterNames``): the hook of the
     /// fit (Reproduce/fit_shower_model.py) and of users exploring the model. Throws on an unknown
@@ -863,6 +885,7 @@ extension ShowerModel {
             case "halo_long_fraction": try require(v <= 1, "in [0, 1]"); halo.longFraction = v
             case "halo_long_lambda_mm": try require(v > 0, "> 0"); halo.longAttenuationMM = v
             case "halo_long_slope": halo.longFractionSlope = v
+            case "halo_shower_spread": try require(v <= 2, "in [0, 2]"); halo.showerSpread = v
             case "tail_far_depth_spread": tailFarDepthSpread = v
             case "tail_falloff_radius_mm": try require(v > 0, "> 0"); tailFallOff.radiusMM = v
             case "tail_falloff_length_mm": try require(v > 0, "> 0"); tailFallOff.lengthMM = v

@@ -139,7 +139,7 @@ extension ShowerModel {
                             taus = rng.inlineState()
                         }
                         let tau = tMid / shower.lp.tHom
-                        let h = min(halo.fraction0 + halo.fractionSlope * tau, halo.fractionMax)
+                        let h = shower.haloShare(halo, tau: tau)
                         var eHalo = h * dE
                         let quantum = max(halo.quantumMeV, eHalo / shower.maxQuanta)
                         let nq = Int(eHalo / quantum + taus.uniform())

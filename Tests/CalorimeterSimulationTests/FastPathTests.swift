@@ -89,7 +89,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -108,10 +108,12 @@ struct FastPathTests {
         var spread = ShowerModel(medium: medium); spread.tailFarDepthSpread = 0.5
         var spreadNear = ShowerModel(medium: medium); spreadNear.tailFarDepthSpread = 3; spreadNear.tailFallOff = (radiusMM: 20, lengthMM: 30)
         var shifted = ShowerModel(medium: medium); shifted.axisShiftMMRootGeV = 1.3
+        var haloSpread = ShowerModel(medium: medium); haloSpread.halo.showerSpread = 0.4
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
-                      ("far spread 3 from 20 mm", spreadNear), ("axis shift", shifted)]
+                      ("far spread 3 from 20 mm", spreadNear), ("axis shift", shifted),
+                      ("halo spread 0.4", haloSpread)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -189,6 +191,30 @@ struct FastPathTests {
         // σ = 4/√20 = 0.89 mm in y, added in quadrature to the showers' own wander (a few tenths of a mm).
         let expected = (plain * plain + 0.8 * 0.8).squareRoot()
         #expect(moved > expected && moved < 2 * (plain * plain + 0.894 * 0.894).squareRoot(), "centroid RMS \(plain) → \(moved) mm")
+    }
+
+    @Test("a halo share that fluctuates per shower spreads layer 0's hit-cell count, and keeps its mean")
+    func haloShowerSpreadActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var spread = ShowerModel(medium: medium); spread.halo.showerSpread = 0.5
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // Layer 0's hit cells per shower (of its 3 × 96).
+        func hits(_ model: ShowerModel) -> [Double] {
+            (1 ... 60 as ClosedRange<UInt64>).map { seed in
+                var image = CalorimeterImage(geometry: g)
+                _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                return Double(image.cells[0 ..< 288].filter { $0 > 0 }.count)
+            }
+        }
+        func meanAndSigma(_ v: [Double]) -> (Double, Double) {
+            let m = v.reduce(0, +) / Double(v.count)
+            return (m, (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot())
+        }
+        let (m0, s0) = meanAndSigma(hits(ShowerModel(medium: medium))), (m1, s1) = meanAndSigma(hits(spread))
+        // The halo's quanta make most of layer 0's hit cells; a factor of σ 0.5 on their number
+        // per shower (measured here: σ of the count about 1.5 times larger).
+        #expect(s1 > 1.2 * s0, "hit cells σ \(s0) → \(s1)")
+        #expect(abs(m1 - m0) < 0.1 * m0, "hit cells mean \(m0) → \(m1)")
     }
 
     @Test("a deep tail moves energy behind the maximum and keeps the total")

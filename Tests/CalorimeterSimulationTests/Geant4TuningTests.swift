@@ -189,5 +189,8 @@ struct Geant4TuningTests {
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_falloff_length_mm": 0]) }
         try model.apply(["axis_shift_mm_rootgev": 1.3])
         #expect(model.axisShiftMMRootGeV == 1.3)
+        try model.apply(["halo_shower_spread": 0.3])
+        #expect(model.halo.showerSpread == 0.3)
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_shower_spread": 3]) }
     }
 }
