@@ -92,7 +92,8 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "tail_split_max_age": (1.0, 0.3), "deep_tail_share": (0.0, 0.005), "deep_tail_length_x0": (3.4, 0.6),
           "halo_long_slope": (0.0, 0.05), "tail_far_depth_spread": (0.0, 0.1),
           "tail_falloff_radius_mm": (80.0, 10.0), "tail_falloff_length_mm": (45.0, 5.0),
-          "axis_shift_mm_rootgev": (0.0, 0.3), "halo_shower_spread": (0.0, 0.05)}
+          "axis_shift_mm_rootgev": (0.0, 0.3), "halo_shower_spread": (0.0, 0.05),
+          "halo_long_quantum_factor": (1.0, 0.1)}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).
@@ -101,7 +102,7 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "deep_tail_share": (0.0, 0.1), "deep_tail_length_x0": (1.0, 10.0), "halo_long_slope": (0.0, 1.0),
           "tail_far_depth_spread": (0.0, 3.0), "tail_falloff_radius_mm": (40.0, 200.0),
           "tail_falloff_length_mm": (10.0, 100.0), "axis_shift_mm_rootgev": (0.0, 5.0),
-          "halo_shower_spread": (0.0, 1.0)}
+          "halo_shower_spread": (0.0, 1.0), "halo_long_quantum_factor": (0.1, 3.0)}
 
 
 def objective(p, shapes=True):
@@ -163,7 +164,8 @@ def compiled():
             "tail_falloff_radius_mm": ("tail fall-off r_f, λ_f (mm)", 0),
             "tail_falloff_length_mm": ("tail fall-off r_f, λ_f (mm)", 1),
             "axis_shift_mm_rootgev": ("axis shift s_shift (mm √GeV)", 0),
-            "halo_shower_spread": ("halo share's shower-to-shower spread c", 0)}
+            "halo_shower_spread": ("halo share's shower-to-shower spread c", 0),
+            "halo_long_quantum_factor": ("halo long flights' quantum factor q_long", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

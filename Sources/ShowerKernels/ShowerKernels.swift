@@ -95,8 +95,8 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
 
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
-/// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (scaled
-/// to sum to `energy`), depth z, transverse (x, y) and cell code: a cell index as the scalar
+/// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (× the
+/// long-flight factor for the long flights, then all scaled to sum to `energy`), depth z, transverse (x, y) and cell code: a cell index as the scalar
 /// binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
 /// ±`window` the cell ⌊(x + w)·(1/size)⌋ capped at the last, plus the layer's offset; inside the
 /// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
@@ -110,7 +110,7 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
 public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
-                       lambdaShort: Double, asymmetry a: Double,
+                       lambdaShort: Double, longQuantumFactor qLong: Double, asymmetry a: Double,
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
                        depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
                        layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int, logTable: UnsafePointer<Double>,
@@ -134,11 +134,17 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
     while drawn < end { words[drawn] = next(); drawn += 1 }
     // Lanes beyond the words drawn read zeros.
     for j in end ..< end + 8 { words[j] = 0 }
-    // Energies (unscaled): −ln u of the word's high 16 bits, from the table.
+    // Energies (unscaled): −ln u of the word's high 16 bits, from the table; × `qLong` for the
+    // quanta that fly with the long scale (their depth/scale word's low 16 bits below
+    // `longShare`, as below), unless it is 1.
     var i = 0
     while i < nq {
         let b = load4(words + i) &>> 16
-        let e = -Lanes(logTable[Int(b[0])], logTable[Int(b[1])], logTable[Int(b[2])], logTable[Int(b[3])])
+        var e = -Lanes(logTable[Int(b[0])], logTable[Int(b[1])], logTable[Int(b[2])], logTable[Int(b[3])])
+        if qLong != 1 {
+            let sb = SIMD4<UInt64>(truncatingIfNeeded: UnsafeRawPointer(words + nq + 2 * i).loadUnaligned(as: SIMD8<UInt32>.self).evenHalf)
+            e.replace(with: e * qLong, where: uniform16(sb & 0xFFFF) .< longShare)
+        }
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: e, as: Lanes.self)
         i += 4
     }

@@ -89,7 +89,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -109,11 +109,13 @@ struct FastPathTests {
         var spreadNear = ShowerModel(medium: medium); spreadNear.tailFarDepthSpread = 3; spreadNear.tailFallOff = (radiusMM: 20, lengthMM: 30)
         var shifted = ShowerModel(medium: medium); shifted.axisShiftMMRootGeV = 1.3
         var haloSpread = ShowerModel(medium: medium); haloSpread.halo.showerSpread = 0.4
+        var longSmall = ShowerModel(medium: medium); longSmall.halo.longQuantumFactor = 0.4
+        var longLarge = ShowerModel(medium: medium); longLarge.halo.longQuantumFactor = 3; longLarge.halo.longFractionSlope = 0.2
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
                       ("far spread 3 from 20 mm", spreadNear), ("axis shift", shifted),
-                      ("halo spread 0.4", haloSpread)]
+                      ("halo spread 0.4", haloSpread), ("q_long 0.4", longSmall), ("q_long 3, w₁ 0.2", longLarge)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -215,6 +217,30 @@ struct FastPathTests {
         // per shower (measured here: σ of the count about 1.5 times larger).
         #expect(s1 > 1.2 * s0, "hit cells σ \(s0) → \(s1)")
         #expect(abs(m1 - m0) < 0.1 * m0, "hit cells mean \(m0) → \(m1)")
+    }
+
+    @Test("smaller quanta on the long flights take energy off layer 0's outer cells but none of their hits")
+    func longQuantumFactorActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var small = ShowerModel(medium: medium); small.halo.longQuantumFactor = 0.4
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // Layer 0's outer x cells (beyond ±80 mm): their energy and their hits, over 40 showers.
+        func outer(_ model: ShowerModel) -> (energy: Double, hits: Int) {
+            var energy = 0.0, hits = 0
+            for seed: UInt64 in 1 ... 40 {
+                var image = CalorimeterImage(geometry: g)
+                _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                for iy in 0 ..< 96 {
+                    for c in [image.cells[iy], image.cells[2 * 96 + iy]] { energy += Double(c); hits += c > 0 ? 1 : 0 }
+                }
+            }
+            return (energy, hits)
+        }
+        let plain = outer(ShowerModel(medium: medium)), smaller = outer(small)
+        // Same random numbers, same places: each quantum lands where it did, with a different energy.
+        #expect(smaller.hits == plain.hits, "hits \(plain.hits) → \(smaller.hits)")
+        // Measured: 18 % less (at these values the spots' fall-off brings much of that energy).
+        #expect(smaller.energy < 0.9 * plain.energy, "energy \(plain.energy) → \(smaller.energy) MeV")
     }
 
     @Test("a deep tail moves energy behind the maximum and keeps the total")

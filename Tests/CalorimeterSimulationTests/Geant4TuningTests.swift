@@ -192,5 +192,8 @@ struct Geant4TuningTests {
         try model.apply(["halo_shower_spread": 0.3])
         #expect(model.halo.showerSpread == 0.3)
         #expect(throws: ShowerModelError.self) { try model.apply(["halo_shower_spread": 3]) }
+        try model.apply(["halo_long_quantum_factor": 0.5])
+        #expect(model.halo.longQuantumFactor == 0.5)
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_long_quantum_factor": 0]) }
     }
 }
