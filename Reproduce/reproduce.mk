@@ -170,6 +170,23 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 	$(VALIDATE)
 	@test -s $(DATA)/geant4.h5 || { echo "validation: $(DATA)/geant4.h5 missing after calobnn validate" >&2; exit 1; }
 
+# ---- §3 validated: the candidate tunings -------------------------------------------------------
+# Each Reproduce/tunings/<name>.set (parameter values of the geant4 tuning that fits have produced,
+# not the default; how each was made is in its comment lines) against the same references, events
+# and seed as above, into $(RESULTS)/validation-tunings/<name>: the Paper's table of how far each
+# candidate has come. The --set value is part of the command, so an edited file reruns its step.
+TUNING_SETS = $(sort $(wildcard Reproduce/tunings/*.set))
+TUNINGS_VALID = $(RESULTS)/validation-tunings
+tuning-values = $(shell grep -v '^\#' $(1) | tr -d ' \n')
+validate-tuning = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
+  --seed $(SEED_VALIDATION) --tunings geant4 --set $(call tuning-values,$(1)) -o $(TUNINGS_VALID)/$(basename $(notdir $(1))))
+define tuning-rule
+$(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex: $(1) $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex,$(call validate-tuning,$(1)))
+	@mkdir -p $(TUNINGS_VALID)
+	$(call validate-tuning,$(1))
+endef
+$(foreach t,$(TUNING_SETS),$(eval $(call tuning-rule,$(t))))
+
 # ---- §4 classification: BNN and deterministic twin on all the study's classes -----------------
 # $(call train,MODEL,SEED[,OPTIONS]) and $(call predict,MODEL FILE,DATA FILE,SAMPLES): the commands
 # (without -o) of a training on train.h5 (validation: val.h5) and of a prediction. Every training
@@ -357,7 +374,7 @@ robustness: results
 .PHONY: datasets images validation classification geant4 anomaly results
 datasets: $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5
 images: $(RESULTS)/images/layer_energies.tex
-validation: $(VALID)/numbers.tex
+validation: $(VALID)/numbers.tex $(foreach t,$(TUNING_SETS),$(TUNINGS_VALID)/$(basename $(notdir $(t)))/numbers.tex)
 classification: $(RESULTS)/classification/numbers.tex
 geant4: $(RESULTS)/geant4/numbers.tex
 anomaly: $(RESULTS)/anomaly/numbers.tex

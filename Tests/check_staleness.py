@@ -93,6 +93,8 @@ def main(out):
     pred_test = {o for o in kinds["predict"] if not o.startswith("pred/geant4_")}
     pred_g4 = kinds["predict"] - pred_test
     loo = {o for o in every if os.path.basename(o).startswith("loo_")}
+    # The candidate tunings' validations, one per Reproduce/tunings/<name>.set.
+    tunings = {f"results/validation-tunings/{n[:-4]}" for n in os.listdir("Reproduce/tunings") if n.endswith(".set")}
     downstream_of_models = kinds["predict"] | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"}
     # The dedicated detectors (calobnn detect) score with the mean weights: no prediction seed.
     # Seed r of a network (SEEDS in the profile) is its file with the suffix _s<r>.
@@ -137,7 +139,7 @@ def main(out):
         "SEED_PREDICT": downstream_of_models - detectors,
         "SEED_BOOTSTRAP": {"results/anomaly", "results/beyond"},
         "SEED_AUTOENCODER": autoencoders | {"results/anomaly"},
-        "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4,
+        "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4 | tunings,
         "SEED_BENCH": set(),   # make bench only: no step of the pipeline may rerun
     }
     missing = sorted(set(seeds) - set(cases) - {"SEED_CHECK_H5PY"})
