@@ -41,7 +41,7 @@ SHELL := /bin/bash
 
 SWIFT       ?= swift
 PROFILE     ?= default
-OUT         ?= out/$(PROFILE)$(if $(filter visible,$(RESPONSE)),-visible)$(if $(filter normalised,$(INPUTS)),-normalised)
+OUT         ?= out/$(PROFILE)$(if $(filter visible,$(RESPONSE)),-visible)$(if $(filter normalised,$(INPUTS)),-normalised)$(if $(TUNING_SET),-$(basename $(notdir $(TUNING_SET))))
 CALOBNN      = .build/release/calobnn
 PYTHON      ?= python3
 

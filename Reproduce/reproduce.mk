@@ -130,12 +130,19 @@ write-stamp = $(shell mkdir -p $(dir $(1)))$(file >$(1),$(2))
 # ---- §3 the use case: datasets (distinct seeds per split) ------------------------------------
 # RESPONSE=visible (robustness check): the liquid-argon energy with sampling fluctuations and
 # electronic noise instead of the total deposit; INPUTS=normalised: networks on energy-normalised
-# images. Each variant is a full run in its own folder (OUT, Makefile).
+# images. TUNING_SET=Reproduce/tunings/<name>.set: the study's events from a candidate tuning of
+# the shower model (simulate --set with the file's values; the validation's geant4 column is then
+# that candidate) instead of the compiled one. Each variant is a full run in its own folder (OUT,
+# Makefile).
 RESPONSE ?= total
 INPUTS   ?= log
+TUNING_SET ?=
 RESPONSE_FLAGS = $(if $(filter visible,$(RESPONSE)),--mode visible --noise on,$(if $(filter total,$(RESPONSE)),,$(error RESPONSE must be total or visible, not '$(RESPONSE)')))
 INPUTS_FLAGS   = $(if $(filter normalised,$(INPUTS)),--inputs normalised,$(if $(filter log,$(INPUTS)),,$(error INPUTS must be log or normalised, not '$(INPUTS)')))
-simulate = $(strip $(CALOBNN) simulate --class $(STUDY_CLASS_LIST) -n $(1) --seed $(2) $(RESPONSE_FLAGS))
+# $(call tuning-values,FILE): a tuning file's name=value line (its comment lines dropped).
+tuning-values = $(shell grep -v '^\#' $(1) | tr -d ' \n')
+TUNING_FLAGS   = $(if $(TUNING_SET),$(if $(wildcard $(TUNING_SET)),--set $(call tuning-values,$(TUNING_SET)),$(error TUNING_SET: no file '$(TUNING_SET)' (the candidates: $(wildcard Reproduce/tunings/*.set)))))
+simulate = $(strip $(CALOBNN) simulate --class $(STUDY_CLASS_LIST) -n $(1) --seed $(2) $(RESPONSE_FLAGS) $(TUNING_FLAGS))
 SIMULATE_TRAIN = $(call simulate,$(TRAIN_PER_CLASS),$(SEED_TRAIN_DATA))
 SIMULATE_VAL   = $(call simulate,$(VAL_PER_CLASS),$(SEED_VAL_DATA))
 SIMULATE_TEST  = $(call simulate,$(TEST_PER_CLASS),$(SEED_TEST_DATA))
@@ -161,7 +168,7 @@ GEANT4_REFERENCES = $(sort $(wildcard Reproduce/reference/geant4/*.h5))
 VALIDATION_EVENTS ?= 2000
 VALID = $(RESULTS)/validation
 VALIDATE = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
-  --seed $(SEED_VALIDATION) --tunings gflash,geant4 --export-dataset $(DATA)/geant4.h5 -o $(VALID))
+  --seed $(SEED_VALIDATION) --tunings gflash,geant4 $(TUNING_FLAGS) --export-dataset $(DATA)/geant4.h5 -o $(VALID))
 # It also writes $(DATA)/geant4.h5: the Geant4 events of study classes (γ, π⁰ → γγ, η → γγ,
 # J/ψ → e⁺e⁻ at 20 GeV) in our layout, for the networks below (both are targets of one run).
 $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(VALID)/numbers.tex,$(VALIDATE))
@@ -177,7 +184,6 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 # candidate has come. The --set value is part of the command, so an edited file reruns its step.
 TUNING_SETS = $(sort $(wildcard Reproduce/tunings/*.set))
 TUNINGS_VALID = $(RESULTS)/validation-tunings
-tuning-values = $(shell grep -v '^\#' $(1) | tr -d ' \n')
 validate-tuning = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
   --seed $(SEED_VALIDATION) --tunings geant4 --set $(call tuning-values,$(1)) -o $(TUNINGS_VALID)/$(basename $(notdir $(1))))
 define tuning-rule

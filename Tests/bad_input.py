@@ -313,6 +313,15 @@ def main():
         case("validate-export-proc", "validate --export-simulated under /proc (writable to access(2) as root, yet nothing can be made there)",
              val + ["--export-simulated", "/proc/calobnn-sim", "-o", f"{out}/v"], ["--export-simulated", "cannot create"])
 
+        # ---- simulate --set: the shower model's parameters by name --------------------------------
+        sim = ["simulate", "--class", "photon", "-n", "5", "--seed", "1", "--quiet", "-o", f"{out}/s.h5"]
+        case("simulate-set-unknown", "simulate --set of a name the model does not have", sim + ["--set", "halo_colour=1"],
+             ["--set", "halo_colour"])
+        case("simulate-set-range", "simulate --set halo_asymmetry=2 (outside [0, 1])", sim + ["--set", "halo_asymmetry=2"],
+             ["halo_asymmetry", "[0, 1]"])
+        case("simulate-set-gflash", "simulate --set with --tuning gflash (the values would change nothing)",
+             sim + ["--tuning", "gflash", "--set", "halo_h0=0.1"], ["--set", "gflash"])
+
         # ---- damaged or wrong input files -------------------------------------------------------
         t1 = ["train", "--seed", "2022", "--epochs", "1", "--batch", "16", "--quiet", "-o", f"{out}/m.h5", "--data"]
         case("data-missing", "--data does not exist", t1 + [f"{fx}/nope.h5"], ["nope.h5", "no such file"])

@@ -22,8 +22,9 @@ def main(path):
         names = f.attrs["class_names"].split(",")
         labels = f["label"][...]
         assert labels.min() >= 0 and labels.max() < len(names), "labels outside class_names"
-        for key in ("seed", "mode", "noise", "gun_distance_mm", "gun_energy_gev", "package_version"):
+        for key in ("seed", "mode", "noise", "gun_distance_mm", "gun_energy_gev", "shower_model", "package_version"):
             assert key in f.attrs, f"missing attribute {key}"
+        assert f.attrs["shower_model"] == "geant4", f"shower_model {f.attrs['shower_model']!r}, expected the default 'geant4'"
         total = sum(f[f"layer_{l}"][...].reshape(n, -1).sum(axis=1) for l in range(3)) + f["overflow"][...].sum(axis=1)
         photons = labels == names.index("photon")
         # A 20 GeV photon deposits nearly all of its energy (total mode): a sanity check of units (MeV).

@@ -10,7 +10,7 @@ this script expects from the study's data flow (written here independently of th
   (i)   nothing changed, or only THREADS      → nothing runs (and THREADS reaches every
                                                training and prediction);
   (ii)  a rebuilt tool (make -W calobnn)     → every step runs;
-  (iii) one seed, profile value or TRAIN_FLAGS on the command line (as if edited in
+  (iii) one seed, profile value, TRAIN_FLAGS or TUNING_SET on the command line (as if edited in
         Reproduce/seeds.mk or the profile) → exactly the steps whose command it enters, and
         everything downstream of them;
 and the printed commands of a TRAIN_FLAGS run with parentheses are valid shell. Also: `make help`
@@ -158,6 +158,9 @@ def main(out):
            bnn_predictions | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})
     got, _ = steps(out, "LR_SCHEDULE=cosine")
     expect("(iii) profile value LR_SCHEDULE", got, kinds["train"] | downstream_of_models)
+    # A candidate tuning for the study's events: every step but the candidates' own validations.
+    got, _ = steps(out, "TUNING_SET=Reproduce/tunings/far.set")
+    expect("(iii) TUNING_SET=Reproduce/tunings/far.set", got, every - tunings)
     got, text = steps(out, "TRAIN_FLAGS=--prior normal(0.5) --learning-rate 0.001")
     expect("(iii) TRAIN_FLAGS='--prior normal(0.5) …'", got, kinds["train"] | downstream_of_models)
     shell = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)

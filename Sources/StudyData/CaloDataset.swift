@@ -2,7 +2,8 @@
 //
 // Datasets: layer_0 (N,3,96), layer_1 (N,12,12), layer_2 (N,12,6), overflow (N,3) in MeV;
 // energy (N,1) in GeV; label (N) int32. Root attributes: class_names (comma-separated, label
-// order), seed, mode, noise, gun_distance_mm, gun_energy_gev, generator, package_version.
+// order), seed, mode, noise, gun_distance_mm, gun_energy_gev, shower_model (when known),
+// generator, package_version.
 import CalorimeterSimulation
 import Foundation
 
@@ -23,11 +24,16 @@ public struct DatasetProvenance: Sendable, Equatable {
     public var gunDistanceMM: Double
     /// Gun kinetic energy, GeV.
     public var gunEnergyGeV: Double
+    /// The shower model that made the events: its tuning, and any parameters set by name
+    /// (`geant4`, `gflash`, `geant4 with halo_h0=0.05,…`); empty when not known (events from
+    /// elsewhere), and then not written.
+    public var showerModel: String
 
     /// Provenance from its parts.
-    public init(classNames: [String], seed: UInt64, mode: String, noise: Bool, gunDistanceMM: Double, gunEnergyGeV: Double) {
+    public init(classNames: [String], seed: UInt64, mode: String, noise: Bool, gunDistanceMM: Double, gunEnergyGeV: Double,
+                showerModel: String = "") {
         self.classNames = classNames; self.seed = seed; self.mode = mode; self.noise = noise
-        self.gunDistanceMM = gunDistanceMM; self.gunEnergyGeV = gunEnergyGeV
+        self.gunDistanceMM = gunDistanceMM; self.gunEnergyGeV = gunEnergyGeV; self.showerModel = showerModel
     }
 }
 
@@ -61,6 +67,7 @@ public struct CaloDataset: Sendable {
             try f.setAttribute("noise", provenance.noise ? "on" : "off")
             try f.setAttribute("gun_distance_mm", provenance.gunDistanceMM)
             try f.setAttribute("gun_energy_gev", provenance.gunEnergyGeV)
+            if !provenance.showerModel.isEmpty { try f.setAttribute("shower_model", provenance.showerModel) }
             try f.setAttribute("generator", "calo-bnn GFlash parametrised simulation (CaloGAN geometry)")
             try f.setAttribute("package_version", packageVersion)
         }
@@ -109,7 +116,8 @@ public struct CaloDataset: Sendable {
             mode: try f.optionalStringAttribute("mode") ?? "total",
             noise: (try f.optionalStringAttribute("noise") ?? "off") == "on",
             gunDistanceMM: try f.optionalNumericAttribute("gun_distance_mm", as: Double.self) ?? .nan,
-            gunEnergyGeV: try f.optionalNumericAttribute("gun_energy_gev", as: Double.self) ?? .nan)
+            gunEnergyGeV: try f.optionalNumericAttribute("gun_energy_gev", as: Double.self) ?? .nan,
+            showerModel: try f.optionalStringAttribute("shower_model") ?? "")
         return CaloDataset(batch: EventBatch(count: n, cells: cells, overflow: overflow, energy: energy, label: labels.values),
                            provenance: provenance, geometry: g)
     }

@@ -115,6 +115,22 @@ extension ShowerTuning: ExpressibleByArgument {}
 /// and what `make reproduce` runs) plus extras. A class is added in the library's registry, never here.
 let toolRegistry = EventRegistry.withExtras
 
+/// `--set name=value,…` (comma-separated or repeated; a name given again takes the later value, so
+/// a candidate's line can be followed by changes to it): parameters of the geant4 tuning by name
+/// (``ShowerModel/apply(_:)``), checked against the model — unknown names and values outside a
+/// parameter's range are refused by name.
+func showerOverrides(_ spec: [String]) throws -> [String: Double] {
+    var out: [String: Double] = [:]
+    for item in spec.flatMap({ $0.split(separator: ",").map(String.init) }) {
+        let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+        guard kv.count == 2, let v = Double(kv[1]) else { throw ArgumentParser.ValidationError("--set expects name=value (got '\(item)')") }
+        out[kv[0]] = v
+    }
+    var probe = ShowerModel(medium: CalorimeterGeometry.caloGAN.medium)
+    do { try probe.apply(out) } catch { throw ArgumentParser.ValidationError("--set: \(error)") }
+    return out
+}
+
 /// `--threads`: 1…64 worker threads (results never depend on the number).
 func checkThreads(_ threads: Int) throws {
     guard (1 ... 64).contains(threads) else { throw ArgumentParser.ValidationError("--threads must be in 1…64 (got \(threads))") }

@@ -89,6 +89,8 @@ struct Simulate: ParsableCommand {
     var energyGeV: Double = 20
     @Option(help: "Shower model: geant4 (validated against Geant4, the default) or gflash (GFlash as published, the model before validation).")
     var tuning: ShowerTuning = .geant4
+    @Option(name: .customLong("set"), help: "Parameters of the geant4 tuning by name, name=value, comma-separated or repeated (e.g. a candidate of Reproduce/tunings: --set \"$(grep -v '^#' Reproduce/tunings/far.set)\"); recorded in the file's shower_model attribute. Names: \(ShowerModel.fittedParameterNames.joined(separator: ", ")).")
+    var overrideSpec: [String] = []
     @Option(help: "Electronic noise per cell: on (10/25/15 MeV per layer at total scale) or off.")
     var noise: NoiseSetting = .off
     @Option(parsing: .unconditional, help: "Worker threads (output does not depend on it).")
@@ -104,6 +106,9 @@ struct Simulate: ParsableCommand {
         guard energyGeV <= 10_000 else { throw ValidationError("--energy-gev \(energyGeV) is outside the parametrisation's range (≤ 10 TeV)") }
         guard distanceMM.isFinite, distanceMM >= 0 else { throw ValidationError("--distance-mm must be finite and ≥ 0 (got \(distanceMM))") }
         try checkThreads(threads)
+        if !(try showerOverrides(overrideSpec)).isEmpty && tuning != .geant4 {
+            throw ValidationError("--set sets parameters of the geant4 tuning; with --tuning \(tuning.rawValue) it would have no effect")
+        }
         let labels = try resolveClasses(classes)
         // Overflow-safe: classes × n events, each `simulateBytesPerEvent` bytes, within memory.
         let limit = memoryLimit(bytesEach: simulateBytesPerEvent)
@@ -119,16 +124,21 @@ struct Simulate: ParsableCommand {
         var settings = SimulationSettings(gun: ParticleGun(distanceMM: distanceMM, kineticEnergyGeV: energyGeV),
                                           mode: mode, noise: noise == .on ? .atlasLike : nil)
         settings.showers.tuning = tuning
+        let overrides = try showerOverrides(overrideSpec)
+        try settings.showers.apply(overrides)
+        let showerModel = tuning.rawValue + (overrides.isEmpty ? ""
+            : " with " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
         let generator = EventGenerator(simulator: EventSimulator(settings: settings, registry: toolRegistry),
                                        seed: seed, threads: threads)
         if !quiet {
-            ProgressReporter.write("simulate: seed \(seed), tuning \(tuning.rawValue), mode \(mode.rawValue), noise \(noise.rawValue), \(energyGeV) GeV at \(distanceMM) mm, classes \(labels.map { toolRegistry.classes[$0].name }.joined(separator: ","))\n")
+            ProgressReporter.write("simulate: seed \(seed), tuning \(showerModel), mode \(mode.rawValue), noise \(noise.rawValue), \(energyGeV) GeV at \(distanceMM) mm, classes \(labels.map { toolRegistry.classes[$0].name }.joined(separator: ","))\n")
         }
         let progress = ProgressReporter(stage: "simulate", total: labels.count * n, unit: "events", quiet: quiet)
         let batch = generator.generate(labels: labels, perClass: n) { progress.update($0) }
         progress.finish()
         let provenance = DatasetProvenance(classNames: toolRegistry.classes.map(\.name), seed: seed, mode: mode.rawValue,
-                                           noise: noise == .on, gunDistanceMM: distanceMM, gunEnergyGeV: energyGeV)
+                                           noise: noise == .on, gunDistanceMM: distanceMM, gunEnergyGeV: energyGeV,
+                                           showerModel: showerModel)
         try CaloDataset(batch: batch, provenance: provenance).write(to: output)
         if !quiet { ProgressReporter.write("simulate: wrote \(output)\n") }
     }

@@ -43,17 +43,7 @@ struct Validate: ParsableCommand {
 
     var referencePaths: [String] { references.flatMap { $0.split(separator: ",").map(String.init) } }
 
-    func overrides() throws -> [String: Double] {
-        var out: [String: Double] = [:]
-        for item in overrideSpec.flatMap({ $0.split(separator: ",").map(String.init) }) {
-            let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2, let v = Double(kv[1]) else { throw ArgumentParser.ValidationError("--set expects name=value (got '\(item)')") }
-            out[kv[0]] = v
-        }
-        var probe = ShowerModel(medium: CalorimeterGeometry.caloGAN.medium)
-        do { try probe.apply(out) } catch { throw ArgumentParser.ValidationError("--set: \(error)") }
-        return out
-    }
+    func overrides() throws -> [String: Double] { try showerOverrides(overrideSpec) }
 
     func validate() throws {
         _ = try overrides()
