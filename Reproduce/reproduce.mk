@@ -179,12 +179,14 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 
 # ---- §3 validated: the candidate tunings -------------------------------------------------------
 # Each Reproduce/tunings/<name>.set (parameter values of the geant4 tuning that fits have produced,
-# not the default; how each was made is in its comment lines) against the same references, events
-# and seed as above, into $(RESULTS)/validation-tunings/<name>: the Paper's table of how far each
+# not the default; how each was made is in its comment lines) against the same references and seed
+# as above, into $(RESULTS)/validation-tunings/<name>: the Paper's table of how far each
 # candidate has come. The --set value is part of the command, so an edited file reruns its step.
+# CANDIDATE_EVENTS: the simulated events per sample (the quick profile's smoke check takes fewer).
+CANDIDATE_EVENTS ?= $(VALIDATION_EVENTS)
 TUNING_SETS = $(sort $(wildcard Reproduce/tunings/*.set))
 TUNINGS_VALID = $(RESULTS)/validation-tunings
-validate-tuning = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
+validate-tuning = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(CANDIDATE_EVENTS) \
   --seed $(SEED_VALIDATION) --tunings geant4 --set $(call tuning-values,$(1)) -o $(TUNINGS_VALID)/$(basename $(notdir $(1))))
 define tuning-rule
 $(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex: $(1) $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex,$(call validate-tuning,$(1)))

@@ -18,3 +18,6 @@ SEEDS             = 3
 # measured on a loaded 2-core machine).
 AE_EPOCHS         = 10
 BOOTSTRAP         = 50
+# The candidate tunings' validations (make validation) with 500 simulated events per sample instead
+# of 2000: the smoke check runs the step, the Paper's profile gives the numbers.
+CANDIDATE_EVENTS  = 500
