@@ -134,9 +134,10 @@ public struct SoftPhotonHalo: Sendable {
     /// halo energy stays h·dE; 1 = all alike, this version). Our model of the soft photons'
     /// spectrum: the ones that fly far carry on average a different energy from those stopped
     /// near the axis. What it acts on: Geant4's 20 GeV electrons hit as many of layer 0's outer
-    /// cells (beyond ±80 mm) as ours, 38 per shower, with less energy (38 against 51 MeV,
-    /// candidate tuning `Reproduce/tunings/far.set` refitted, 1000 events) and a count that spreads
-    /// more (σ 9.8 against 7.4): a q_long below 1 takes energy off the far hits but none of them.
+    /// cells (beyond ±80 mm) as ours, 38 per shower, with less energy (38 against 51 MeV, the
+    /// candidate tuning `Reproduce/tunings/shift.set`, 1000 events) and a count that spreads more
+    /// (σ 9.8 against 7.4): a q_long below 1 takes energy off the far hits but none of them
+    /// (`Reproduce/tunings/quanta.set` fits it at 0.77).
     public var longQuantumFactor = 1.0
     /// ε̄, MeV: the mean energy of a quantum: fitted (10 and 50 GeV γ/e⁻ shapes, fit_shower_model.py) within
     /// ε̄ ≥ 0.5 MeV (our bound: fewer quanta keep the simulator fast; Geant4's median non-zero
