@@ -452,6 +452,10 @@ def main():
              "-o", f"{out}/m.h5"], ["--inputs", "linear"])
         case("bench-events-huge", "bench --events 1000000000000", ["bench", "--events", "1000000000000"], ["--events"])
         case("bench-events-float", "bench --events 1e12", ["bench", "--events", "1e12"], ["--events", "1e12"])
+        case("bench-set-network", "bench --set with --only network (no simulator to set)",
+             ["bench", "--only", "network", "--set", "halo_h0=0.1"], ["--set", "--only network"])
+        case("bench-set-unknown", "bench --set of a name the model does not have", ["bench", "--only", "simulator", "--set", "halo_colour=1"],
+             ["--set", "halo_colour"])
 
         # ---- faults: full disk, signals, SIGKILL and resume -------------------------------------
         mounted = full_disk_cases(root, fx)

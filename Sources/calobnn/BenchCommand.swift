@@ -36,6 +36,8 @@ struct Bench: ParsableCommand {
     var threads: [Int] = [1, 2]
     @Option(help: "Shower-model tuning of the simulator benchmark.")
     var tuning: ShowerTuning = .geant4
+    @Option(name: .customLong("set"), help: "Parameters of the geant4 tuning by name for the simulator benchmark, name=value, comma-separated (as calobnn simulate --set; e.g. a candidate of Reproduce/tunings).")
+    var overrideSpec: [String] = []
     @Option(parsing: .unconditional, help: "Seed of the simulated events and of the networks' synthetic inputs.")
     var seed: UInt64 = 12345
 
@@ -43,11 +45,14 @@ struct Bench: ParsableCommand {
         let eventLimit = min(1_000_000, memoryLimit(bytesEach: simulateBytesPerEvent))
         guard (1 ... eventLimit).contains(events) else { throw ValidationError("--events must be in 1…\(eventLimit) (got \(events))") }
         guard (1 ... 100).contains(repeats) else { throw ValidationError("--repeats must be in 1…100 (got \(repeats))") }
+        if !(try showerOverrides(overrideSpec)).isEmpty && (tuning != .geant4 || only == .network) {
+            throw ValidationError("--set sets parameters of the geant4 tuning for the simulator benchmark; with \(only == .network ? "--only network" : "--tuning \(tuning.rawValue)") it would have no effect")
+        }
     }
 
     func run() throws {
         var report: [String: Any] = [:]
-        if only != .network { report["simulator"] = simulatorBenchmark() }
+        if only != .network { report["simulator"] = try simulatorBenchmark() }
         if only != .simulator {
             FileHandle.standardError.write("bench: networks (\(models.map(\.rawValue).joined(separator: ", ")) × batch \(batches.map(String.init).joined(separator: ", ")) × \(threads.map(String.init).joined(separator: ", ")) threads; T = 100)…\n".data(using: .utf8)!)
             let results = networkBenchmarks(models: models, batches: batches, threads: threads, repeats: repeats, seed: seed)
@@ -61,10 +66,12 @@ struct Bench: ParsableCommand {
         print(String(data: data, encoding: .utf8)!)
     }
 
-    func simulatorBenchmark() -> [String: Any] {
+    func simulatorBenchmark() throws -> [String: Any] {
         var perClass: [[String: Any]] = []
         var settings = SimulationSettings()
         settings.showers.tuning = tuning
+        let overrides = try showerOverrides(overrideSpec)
+        try settings.showers.apply(overrides)
         let simulator = EventSimulator(settings: settings, registry: .study)
         for (label, c) in EventRegistry.study.classes.enumerated() {
             var entry: [String: Any] = ["class": c.name]
@@ -84,7 +91,7 @@ struct Bench: ParsableCommand {
             perClass.append(entry)
             FileHandle.standardError.write("bench: \(c.name) \(Int(e1))/s (1 thread), \(Int(e2))/s (2 threads)\n".data(using: .utf8)!)
         }
-        return ["mode": "total", "tuning": tuning.rawValue, "seed": seed, "gun_energy_gev": 20, "events_per_measurement": events,
+        return ["mode": "total", "tuning": tuning.rawValue, "set": overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","), "seed": seed, "gun_energy_gev": 20, "events_per_measurement": events,
                 "repeats": repeats, "statistic": "median", "classes": perClass]
     }
 }
