@@ -167,7 +167,8 @@ $(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5 $(CALOBNN) $(call recipe,$
 GEANT4_REFERENCES = $(sort $(wildcard Reproduce/reference/geant4/*.h5))
 VALIDATION_EVENTS ?= 2000
 VALID = $(RESULTS)/validation
-VALIDATE = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(VALIDATION_EVENTS) \
+validate-references = $(foreach f,$(GEANT4_REFERENCES),--reference $(f))
+VALIDATE = $(strip $(CALOBNN) validate $(validate-references) --events $(VALIDATION_EVENTS) \
   --seed $(SEED_VALIDATION) --tunings gflash,geant4 $(TUNING_FLAGS) --export-dataset $(DATA)/geant4.h5 -o $(VALID))
 # It also writes $(DATA)/geant4.h5: the Geant4 events of study classes (γ, π⁰ → γγ, η → γγ,
 # J/ψ → e⁺e⁻ at 20 GeV) in our layout, for the networks below (both are targets of one run).
@@ -186,7 +187,7 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 CANDIDATE_EVENTS ?= $(VALIDATION_EVENTS)
 TUNING_SETS = $(sort $(wildcard Reproduce/tunings/*.set))
 TUNINGS_VALID = $(RESULTS)/validation-tunings
-validate-tuning = $(strip $(CALOBNN) validate $(foreach f,$(GEANT4_REFERENCES),--reference $(f)) --events $(CANDIDATE_EVENTS) \
+validate-tuning = $(strip $(CALOBNN) validate $(validate-references) --events $(CANDIDATE_EVENTS) \
   --seed $(SEED_VALIDATION) --tunings geant4 --set $(call tuning-values,$(1)) -o $(TUNINGS_VALID)/$(basename $(notdir $(1))))
 define tuning-rule
 $(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex: $(1) $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex,$(call validate-tuning,$(1)))

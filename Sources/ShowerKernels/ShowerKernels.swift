@@ -96,8 +96,8 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
 /// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (× the
-/// long-flight factor for the long flights, then all scaled to sum to `energy`), depth z, transverse (x, y) and cell code: a cell index as the scalar
-/// binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
+/// long-flight factor `qLong` for the long flights, then all scaled to sum to `energy`), depth z,
+/// transverse (x, y) and cell code: a cell index as the scalar binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
 /// ±`window` the cell ⌊(x + w)·(1/size)⌋ capped at the last, plus the layer's offset; inside the
 /// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
 /// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `logTable` is

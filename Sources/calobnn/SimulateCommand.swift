@@ -126,8 +126,7 @@ struct Simulate: ParsableCommand {
         settings.showers.tuning = tuning
         let overrides = try showerOverrides(overrideSpec)
         try settings.showers.apply(overrides)
-        let showerModel = tuning.rawValue + (overrides.isEmpty ? ""
-            : " with " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+        let showerModel = tuning.rawValue + (overrides.isEmpty ? "" : " with " + showerOverridesText(overrides))
         let generator = EventGenerator(simulator: EventSimulator(settings: settings, registry: toolRegistry),
                                        seed: seed, threads: threads)
         if !quiet {
