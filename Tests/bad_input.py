@@ -310,6 +310,12 @@ def main():
              val + ["--export-simulated", f"{out}/plainfile", "-o", f"{out}/v"], ["--export-simulated", "not a directory"])
         case("validate-export-uncreatable", "validate --export-simulated under a regular file (cannot be made; nothing else written)",
              val + ["--export-simulated", f"{out}/plainfile/sim", "-o", f"{out}/v"], ["--export-simulated", "plainfile"])
+        # A copy of a 20 GeV study-class reference (which --export-dataset would write), so that the
+        # case does not risk the repository's file.
+        shutil.copy(ref.replace("photon_10GeV", "photon_20GeV"), f"{out}/reference.h5")
+        case("validate-export-dataset-is-reference", "validate --export-dataset onto its own --reference (would replace the input)",
+             val[:-1] + [f"{out}/reference.h5", "--export-dataset", f"{out}/reference.h5", "-o", f"{out}/v"],
+             ["--export-dataset", "refusing to overwrite an input"])
         case("validate-export-proc", "validate --export-simulated under /proc (writable to access(2) as root, yet nothing can be made there)",
              val + ["--export-simulated", "/proc/calobnn-sim", "-o", f"{out}/v"], ["--export-simulated", "cannot create"])
 

@@ -58,6 +58,9 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         try checkOutputDirectory(output)
+        if let exportDataset {
+            try checkOutput(exportDataset, option: "--export-dataset", inputs: referencePaths.map { ("--reference", $0) })
+        }
         if let exportSimulated { try checkOutputDirectory(exportSimulated, option: "--export-simulated") }
         var run = ValidationRun(references: referencePaths, events: events, seed: seed, tunings: tunings)
         run.overrides = try overrides(); run.threads = threads; run.verbose = !quiet; run.exportSimulated = exportSimulated
