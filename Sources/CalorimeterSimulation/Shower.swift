@@ -878,6 +878,13 @@ extension ShowerModel {
                                               "tail_far_depth_spread", "tail_falloff_radius_mm", "tail_falloff_length_mm",
                                               "axis_shift_mm_rootgev", "halo_shower_spread", "halo_long_quantum_factor"]
 
+    /// Parameters set by name as one line, sorted by name (`halo_h0=0.05,…`; empty when none):
+    /// what a dataset's `shower_model` attribute, an exported validation sample's `generator` and
+    /// the simulator benchmark's report record of ``apply(_:)``'s argument.
+    public static func overridesText(_ overrides: [String: Double]) -> String {
+        overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
     /// Set parameters of the geant4 tuning by name (``fittedParameterNames``): the hook of the
     /// fit (Reproduce/fit_shower_model.py) and of users exploring the model. Throws on an unknown
     /// name or a value outside the parameter's physical range.

@@ -87,8 +87,7 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
         let sim = try SimulatedSample.simulate(ref.setup, count: events, seed: seed, tuning: tuning, threads: threads,
                                                overrides: overrides)
         if let exportDirectory {
-            let set = tuning == .geant4 && !overrides.isEmpty
-                ? ", --set " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") : ""
+            let set = tuning == .geant4 && !overrides.isEmpty ? ", --set " + ShowerModel.overridesText(overrides) : ""
             try sim.write(to: "\(exportDirectory)/\(ref.name)_\(tuning.rawValue).h5", setup: ref.setup,
                           generator: "calobnn validate, tuning \(tuning.rawValue), seed \(seed), \(events) events\(set)", geometry: g)
         }

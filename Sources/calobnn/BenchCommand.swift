@@ -91,7 +91,7 @@ struct Bench: ParsableCommand {
             perClass.append(entry)
             FileHandle.standardError.write("bench: \(c.name) \(Int(e1))/s (1 thread), \(Int(e2))/s (2 threads)\n".data(using: .utf8)!)
         }
-        return ["mode": "total", "tuning": tuning.rawValue, "set": showerOverridesText(overrides), "seed": seed, "gun_energy_gev": 20, "events_per_measurement": events,
+        return ["mode": "total", "tuning": tuning.rawValue, "set": ShowerModel.overridesText(overrides), "seed": seed, "gun_energy_gev": 20, "events_per_measurement": events,
                 "repeats": repeats, "statistic": "median", "classes": perClass]
     }
 }

@@ -131,12 +131,6 @@ func showerOverrides(_ spec: [String]) throws -> [String: Double] {
     return out
 }
 
-/// Parameters set by name as one line, sorted by name (`halo_h0=0.05,…`; empty when none): what a
-/// dataset's `shower_model` attribute and the simulator benchmark's report record.
-func showerOverridesText(_ overrides: [String: Double]) -> String {
-    overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-}
-
 /// `--threads`: 1…64 worker threads (results never depend on the number).
 func checkThreads(_ threads: Int) throws {
     guard (1 ... 64).contains(threads) else { throw ArgumentParser.ValidationError("--threads must be in 1…64 (got \(threads))") }

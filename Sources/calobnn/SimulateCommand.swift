@@ -126,7 +126,7 @@ struct Simulate: ParsableCommand {
         settings.showers.tuning = tuning
         let overrides = try showerOverrides(overrideSpec)
         try settings.showers.apply(overrides)
-        let showerModel = tuning.rawValue + (overrides.isEmpty ? "" : " with " + showerOverridesText(overrides))
+        let showerModel = tuning.rawValue + (overrides.isEmpty ? "" : " with " + ShowerModel.overridesText(overrides))
         let generator = EventGenerator(simulator: EventSimulator(settings: settings, registry: toolRegistry),
                                        seed: seed, threads: threads)
         if !quiet {
