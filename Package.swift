@@ -16,6 +16,10 @@ let hotLoopSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// errno is never read by the package: without it, a square root (correctly rounded, so the same
+/// bits either way) compiles to the sqrt instruction instead of a libm call that might set errno.
+let noMathErrno: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
+
 let package = Package(
     name: "calo-bnn",
     platforms: [.macOS(.v13)],
@@ -59,13 +63,14 @@ let package = Package(
                                                   .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
         // The networks' hot kernels, one source compiled twice: baseline x86-64 and AVX2 (the same
         // bits; BayesianNetworks.KernelSet picks one per process). No fused multiply-add in either.
-        .target(name: "NetworkKernels", dependencies: ["PortableMath"], swiftSettings: hotLoopSettings),
+        // -fno-math-errno: squareRoot() is the sqrt instruction on all lanes, not a libm call per lane.
+        .target(name: "NetworkKernels", dependencies: ["PortableMath"], swiftSettings: hotLoopSettings + noMathErrno),
         .target(name: "NetworkKernelsAVX2", dependencies: ["PortableMath"],
-                swiftSettings: hotLoopSettings + [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
+                swiftSettings: hotLoopSettings + noMathErrno + [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
         // §2 Bayesian neural networks: Flipout layers, ELBO, Adam, MC prediction.
         .target(name: "BayesianNetworks",
                 dependencies: ["CNumerics", "StudyRandom", "PortableMath", "NetworkKernels", "NetworkKernelsAVX2"],
-                swiftSettings: hotLoopSettings),
+                swiftSettings: hotLoopSettings + noMathErrno),
         // §4 Classification performance: metrics on (MC) predictions.
         .target(name: "Classification"),
         // §5 Anomaly detection: scores, AUROC, the A/B/C cases.

@@ -63,39 +63,15 @@ public struct Adam: Sendable, Equatable {
     struct Coefficients {
         let alpha: Float, beta1: Float, beta2: Float, epsilon: Float
         /// Update the parameters `range` with gradient `g` (and write the new θ to `copy` too, if
-        /// given), eight lanes at a time — lane by lane
-        /// the same IEEE operations as the formulas above (square root and division are
-        /// correctly rounded in SIMD as in scalar code), so every element gets the bits of a
-        /// one-at-a-time loop, whatever the chunking.
+        /// given): the formulas of ``Adam/update(_:gradient:threads:)``, eight lanes at a time, in
+        /// the network kernels (the AVX2 build where the CPU has it) — lane by lane the same IEEE
+        /// operations as a one-at-a-time loop (square root and division are correctly rounded in
+        /// SIMD as in scalar code), so every element gets the same bits, whatever the chunking.
         @inline(__always)
         func apply(_ range: Range<Int>, gradient g: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>,
                    m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, copy: UnsafeMutablePointer<Float>? = nil) {
-            let oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-                    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-                }
-                @inline(__always) func store(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-                    UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: SIMD8<Float>.self)
-                }
-                let gi = load(g)
-                let mi = beta1 * load(m) + oneMinusB1 * gi
-                let vi = beta2 * load(v) + oneMinusB2 * gi * gi
-                store(mi, m); store(vi, v)
-                let th = load(theta) - alpha * mi / (vi.squareRoot() + epsilon)
-                store(th, theta)
-                if let copy { store(th, copy) }
-                i += 8
-            }
-            while i < range.upperBound {
-                let gi = g[i]
-                m[i] = beta1 * m[i] + oneMinusB1 * gi
-                v[i] = beta2 * v[i] + oneMinusB2 * gi * gi
-                theta[i] -= alpha * m[i] / (v[i].squareRoot() + epsilon)
-                copy?[i] = theta[i]
-                i += 1
-            }
+            ActiveKernels.adam(range.lowerBound, range.upperBound, gradient: g, theta: theta, m: m, v: v, copy: copy,
+                               alpha: alpha, beta1: beta1, beta2: beta2, epsilon: epsilon)
         }
     }
 }

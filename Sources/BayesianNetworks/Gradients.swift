@@ -120,40 +120,10 @@ extension CaloNetwork {
                     }
                 }
                 forEachRoleSpan(range) { span, role in
-                    let bayes = flipout && role != 0
-                    @inline(__always) func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
-                        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-                    }
-                    @inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
-                        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
-                    }
-                    var i = span.lowerBound
-                    while i + 8 <= span.upperBound {
-                        var sMu = SIMD8<Float>.zero
-                        for k in 0 ..< shards { sMu += load(gMuBufs[k], i) }
-                        if bayes {
-                            var sDel = sMu
-                            if role != 1 { sDel = .zero; for k in 0 ..< shards { sDel += load(gDelBufs[k], i) } }
-                            store(sMu + load(klMu, i - lo), gm, i)
-                            store((sDel * load(eps, i) + load(klSigma, i - lo)) * load(ds, i), gr, i)
-                        } else {
-                            store(sMu, gm, i); store(.zero, gr, i)
-                        }
-                        i += 8
-                    }
-                    while i < span.upperBound {
-                        var sMu: Float = 0
-                        for k in 0 ..< shards { sMu += gMuBufs[k][i] }
-                        if bayes {
-                            var sDel = sMu
-                            if role != 1 { sDel = 0; for k in 0 ..< shards { sDel += gDelBufs[k][i] } }
-                            gm[i] = sMu + klMu[i - lo]
-                            gr[i] = (sDel * eps[i] + klSigma[i - lo]) * ds[i]
-                        } else {
-                            gm[i] = sMu; gr[i] = 0
-                        }
-                        i += 1
-                    }
+                    ActiveKernels.gradientSpan(span.lowerBound, span.upperBound, shards: shards, gradMu: gMuBufs,
+                                               gradDelta: gDelBufs, bayesian: flipout && role != 0, bias: role == 1,
+                                               klMu: klMu, klSigma: klSigma, klStart: lo, epsilon: eps, dSigma: ds,
+                                               gm: gm, gr: gr)
                 }
                 klP[c] = kl
                 finP[c] = Self.allFinite(gm, range) && Self.allFinite(gr, range)

@@ -113,4 +113,38 @@ enum ActiveKernels {
                                               dMu: dMu, dSigma: dSigma)
         }
     }
+
+    static func gaussians(words: UnsafePointer<UInt32>, count: Int, mean: Float, stddev: Float,
+                          _ out: UnsafeMutablePointer<Float>) {
+        if avx2 { NetworkKernelsAVX2.Kernels.gaussians(words: words, count: count, mean: mean, stddev: stddev, out) }
+        else { NetworkKernels.Kernels.gaussians(words: words, count: count, mean: mean, stddev: stddev, out) }
+    }
+
+    static func adam(_ lo: Int, _ hi: Int, gradient g: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>,
+                     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, copy: UnsafeMutablePointer<Float>?,
+                     alpha: Float, beta1: Float, beta2: Float, epsilon: Float) {
+        if avx2 {
+            NetworkKernelsAVX2.Kernels.adam(lo, hi, gradient: g, theta: theta, m: m, v: v, copy: copy,
+                                            alpha: alpha, beta1: beta1, beta2: beta2, epsilon: epsilon)
+        } else {
+            NetworkKernels.Kernels.adam(lo, hi, gradient: g, theta: theta, m: m, v: v, copy: copy,
+                                        alpha: alpha, beta1: beta1, beta2: beta2, epsilon: epsilon)
+        }
+    }
+
+    static func gradientSpan(_ lo: Int, _ hi: Int, shards: Int, gradMu: UnsafePointer<UnsafePointer<Float>>,
+                             gradDelta: UnsafePointer<UnsafePointer<Float>>, bayesian: Bool, bias: Bool,
+                             klMu: UnsafePointer<Float>, klSigma: UnsafePointer<Float>, klStart: Int,
+                             epsilon: UnsafePointer<Float>, dSigma: UnsafePointer<Float>,
+                             gm: UnsafeMutablePointer<Float>, gr: UnsafeMutablePointer<Float>) {
+        if avx2 {
+            NetworkKernelsAVX2.Kernels.gradientSpan(lo, hi, shards: shards, gradMu: gradMu, gradDelta: gradDelta, bayesian: bayesian,
+                                                    bias: bias, klMu: klMu, klSigma: klSigma, klStart: klStart,
+                                                    epsilon: epsilon, dSigma: dSigma, gm: gm, gr: gr)
+        } else {
+            NetworkKernels.Kernels.gradientSpan(lo, hi, shards: shards, gradMu: gradMu, gradDelta: gradDelta, bayesian: bayesian,
+                                                bias: bias, klMu: klMu, klSigma: klSigma, klStart: klStart,
+                                                epsilon: epsilon, dSigma: dSigma, gm: gm, gr: gr)
+        }
+    }
 }

@@ -32,25 +32,18 @@ extension RandomStream {
     /// u₂), also the last, partial block. With 24-bit uniforms |z| ≤ 5.8: the tail beyond 5.8σ
     /// (probability 7·10⁻⁹) is cut — harmless for weight noise and initial weights.
     public func fillGaussian(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, stddev: Float = 1) {
-        var i = 0
-        var words = SIMD16<UInt32>()
-        while i < count {
-            withUnsafeMutableBytes(of: &words) { fillBits32($0.baseAddress!.assumingMemoryBound(to: UInt32.self), count: 16) }
-            // The top 24 bits as exact floats, without a slow SIMD conversion: 2²³ + v has v in
-            // its 23 mantissa bits, so the low 23 bits and the 24th go through that separately.
-            let top = words &>> 8
-            let lo = unsafeBitCast((top & 0x7F_FFFF) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
-            let hi = unsafeBitCast((top &>> 23) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
-            let w = lo + hi * 8_388_608
-            let a = w.lowHalf, b = w.highHalf
-            let u1 = (a + 0.5) * 0x1p-24, u2 = b * 0x1p-24
-            let r = (-2 * PortableMath.log(u1)).squareRoot()
-            let (s, c) = PortableMath.sinCosTurns(u2)
-            let z0 = mean + stddev * (r * c), z1 = mean + stddev * (r * s)
-            let m = min(16, count - i)
-            for l in 0 ..< min(8, m) { out[i + l] = z0[l] }
-            if m > 8 { for l in 0 ..< m - 8 { out[i + 8 + l] = z1[l] } }
-            i += 16
+        // Words for up to 256 blocks at a time (16 KiB, stays in the L1 cache), then the
+        // kernels' Box–Muller on them (the AVX2 build where the CPU has it: the same bits).
+        let tile = 256 * 16
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: tile) { buf in
+            let words = buf.baseAddress!
+            var i = 0
+            while i < count {
+                let n = min(tile, count - i)
+                fillBits32(words, count: (n + 15) / 16 * 16)
+                ActiveKernels.gaussians(words: words, count: n, mean: mean, stddev: stddev, out + i)
+                i += n
+            }
         }
     }
 

@@ -703,6 +703,17 @@ extension Kernels {
     public static func softplus(_ rho: UnsafePointer<Float>, count: Int,
                                 _ sigma: UnsafeMutablePointer<Float>, _ dSigma: UnsafeMutablePointer<Float>) {
         var i = 0
+        // Sixteen at a time while they last: two independent chains of polynomial steps, which
+        // the core overlaps (one group alone waits on each step's latency).
+        while i &+ 16 <= count {
+            let (s0, d0) = softplus(UnsafeRawPointer(rho + i).loadUnaligned(as: SIMD8<Float>.self))
+            let (s1, d1) = softplus(UnsafeRawPointer(rho + (i &+ 8)).loadUnaligned(as: SIMD8<Float>.self))
+            UnsafeMutableRawPointer(sigma + i).storeBytes(of: s0, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(sigma + (i &+ 8)).storeBytes(of: s1, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dSigma + i).storeBytes(of: d0, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dSigma + (i &+ 8)).storeBytes(of: d1, as: SIMD8<Float>.self)
+            i &+= 16
+        }
         while i < count {
             let m = min(8, count &- i)
             var r = SIMD8<Float>(repeating: 0)
@@ -794,5 +805,162 @@ extension Kernels {
             i &+= 8
         }
         return (sum[0] + sum[1]) + (sum[2] + sum[3])
+    }
+}
+
+// MARK: Weight noise: Gaussians from the generator's words
+
+extension Kernels {
+    /// Sixteen N(mean, stddev²) draws by Box–Muller on eight lanes from sixteen 32-bit words
+    /// (the first eight give u₁, the second eight u₂; BayesianNetworks' `fillGaussian`
+    /// documents the definition, this is its only code):
+    /// ```
+    /// u₁ = (a + ½)/2²⁴ ∈ (0, 1),  u₂ = b/2²⁴ ∈ [0, 1)      a, b: the top 24 bits of the words
+    /// z = mean + stddev · (√(−2 log u₁) · (cos 2πu₂, sin 2πu₂))
+    /// ```
+    /// Returns the eight cosine draws, then the eight sine draws.
+    @inline(__always)
+    public static func boxMuller(_ words: SIMD16<UInt32>, mean: Float, stddev: Float) -> (SIMD8<Float>, SIMD8<Float>) {
+        // The top 24 bits as exact floats, without a slow SIMD conversion: 2²³ + v has v in
+        // its 23 mantissa bits, so the low 23 bits and the 24th go through that separately.
+        let top = words &>> 8
+        let lo = unsafeBitCast((top & 0x7F_FFFF) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
+        let hi = unsafeBitCast((top &>> 23) | 0x4B00_0000, to: SIMD16<Float>.self) - 8_388_608
+        let w = lo + hi * 8_388_608
+        let a = w.lowHalf, b = w.highHalf
+        let u1 = (a + 0.5) * 0x1p-24, u2 = b * 0x1p-24
+        let r = (-2 * PortableMath.log(u1)).squareRoot()
+        let (s, c) = PortableMath.sinCosTurns(u2)
+        return (mean + stddev * (r * c), mean + stddev * (r * s))
+    }
+
+    /// ``boxMuller(_:mean:stddev:)`` over `count` outputs: output 16k + l comes from words
+    /// 16k ..< 16k + 16 (`words` holds ⌈count/16⌉·16 of them; a partial last block uses its
+    /// first outputs).
+    public static func gaussians(words: UnsafePointer<UInt32>, count: Int, mean: Float, stddev: Float,
+                                 _ out: UnsafeMutablePointer<Float>) {
+        var i = 0
+        // Two blocks at a time while they last (independent chains the core overlaps).
+        while i &+ 32 <= count {
+            let (z0, z1) = boxMuller(UnsafeRawPointer(words + i).loadUnaligned(as: SIMD16<UInt32>.self),
+                                     mean: mean, stddev: stddev)
+            let (z2, z3) = boxMuller(UnsafeRawPointer(words + (i &+ 16)).loadUnaligned(as: SIMD16<UInt32>.self),
+                                     mean: mean, stddev: stddev)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: z0, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + (i &+ 8)).storeBytes(of: z1, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + (i &+ 16)).storeBytes(of: z2, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + (i &+ 24)).storeBytes(of: z3, as: SIMD8<Float>.self)
+            i &+= 32
+        }
+        while i < count {
+            let (z0, z1) = boxMuller(UnsafeRawPointer(words + i).loadUnaligned(as: SIMD16<UInt32>.self),
+                                     mean: mean, stddev: stddev)
+            let m = min(16, count &- i)
+            if m == 16 {
+                UnsafeMutableRawPointer(out + i).storeBytes(of: z0, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(out + (i &+ 8)).storeBytes(of: z1, as: SIMD8<Float>.self)
+            } else {
+                for l in 0 ..< min(8, m) { out[i &+ l] = z0[l] }
+                if m > 8 { for l in 0 ..< m &- 8 { out[i &+ 8 &+ l] = z1[l] } }
+            }
+            i &+= 16
+        }
+    }
+}
+
+// MARK: The optimiser's step
+
+extension Kernels {
+    /// Adam's update of parameters [lo, hi) with gradient `g` (BayesianNetworks' `Adam` documents
+    /// the formulas; this is their only code), in this order per element:
+    /// ```
+    /// m ← β₁ m + (1 − β₁) g,   v ← β₂ v + ((1 − β₂) g) g,   θ ← θ − (αₜ m) / (√v + ε)
+    /// ```
+    /// and θ also into `copy` if given. Eight lanes at a time, the tail one lane at a time with the
+    /// same operations (square root and division are correctly rounded on every lane), so every
+    /// element gets the bits of a one-at-a-time loop, whatever the range.
+    public static func adam(_ lo: Int, _ hi: Int, gradient g: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>,
+                            m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, copy: UnsafeMutablePointer<Float>?,
+                            alpha: Float, beta1: Float, beta2: Float, epsilon: Float) {
+        let oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2
+        var i = lo
+        while i &+ 8 <= hi {
+            @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+                UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            @inline(__always) func store(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+                UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: SIMD8<Float>.self)
+            }
+            let gi = load(g)
+            let mi = beta1 * load(m) + oneMinusB1 * gi
+            let vi = beta2 * load(v) + oneMinusB2 * gi * gi
+            store(mi, m); store(vi, v)
+            let th = load(theta) - alpha * mi / (vi.squareRoot() + epsilon)
+            store(th, theta)
+            if let copy { store(th, copy) }
+            i &+= 8
+        }
+        while i < hi {
+            let gi = g[i]
+            m[i] = beta1 * m[i] + oneMinusB1 * gi
+            v[i] = beta2 * v[i] + oneMinusB2 * gi * gi
+            theta[i] -= alpha * m[i] / (v[i].squareRoot() + epsilon)
+            copy?[i] = theta[i]
+            i &+= 1
+        }
+    }
+}
+
+// MARK: The minibatch gradient from the shards' parts
+
+extension Kernels {
+    /// The gradient of parameters [lo, hi), all of one parameter block, from the shards' parts
+    /// (BayesianNetworks' `reduceGradients` documents the formulas; this is their only code):
+    /// ```
+    /// Sμ = ((0 + gμ₀) + gμ₁) + …            shards in order from 0
+    /// SΔ = ((0 + gΔ₀) + gΔ₁) + …            (SΔ = Sμ for a Bayesian bias)
+    /// Bayesian block:  gm = Sμ + klμ,   gr = (SΔ · ε + klσ) · dσ/dρ
+    /// otherwise:       gm = Sμ,         gr = 0
+    /// ```
+    /// `klMu`, `klSigma` hold the KL terms of the chunk that starts at `klStart` (element i at
+    /// i − klStart). Eight lanes at a time, the tail one lane at a time, the same operations.
+    public static func gradientSpan(_ lo: Int, _ hi: Int, shards: Int,
+                                    gradMu: UnsafePointer<UnsafePointer<Float>>, gradDelta: UnsafePointer<UnsafePointer<Float>>,
+                                    bayesian: Bool, bias: Bool, klMu: UnsafePointer<Float>, klSigma: UnsafePointer<Float>,
+                                    klStart: Int, epsilon: UnsafePointer<Float>, dSigma: UnsafePointer<Float>,
+                                    gm: UnsafeMutablePointer<Float>, gr: UnsafeMutablePointer<Float>) {
+        @inline(__always) func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        @inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+            UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+        }
+        var i = lo
+        while i &+ 8 <= hi {
+            var sMu = SIMD8<Float>.zero
+            for k in 0 ..< shards { sMu += load(gradMu[k], i) }
+            if bayesian {
+                var sDel = sMu
+                if !bias { sDel = .zero; for k in 0 ..< shards { sDel += load(gradDelta[k], i) } }
+                store(sMu + load(klMu, i &- klStart), gm, i)
+                store((sDel * load(epsilon, i) + load(klSigma, i &- klStart)) * load(dSigma, i), gr, i)
+            } else {
+                store(sMu, gm, i); store(.zero, gr, i)
+            }
+            i &+= 8
+        }
+        while i < hi {
+            var sMu: Float = 0
+            for k in 0 ..< shards { sMu += gradMu[k][i] }
+            if bayesian {
+                var sDel = sMu
+                if !bias { sDel = 0; for k in 0 ..< shards { sDel += gradDelta[k][i] } }
+                gm[i] = sMu + klMu[i &- klStart]
+                gr[i] = (sDel * epsilon[i] + klSigma[i &- klStart]) * dSigma[i]
+            } else {
+                gm[i] = sMu; gr[i] = 0
+            }
+            i &+= 1
+        }
     }
 }

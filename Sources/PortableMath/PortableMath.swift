@@ -137,13 +137,16 @@ public enum PortableMath {
     // MARK: Single precision (SIMD8 lanes; the scalar versions run one lane)
 
     /// 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer (round to nearest even).
-    @usableFromInline static let magic: Float = 12_582_912
+    /// (Constants of the float functions are computed properties, not stored ones: a stored
+    /// `static let` is reached through a lazy-initialisation accessor on every call from another
+    /// module, which also keeps the functions from being inlined into the kernels.)
+    @inlinable static var magic: Float { 12_582_912 }
     /// The representation of `magic`.
-    @usableFromInline static let magicBits = SIMD8<Int32>(repeating: 0x4B40_0000)
+    @inlinable static var magicBits: SIMD8<Int32> { SIMD8<Int32>(repeating: 0x4B40_0000) }
 
     // ln 2 split for float Cody–Waite: k·ln2HiF exact for |k| < 2⁸.
-    @usableFromInline static let ln2HiF: Float = 0.693_145_751_953_125
-    @usableFromInline static let ln2LoF: Float = 1.428_606_765_330_187_045e-06
+    @inlinable static var ln2HiF: Float { 0.693_145_751_953_125 }
+    @inlinable static var ln2LoF: Float { 1.428_606_765_330_187_045e-06 }
 
     /// eˣ on eight floats. Arguments are clamped to [−87.3, 88.7]: below, the result is
     /// e^−87.3 ≈ 1.2·10⁻³⁸ (not a subnormal), above +∞ is replaced by 3.3·10³⁸ — the package only
@@ -153,9 +156,13 @@ public enum PortableMath {
     /// k = round(x·log₂e),  r = x − k·ln2HiF − k·ln2LoF ∈ [−0.347, 0.347]
     /// eˣ = 2ᵏ · Σₙ₌₀⁷ rⁿ/n!          (truncation < 6·10⁻⁹ relative)
     /// ```
-    @inlinable @inline(__always)
+    @_transparent
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let xc = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
+        // Clamp by comparisons (what `clamped(lowerBound:upperBound:)` gives, NaN included: the
+        // lower bound), which compile to blends; `clamped` calls the standard library's generic min/max.
+        let lo = SIMD8<Float>(repeating: -87.3), hi = SIMD8<Float>(repeating: 88.7)
+        var xc = lo.replacing(with: x, where: x .> lo)
+        xc = hi.replacing(with: xc, where: xc .< hi)
         // Round to the nearest integer by adding and subtracting 1.5·2²³ (exact for |v| < 2²²);
         // the low bits of the sum's representation are then k itself.
         let shifted = xc * 1.442_695_04 + magic
@@ -184,7 +191,7 @@ public enum PortableMath {
     /// x = 2ᵏ·m, m ∈ [√½, √2);  s = (m − 1)/(m + 1)
     /// log x = k·ln 2 + 2(s + s³/3 + s⁵/5 + s⁷/7 + s⁹/9 + s¹¹/11)    (truncation < 10⁻¹⁰)
     /// ```
-    @inlinable @inline(__always)
+    @_transparent
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let tiny = x .< Float.leastNormalMagnitude
         let v = x.replacing(with: x * 0x1p23, where: tiny)
@@ -212,7 +219,7 @@ public enum PortableMath {
     }
 
     /// log(1 + x) on eight floats, x > −1, accurate for small |x| (see the double version).
-    @inlinable @inline(__always)
+    @_transparent
     public static func log1p(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let u = 1 + x
         let exact = u .== 1
@@ -248,7 +255,7 @@ public enum PortableMath {
     /// θ = (π/2)(f − ½) ∈ [−π/4, π/4]; sin, cos of θ by Taylor to θ¹¹ / θ¹⁰
     /// then rotate by (q + ½) quarter turns
     /// ```
-    @inlinable @inline(__always)
+    @_transparent
     public static func sinCosTurns(_ u: SIMD8<Float>) -> (sin: SIMD8<Float>, cos: SIMD8<Float>) {
         let t = u * 4
         // q = ⌊t⌋: round to nearest (see `magic`), then one down where that went up.
