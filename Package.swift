@@ -78,7 +78,9 @@ let package = Package(
         // Tables, figure data and TeX macros for the Paper (written atomically through StudyData).
         .target(name: "StudyReport", dependencies: ["StudyData"]),
         // Datasets and checkpoints in HDF5 (CaloGAN layout).
-        .target(name: "StudyData", dependencies: ["CHDF5", "CalorimeterSimulation", "BayesianNetworks", "Classification"]),
+        .target(name: "StudyData", dependencies: ["CHDF5", "CSHA256", "CalorimeterSimulation", "BayesianNetworks", "Classification"]),
+        // SHA-256's compression function for the content identities: the x86 SHA extensions or a plain loop.
+        .target(name: "CSHA256"),
         // §3 validated: our showers against Geant4 reference samples (shapes, separation, classifier).
         .target(name: "SimulationValidation",
                 dependencies: ["CalorimeterSimulation", "StudyData", "Classification", "StudyReport"]),
@@ -99,7 +101,7 @@ let package = Package(
         // Golden-value files for the tests (record/check); test-only.
         .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),
         .testTarget(name: "CalorimeterSimulationTests",
-                    dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "GoldenSupport"],
+                    dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "CSHA256", "GoldenSupport"],
                     exclude: ["Goldens"]),
         .testTarget(name: "BayesianNetworksTests",
                     dependencies: ["BayesianNetworks", "NetworkKernels", "NetworkKernelsAVX2", "StudyData",

@@ -2,6 +2,7 @@
 // against the FIPS 180-4 test vectors, strict prior parsing, atomic writes that refuse devices and
 // leave nothing behind. The command-line side is Tests/bad_input.py (make check-bad-input).
 import BayesianNetworks
+import CSHA256
 import Foundation
 import StudyData
 import Testing
@@ -25,6 +26,30 @@ struct SafeFilesTests {
             pieces.update(Array(Array(two.utf8)[chunk ..< min(chunk + 7, two.utf8.count)]))
         }
         #expect(pieces.finalize() == sha(two))
+    }
+
+    @Test("SHA-256: the SHA-extension and plain compressions agree, block by block and in bulk")
+    func sha256Paths() {
+        // 3001 blocks of a fixed pseudo-random stream (xorshift), from the standard initial state.
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0 ..< 3001 * 64).map { _ -> UInt8 in
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            return UInt8(truncatingIfNeeded: x >> 32)
+        }
+        let initial: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        var fast = initial, plain = initial, oneByOne = initial
+        bytes.withUnsafeBufferPointer { b in
+            calo_sha256_blocks(&fast, b.baseAddress!, 3001)
+            calo_sha256_blocks_portable(&plain, b.baseAddress!, 3001)
+            for k in 0 ..< 3001 { calo_sha256_blocks(&oneByOne, b.baseAddress! + 64 * k, 1) }
+        }
+        #expect(fast == plain)
+        #expect(oneByOne == plain)
+        // One million 'a' (FIPS 180-2, appendix B.3), in pieces that straddle blocks.
+        var h = SHA256()
+        let piece = [UInt8](repeating: 0x61, count: 1000)
+        for _ in 0 ..< 1000 { h.update(piece) }
+        #expect(h.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test("priors: malformed text and impossible values are refused, never defaulted")
