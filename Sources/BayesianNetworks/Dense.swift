@@ -92,15 +92,8 @@ public struct FlipoutDense: Sendable {
                                     gradA: ws.gradA.pointer, gradB: gradDelta == nil ? nil : ws.gradB.pointer,
                                     gradBias: gradBias, dx: dx, reluMasked: reluMasked, scratch: ws.scratch.pointer)
         // (Ub, D) → (D, U), the parameter vector's order.
-        let d = inputs, u = units, ta = ws.gradA.pointer, tb = ws.gradB.pointer
-        for k in 0 ..< d {
-            for j in 0 ..< u { gradMu[k * u + j] = ta[j * d + k] }
-        }
-        if let gradDelta {
-            for k in 0 ..< d {
-                for j in 0 ..< u { gradDelta[k * u + j] = tb[j * d + k] }
-            }
-        }
+        ActiveKernels.untransposeWeights(ws.gradA.pointer, inputs: inputs, units: units, gradMu)
+        if let gradDelta { ActiveKernels.untransposeWeights(ws.gradB.pointer, inputs: inputs, units: units, gradDelta) }
     }
 }
 

@@ -147,4 +147,9 @@ enum ActiveKernels {
                                                 epsilon: epsilon, dSigma: dSigma, gm: gm, gr: gr)
         }
     }
+
+    static func untransposeWeights(_ t: UnsafePointer<Float>, inputs: Int, units: Int, _ out: UnsafeMutablePointer<Float>) {
+        if avx2 { NetworkKernelsAVX2.Kernels.untransposeWeights(t, inputs: inputs, units: units, out) }
+        else { NetworkKernels.Kernels.untransposeWeights(t, inputs: inputs, units: units, out) }
+    }
 }

@@ -130,12 +130,20 @@ extension CaloNetwork {
         let lo = max(range.lowerBound, dW), hi = min(range.upperBound, dW + d * u)
         guard lo < hi else { return }
         let a = packed.a.pointer, b = packed.b?.pointer
+        // Parameter i = dW + k·U + j goes to row j, column k; the sources are read in order.
         var k = (lo - dW) / u, j = (lo - dW) % u
-        for i in lo ..< hi {
-            a[j * d + k] = values[i]
-            if let b, let delta { b[j * d + k] = delta[i] }
-            j += 1
-            if j == u { j = 0; k += 1 }
+        if let b, let delta {
+            for i in lo ..< hi {
+                a[j &* d &+ k] = values[i]; b[j &* d &+ k] = delta[i]
+                j &+= 1
+                if j == u { j = 0; k &+= 1 }
+            }
+        } else {
+            for i in lo ..< hi {
+                a[j &* d &+ k] = values[i]
+                j &+= 1
+                if j == u { j = 0; k &+= 1 }
+            }
         }
     }
 

@@ -299,6 +299,27 @@ public enum Kernels {
         (out + u * d).update(repeating: 0, count: (ub - u) * d)
     }
 
+    /// The first U rows of a transposed (Ub, D) matrix back into (D, U) order (the weight
+    /// gradients' way back into the parameter vector): eight inputs at a time, each of the U rows
+    /// read as one SIMD8 and its lanes written to their places (copies only, so the same bits).
+    public static func untransposeWeights(_ t: UnsafePointer<Float>, inputs d: Int, units u: Int,
+                                          _ out: UnsafeMutablePointer<Float>) {
+        var k = 0
+        while k &+ 8 <= d {
+            for j in 0 ..< u {
+                let v = UnsafeRawPointer(t + (j &* d &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+                let o = out + (k &* u &+ j)
+                o[0] = v[0]; o[u] = v[1]; o[2 &* u] = v[2]; o[3 &* u] = v[3]
+                o[4 &* u] = v[4]; o[5 &* u] = v[5]; o[6 &* u] = v[6]; o[7 &* u] = v[7]
+            }
+            k &+= 8
+        }
+        while k < d {
+            for j in 0 ..< u { out[k &* u &+ j] = t[j &* d &+ k] }
+            k &+= 1
+        }
+    }
+
     /// The fixed reduction tree of eight lanes: (i, i+4), then (i, i+2), then (0, 1).
     @inline(__always) public static func treeSum(_ v: SIMD8<Float>) -> Float {
         let v4 = v.lowHalf + v.highHalf
@@ -686,7 +707,7 @@ extension Kernels {
     /// σ = softplus(ρ) = max(ρ, 0) + log1p(e^{−|ρ|}) and dσ/dρ = sigmoid(ρ) on eight lanes, from
     /// one exponential e = e^{−|ρ|} (`PortableMath`): sigmoid = 1/(1 + e) for ρ ≥ 0, e/(1 + e)
     /// for ρ < 0. BayesianNetworks' `Softplus` documents the formulas; this is their only code.
-    @inline(__always)
+    @_transparent
     public static func softplus(_ rho: SIMD8<Float>) -> (sigma: SIMD8<Float>, dSigma: SIMD8<Float>) {
         let negative = rho .< 0
         let absRho: SIMD8<Float> = rho.replacing(with: -rho, where: negative)
@@ -738,7 +759,7 @@ extension Kernels {
     /// (BayesianNetworks' `GaussianPrior`; this is its only code.) The gradient does not involve
     /// the logarithm, so its precision has no bearing on training; the value (the loss reported
     /// per epoch) carries log σ to float precision, ≤ 2 ulp of a number of order 1 per weight.
-    @inline(__always)
+    @_transparent
     public static func gaussianKL(mu: SIMD4<Double>, sigma: SIMD4<Double>, logSigma: SIMD4<Double>,
                                   logSigmaPrior: Double, sigmaPrior: Double)
         -> (value: SIMD4<Double>, dMu: SIMD4<Double>, dSigma: SIMD4<Double>) {
@@ -746,7 +767,7 @@ extension Kernels {
         // Divisions by σₚ² and 2σₚ² become multiplications by their reciprocals when those are
         // exact (σₚ² a power of two, as for the study's σₚ = 1): the same bits, a third of the
         // double-precision divisions, which are most of this function's cost.
-        if s2.significand == 1 && s2.isNormal && (1 / (2 * s2)).isNormal {
+        if s2.significandBitPattern == 0 && s2.isNormal && (1 / (2 * s2)).isNormal {
             let r = 1 / s2, r2 = 1 / (2 * s2)
             let value = (logSigmaPrior - logSigma) + (sigma * sigma + mu * mu) * r2 - 0.5
             return (value, mu * r, -1 / sigma + sigma * r)
@@ -757,7 +778,7 @@ extension Kernels {
 
     /// log σ of eight float σ, widened to two groups of four doubles (`PortableMath`'s float log:
     /// its cost is a quarter of the double one's, and the KL gradient does not use it).
-    @inline(__always)
+    @_transparent
     public static func logSigma(_ sigma: SIMD8<Float>) -> (SIMD4<Double>, SIMD4<Double>) {
         let l = PortableMath.log(sigma)
         return (SIMD4(Double(l[0]), Double(l[1]), Double(l[2]), Double(l[3])),
@@ -773,6 +794,31 @@ extension Kernels {
         let logPrior = PortableMath.log(sigmaPrior)
         var sum = SIMD4<Double>.zero
         var i = 0
+        /// The four-weight groups of eight whole weights from i: values added to `sum` in order.
+        @inline(__always) func whole(_ i: Int, _ mv: SIMD8<Float>, _ sv: SIMD8<Float>, _ lo: SIMD4<Double>, _ hi: SIMD4<Double>) {
+            for half in 0 ..< 2 {
+                let o = half &* 4
+                let muD = SIMD4<Double>(Double(mv[o]), Double(mv[o &+ 1]), Double(mv[o &+ 2]), Double(mv[o &+ 3]))
+                let sD = SIMD4<Double>(Double(sv[o]), Double(sv[o &+ 1]), Double(sv[o &+ 2]), Double(sv[o &+ 3]))
+                let t = gaussianKL(mu: muD, sigma: sD, logSigma: half == 0 ? lo : hi, logSigmaPrior: logPrior,
+                                   sigmaPrior: sigmaPrior)
+                sum += t.value
+                UnsafeMutableRawPointer(dMu + (i &+ o)).storeBytes(of: t.dMu, as: SIMD4<Double>.self)
+                UnsafeMutableRawPointer(dSigma + (i &+ o)).storeBytes(of: t.dSigma, as: SIMD4<Double>.self)
+            }
+        }
+        // Sixteen weights at a time while they last: both logarithms first (independent chains
+        // the core overlaps), then the four groups in order.
+        while i &+ 16 <= count {
+            let mv0 = UnsafeRawPointer(mu + i).loadUnaligned(as: SIMD8<Float>.self)
+            let sv0 = UnsafeRawPointer(sigma + i).loadUnaligned(as: SIMD8<Float>.self)
+            let mv1 = UnsafeRawPointer(mu + (i &+ 8)).loadUnaligned(as: SIMD8<Float>.self)
+            let sv1 = UnsafeRawPointer(sigma + (i &+ 8)).loadUnaligned(as: SIMD8<Float>.self)
+            let (lo0, hi0) = logSigma(sv0), (lo1, hi1) = logSigma(sv1)
+            whole(i, mv0, sv0, lo0, hi0)
+            whole(i &+ 8, mv1, sv1, lo1, hi1)
+            i &+= 16
+        }
         while i < count {
             let m = min(8, count &- i)
             var mv = SIMD8<Float>(repeating: 0), sv = SIMD8<Float>(repeating: 1)
@@ -819,7 +865,7 @@ extension Kernels {
     /// z = mean + stddev · (√(−2 log u₁) · (cos 2πu₂, sin 2πu₂))
     /// ```
     /// Returns the eight cosine draws, then the eight sine draws.
-    @inline(__always)
+    @_transparent
     public static func boxMuller(_ words: SIMD16<UInt32>, mean: Float, stddev: Float) -> (SIMD8<Float>, SIMD8<Float>) {
         // The top 24 bits as exact floats, without a slow SIMD conversion: 2²³ + v has v in
         // its 23 mantissa bits, so the low 23 bits and the 24th go through that separately.
