@@ -29,6 +29,7 @@
 #                        byte for byte with check-goldens' local run (installs Slurm; root)
 #   make bench           throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
 #   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
+#                        (ROUNDS=3 alternations, REPEATS=1 one-second measurements per figure)
 #   make docs            DocC documentation of every library module
 #   make clean           remove .build and out
 #
@@ -162,7 +163,7 @@ bench: build
 
 ## bench-compare: time the network kernels of BASE (a git revision) and of this tree side by side.
 bench-compare: build
-	@Reproduce/bench-compare.sh "$(BASE)" $(or $(ROUNDS),3)
+	@Reproduce/bench-compare.sh "$(BASE)" $(or $(ROUNDS),3) $(or $(REPEATS),1)
 
 include Reproduce/reproduce.mk
 -include Reproduce/figures.mk
