@@ -132,18 +132,11 @@ extension CaloNetwork {
         let a = packed.a.pointer, b = packed.b?.pointer
         // Parameter i = dW + k·U + j goes to row j, column k; the sources are read in order.
         var k = (lo - dW) / u, j = (lo - dW) % u
-        if let b, let delta {
-            for i in lo ..< hi {
-                a[j &* d &+ k] = values[i]; b[j &* d &+ k] = delta[i]
-                j &+= 1
-                if j == u { j = 0; k &+= 1 }
-            }
-        } else {
-            for i in lo ..< hi {
-                a[j &* d &+ k] = values[i]
-                j &+= 1
-                if j == u { j = 0; k &+= 1 }
-            }
+        for i in lo ..< hi {
+            a[j &* d &+ k] = values[i]
+            if let b, let delta { b[j &* d &+ k] = delta[i] }
+            j &+= 1
+            if j == u { j = 0; k &+= 1 }
         }
     }
 

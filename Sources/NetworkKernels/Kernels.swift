@@ -794,41 +794,11 @@ extension Kernels {
         let logPrior = PortableMath.log(sigmaPrior)
         var sum = SIMD4<Double>.zero
         var i = 0
-        /// The four-weight groups of eight whole weights from i: values added to `sum` in order.
-        @inline(__always) func whole(_ i: Int, _ mv: SIMD8<Float>, _ sv: SIMD8<Float>, _ lo: SIMD4<Double>, _ hi: SIMD4<Double>) {
-            for half in 0 ..< 2 {
-                let o = half &* 4
-                let muD = SIMD4<Double>(Double(mv[o]), Double(mv[o &+ 1]), Double(mv[o &+ 2]), Double(mv[o &+ 3]))
-                let sD = SIMD4<Double>(Double(sv[o]), Double(sv[o &+ 1]), Double(sv[o &+ 2]), Double(sv[o &+ 3]))
-                let t = gaussianKL(mu: muD, sigma: sD, logSigma: half == 0 ? lo : hi, logSigmaPrior: logPrior,
-                                   sigmaPrior: sigmaPrior)
-                sum += t.value
-                UnsafeMutableRawPointer(dMu + (i &+ o)).storeBytes(of: t.dMu, as: SIMD4<Double>.self)
-                UnsafeMutableRawPointer(dSigma + (i &+ o)).storeBytes(of: t.dSigma, as: SIMD4<Double>.self)
-            }
-        }
-        // Sixteen weights at a time while they last: both logarithms first (independent chains
-        // the core overlaps), then the four groups in order.
-        while i &+ 16 <= count {
-            let mv0 = UnsafeRawPointer(mu + i).loadUnaligned(as: SIMD8<Float>.self)
-            let sv0 = UnsafeRawPointer(sigma + i).loadUnaligned(as: SIMD8<Float>.self)
-            let mv1 = UnsafeRawPointer(mu + (i &+ 8)).loadUnaligned(as: SIMD8<Float>.self)
-            let sv1 = UnsafeRawPointer(sigma + (i &+ 8)).loadUnaligned(as: SIMD8<Float>.self)
-            let (lo0, hi0) = logSigma(sv0), (lo1, hi1) = logSigma(sv1)
-            whole(i, mv0, sv0, lo0, hi0)
-            whole(i &+ 8, mv1, sv1, lo1, hi1)
-            i &+= 16
-        }
-        while i < count {
-            let m = min(8, count &- i)
-            var mv = SIMD8<Float>(repeating: 0), sv = SIMD8<Float>(repeating: 1)
-            if m == 8 {
-                mv = UnsafeRawPointer(mu + i).loadUnaligned(as: SIMD8<Float>.self)
-                sv = UnsafeRawPointer(sigma + i).loadUnaligned(as: SIMD8<Float>.self)
-            } else {
-                for l in 0 ..< m { mv[l] = mu[i &+ l]; sv[l] = sigma[i &+ l] }
-            }
-            let (lo, hi) = logSigma(sv)
+        /// The two four-weight groups of the eight weights from i, of which the first m are real
+        /// (the rest padding): their KL values added to `sum` in order (padding lanes as 0), their
+        /// gradients stored.
+        @inline(__always) func groups(_ i: Int, _ m: Int, _ mv: SIMD8<Float>, _ sv: SIMD8<Float>,
+                                      _ lo: SIMD4<Double>, _ hi: SIMD4<Double>) {
             for half in 0 ..< 2 {
                 let o = half &* 4, valid = min(4, max(0, m &- o))
                 if valid == 0 { break }
@@ -848,6 +818,30 @@ extension Kernels {
                     for l in 0 ..< valid { dMu[at &+ l] = t.dMu[l]; dSigma[at &+ l] = t.dSigma[l] }
                 }
             }
+        }
+        // Sixteen weights at a time while they last: both logarithms first (independent chains
+        // the core overlaps), then the four groups in order.
+        while i &+ 16 <= count {
+            let mv0 = UnsafeRawPointer(mu + i).loadUnaligned(as: SIMD8<Float>.self)
+            let sv0 = UnsafeRawPointer(sigma + i).loadUnaligned(as: SIMD8<Float>.self)
+            let mv1 = UnsafeRawPointer(mu + (i &+ 8)).loadUnaligned(as: SIMD8<Float>.self)
+            let sv1 = UnsafeRawPointer(sigma + (i &+ 8)).loadUnaligned(as: SIMD8<Float>.self)
+            let (lo0, hi0) = logSigma(sv0), (lo1, hi1) = logSigma(sv1)
+            groups(i, 8, mv0, sv0, lo0, hi0)
+            groups(i &+ 8, 8, mv1, sv1, lo1, hi1)
+            i &+= 16
+        }
+        while i < count {
+            let m = min(8, count &- i)
+            var mv = SIMD8<Float>(repeating: 0), sv = SIMD8<Float>(repeating: 1)
+            if m == 8 {
+                mv = UnsafeRawPointer(mu + i).loadUnaligned(as: SIMD8<Float>.self)
+                sv = UnsafeRawPointer(sigma + i).loadUnaligned(as: SIMD8<Float>.self)
+            } else {
+                for l in 0 ..< m { mv[l] = mu[i &+ l]; sv[l] = sigma[i &+ l] }
+            }
+            let (lo, hi) = logSigma(sv)
+            groups(i, m, mv, sv, lo, hi)
             i &+= 8
         }
         return (sum[0] + sum[1]) + (sum[2] + sum[3])

@@ -7,7 +7,8 @@
 // Every function here is a fixed sequence of IEEE-754 additions, multiplications, divisions and
 // square roots (each correctly rounded by the hardware, so the same bits on every CPU), with no
 // table look-ups and no fused multiply-adds (Swift does not contract `a * b + c`, whatever the
-// target CPU). The eight-lane float functions are `@inlinable`, so the AVX2 build of the network
+// target CPU). The eight-lane float functions are `@_transparent` (always inlined, also across
+// modules: `@inlinable @inline(__always)` had left some of them as calls), so the AVX2 build of the network
 // kernels compiles them into its loops with 256-bit instructions: the same operations in the
 // same order, so the same bits (the baseline and AVX2 kernels are compared file for file by
 // `make check-portable`).
