@@ -83,7 +83,8 @@ KEYS = ["E_tot", "f_0", "width_x_0", "width_y_0", "width_x_1", "width_y_1", "wid
 # fall-off's r_f and λ_f at the values read off Geant4's mean radial profile (80 and 45 mm,
 # bounded to 40…200 and 10…100 mm: with k > 0 the far spots no longer land where they were made,
 # so the profile's shape is free again); the axis shift off (bounded to 0…5 mm √GeV); the halo
-# share's shower-to-shower spread off (bounded to 0…1).
+# share's shower-to-shower spread off (bounded to 0…1); the back layer's spot radius scale at 1
+# (bounded to 0.5…3).
 PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": (20.0, 4.0),
           "halo_quantum_mev": (1.0, 0.25), "halo_asymmetry": (0.84, 0.15),
           "halo_long_fraction": (0.5, 0.1), "halo_long_lambda_mm": (60.0, 10.0),
@@ -93,7 +94,7 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "halo_long_slope": (0.0, 0.05), "tail_far_depth_spread": (0.0, 0.1),
           "tail_falloff_radius_mm": (80.0, 10.0), "tail_falloff_length_mm": (45.0, 5.0),
           "axis_shift_mm_rootgev": (0.0, 0.3), "halo_shower_spread": (0.0, 0.05),
-          "halo_long_quantum_factor": (1.0, 0.1)}
+          "halo_long_quantum_factor": (1.0, 0.1), "spot_back_radius_scale": (1.0, 0.2)}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).
@@ -102,7 +103,8 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "deep_tail_share": (0.0, 0.1), "deep_tail_length_x0": (1.0, 10.0), "halo_long_slope": (0.0, 1.0),
           "tail_far_depth_spread": (0.0, 3.0), "tail_falloff_radius_mm": (40.0, 200.0),
           "tail_falloff_length_mm": (10.0, 100.0), "axis_shift_mm_rootgev": (0.0, 5.0),
-          "halo_shower_spread": (0.0, 1.0), "halo_long_quantum_factor": (0.1, 3.0)}
+          "halo_shower_spread": (0.0, 1.0), "halo_long_quantum_factor": (0.1, 3.0),
+          "spot_back_radius_scale": (0.5, 3.0)}
 
 
 def objective(p, shapes=True):
@@ -165,7 +167,8 @@ def compiled():
             "tail_falloff_length_mm": ("tail fall-off r_f, λ_f (mm)", 1),
             "axis_shift_mm_rootgev": ("axis shift s_shift (mm √GeV)", 0),
             "halo_shower_spread": ("halo share's shower-to-shower spread c", 0),
-            "halo_long_quantum_factor": ("halo long flights' quantum factor q_long", 0)}
+            "halo_long_quantum_factor": ("halo long flights' quantum factor q_long", 0),
+            "spot_back_radius_scale": ("back-layer spot radius scale s_back", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

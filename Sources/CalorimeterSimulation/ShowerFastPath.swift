@@ -155,6 +155,7 @@ extension ShowerModel {
                         let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                         let coreScale = visible ? g * samplingFraction(age: tau) : 1
                         let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
+                        let spotScale = shower.spotScale(layer: l)
 
                         // Spots: draw (radius, azimuth) in the reference's order into the buffer;
                         // bin and add a chunk at a time.
@@ -179,7 +180,7 @@ extension ShowerModel {
                             k = 0
                         }
                         @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float) {
-                            var r = radius * shower.rm
+                            var r = radius * spotScale
                             if r > shower.rFall {
                                 r = shower.rFall - shower.lFall * log(taus.uniformPositive())
                                 if shower.farSpread > 0 {

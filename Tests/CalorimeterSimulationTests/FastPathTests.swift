@@ -89,7 +89,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -111,11 +111,13 @@ struct FastPathTests {
         var haloSpread = ShowerModel(medium: medium); haloSpread.halo.showerSpread = 0.4
         var longSmall = ShowerModel(medium: medium); longSmall.halo.longQuantumFactor = 0.4
         var longLarge = ShowerModel(medium: medium); longLarge.halo.longQuantumFactor = 3; longLarge.halo.longFractionSlope = 0.2
+        var backWide = ShowerModel(medium: medium); backWide.backSpotRadiusScale = 1.6
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
                       ("far spread 3 from 20 mm", spreadNear), ("axis shift", shifted),
-                      ("halo spread 0.4", haloSpread), ("q_long 0.4", longSmall), ("q_long 3, w₁ 0.2", longLarge)]
+                      ("halo spread 0.4", haloSpread), ("q_long 0.4", longSmall), ("q_long 3, w₁ 0.2", longLarge),
+                      ("s_back 1.6", backWide)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -145,6 +147,36 @@ struct FastPathTests {
         let sumA: Float = a.cells.reduce(0, +) + a.overflow.reduce(0, +)
         let sumB: Float = b.cells.reduce(0, +) + b.overflow.reduce(0, +)
         #expect(abs(sumA - sumB) < 100, "\(sumA) vs \(sumB) MeV")
+    }
+
+    @Test("wider back-layer spots widen layer 2 and leave the layers before it as they were")
+    func backSpotRadiusScaleActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var wide = ShowerModel(medium: medium); wide.backSpotRadiusScale = 1.6
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // Over 40 showers of 50 GeV: layer 2's energy-weighted RMS in x (12 cells of 40 mm) and
+        // the cells of layers 0 and 1.
+        func run(_ model: ShowerModel) -> (rms: Double, front: [Float]) {
+            var sw = 0.0, sx2 = 0.0, front: [Float] = []
+            for seed: UInt64 in 1 ... 40 {
+                var image = CalorimeterImage(geometry: g)
+                _ = model.depositGeant4(energyMeV: 50000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                let o = g.layerOffsets[2], ny = g.layers[2].cellsY
+                for ix in 0 ..< g.layers[2].cellsX {
+                    let x = (Double(ix) + 0.5) * g.layers[2].cellSizeX - g.windowHalfWidth
+                    for iy in 0 ..< ny { let e = Double(image.cells[o + ix * ny + iy]); sw += e; sx2 += e * x * x }
+                }
+                front += image.cells[0 ..< g.layerOffsets[2]]
+            }
+            return ((sx2 / sw).squareRoot(), front)
+        }
+        let plain = run(ShowerModel(medium: medium)), wider = run(wide)
+        #expect(wider.rms > 1.05 * plain.rms, "layer-2 RMS \(plain.rms) → \(wider.rms) mm")
+        // Layers 0 and 1 are drawn before the back layer's steps; only the back steps' halo quanta
+        // and fall-off spots can reach them, and those differ little.
+        let d = zip(plain.front, wider.front).map { abs(Double($0) - Double($1)) }.reduce(0, +)
+        let total = plain.front.map(Double.init).reduce(0, +)
+        #expect(d < 0.01 * total, "layers 0–1 moved \(d) of \(total) MeV")
     }
 
     @Test("a fall-off spread in depth moves far energy between layers, some of it out of the stack, and leaves the rest alone")
