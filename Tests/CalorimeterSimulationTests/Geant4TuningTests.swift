@@ -198,5 +198,38 @@ struct Geant4TuningTests {
         try model.apply(["spot_back_radius_scale": 1.6])
         #expect(model.backSpotRadiusScale == 1.6)
         #expect(throws: ShowerModelError.self) { try model.apply(["spot_back_radius_scale": 0]) }
+        try model.apply(["tail_rate_spread": 0.5, "tail_rate_scale": 0.95])
+        #expect(model.tailRate.spread == 0.5 && model.tailRate.scale == 0.95)
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_rate_spread": 2.5]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_rate_scale": 0.4]) }
+    }
+
+    @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s with T_hom as drawn; s = k = 1 is GFlash's draw, bit for bit")
+    func tailRateDraw() {
+        let plain = ShowerModel(medium: medium)
+        var narrowed = plain; narrowed.tailRate = (spread: 0.5, scale: 0.95)
+        var unchanged = plain; unchanged.tailRate = (spread: 1, scale: 1)
+        for energy in [10_000.0, 50_000.0] {
+            let m = plain.meanLogParameters(energyMeV: energy)
+            let median = (exp(m.lnAlphaHom) - 1) / exp(m.lnTHom)
+            var logSpread = (plain: [Double](), narrowed: [Double]())
+            for seed in UInt64(1) ... 400 {
+                let a = plain.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
+                let b = narrowed.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
+                let c = unchanged.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
+                #expect(c.alphaHom.bitPattern == a.alphaHom.bitPattern && c.tHom.bitPattern == a.tHom.bitPattern)
+                // The start is untouched; the rate is the formula's.
+                #expect(b.tHom == a.tHom && b.t == a.t && b.alpha == a.alpha)
+                let expected = 0.95 * median * exp(0.5 * log(a.betaHom / median))
+                #expect(abs(b.betaHom / expected - 1) < 1e-12)
+                logSpread.plain.append(log(a.betaHom)); logSpread.narrowed.append(log(b.betaHom))
+            }
+            func sd(_ v: [Double]) -> Double {
+                let mean = v.reduce(0, +) / Double(v.count)
+                return (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count)).squareRoot()
+            }
+            // Halved spread of ln β (up to the α ≥ 1.1 clamp, not reached at these energies).
+            #expect(abs(sd(logSpread.narrowed) / sd(logSpread.plain) - 0.5) < 1e-6)
+        }
     }
 }
