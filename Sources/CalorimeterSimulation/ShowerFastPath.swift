@@ -146,7 +146,7 @@ extension ShowerModel {
                         if nq == 0 { eHalo = 0 }
                         let eCore = dE - eHalo
                         // ``spotCount(expected:rng:)``.
-                        let expected = shower.nSpotTotal * spotFraction
+                        let expected = shower.expectedSpots(layer: l, spotFraction: spotFraction)
                         var n = Int(expected)
                         if taus.uniform() < expected - Double(n) { n += 1 }
                         n = max(n, 1)

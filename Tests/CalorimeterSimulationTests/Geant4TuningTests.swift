@@ -202,6 +202,9 @@ struct Geant4TuningTests {
         #expect(model.tailRate.spread == 0.5 && model.tailRate.scale == 0.95)
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_rate_spread": 2.5]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_rate_scale": 0.4]) }
+        try model.apply(["spot_back_count_scale": 3])
+        #expect(model.backSpotCountScale == 3)
+        #expect(throws: ShowerModelError.self) { try model.apply(["spot_back_count_scale": 0.5]) }
     }
 
     @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s with T_hom as drawn; s = k = 1 is GFlash's draw, bit for bit")
