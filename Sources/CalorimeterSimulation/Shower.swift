@@ -388,12 +388,14 @@ public struct ShowerModel: Sendable {
         let tHom = exp(means.lnTHom + ShowerModel.clampedSigma(-1.4 + 1.26 * ly) * hT)
         var alphaHom = exp(means.lnAlphaHom + ShowerModel.clampedSigma(-0.58 + 0.86 * ly) * hA)
         // The tail rate's spread and centre (``tailRate``); untouched, bit for bit, at s = k = 1.
-        let medianAlphaHom = exp(means.lnAlphaHom)
-        if (tailRate.spread != 1 || tailRate.scale != 1) && alphaHom > 1 && medianAlphaHom > 1 {
-            let medianBeta = (medianAlphaHom - 1) / exp(means.lnTHom)
-            let beta = (alphaHom - 1) / tHom
-            // exp and log as everywhere in the simulator (no pow: one libm routine fewer).
-            alphaHom = 1 + tailRate.scale * medianBeta * exp(tailRate.spread * log(beta / medianBeta)) * tHom
+        if tailRate.spread != 1 || tailRate.scale != 1 {
+            let medianAlphaHom = exp(means.lnAlphaHom)
+            if alphaHom > 1 && medianAlphaHom > 1 {
+                let medianBeta = (medianAlphaHom - 1) / exp(means.lnTHom)
+                let beta = (alphaHom - 1) / tHom
+                // exp and log as everywhere in the simulator (no pow: one libm routine fewer).
+                alphaHom = 1 + tailRate.scale * medianBeta * exp(tailRate.spread * log(beta / medianBeta)) * tHom
+            }
         }
         let tSpot = max(0.5, tHom * (0.813 + 0.0019 * z))
         let alphaSpot = max(1.1, alphaHom * (0.844 + 0.0026 * z))
