@@ -143,6 +143,20 @@ public struct SoftPhotonHalo: Sendable {
     /// ε̄ ≥ 0.5 MeV (our bound: fewer quanta keep the simulator fast; Geant4's median non-zero
     /// layer-0 strip holds 1.2 MeV).
     public var quantumMeV = 0.789
+    /// c_q: in layer 0 the number of quanta fluctuates from shower to shower — each shower's
+    /// quanta in its layer-0 steps are G times as many as ε̄ gives, each 1/G times as large, with one
+    /// G drawn per shower from Γ(1/c_q², c_q²) (mean 1, σ = c_q), the halo's energy unchanged;
+    /// 0 = no such factor (this version). Our model of a shower-to-shower fluctuation of the soft
+    /// photons' multiplicity in the shower's first radiation lengths, which hang on a few early
+    /// interactions; at the maximum (layer 1) many particles average it out. It moves the number of
+    /// cells the halo hits, not their energy. What it acts on: layer 0's sparsity, whose spread in
+    /// Geant4's 20 GeV electrons is a quarter above ours (σ 0.044 against 0.034 with the candidate
+    /// `Reproduce/tunings/tail.set`, `calobnn validate --events 2000 --seed 4242`) at the same
+    /// mean. The same factor on every layer's steps also widens layer 1's sparsity spread, which
+    /// agrees with Geant4's without it (+37 % at c_q = 0.2, 20 GeV electrons); on layers 0 and 2
+    /// it left layer 2's sparsity spread as it was (−18 %). Scaling ε̄ by G instead of 1/G raised
+    /// the mean number of quanta by 1/(1 − c_q²) and the fit objective with it.
+    public var multiplicitySpread = 0.0
     /// The documented default.
     public init() {}
 }
@@ -348,6 +362,15 @@ public struct ShowerModel: Sendable {
     /// `tail_rate_spread` (s) and `tail_rate_scale` (k) in `--set` and the fit.
     public var tailRate = (spread: 1.0, scale: 1.0)
 
+    /// p: the tail rate's spread s (``tailRate``) falls with energy, s(E) = s · (20 GeV/E)^p;
+    /// 0 = the same s at every energy (this version; 20 GeV, the middle of our references, is our
+    /// choice of pivot). What it acts on: the total deposit's spread, which with one s = 0.5 is a
+    /// fifth below Geant4's at 10 and 20 GeV and a third above it at 50 GeV (electrons, candidate
+    /// `Reproduce/tunings/tail.set`, `calobnn validate --events 2000 --seed 4242`): the energy that
+    /// leaves the back of the stack fluctuates less, relative to GFlash's draw, the higher the
+    /// energy. `tail_rate_spread_power` in `--set` and the fit.
+    public var tailRateSpreadPower = 0.0
+
     /// A model for `medium`.
     public init(medium: SamplingMedium) { self.medium = medium }
 
@@ -389,13 +412,15 @@ public struct ShowerModel: Sendable {
         let tHom = exp(means.lnTHom + ShowerModel.clampedSigma(-1.4 + 1.26 * ly) * hT)
         var alphaHom = exp(means.lnAlphaHom + ShowerModel.clampedSigma(-0.58 + 0.86 * ly) * hA)
         // The tail rate's spread and centre (``tailRate``); untouched, bit for bit, at s = k = 1.
-        if tailRate.spread != 1 || tailRate.scale != 1 {
+        if tailRate.spread != 1 || tailRate.scale != 1 || tailRateSpreadPower != 0 {
+            let spread = tailRateSpreadPower == 0 ? tailRate.spread
+                : tailRate.spread * exp(tailRateSpreadPower * log(20_000 / energyMeV))
             let medianAlphaHom = exp(means.lnAlphaHom)
             if alphaHom > 1 && medianAlphaHom > 1 {
                 let medianBeta = (medianAlphaHom - 1) / exp(means.lnTHom)
                 let beta = (alphaHom - 1) / tHom
                 // exp and log as everywhere in the simulator (no pow: one libm routine fewer).
-                alphaHom = 1 + tailRate.scale * medianBeta * exp(tailRate.spread * log(beta / medianBeta)) * tHom
+                alphaHom = 1 + tailRate.scale * medianBeta * exp(spread * log(beta / medianBeta)) * tHom
             }
         }
         let tSpot = max(0.5, tHom * (0.813 + 0.0019 * z))
@@ -723,6 +748,11 @@ extension ShowerModel {
         let deepShare: Double, deepLength: Double, deepStart: Double
         /// The shower's factor on the halo's share (``SoftPhotonHalo/showerSpread``; exactly 1 when off).
         let haloScale: Double
+        /// The mean quantum energy of a step in layer `l`: the shower's in layer 0, ε̄ elsewhere.
+        @inline(__always) func quantumMeV(layer l: Int, _ halo: SoftPhotonHalo) -> Double { l == 0 ? quantum : halo.quantumMeV }
+        /// The shower's mean quantum energy (MeV) in layer 0: ``SoftPhotonHalo/quantumMeV`` over
+        /// its multiplicity factor G (``SoftPhotonHalo/multiplicitySpread``; exactly ε̄ when off).
+        let quantum: Double
 
         /// The age at which a step's radial profile is evaluated: the step's age τ = t/T_hom, or
         /// with ``ShowerModel/radialAgeCoupling`` ≠ 1 its depth t (X₀) over T_rad.
@@ -756,7 +786,8 @@ extension ShowerModel {
     /// tilted) the axis's two angles, N(0, σ²) rad each with σ = ``axisTiltMradRootGeV``/1000/√E —
     /// about the entry point, small angles: u′ = u + δ, the z component unchanged to first order —
     /// then (if shifted) the entry point's two offsets (``axisShiftMMRootGeV``), then (if it
-    /// fluctuates) the halo's factor (``SoftPhotonHalo/showerSpread``).
+    /// fluctuates) the halo's factor (``SoftPhotonHalo/showerSpread``), then (if it fluctuates)
+    /// the quanta's multiplicity in layer 0 (``SoftPhotonHalo/multiplicitySpread``).
     func geant4Start(energyMeV: Double, track: ShowerTrack, geometry: CalorimeterGeometry,
                      rng: RandomStream) -> Geant4ShowerStart {
         let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
@@ -776,6 +807,11 @@ extension ShowerModel {
             let c2 = halo.showerSpread * halo.showerSpread
             haloScale = rng.gamma(shape: 1 / c2, scale: c2)
         }
+        var quantum = halo.quantumMeV
+        if halo.multiplicitySpread > 0 {
+            let c2 = halo.multiplicitySpread * halo.multiplicitySpread
+            quantum /= rng.gamma(shape: 1 / c2, scale: c2)
+        }
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let x0 = medium.radiationLengthMM
         return Geant4ShowerStart(
@@ -793,7 +829,8 @@ extension ShowerModel {
             backSpotCount: backSpotCountScale,
             radialT: radialAgeCoupling == 1 ? nil
                 : exp(meanLogParameters(energyMeV: energyMeV).lnTHom * (1 - radialAgeCoupling) + log(lp.tHom) * radialAgeCoupling),
-            deepShare: deepTail.share, deepLength: deepTail.lengthX0, deepStart: lp.tHom, haloScale: haloScale)
+            deepShare: deepTail.share, deepLength: deepTail.lengthX0, deepStart: lp.tHom, haloScale: haloScale,
+            quantum: quantum)
     }
 
     /// The ``ShowerTuning/geant4`` model written out plainly, one deposit at a time, every random
@@ -839,7 +876,7 @@ extension ShowerModel {
                     // Halo share of this step, its quanta (stochastically rounded count).
                     let h = shower.haloShare(halo, tau: tau)
                     var eHalo = h * dE
-                    let quantum = max(halo.quantumMeV, eHalo / shower.maxQuanta)
+                    let quantum = max(shower.quantumMeV(layer: l, halo), eHalo / shower.maxQuanta)
                     let nq = Int(eHalo / quantum + rng.uniform())
                     if nq == 0 { eHalo = 0 }
                     let eCore = dE - eHalo
@@ -957,7 +994,8 @@ extension ShowerModel {
                                               "deep_tail_share", "deep_tail_length_x0", "halo_long_slope",
                                               "tail_far_depth_spread", "tail_falloff_radius_mm", "tail_falloff_length_mm",
                                               "axis_shift_mm_rootgev", "halo_shower_spread", "halo_long_quantum_factor",
-                                              "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale"]
+                                              "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale",
+                                              "halo_multiplicity_spread", "tail_rate_spread_power"]
 
     /// Parameters set by name as one line, sorted by name (`halo_h0=0.05,…`; empty when none):
     /// what a dataset's `shower_model` attribute, an exported validation sample's `generator` and
@@ -986,6 +1024,7 @@ extension ShowerModel {
             case "halo_long_lambda_mm": try require(v > 0, "> 0"); halo.longAttenuationMM = v
             case "halo_long_slope": halo.longFractionSlope = v
             case "halo_shower_spread": try require(v <= 2, "in [0, 2]"); halo.showerSpread = v
+            case "halo_multiplicity_spread": try require(v <= 2, "in [0, 2]"); halo.multiplicitySpread = v
             case "halo_long_quantum_factor": try require(v > 0 && v <= 10, "in (0, 10]"); halo.longQuantumFactor = v
             case "tail_far_depth_spread": tailFarDepthSpread = v
             case "tail_falloff_radius_mm": try require(v > 0, "> 0"); tailFallOff.radiusMM = v
@@ -1003,6 +1042,7 @@ extension ShowerModel {
             case "deep_tail_length_x0": try require(v > 0, "> 0"); deepTail.lengthX0 = v
             case "tail_rate_spread": try require(v <= 2, "in [0, 2]"); tailRate.spread = v
             case "tail_rate_scale": try require(v >= 0.5 && v <= 2, "in [0.5, 2]"); tailRate.scale = v
+            case "tail_rate_spread_power": try require(v <= 2, "in [0, 2]"); tailRateSpreadPower = v
             default:
                 throw ShowerModelError("unknown shower-model parameter '\(name)'; known: \(ShowerModel.fittedParameterNames.joined(separator: ", "))")
             }

@@ -141,7 +141,7 @@ extension ShowerModel {
                         let tau = tMid / shower.lp.tHom
                         let h = shower.haloShare(halo, tau: tau)
                         var eHalo = h * dE
-                        let quantum = max(halo.quantumMeV, eHalo / shower.maxQuanta)
+                        let quantum = max(shower.quantumMeV(layer: l, halo), eHalo / shower.maxQuanta)
                         let nq = Int(eHalo / quantum + taus.uniform())
                         if nq == 0 { eHalo = 0 }
                         let eCore = dE - eHalo

@@ -89,7 +89,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -114,12 +114,15 @@ struct FastPathTests {
         var backWide = ShowerModel(medium: medium); backWide.backSpotRadiusScale = 1.6
         var backMany = ShowerModel(medium: medium); backMany.backSpotCountScale = 3.5
         var tailRate = ShowerModel(medium: medium); tailRate.tailRate = (spread: 0.5, scale: 0.93)
+        var tailPower = tailRate; tailPower.tailRateSpreadPower = 0.6
+        var multiplicity = ShowerModel(medium: medium); multiplicity.halo.multiplicitySpread = 0.5
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
                       ("far spread 3 from 20 mm", spreadNear), ("axis shift", shifted),
                       ("halo spread 0.4", haloSpread), ("q_long 0.4", longSmall), ("q_long 3, w₁ 0.2", longLarge),
-                      ("s_back 1.6", backWide), ("m_back 3.5", backMany), ("s 0.5, k 0.93", tailRate)]
+                      ("s_back 1.6", backWide), ("m_back 3.5", backMany), ("s 0.5, k 0.93", tailRate),
+                      ("s 0.5, k 0.93, p 0.6", tailPower), ("multiplicity spread 0.5", multiplicity)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -286,6 +289,43 @@ struct FastPathTests {
         // per shower (measured here: σ of the count about 1.5 times larger).
         #expect(s1 > 1.2 * s0, "hit cells σ \(s0) → \(s1)")
         #expect(abs(m1 - m0) < 0.1 * m0, "hit cells mean \(m0) → \(m1)")
+    }
+
+    @Test("a layer-0 multiplicity that fluctuates per shower spreads layer 0's hit-cell count, not layer 1's, and keeps the energies")
+    func multiplicitySpreadActs() {
+        let g = CalorimeterGeometry.caloGAN
+        // The candidate tunings' less forward halo (a ≈ 0.4): with the compiled a = 0.84, layer 0's
+        // quanta mostly fly on into layer 1, and its hit cells hang on little else.
+        var plainModel = ShowerModel(medium: medium); plainModel.halo.forwardAsymmetry = 0.4
+        var spread = plainModel; spread.halo.multiplicitySpread = 1
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // Per shower: hit cells of layer 0 (3 × 96) and of layer 1 (12 × 12), and layer 0's energy.
+        func showers(_ model: ShowerModel) -> (hits0: [Double], hits1: [Double], energy0: [Double]) {
+            var out = (hits0: [Double](), hits1: [Double](), energy0: [Double]())
+            for seed: UInt64 in 1 ... 200 {
+                var image = CalorimeterImage(geometry: g)
+                _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                out.hits0.append(Double(image.cells[0 ..< 288].filter { $0 > 0 }.count))
+                out.hits1.append(Double(image.cells[288 ..< 432].filter { $0 > 0 }.count))
+                out.energy0.append(image.cells[0 ..< 288].reduce(0.0) { $0 + Double($1) })
+            }
+            return out
+        }
+        func meanAndSigma(_ v: [Double]) -> (Double, Double) {
+            let m = v.reduce(0, +) / Double(v.count)
+            return (m, (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot())
+        }
+        let plain = showers(plainModel), spread1 = showers(spread)
+        // Measured: σ 9.3 → 13.5 at c_q = 1 (200 showers; an extreme value, so that the check has margin).
+        let (m0, s0) = meanAndSigma(plain.hits0), (m1, s1) = meanAndSigma(spread1.hits0)
+        #expect(s1 > 1.25 * s0, "layer-0 hit cells σ \(s0) → \(s1)")
+        // G has mean 1, so the quanta's mean number is kept (their 1/G energy would not keep it).
+        #expect(abs(m1 - m0) < 0.1 * m0, "layer-0 hit cells mean \(m0) → \(m1)")
+        // Layer 1's steps keep ε̄: its count spreads as before (the backward flights from layer 0 are few).
+        let (_, t0) = meanAndSigma(plain.hits1), (_, t1) = meanAndSigma(spread1.hits1)
+        #expect(t1 < 1.3 * t0, "layer-1 hit cells σ \(t0) → \(t1)")
+        let (e0, _) = meanAndSigma(plain.energy0), (e1, _) = meanAndSigma(spread1.energy0)
+        #expect(abs(e1 - e0) < 0.05 * e0, "layer-0 energy \(e0) → \(e1) MeV")
     }
 
     @Test("smaller quanta on the long flights take energy off layer 0's outer cells but none of their hits")

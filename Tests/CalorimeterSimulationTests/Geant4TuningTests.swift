@@ -205,17 +205,24 @@ struct Geant4TuningTests {
         try model.apply(["spot_back_count_scale": 3])
         #expect(model.backSpotCountScale == 3)
         #expect(throws: ShowerModelError.self) { try model.apply(["spot_back_count_scale": 0.5]) }
+        try model.apply(["halo_multiplicity_spread": 0.4, "tail_rate_spread_power": 0.5])
+        #expect(model.halo.multiplicitySpread == 0.4 && model.tailRateSpreadPower == 0.5)
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_multiplicity_spread": 2.5]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_rate_spread_power": 3]) }
     }
 
-    @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s with T_hom as drawn; s = k = 1 is GFlash's draw, bit for bit")
+    @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s(E), s(E) = s (20 GeV/E)^p, with T_hom as drawn; s = k = 1, p = 0 is GFlash's draw, bit for bit")
     func tailRateDraw() {
         let plain = ShowerModel(medium: medium)
         var narrowed = plain; narrowed.tailRate = (spread: 0.5, scale: 0.95)
         var unchanged = plain; unchanged.tailRate = (spread: 1, scale: 1)
+        // With the energy power p = 0.5: s(E) = 0.5 (20 GeV/E)^0.5, 0.71 at 10 GeV, 0.32 at 50 GeV.
+        var powered = narrowed; powered.tailRateSpreadPower = 0.5
         for energy in [10_000.0, 50_000.0] {
             let m = plain.meanLogParameters(energyMeV: energy)
             let median = (exp(m.lnAlphaHom) - 1) / exp(m.lnTHom)
-            var logSpread = (plain: [Double](), narrowed: [Double]())
+            var logSpread = (plain: [Double](), narrowed: [Double](), powered: [Double]())
+            let sE = 0.5 * (20_000 / energy).squareRoot()
             for seed in UInt64(1) ... 400 {
                 let a = plain.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
                 let b = narrowed.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
@@ -225,7 +232,10 @@ struct Geant4TuningTests {
                 #expect(b.tHom == a.tHom && b.t == a.t && b.alpha == a.alpha)
                 let expected = 0.95 * median * exp(0.5 * log(a.betaHom / median))
                 #expect(abs(b.betaHom / expected - 1) < 1e-12)
+                let p = powered.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
+                #expect(p.tHom == a.tHom && abs(p.betaHom / (0.95 * median * exp(sE * log(a.betaHom / median))) - 1) < 1e-12)
                 logSpread.plain.append(log(a.betaHom)); logSpread.narrowed.append(log(b.betaHom))
+                logSpread.powered.append(log(p.betaHom))
             }
             func sd(_ v: [Double]) -> Double {
                 let mean = v.reduce(0, +) / Double(v.count)
@@ -233,6 +243,7 @@ struct Geant4TuningTests {
             }
             // Halved spread of ln β (up to the α ≥ 1.1 clamp, not reached at these energies).
             #expect(abs(sd(logSpread.narrowed) / sd(logSpread.plain) - 0.5) < 1e-6)
+            #expect(abs(sd(logSpread.powered) / sd(logSpread.plain) - sE) < 1e-6)
         }
     }
 }
