@@ -180,7 +180,7 @@ def compiled():
             "tail_rate_scale": ("tail rate β_hom: spread s, centre scale k", 1),
             "spot_back_count_scale": ("back-layer spot count scale m_back", 0),
             "halo_multiplicity_spread": ("halo layer-0 multiplicity's shower-to-shower spread c_q", 0),
-            "tail_rate_spread_power": ("tail rate's spread: energy power p, s(E) = s (20 GeV/E)^p", 0)}
+            "tail_rate_spread_power": ("tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

@@ -362,9 +362,12 @@ public struct ShowerModel: Sendable {
     /// `tail_rate_spread` (s) and `tail_rate_scale` (k) in `--set` and the fit.
     public var tailRate = (spread: 1.0, scale: 1.0)
 
-    /// p: the tail rate's spread s (``tailRate``) falls with energy, s(E) = s · (20 GeV/E)^p;
+    /// p: the tail rate's spread s (``tailRate``) falls with energy, s(E) = min(s · (20 GeV/E)^p, 1);
     /// 0 = the same s at every energy (this version; 20 GeV, the middle of our references, is our
-    /// choice of pivot). What it acts on: the total deposit's spread, which with one s = 0.5 is a
+    /// choice of pivot, and the cap at GFlash's own spread is our choice too: without it the
+    /// e⁺e⁻ of an asymmetric conversion and the soft photons of a decay, at a few hundred MeV, got
+    /// spreads of 3 and more, and the total deposit of the 10 GeV photons spread 3.9 times
+    /// Geant4's at s = 0.6, p = 0.5). What it acts on: the total deposit's spread, which with one s = 0.5 is a
     /// fifth below Geant4's at 10 and 20 GeV and a third above it at 50 GeV (electrons, candidate
     /// `Reproduce/tunings/tail.set`, `calobnn validate --events 2000 --seed 4242`): the energy that
     /// leaves the back of the stack fluctuates less, relative to GFlash's draw, the higher the
@@ -414,7 +417,7 @@ public struct ShowerModel: Sendable {
         // The tail rate's spread and centre (``tailRate``); untouched, bit for bit, at s = k = 1.
         if tailRate.spread != 1 || tailRate.scale != 1 || tailRateSpreadPower != 0 {
             let spread = tailRateSpreadPower == 0 ? tailRate.spread
-                : tailRate.spread * exp(tailRateSpreadPower * log(20_000 / energyMeV))
+                : min(tailRate.spread * exp(tailRateSpreadPower * log(20_000 / energyMeV)), 1)
             let medianAlphaHom = exp(means.lnAlphaHom)
             if alphaHom > 1 && medianAlphaHom > 1 {
                 let medianBeta = (medianAlphaHom - 1) / exp(means.lnTHom)

@@ -268,7 +268,7 @@ extension ValidationOutput {
             ["back-layer spot radius scale s_back", fmt(m.backSpotRadiusScale, 2), "off (s_back = 1)"],
             ["back-layer spot count scale m_back", fmt(m.backSpotCountScale, 2), "off (m_back = 1)"],
             ["tail rate β_hom: spread s, centre scale k", "\(fmt(m.tailRate.spread, 2)), \(fmt(m.tailRate.scale, 2))", "off (s = k = 1)"],
-            ["tail rate's spread: energy power p, s(E) = s (20 GeV/E)^p", fmt(m.tailRateSpreadPower, 2), "off (p = 0)"],
+            ["tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", fmt(m.tailRateSpreadPower, 2), "off (p = 0)"],
             ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), previous + " (shapes)"],
             ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (shapes)"],
             ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), previous + " (shapes)"],

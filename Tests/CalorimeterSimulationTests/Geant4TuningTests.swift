@@ -211,18 +211,19 @@ struct Geant4TuningTests {
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_rate_spread_power": 3]) }
     }
 
-    @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s(E), s(E) = s (20 GeV/E)^p, with T_hom as drawn; s = k = 1, p = 0 is GFlash's draw, bit for bit")
+    @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s(E), s(E) = min(s (20 GeV/E)^p, 1), with T_hom as drawn; s = k = 1, p = 0 is GFlash's draw, bit for bit")
     func tailRateDraw() {
         let plain = ShowerModel(medium: medium)
         var narrowed = plain; narrowed.tailRate = (spread: 0.5, scale: 0.95)
         var unchanged = plain; unchanged.tailRate = (spread: 1, scale: 1)
-        // With the energy power p = 0.5: s(E) = 0.5 (20 GeV/E)^0.5, 0.71 at 10 GeV, 0.32 at 50 GeV.
+        // With the energy power p = 0.5: s(E) = 0.5 (20 GeV/E)^0.5, 0.71 at 10 GeV, 0.32 at 50 GeV,
+        // capped at 1 below 5 GeV (at 1 GeV: 2.24 uncapped).
         var powered = narrowed; powered.tailRateSpreadPower = 0.5
-        for energy in [10_000.0, 50_000.0] {
+        for energy in [1_000.0, 10_000.0, 50_000.0] {
             let m = plain.meanLogParameters(energyMeV: energy)
             let median = (exp(m.lnAlphaHom) - 1) / exp(m.lnTHom)
             var logSpread = (plain: [Double](), narrowed: [Double](), powered: [Double]())
-            let sE = 0.5 * (20_000 / energy).squareRoot()
+            let sE = min(0.5 * (20_000 / energy).squareRoot(), 1)
             for seed in UInt64(1) ... 400 {
                 let a = plain.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
                 let b = narrowed.drawLongitudinal(energyMeV: energy, rng: RandomStream(seed: seed))
