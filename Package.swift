@@ -101,7 +101,8 @@ let package = Package(
         // Golden-value files for the tests (record/check); test-only.
         .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),
         .testTarget(name: "CalorimeterSimulationTests",
-                    dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "CSHA256", "GoldenSupport"],
+                    dependencies: ["CalorimeterSimulation", "StudyData", "CNumerics", "CSHA256", "GoldenSupport",
+                                   "ShowerKernels", "ShowerKernelsAVX2"],
                     exclude: ["Goldens"]),
         .testTarget(name: "BayesianNetworksTests",
                     dependencies: ["BayesianNetworks", "NetworkKernels", "NetworkKernelsAVX2", "StudyData",

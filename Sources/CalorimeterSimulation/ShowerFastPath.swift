@@ -13,14 +13,21 @@
 //     quadrant alone cost ~3/4 of a branch mispredict per deposit), in its AVX2 build where the
 //     CPU has it (``ShowerKernelBuild``);
 //   - the halo's two logarithms per quantum looked up (their arguments are 16-bit uniforms:
-//     ``uniformLogs``);
+//     ``uniformLogs``); its random words drawn four at a time (taus2 leaps of several steps on
+//     lanes that hold successive states), its quanta in two passes (the random variables, then
+//     position and cell: one pass was too long a chain per iteration to overlap);
 //   - then one plain loop adds the energies into the cells, in the reference's order;
 //   - P(α, βt) at all step boundaries at once (``forEachStepBatched``), the continued fraction on
 //     8 lanes;
-//   - the generator's state in a local of the step body (not the closure's captured variable).
+//   - the generator's state in a local of the step body (not the closure's captured variable),
+//     and handed, with the spot count, to the spot loop's local functions as inout arguments
+//     (captured by them, both lived in heap boxes allocated per step).
 // Tried and measured slower: drawing the halo's words inside its lane loops, summing its energies
 // there, refilling the continued fraction's lanes as arguments converge, the series on 8 lanes, a
-// table of the halo's cos θ (a second 512 KiB table).
+// table of the halo's cos θ (a second 512 KiB table). Tried and not faster: the spots' radii in
+// the kernel (a per-step bound on u below which no spot falls off, so the draw loop need not
+// compute r), a run of spots in one cell summed in a register, P's arguments grouped into lanes
+// in the order of x − a.
 // The multi-photon classes: η′ → ηπ⁰π⁰ (10γ) has 20 showers, ~350 steps, ~2 000 spots and ~4 900
 // halo quanta per event, against γ's 2 showers and ~47 steps for ~1 700 spots and ~4 400 quanta:
 // per step, four libm exponentials of the radial profile, P at two more boundaries (libm's exp
@@ -94,16 +101,16 @@ extension ShowerModel {
         image.cells.withUnsafeMutableBufferPointer { cellBuffer in
             image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
-                // Per quantum: energy, flight uniform (then depth z) (Double), 3 random words, cell
-                // code; per buffered spot: radius, azimuth word, energy, cell code; the halo's
-                // binning table (18 doubles). Padded for 4 lanes.
+                // Per quantum: energy, depth z, 3 working doubles of the halo's kernel (Double), 3
+                // random words, cell code; per buffered spot: radius, azimuth word, energy, cell
+                // code; the halo's binning table (18 doubles). Padded for 4 lanes.
                 let mq = m + 8, words32 = 3 * m + 16
-                let doubles = 2 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
+                let doubles = 5 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
                 withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + spotChunk * 4,
                                               alignment: 16) { raw in
                     let base = raw.baseAddress!
                     let quanta = base.bindMemory(to: Double.self, capacity: doubles)
-                    let flights = quanta + mq, spotR = flights + mq, layerTable = spotR + spotChunk
+                    let flights = quanta + mq, haloScratch = flights + mq, spotR = haloScratch + 3 * mq, layerTable = spotR + spotChunk
                     let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
                     let spotA = words + words32
                     let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
@@ -160,8 +167,11 @@ extension ShowerModel {
                         // Spots: draw (radius, azimuth) in the reference's order into the buffer;
                         // bin and add a chunk at a time.
                         let layer = geometry.layers[l]
+                        // The spots buffered, and the generator's state, go to the two local
+                        // functions as inout arguments: captured by them, each would live in a
+                        // heap box allocated per step, every random number going through it.
                         var k = 0
-                        func flushSpots() {
+                        func flushSpots(_ k: inout Int) {
                             if ShowerKernelBuild.avx2 {
                                 ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
                                                             plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
@@ -179,14 +189,14 @@ extension ShowerModel {
                             }
                             k = 0
                         }
-                        @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float) {
+                        @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float, _ k: inout Int, _ taus: inout Taus2) {
                             var r = radius * spotScale
                             if r > shower.rFall {
                                 r = shower.rFall - shower.lFall * log(taus.uniformPositive())
                                 if shower.farSpread > 0 {
                                     // A fall-off spot at another depth, as the reference: the
                                     // spots before it go into the cells first (the same order).
-                                    if k > 0 { flushSpots() }
+                                    if k > 0 { flushSpots(&k) }
                                     let (c, sn) = unitCircle(azimuth)
                                     let x = ax + r * c, y = ay + r * sn
                                     let z = sMid * track.uz + (2 * taus.uniform() - 1) * shower.farSpread * r
@@ -197,24 +207,25 @@ extension ShowerModel {
                             }
                             spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
                             k += 1
-                            if k == spotChunk { flushSpots() }
+                            if k == spotChunk { flushSpots(&k) }
                         }
                         for _ in 0 ..< n {
                             let bits = taus.next()
                             let choice = (Double(bits >> 16) + 0.5) / 65536
                             if choice < rp.coreProbability || tau >= shower.splitMaxAge {
-                                put(radius: ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform()),
-                                    azimuth: bits & 0xFFFF, energy: eSpot)
+                                let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform())
+                                put(radius: radius, azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
                             } else {
-                                put(radius: rp.tail * ShowerModel.radiusFactor(taus.uniform()), azimuth: bits & 0xFFFF, energy: eTail)
+                                let radius = rp.tail * ShowerModel.radiusFactor(taus.uniform())
+                                put(radius: radius, azimuth: bits & 0xFFFF, energy: eTail, &k, &taus)
                                 for _ in 1 ..< shower.split {
                                     let more = taus.next()
                                     put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
-                                        azimuth: more & 0xFFFF, energy: eTail)
+                                        azimuth: more & 0xFFFF, energy: eTail, &k, &taus)
                                 }
                             }
                         }
-                        if k > 0 { flushSpots() }
+                        if k > 0 { flushSpots(&k) }
 
                         guard nq > 0 else { return }
                         // Halo: words [0, n_q) energies and flights; then per quantum 2 words
@@ -228,7 +239,7 @@ extension ShowerModel {
                                                          asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                          depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
                                                          overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
-                                                         energies: quanta, z: flights, codes: haloCodes)
+                                                         energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         } else {
                             ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                      longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
@@ -236,7 +247,7 @@ extension ShowerModel {
                                                      asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                      depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
                                                      overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
-                                                     energies: quanta, z: flights, codes: haloCodes)
+                                                     energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         }
                         taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
                         // The energies into the cells, one quantum at a time in the reference's order.

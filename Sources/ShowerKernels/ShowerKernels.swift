@@ -93,6 +93,59 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
     }
 }
 
+/// One taus2 component moved on by `d` bits of its bit sequence at once, on four lanes: the
+/// step of L'Ecuyer (1996) for a component of degree k with q and mask `c`, valid for any
+/// 0 < d ≤ k − q. StudyRandom's Taus2 takes d = 12, 4, 17 for the three components (one word);
+/// larger d are several of its steps in one.
+@inline(__always) private func taus2Bits(_ s: SIMD4<UInt32>, k: UInt32, q: UInt32, mask c: UInt32,
+                                         d: UInt32) -> SIMD4<UInt32> {
+    ((s & c) &<< d) ^ (((s &<< q) ^ s) &>> (k - d))
+}
+
+/// `count` taus2 words into `words` from state (`t1`, `t2`, `t3`), the state advanced: the same
+/// words as `count` of Taus2's steps. From 8 words on: the first four one step at a time, keeping
+/// each state in a lane; then every lane four steps on at once — 48, 16 and 68 bits of the three
+/// components' sequences, in leaps of at most k − q bits (18, 27, 25) — four words per leap;
+/// the last count mod 4 one at a time from the last lane's state. Why: one taus2 step is three
+/// serial chains of shifts, ~5 cycles a word; a leap's chains are 3 steps long for 4 words.
+@inline(__always) private func taus2Words(_ t1: inout UInt32, _ t2: inout UInt32, _ t3: inout UInt32,
+                                          _ words: UnsafeMutablePointer<UInt32>, count end: Int) {
+    @inline(__always) func next() -> UInt32 {
+        t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
+        t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
+        t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
+        return t1 ^ t2 ^ t3
+    }
+    var drawn = 0
+    if end >= 8 {
+        // The lanes go through memory (inserting and extracting them one by one compiles worse).
+        var lanes = (SIMD4<UInt32>(), SIMD4<UInt32>(), SIMD4<UInt32>())
+        withUnsafeMutableBytes(of: &lanes) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+            for j in 0 ..< 4 { words[j] = next(); p[j] = t1; p[4 + j] = t2; p[8 + j] = t3 }
+        }
+        var (c1, c2, c3) = lanes
+        drawn = 4
+        while drawn + 4 <= end {
+            c1 = taus2Bits(c1, k: 31, q: 13, mask: 0xFFFF_FFFE, d: 16)
+            c2 = taus2Bits(c2, k: 29, q: 2, mask: 0xFFFF_FFF8, d: 16)
+            c3 = taus2Bits(c3, k: 28, q: 3, mask: 0xFFFF_FFF0, d: 23)
+            c1 = taus2Bits(c1, k: 31, q: 13, mask: 0xFFFF_FFFE, d: 16)
+            c3 = taus2Bits(c3, k: 28, q: 3, mask: 0xFFFF_FFF0, d: 23)
+            c1 = taus2Bits(c1, k: 31, q: 13, mask: 0xFFFF_FFFE, d: 16)
+            c3 = taus2Bits(c3, k: 28, q: 3, mask: 0xFFFF_FFF0, d: 22)
+            UnsafeMutableRawPointer(words + drawn).storeBytes(of: c1 ^ c2 ^ c3, as: SIMD4<UInt32>.self)
+            drawn += 4
+        }
+        lanes = (c1, c2, c3)
+        withUnsafeBytes(of: &lanes) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+            (t1, t2, t3) = (p[3], p[7], p[11])
+        }
+    }
+    while drawn < end { words[drawn] = next(); drawn += 1 }
+}
+
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
 /// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (× the
@@ -103,10 +156,14 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
 /// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `logTable` is
 /// ``uniformLogTable(_:)``: the two logarithms of a quantum (its energy and flight) take 16-bit
 /// uniforms, so they are looked up, not computed (the same bits). `words` must hold 3·n_q + 8
-/// entries, the outputs n_q + 3.
+/// entries, the outputs n_q + 3, `scratch` 3·(n_q + 4).
 ///
-/// The words are drawn first, four per loop iteration (one word per ~4 cycles: three serial
-/// chains of shifts; drawing them inside the lane loops, as needed, measured slower).
+/// The words are drawn first, four lanes at a time (``taus2Words(_:_:_:_:count:)``; drawing them
+/// inside the lane loops, as needed, measured slower, one at a time and by leaps). Then two
+/// passes over the quanta: the random variables (energy, depth along the axis s, the flight's
+/// components ℓ cos θ, ℓ sin θ cos φ, ℓ sin θ sin φ), then the position and the cell. In one
+/// pass, an iteration was a chain of ~100 cycles (two square roots and a division, then the
+/// binning), too long for the processor to overlap more than one or two of them.
 public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
@@ -115,37 +172,45 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
                        layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int, logTable: UnsafePointer<Double>,
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
-                       codes: UnsafeMutablePointer<Int32>) {
+                       codes: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Double>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
-    // GSL's taus2 step (L'Ecuyer 1996), as StudyRandom's Taus2.
+    // GSL's taus2 (L'Ecuyer 1996), as StudyRandom's Taus2.
     var (t1, t2, t3) = taus
     let end = 3 * nq
-    @inline(__always) func next() -> UInt32 {
-        t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
-        t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
-        t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
-        return t1 ^ t2 ^ t3
-    }
-    var drawn = 0
-    while drawn + 4 <= end {
-        words[drawn] = next(); words[drawn + 1] = next(); words[drawn + 2] = next(); words[drawn + 3] = next()
-        drawn += 4
-    }
-    while drawn < end { words[drawn] = next(); drawn += 1 }
+    taus2Words(&t1, &t2, &t3, words, count: end)
     // Lanes beyond the words drawn read zeros.
     for j in end ..< end + 8 { words[j] = 0 }
-    // Energies (unscaled): −ln u of the word's high 16 bits, from the table; × `qLong` for the
-    // quanta that fly with the long scale (their depth/scale word's low 16 bits below
-    // `longShare`, as below), unless it is 1.
+    // Pass 1. Energies (unscaled): −ln u of the word's high 16 bits, from the table; × `qLong`
+    // for the quanta that fly with the long scale (their depth/scale word's low 16 bits below
+    // `longShare`), unless it is 1. s, and the flight's components (ℓ cos θ into `zs`, which
+    // pass 2 overwrites with z).
+    let stride = nq + 4
+    let depths = scratch, alongX = scratch + stride, alongY = scratch + 2 * stride
     var i = 0
     while i < nq {
-        let b = load4(words + i) &>> 16
-        var e = -Lanes(logTable[Int(b[0])], logTable[Int(b[1])], logTable[Int(b[2])], logTable[Int(b[3])])
-        if qLong != 1 {
-            let sb = SIMD4<UInt64>(truncatingIfNeeded: UnsafeRawPointer(words + nq + 2 * i).loadUnaligned(as: SIMD8<UInt32>.self).evenHalf)
-            e.replace(with: e * qLong, where: uniform16(sb & 0xFFFF) .< longShare)
-        }
+        let b = load4(words + i)
+        let pair = UnsafeRawPointer(words + nq + 2 * i).loadUnaligned(as: SIMD8<UInt32>.self)
+        let sb = SIMD4<UInt64>(truncatingIfNeeded: pair.evenHalf)
+        let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
+        let long = uniform16(sb & 0xFFFF) .< longShare
+        let hi = b &>> 16
+        var e = -Lanes(logTable[Int(hi[0])], logTable[Int(hi[1])], logTable[Int(hi[2])], logTable[Int(hi[3])])
+        if qLong != 1 { e.replace(with: e * qLong, where: long) }
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: e, as: Lanes.self)
+        let s = s1 + uniform16(sb &>> 16) * ds
+        let lambda = Lanes(repeating: lambdaShort).replacing(with: lambdaLong, where: long)
+        let uc = uniform16(bits &>> 16)
+        let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
+        let sinT = (1 - cosT * cosT).squareRoot()
+        let (c, sn) = laneUnitCircle(bits & 0xFFFF)
+        // The flight: ln u of the energy/flight word's low 16 bits, from the table.
+        let f = b & 0xFFFF
+        let ell = -lambda * Lanes(logTable[Int(f[0])], logTable[Int(f[1])], logTable[Int(f[2])], logTable[Int(f[3])])
+        let ellSin = ell * sinT
+        UnsafeMutableRawPointer(depths + i).storeBytes(of: s, as: Lanes.self)
+        UnsafeMutableRawPointer(zs + i).storeBytes(of: ell * cosT, as: Lanes.self)
+        UnsafeMutableRawPointer(alongX + i).storeBytes(of: ellSin * c, as: Lanes.self)
+        UnsafeMutableRawPointer(alongY + i).storeBytes(of: ellSin * sn, as: Lanes.self)
         i += 4
     }
     var sum = 0.0
@@ -161,22 +226,12 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
     let overflowL = Lanes(repeating: Double(overflowCode)), lostL = Lanes(repeating: Double(lostCode))
     i = 0
     while i < nq {
-        let first = nq + 2 * i
-        let pair = UnsafeRawPointer(words + first).loadUnaligned(as: SIMD8<UInt32>.self)
-        let sb = SIMD4<UInt64>(truncatingIfNeeded: pair.evenHalf)
-        let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
-        let s = s1 + uniform16(sb &>> 16) * ds
-        let lambda = Lanes(repeating: lambdaShort).replacing(with: lambdaLong, where: uniform16(sb & 0xFFFF) .< longShare)
-        let uc = uniform16(bits &>> 16)
-        let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
-        let sinT = (1 - cosT * cosT).squareRoot()
-        let (c, sn) = laneUnitCircle(bits & 0xFFFF)
-        // The flight: ln u of the energy/flight word's low 16 bits, from the table.
-        let f = load4(words + i) & 0xFFFF
-        let ell = -lambda * Lanes(logTable[Int(f[0])], logTable[Int(f[1])], logTable[Int(f[2])], logTable[Int(f[3])])
-        let z = s * uz + ell * cosT
-        let x = axX + s * ux + ell * sinT * c
-        let y = axY + s * uy + ell * sinT * sn
+        // Pass 2: the position (the same operations as in one expression: s·u_z + ℓ cos θ,
+        // a_x + s·u_x + ℓ sin θ cos φ, …), the energy scaled, the cell.
+        let s = UnsafeRawPointer(depths + i).loadUnaligned(as: Lanes.self)
+        let z = s * uz + UnsafeRawPointer(zs + i).loadUnaligned(as: Lanes.self)
+        let x = axX + s * ux + UnsafeRawPointer(alongX + i).loadUnaligned(as: Lanes.self)
+        let y = axY + s * uy + UnsafeRawPointer(alongY + i).loadUnaligned(as: Lanes.self)
         let eq = UnsafeRawPointer(quanta + i).loadUnaligned(as: Lanes.self) * norm
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: eq, as: Lanes.self)
         UnsafeMutableRawPointer(zs + i).storeBytes(of: z, as: Lanes.self)

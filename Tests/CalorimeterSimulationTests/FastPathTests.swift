@@ -5,6 +5,9 @@
 import CalorimeterSimulation
 import CNumerics
 import Foundation
+import ShowerKernels
+import ShowerKernelsAVX2
+import StudyRandom
 import Testing
 
 @Suite("Fast path = reference, bit for bit")
@@ -28,6 +31,42 @@ struct FastPathTests {
             #expect(words == (0 ..< 100).map { _ in gsl.bits32() })
             inline.setInlineState(taus)
             #expect(inline.gaussian() == gsl.gaussian() && inline.uniform() == gsl.uniform())
+        }
+    }
+
+    @Test("the halo kernel's random words, drawn by leaps on four lanes, are taus2's words in order, and its state ends where 3·n_q steps end (both builds; n_q 0–40, 333)")
+    func haloKernelWords() {
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: 65536); defer { table.deallocate() }
+        ShowerKernels.uniformLogTable(table)
+        // A layer table of the right shape (offset, cells in y, last x, last y, 1/size x, 1/size y) × 3.
+        let layers: [Double] = [0, 96, 2, 95, 1 / 160.0, 1 / 5.0, 288, 12, 11, 11, 1 / 40.0, 1 / 40.0, 432, 6, 11, 5, 1 / 40.0, 1 / 80.0]
+        for avx2 in [false, true] where !avx2 || calo_cpu_avx2_kernels_usable() != 0 {
+            for (trial, nq) in (Array(0 ... 40) + [333]).enumerated() {
+                var reference = Taus2(s1: 0x1234_5678 &+ UInt32(trial) &* 2_654_435_761, s2: 0x9E37_79B9 ^ UInt32(trial), s3: 0xDEAD_BEEF &- UInt32(trial))
+                var state = (reference.s1, reference.s2, reference.s3)
+                let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 3 * nq + 16); defer { words.deallocate() }
+                let doubles = UnsafeMutablePointer<Double>.allocate(capacity: 5 * (nq + 8)); defer { doubles.deallocate() }
+                let codes = UnsafeMutablePointer<Int32>.allocate(capacity: nq + 8); defer { codes.deallocate() }
+                layers.withUnsafeBufferPointer { l in
+                    if avx2 {
+                        ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: 10, stepStart: 0, stepLength: 5,
+                                                     longShare: 0.4, lambdaLong: 60, lambdaShort: 18, longQuantumFactor: 0.7, asymmetry: 0.4,
+                                                     axisX: 0, axisY: 0, ux: 0, uy: 0, uz: 1, depth: 400, z01: 90, z12: 437, window: 240, plate: 500,
+                                                     layers: l.baseAddress!, overflowCode: 504, lostCode: 507, logTable: table,
+                                                     energies: doubles, z: doubles + (nq + 8), codes: codes, scratch: doubles + 2 * (nq + 8))
+                    } else {
+                        ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: 10, stepStart: 0, stepLength: 5,
+                                                 longShare: 0.4, lambdaLong: 60, lambdaShort: 18, longQuantumFactor: 0.7, asymmetry: 0.4,
+                                                 axisX: 0, axisY: 0, ux: 0, uy: 0, uz: 1, depth: 400, z01: 90, z12: 437, window: 240, plate: 500,
+                                                 layers: l.baseAddress!, overflowCode: 504, lostCode: 507, logTable: table,
+                                                 energies: doubles, z: doubles + (nq + 8), codes: codes, scratch: doubles + 2 * (nq + 8))
+                    }
+                }
+                var same = true
+                for i in 0 ..< 3 * nq where words[i] != reference.next() { same = false }
+                #expect(same, "words, n_q = \(nq), AVX2 \(avx2)")
+                #expect(state == (reference.s1, reference.s2, reference.s3), "state, n_q = \(nq), AVX2 \(avx2)")
+            }
         }
     }
 
