@@ -367,8 +367,8 @@ public struct ShowerModel: Sendable {
     /// choice of pivot, and the cap at GFlash's own spread is our choice too: without it the
     /// e⁺e⁻ of an asymmetric conversion and the soft photons of a decay, at a few hundred MeV, got
     /// spreads of 3 and more, and the total deposit of the 10 GeV photons spread 3.9 times
-    /// Geant4's at s = 0.6, p = 0.5). What it acts on: the total deposit's spread, which with one s = 0.5 is a
-    /// fifth below Geant4's at 10 and 20 GeV and a third above it at 50 GeV (electrons, candidate
+    /// Geant4's at s = 0.6, p = 0.5). What it acts on: the total deposit's spread, which with one
+    /// s = 0.5 is a fifth below Geant4's at 10 and 20 GeV and a third above it at 50 GeV (electrons, candidate
     /// `Reproduce/tunings/tail.set`, `calobnn validate --events 2000 --seed 4242`): the energy that
     /// leaves the back of the stack fluctuates less, relative to GFlash's draw, the higher the
     /// energy. `tail_rate_spread_power` in `--set` and the fit.
