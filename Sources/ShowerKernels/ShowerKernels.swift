@@ -158,7 +158,7 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
 /// uniforms, so they are looked up, not computed (the same bits). `words` must hold 3·n_q + 8
 /// entries, the outputs n_q + 3, `scratch` 3·(n_q + 4).
 ///
-/// The words are drawn first, four lanes at a time (``taus2Words(_:_:_:_:count:)``; drawing them
+/// The words are drawn first, four lanes at a time (`taus2Words`; drawing them
 /// inside the lane loops, as needed, measured slower, one at a time and by leaps). Then two
 /// passes over the quanta: the random variables (energy, depth along the axis s, the flight's
 /// components ℓ cos θ, ℓ sin θ cos φ, ℓ sin θ sin φ), then the position and the cell. In one
