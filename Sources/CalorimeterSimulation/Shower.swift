@@ -805,16 +805,13 @@ extension ShowerModel {
             let sigma = axisShiftMMRootGeV / energyGeV.squareRoot()
             axX += sigma * rng.gaussian(); axY += sigma * rng.gaussian()
         }
-        var haloScale = 1.0
-        if halo.showerSpread > 0 {
-            let c2 = halo.showerSpread * halo.showerSpread
-            haloScale = rng.gamma(shape: 1 / c2, scale: c2)
+        // A shower's factor of mean 1 and σ = c, Γ(1/c², c²); exactly 1, with nothing drawn, at c = 0.
+        func showerFactor(_ c: Double) -> Double {
+            guard c > 0 else { return 1 }
+            return rng.gamma(shape: 1 / (c * c), scale: c * c)
         }
-        var quantum = halo.quantumMeV
-        if halo.multiplicitySpread > 0 {
-            let c2 = halo.multiplicitySpread * halo.multiplicitySpread
-            quantum /= rng.gamma(shape: 1 / c2, scale: c2)
-        }
+        let haloScale = showerFactor(halo.showerSpread)
+        let quantum = halo.quantumMeV / showerFactor(halo.multiplicitySpread)
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let x0 = medium.radiationLengthMM
         return Geant4ShowerStart(

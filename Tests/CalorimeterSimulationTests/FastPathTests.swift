@@ -47,20 +47,11 @@ struct FastPathTests {
                 let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 3 * nq + 16); defer { words.deallocate() }
                 let doubles = UnsafeMutablePointer<Double>.allocate(capacity: 5 * (nq + 8)); defer { doubles.deallocate() }
                 let codes = UnsafeMutablePointer<Int32>.allocate(capacity: nq + 8); defer { codes.deallocate() }
+                let haloQuanta = avx2 ? ShowerKernelsAVX2.haloQuanta : ShowerKernels.haloQuanta
                 layers.withUnsafeBufferPointer { l in
-                    if avx2 {
-                        ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: 10, stepStart: 0, stepLength: 5,
-                                                     longShare: 0.4, lambdaLong: 60, lambdaShort: 18, longQuantumFactor: 0.7, asymmetry: 0.4,
-                                                     axisX: 0, axisY: 0, ux: 0, uy: 0, uz: 1, depth: 400, z01: 90, z12: 437, window: 240, plate: 500,
-                                                     layers: l.baseAddress!, overflowCode: 504, lostCode: 507, logTable: table,
-                                                     energies: doubles, z: doubles + (nq + 8), codes: codes, scratch: doubles + 2 * (nq + 8))
-                    } else {
-                        ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: 10, stepStart: 0, stepLength: 5,
-                                                 longShare: 0.4, lambdaLong: 60, lambdaShort: 18, longQuantumFactor: 0.7, asymmetry: 0.4,
-                                                 axisX: 0, axisY: 0, ux: 0, uy: 0, uz: 1, depth: 400, z01: 90, z12: 437, window: 240, plate: 500,
-                                                 layers: l.baseAddress!, overflowCode: 504, lostCode: 507, logTable: table,
-                                                 energies: doubles, z: doubles + (nq + 8), codes: codes, scratch: doubles + 2 * (nq + 8))
-                    }
+                    haloQuanta(&state, words, nq, 10, 0, 5, 0.4, 60, 18, 0.7, 0.4, // energy, step, long share, λ's, q_long, a
+                               0, 0, 0, 0, 1, 400, 90, 437, 240, 500, // axis, direction, depth, z01, z12, window, plate
+                               l.baseAddress!, 504, 507, table, doubles, doubles + (nq + 8), codes, doubles + 2 * (nq + 8))
                 }
                 var same = true
                 for i in 0 ..< 3 * nq where words[i] != reference.next() { same = false }
@@ -219,6 +210,12 @@ struct FastPathTests {
         expectFrontLayersKept(plain.front, wider.front)
     }
 
+    /// The mean and the sample standard deviation of `v`.
+    func meanAndSigma(_ v: [Double]) -> (Double, Double) {
+        let m = v.reduce(0, +) / Double(v.count)
+        return (m, (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot())
+    }
+
     /// Layers 0 and 1 (cells of many showers, before and after a back-layer setting) are drawn
     /// before the back layer's steps; only the back steps' halo quanta and fall-off spots can reach
     /// them, and those differ little: less than 1 % of their energy moves.
@@ -319,10 +316,6 @@ struct FastPathTests {
                 return Double(image.cells[0 ..< 288].filter { $0 > 0 }.count)
             }
         }
-        func meanAndSigma(_ v: [Double]) -> (Double, Double) {
-            let m = v.reduce(0, +) / Double(v.count)
-            return (m, (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot())
-        }
         let (m0, s0) = meanAndSigma(hits(ShowerModel(medium: medium))), (m1, s1) = meanAndSigma(hits(spread))
         // The halo's quanta make most of layer 0's hit cells; a factor of σ 0.5 on their number
         // per shower (measured here: σ of the count about 1.5 times larger).
@@ -349,10 +342,6 @@ struct FastPathTests {
                 out.energy0.append(image.cells[0 ..< 288].reduce(0.0) { $0 + Double($1) })
             }
             return out
-        }
-        func meanAndSigma(_ v: [Double]) -> (Double, Double) {
-            let m = v.reduce(0, +) / Double(v.count)
-            return (m, (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot())
         }
         let plain = showers(plainModel), spread1 = showers(spread)
         // Measured: σ 9.3 → 13.5 at c_q = 1 (200 showers; an extreme value, so that the check has margin).
