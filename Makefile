@@ -30,6 +30,7 @@
 #   make bench           throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
 #   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
 #                        (ROUNDS=3 alternations, REPEATS=1 one-second measurements per figure)
+#   make bench-workload  the fixed training workload of the speed target, timed (about 18 minutes)
 #   make docs            DocC documentation of every library module
 #   make clean           remove .build and out
 #
@@ -52,7 +53,7 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare reproduce clean check-h5py check-goldens check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm FORCE
+.PHONY: help deps build test bench bench-compare bench-workload reproduce clean check-h5py check-goldens check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm FORCE
 
 # A dry run (make -n) or a question (make -q): nothing is built, stamps are not written.
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))
@@ -164,6 +165,12 @@ bench: build
 ## bench-compare: time the network kernels of BASE (a git revision) and of this tree side by side.
 bench-compare: build
 	@Reproduce/bench-compare.sh "$(BASE)" $(or $(ROUNDS),3) $(or $(REPEATS),1)
+
+## bench-workload: the fixed training workload of the speed target (72 trainings and 72
+## predictions of the default profile at its original settings, make -j2, one thread each; about
+## 18 minutes on 2 cores): wall and CPU time and where the CPU time went (Reproduce/bench-workload.sh).
+bench-workload: deps build
+	@Reproduce/bench-workload.sh out/bench-workload
 
 include Reproduce/reproduce.mk
 -include Reproduce/figures.mk
