@@ -294,3 +294,48 @@ extension SampleClassifier {
         return steps
     }
 }
+
+/// One pair of observables whose shower-to-shower correlation differs between two samples.
+public struct CorrelationDifference: Sendable, Equatable {
+    /// The two observables (in `names` order).
+    public var first: String, second: String
+    /// Pearson's r of the pair in the reference sample and in ours.
+    public var reference: Double, simulated: Double
+    /// |r ours − r reference|.
+    public var difference: Double { abs(simulated - reference) }
+}
+
+/// Pearson's correlation coefficient of columns `i` and `j` of `rows`, over the rows where both
+/// are finite (NaN with fewer than three such rows or a constant column).
+public func pearson(_ rows: [[Double]], _ i: Int, _ j: Int) -> Double {
+    var n = 0.0, sx = 0.0, sy = 0.0
+    for r in rows where r[i].isFinite && r[j].isFinite { n += 1; sx += r[i]; sy += r[j] }
+    guard n >= 3 else { return .nan }
+    let mx = sx / n, my = sy / n
+    var sxx = 0.0, syy = 0.0, sxy = 0.0
+    for r in rows where r[i].isFinite && r[j].isFinite {
+        let dx = r[i] - mx, dy = r[j] - my
+        sxx += dx * dx; syy += dy * dy; sxy += dx * dy
+    }
+    return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
+}
+
+/// The `count` pairs of observables (columns `names` of both samples) whose correlation
+/// coefficients differ most between `reference` and `simulated`, largest |Δr| first (ties in
+/// `names` order; pairs with an undefined r left out). What the shape classifier can see when
+/// every mean and spread agrees: a relation between two shapes that our showers get wrong (for
+/// example the layer-1 width's dependence on the layer-0 fraction, i.e. on how early the shower
+/// developed).
+public func correlationDifferences(reference: [[Double]], simulated: [[Double]], names: [String],
+                                   count: Int = 5) -> [CorrelationDifference] {
+    var pairs: [CorrelationDifference] = []
+    for i in names.indices {
+        for j in names.indices where j > i {
+            let a = pearson(reference, i, j), b = pearson(simulated, i, j)
+            if a.isFinite && b.isFinite { pairs.append(CorrelationDifference(first: names[i], second: names[j], reference: a, simulated: b)) }
+        }
+    }
+    // A stable sort: equal differences keep the pairs' order.
+    let order = pairs.indices.sorted { pairs[$0].difference > pairs[$1].difference || (pairs[$0].difference == pairs[$1].difference && $0 < $1) }
+    return order.prefix(count).map { pairs[$0] }
+}

@@ -36,6 +36,7 @@ public struct ResultTable: Sendable {
             case "±": out += "$\\pm$"
             case "−": out += "$-$"
             case "→": out += "$\\to$"
+            case "×": out += "$\\times$"
             case "γ": out += "$\\gamma$"
             case "π": out += "$\\pi$"
             case "η": out += "$\\eta$"

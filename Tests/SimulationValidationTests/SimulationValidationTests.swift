@@ -75,6 +75,27 @@ struct SimulationValidationTests {
         #expect(zip(steps, steps.dropFirst()).allSatisfy { $0.auc >= $1.auc - 0.02 }, "AUCs should fall along the path: \(steps)")
     }
 
+    @Test("correlation differences: Pearson's r is right, and the pair whose relation differs comes first though every mean and spread agrees")
+    func correlations() {
+        let rng = RandomStream(seed: 17)
+        // Columns a, b, c, all N(0, 1) in both samples; b = ρa + √(1−ρ²)·noise with ρ = 0.6 in
+        // the reference and 0.1 in ours; c independent.
+        func sample(_ n: Int, rho: Double) -> [[Double]] {
+            (0 ..< n).map { _ in
+                let a = rng.gaussian()
+                return [a, rho * a + (1 - rho * rho).squareRoot() * rng.gaussian(), rng.gaussian()]
+            }
+        }
+        let ref = sample(4000, rho: 0.6), ours = sample(4000, rho: 0.1)
+        #expect(abs(pearson(ref, 0, 1) - 0.6) < 0.03 && abs(pearson(ours, 0, 1) - 0.1) < 0.04)
+        #expect(abs(pearson([[1, 2], [2, 4], [3, 6.5]], 0, 1) - 0.9979487) < 1e-6, "numpy.corrcoef gives 0.9979487")
+        #expect(pearson([[1, 1], [2, 1], [3, 1]], 0, 1).isNaN, "a constant column has no r")
+        #expect(pearson([[1, 1], [2, .nan], [3, 3], [4, 4]], 0, 1) == 1, "rows with a NaN are left out")
+        let d = correlationDifferences(reference: ref, simulated: ours, names: ["a", "b", "c"], count: 2)
+        #expect(d.count == 2 && d[0].first == "a" && d[0].second == "b", "\(d)")
+        #expect(abs(d[0].difference - 0.5) < 0.06 && d[1].difference < 0.06, "\(d)")
+    }
+
     @Test("photon_20GeV (a validation sample): the geant4 tuning beats GFlash on the classifier and on the shape means")
     func geant4BeatsGFlash() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
