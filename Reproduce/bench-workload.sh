@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fixed training workload of the speed target (README, "Speed"): the default profile's data
+# The fixed training workload of the speed target (README, "Performance"): the default profile's data
 # and networks at the settings it had when the target was set — one seed, 60 epochs, patience 5,
 # constant learning rate 10⁻³ — that is the BNN and its deterministic twin on all classes and, for
 # each of the ten removed classes, a BNN, a twin and five ensemble members (72 trainings), and the

@@ -327,7 +327,7 @@ public func pearson(_ rows: [[Double]], _ i: Int, _ j: Int) -> Double {
 /// example the layer-1 width's dependence on the layer-0 fraction, i.e. on how early the shower
 /// developed).
 public func correlationDifferences(reference: [[Double]], simulated: [[Double]], names: [String],
-                                   count: Int = 5) -> [CorrelationDifference] {
+                                   count: Int) -> [CorrelationDifference] {
     var pairs: [CorrelationDifference] = []
     for i in names.indices {
         for j in names.indices where j > i {

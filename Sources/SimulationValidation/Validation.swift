@@ -113,7 +113,7 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
             aucCells: SampleClassifier.auc(reference: refCells, simulated: simCells[k], quadratic: false, iterations: 10),
             elimination: tunings[k] == .geant4 ? SampleClassifier.elimination(reference: refTotal, simulated: simTotal[k], names: names) : [],
             correlations: tunings[k] == .geant4 ? correlationDifferences(reference: refTotal, simulated: simTotal[k], names: names,
-                                                                        count: ValidationOutput.correlationRows) : [])
+                                                                        count: ValidationOutput.correlationPairs) : [])
     }
 }
 
@@ -250,7 +250,7 @@ extension ValidationOutput {
     }
 
     /// Pairs of shapes per sample in the correlation table.
-    public static let correlationRows = 4
+    public static let correlationPairs = 4
 
     /// The geant4 tuning's ``SampleValidation/correlations``, one row per pair.
     public static func correlationRows(_ ref: ReferenceSample, _ runs: [SampleValidation]) -> [[String]] {
@@ -260,7 +260,7 @@ extension ValidationOutput {
 
     /// The correlation table over all samples.
     public static func correlationTable(_ rows: [[String]]) -> ResultTable {
-        ResultTable(caption: "Relations between shower shapes: per sample, the \(correlationRows) pairs of total-deposit shapes whose correlation coefficient (Pearson's r over the showers) differs most between Geant4's showers and ours (geant4 tuning). A shape classifier sees these even where every mean and spread agrees.",
+        ResultTable(caption: "Relations between shower shapes: per sample, the \(correlationPairs) pairs of total-deposit shapes whose correlation coefficient (Pearson's r over the showers) differs most between Geant4's showers and ours (geant4 tuning). A shape classifier sees these even where every mean and spread agrees.",
                     header: ["sample", "pair", "r Geant4", "r ours"], rows: rows)
     }
 
