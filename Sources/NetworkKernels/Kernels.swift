@@ -332,29 +332,9 @@ public enum Kernels {
     /// Blocking changes where sums pause, not their order.
     public static let denseBlock = 512
 
-    /// Continue five dot products ⟨x, w_u⟩ over inputs [k0, k1): lane ℓ of sᵤ adds the terms
-    /// d ≡ ℓ (mod 8) in index order (x optionally multiplied by its sign first).
-    @inline(__always)
-    static func dot5(_ s: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
-                     _ x: UnsafeRawPointer, _ sign: UnsafeRawPointer?, _ w: UnsafePointer<Float>, d: Int, k0: Int, k1: Int) {
-        var (s0, s1, s2, s3, s4) = s
-        let w0 = UnsafeRawPointer(w), rowBytes = d &* 4
-        var off = k0 &* 4
-        let end = k1 &* 4
-        while off < end {
-            var xv = x.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
-            if let sign { xv = xv * sign.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self) }
-            s0 += xv * w0.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
-            s1 += xv * w0.loadUnaligned(fromByteOffset: off &+ rowBytes, as: SIMD8<Float>.self)
-            s2 += xv * w0.loadUnaligned(fromByteOffset: off &+ 2 &* rowBytes, as: SIMD8<Float>.self)
-            s3 += xv * w0.loadUnaligned(fromByteOffset: off &+ 3 &* rowBytes, as: SIMD8<Float>.self)
-            s4 += xv * w0.loadUnaligned(fromByteOffset: off &+ 4 &* rowBytes, as: SIMD8<Float>.self)
-            off &+= 32
-        }
-        s = (s0, s1, s2, s3, s4)
-    }
-
-    /// ``dot5(_:_:_:_:d:k0:k1:)`` for two examples at once (the same sums, interleaved).
+    /// Continue five dot products ⟨x, w_u⟩ and five ⟨y, w_u⟩ over inputs [k0, k1), two examples
+    /// x and y at once: lane ℓ of sᵤ (of tᵤ) adds the terms d ≡ ℓ (mod 8) in index order (each
+    /// input optionally multiplied by its sign first).
     @inline(__always)
     static func dot5x2(_ s: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
                        _ t: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
