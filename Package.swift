@@ -110,7 +110,8 @@ let package = Package(
                     exclude: ["Goldens"]),
         .testTarget(name: "PortableMathTests", dependencies: ["PortableMath"]),
         .testTarget(name: "SimulationValidationTests",
-                    dependencies: ["SimulationValidation", "CalorimeterSimulation", "StudyRandom"]),
+                    dependencies: ["SimulationValidation", "CalorimeterSimulation", "StudyRandom"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),
         // The worked extension example of the DocC articles "Adding an anomaly class" and

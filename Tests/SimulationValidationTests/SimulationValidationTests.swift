@@ -59,6 +59,32 @@ struct SimulationValidationTests {
         #expect(abs(linear - 0.5) < 0.05, "linear AUC \(linear)")
     }
 
+    @Test("classifier fit: on a sample where a plain Newton step overshoots, the loss only falls and the fit ends at the minimum")
+    func newtonOvershoot() throws {
+        // Fixtures/newton_overshoot.csv says where the sample comes from. Plain Newton steps took
+        // its penalised loss from 0.65 to 167 (and a π⁰ AUC from 0.856 to 0.569).
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/newton_overshoot.csv")
+        let rows = try String(contentsOf: path, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") && !$0.hasPrefix("label") }
+            .map { $0.split(separator: ",").map { Double($0)! } }
+        #expect(rows.count == 500)
+        let x = rows.map { Array($0.dropFirst()) }, y = rows.map { $0[0] }
+        let lambda = 1e-2
+        let model = SampleClassifier.fit(x, y, lambda: lambda)
+        let phi = x.map { model.features($0) }
+        let start = SampleClassifier.penalisedLoss([Double](repeating: 0, count: model.weights.count), phi, y, lambda: lambda)
+        let end = SampleClassifier.penalisedLoss(model.weights, phi, y, lambda: lambda)
+        #expect(end < start, "the fit ends above its starting loss: \(end) vs \(start)")
+        // At the minimum: the gradient Σ (p − y) φ / n + λ w vanishes.
+        var gradient = model.weights.map { lambda * $0 }
+        for (f, t) in zip(phi, y) {
+            let p = 1 / (1 + exp(-zip(model.weights, f).reduce(0) { $0 + $1.0 * $1.1 }))
+            for i in gradient.indices { gradient[i] += (p - t) * f[i] / Double(phi.count) }
+        }
+        let largest = gradient.map(abs).max()!
+        #expect(largest < 1e-6, "largest gradient component \(largest)")
+    }
+
     @Test("shape elimination: the strongly shifted observable goes first, the weakly shifted one next, then the AUC is ≈ 0.5")
     func elimination() {
         let rng = RandomStream(seed: 11)
