@@ -62,7 +62,8 @@ struct SimulationValidationTests {
     @Test("classifier fit: on a sample where a plain Newton step overshoots, the loss only falls and the fit ends at the minimum")
     func newtonOvershoot() throws {
         // Fixtures/newton_overshoot.csv says where the sample comes from. Plain Newton steps took
-        // its penalised loss from 0.65 to 167 (and a π⁰ AUC from 0.856 to 0.569).
+        // its penalised loss from 0.69 down to 0.64 in three steps, then up to 167 (on all 21
+        // shapes of that sample, the π⁰ AUC read 0.569 instead of 0.856).
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/newton_overshoot.csv")
         let rows = try String(contentsOf: path, encoding: .utf8).split(separator: "\n")
             .filter { !$0.hasPrefix("#") && !$0.hasPrefix("label") }
