@@ -13,13 +13,14 @@
 #   make figures         every figure (PDF + PNG); RESTYLE=1 redraws from the data files as they are
 #   make paper           the Paper (PDF) from the generated tables and figures of PROFILE (deps-paper:
 #                        its TeX packages)
-#   make test            check-references, check-h5py, check-bad-input, check-goldens, check-portable,
-#                        check-staleness, then `swift test` (unit, gradient-check and golden tests)
+#   make test            check-references, check-h5py, check-bad-input, check-goldens, check-paper-text,
+#                        check-portable, check-staleness, then `swift test` (unit, gradient-check and golden tests)
 #   make check-references  every path a comment or document names exists (no build needed)
 #   make check-h5py      h5py reads a simulated file the way users' tools do
 #   make check-bad-input ~100 bad-input and fault cases: one-line error, non-zero exit, files intact
 #   make check-goldens   the quick profile computed afresh, its headline numbers against
 #                        Tests/Goldens/quick_profile.json (exact)
+#   make check-paper-text every character of the generated tables and of the Paper is one pdfLaTeX can set
 #   make check-portable  the quick profile again as on an older CPU (no AVX2/FMA), bit for bit equal
 #   make check-staleness the pipeline reruns what a rebuilt tool or a changed seed/flag affects, and
 #                        nothing else (dry runs against check-goldens' out/quick)
@@ -53,7 +54,7 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare bench-workload reproduce clean check-h5py check-goldens check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm FORCE
+.PHONY: help deps build test bench bench-compare bench-workload reproduce clean check-h5py check-goldens check-paper-text check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm FORCE
 
 # A dry run (make -n) or a question (make -q): nothing is built, stamps are not written.
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))
@@ -97,9 +98,9 @@ $(CALOBNN):
 FORCE:
 
 ## test: the reference check, the h5py check, the bad-input suite, the quick profile end to end against its goldens and
-## again as on an older CPU, the staleness check, then `swift test` (unit, gradient-check and golden-value tests; its
-## summary line comes last).
-test: check-references build check-h5py check-bad-input check-goldens check-portable check-staleness
+## again as on an older CPU, the Paper's characters, the staleness check, then `swift test` (unit, gradient-check and
+## golden-value tests; its summary line comes last).
+test: check-references build check-h5py check-bad-input check-goldens check-paper-text check-portable check-staleness
 	$(SWIFT) test -c release 2>&1 | tail -n 400
 
 ## check-references: every repository path named in a comment or document exists, and nothing
@@ -114,6 +115,12 @@ check-goldens: build
 	@echo "check-goldens: make results PROFILE=quick, computed afresh (log: out/quick/results.log)"
 	@$(MAKE) --no-print-directory -j2 results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	@$(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json
+
+## check-paper-text: every character of the quick profile's generated tables and macros and of the Paper's
+## sources is one pdfLaTeX can set (Tests/check_paper_text.py; `make test` builds no Paper, so a new label's
+## symbol would otherwise first fail `make paper`).
+check-paper-text: check-goldens
+	@$(PYTHON) Tests/check_paper_text.py out/quick/results
 
 ## check-portable: the quick profile again as on an older x86-64 CPU — glibc told to hide AVX2,
 ## FMA and AVX-512, so libm runs its plain builds and the network its baseline (SSE2) kernels —

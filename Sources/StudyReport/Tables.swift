@@ -20,6 +20,22 @@ public struct ResultTable: Sendable {
         self.caption = caption; self.header = header; self.rows = rows
     }
 
+    /// The Greek letters not spelled out in ``latexEscape(_:)``'s cases, by their TeX names (so
+    /// that a new parameter's symbol, say β or κ, never reaches pdfLaTeX as a raw character).
+    static let greek: [Character: String] = {
+        let lower = ["alpha", "beta", "gamma", "delta", "varepsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+                     "nu", "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]
+        var table: [Character: String] = [:]
+        for (k, name) in lower.enumerated() where name != "omicron" {
+            table[Character(Unicode.Scalar(0x03B1 + UInt32(k))!)] = name
+        }
+        for (ch, name) in [("Γ", "Gamma"), ("Δ", "Delta"), ("Θ", "Theta"), ("Λ", "Lambda"), ("Ξ", "Xi"), ("Π", "Pi"),
+                           ("Φ", "Phi"), ("Ψ", "Psi"), ("Ω", "Omega")] {
+            table[Character(ch)] = name
+        }
+        return table
+    }()
+
     /// Escape LaTeX specials in plain text (leaves `$…$` math alone) and write the Greek letters,
     /// arrows, superscripts and relations of the package's labels as math: the text of a table
     /// cell or of a macro the Paper typesets.
@@ -31,6 +47,8 @@ public struct ResultTable: Sendable {
             if inMath { out.append(ch); continue }
             switch ch {
             case "%", "&", "#", "_": out += "\\\(ch)"
+            case "^": out += "\\textasciicircum{}"
+            case "~": out += "\\textasciitilde{}"
             case "σ": out += "$\\sigma$"
             case "Σ": out += "$\\Sigma$"
             case "±": out += "$\\pm$"
@@ -47,7 +65,8 @@ public struct ResultTable: Sendable {
             case "<": out += "$<$"
             case "⁺": out += "$^+$"
             case "⁻": out += "$^-$"
-            default: out.append(ch)
+            default:
+                if let name = greek[ch] { out += "$\\\(name)$" } else { out.append(ch) }
             }
         }
         return out.replacingOccurrences(of: "$$", with: "")

@@ -227,4 +227,17 @@ struct TableTests {
         #expect(t.markdown.contains("| noise_burst | **1.000** |"))
         #expect(t.csv == "removed class,BNN σ\nJ/ψ → e⁺e⁻,0.91 ± 0.01\nnoise_burst,1.000\n")
     }
+
+    @Test("LaTeX: every Greek letter as math, ^ and ~ as text symbols (pdfLaTeX stops on either raw)")
+    func greekAndSymbols() {
+        #expect(ResultTable.latexEscape("tail rate β_hom, κ = 1") == "tail rate $\\beta$\\_hom, $\\kappa$ = 1")
+        #expect(ResultTable.latexEscape("Δσ %") == "$\\Delta\\sigma$ \\%")
+        #expect(ResultTable.latexEscape("s (20 GeV/E)^p ~ 1") == "s (20 GeV/E)\\textasciicircum{}p \\textasciitilde{} 1")
+        #expect(ResultTable.latexEscape("$x^2$ ε") == "$x^2$ $\\varepsilon$")
+        // Every character but ASCII that the escape leaves is one the Paper declares (checked by
+        // `make check-paper-text`); no Greek letter from α to ω is left.
+        let greek = (0x03B1 ... 0x03C9).filter { $0 != 0x03BF }.map { String(Unicode.Scalar($0)!) }.joined()
+        let escaped = ResultTable.latexEscape(greek)
+        #expect(escaped.unicodeScalars.filter { !$0.isASCII }.isEmpty, "\(escaped)")
+    }
 }
