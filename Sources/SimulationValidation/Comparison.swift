@@ -14,6 +14,18 @@ public struct Summary: Sendable, Equatable {
     public var standardError: Double
     /// Median.
     public var median: Double
+    /// Standard error of the relative spread std/mean (0 if it is undefined: fewer than two
+    /// values, no spread, or mean 0).
+    ///
+    /// The delta method on the sample mean m and variance v, whose sampling variances and
+    /// covariance need the third and fourth central moments μ₃, μ₄ (no normality assumed; the
+    /// showers' energy sums have a low tail from leakage):
+    ///
+    ///     Var(√v / m) ≈ [ v²/m⁴ + (μ₄ − v²)/(4 v m²) − μ₃/m³ ] / N.
+    ///
+    /// For a normal sample (μ₃ = 0, μ₄ = 3v²) this is the textbook (s/m)/√(2N) · √(1 + 2 (s/m)²).
+    /// It is a large-N approximation; the test checks it against the scatter of many samples.
+    public var relativeSpreadError: Double
 
     /// The summary of `x` (non-empty).
     public init(_ x: [Double]) {
@@ -24,6 +36,15 @@ public struct Summary: Sendable, Equatable {
         standardError = std / n.squareRoot()
         let s = x.sorted()
         median = s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+        let v = std * std
+        if x.count > 1, v > 0, m != 0 {
+            let mu3 = x.reduce(0) { $0 + ($1 - m) * ($1 - m) * ($1 - m) } / n
+            let mu4 = x.reduce(0) { $0 + ($1 - m) * ($1 - m) * ($1 - m) * ($1 - m) } / n
+            let variance = (v * v / (m * m * m * m) + (mu4 - v * v) / (4 * v * m * m) - mu3 / (m * m * m)) / n
+            relativeSpreadError = max(variance, 0).squareRoot()
+        } else {
+            relativeSpreadError = 0
+        }
     }
 }
 
