@@ -467,7 +467,7 @@ struct StudyExperimentsTests {
                                                       bootstrapSeed: 1, registry: .withExtras, profile: "test")
         configuration.detectors = Detector.allCases
         _ = try LeaveOneOut.run(configuration, predictions: w.path("pred"), models: nil, data: nil, to: w.path("ad"), quiet: true)
-        #expect(FileManager.default.fileExists(atPath: w.path("ad/detectors.csv")))
+        #expect(FileManager.default.fileExists(atPath: w.path("ad/detectors.csv")) && FileManager.default.fileExists(atPath: w.path("ad/detectors_rates.csv")))
         try w.trainAndPredict(.deterministic, removed: "photon", member: 1, name: "other_twin", samples: 1)
         _ = try Detector.energy.run(model: NamedFile("model", w.path("model_other_twin.h5")), data: NamedFile("test", w.path("test.h5")),
                                     training: nil, threads: 1, output: w.path("pred/loo_photon_energy.h5"))
