@@ -26,6 +26,7 @@
 #                        nothing else (dry runs against check-goldens' out/quick)
 #   make record-goldens  re-record the golden values (swift test, and the quick profile computed
 #                        afresh); prints each value it adds or changes
+#   make check-paper     the Paper built from the quick profile: no LaTeX error, no table below 8 pt
 #   make check-slurm     the quick profile through a real one-node Slurm on this machine, compared
 #                        byte for byte with check-goldens' local run (installs Slurm; root)
 #   make bench           throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
@@ -54,7 +55,7 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare bench-workload reproduce clean check-h5py check-goldens check-paper-text check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm FORCE
+.PHONY: help deps build test bench bench-compare bench-workload reproduce clean check-h5py check-goldens check-paper-text check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm check-paper FORCE
 
 # A dry run (make -n) or a question (make -q): nothing is built, stamps are not written.
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))
@@ -154,6 +155,14 @@ check-h5py: build
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	$(CALOBNN) simulate --class all -n 20 --seed $(SEED_CHECK_H5PY) -o $$tmp/all.h5 --quiet; \
 	$(PYTHON) Tests/check_h5py.py $$tmp/all.h5
+
+## check-paper: the Paper built from check-goldens' quick profile (installs its TeX packages first, like make paper):
+## fails on any LaTeX error and on a table shrunk below 8 pt. `.ci/run` runs it after `make test`.
+check-paper: check-goldens
+	@echo "check-paper: make paper PROFILE=quick (log: out/quick/paper.log)"
+	@$(MAKE) --no-print-directory paper PROFILE=quick > out/quick/paper.log 2>&1 || { tail -n 30 out/quick/paper.log; exit 1; }
+	@if grep -q "^fitbox: below 8 pt" Paper/build/paper.log; then grep "^fitbox: below 8 pt" Paper/build/paper.log; exit 1; fi
+	@tail -n 1 out/quick/paper.log
 
 ## check-slurm: install Debian's Slurm and munge if missing, start a one-node Slurm of our own
 ## (everything under out/check-slurm/slurm-state, stopped again on exit), run the quick profile

@@ -48,4 +48,4 @@ paper: deps-paper $(PAPER_NEEDS)
 	cd Paper && $(LATEXMK) -pdf -interaction=nonstopmode -halt-on-error -file-line-error -outdir=build paper.tex > build/latexmk.log 2>&1 \
 	  || { grep -A3 -E '^(\./|!)|Error' build/latexmk.log | head -40 >&2; echo "paper: LaTeX failed, see Paper/build/paper.log" >&2; exit 1; }
 	@grep -h "^fitbox: below 8 pt" Paper/build/paper.log | sed 's/^fitbox: /paper: warning: a table shrunk /' >&2 || true
-	@echo "paper: Paper/build/paper.pdf (PROFILE=$(PROFILE), $$(pdfinfo Paper/build/paper.pdf 2>/dev/null | awk '/^Pages/ {print $$2}') pages)"
+	@echo "paper: Paper/build/paper.pdf (PROFILE=$(PROFILE), $$(sed -n 's/^Output written on .*(\([0-9]*\) pages.*/\1/p' Paper/build/paper.log | tail -n 1) pages)"
