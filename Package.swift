@@ -110,7 +110,7 @@ let package = Package(
                     exclude: ["Goldens"]),
         .testTarget(name: "PortableMathTests", dependencies: ["PortableMath"]),
         .testTarget(name: "SimulationValidationTests",
-                    dependencies: ["SimulationValidation", "CalorimeterSimulation", "StudyRandom"],
+                    dependencies: ["SimulationValidation", "CalorimeterSimulation", "StudyRandom", "StudyReport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisTests",
                     dependencies: ["Classification", "AnomalyDetection", "StudyReport"]),

@@ -166,10 +166,13 @@ $(RESULTS)/images/layer_energies.tex: $(DATA)/test.h5 $(CALOBNN) $(call recipe,$
 # profile uses the same $(VALIDATION_EVENTS) simulated events per sample (our choice).
 GEANT4_REFERENCES = $(sort $(wildcard Reproduce/reference/geant4/*.h5))
 VALIDATION_EVENTS ?= 2000
+# The shape classifier's AUC moves by about 0.01 between simulation seeds (as much as a fit step),
+# so the AUC target is judged on its mean over VALIDATION_SEEDS seeds (table auc_seeds; our choice).
+VALIDATION_SEEDS ?= 5
 VALID = $(RESULTS)/validation
 validate-references = $(foreach f,$(GEANT4_REFERENCES),--reference $(f))
 VALIDATE = $(strip $(CALOBNN) validate $(validate-references) --events $(VALIDATION_EVENTS) \
-  --seed $(SEED_VALIDATION) --tunings gflash,geant4 $(TUNING_FLAGS) --export-dataset $(DATA)/geant4.h5 -o $(VALID))
+  --seed $(SEED_VALIDATION) --seeds $(VALIDATION_SEEDS) --tunings gflash,geant4 $(TUNING_FLAGS) --export-dataset $(DATA)/geant4.h5 -o $(VALID))
 # It also writes $(DATA)/geant4.h5: the Geant4 events of study classes (γ, π⁰ → γγ, η → γγ,
 # J/ψ → e⁺e⁻ at 20 GeV) in our layout, for the networks below (both are targets of one run).
 $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(VALID)/numbers.tex,$(VALIDATE))
@@ -182,13 +185,17 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 # Each Reproduce/tunings/<name>.set (parameter values of the geant4 tuning that fits have produced,
 # not the default; how each was made is in its comment lines) against the same references and seed
 # as above, into $(RESULTS)/validation-tunings/<name>: the Paper's table of how far each
-# candidate has come. The --set value is part of the command, so an edited file reruns its step.
-# CANDIDATE_EVENTS: the simulated events per sample (the quick profile's smoke check takes fewer).
+# candidate has come. Its columns and macros carry the candidate's name (--label <name>: a file
+# name of letters, digits and _), so the Paper reads every candidate's numbers.tex beside the rest. The --set value is part of the command, so an edited file reruns its step.
+# CANDIDATE_EVENTS, CANDIDATE_SEEDS: the simulated events per sample and the seeds of the AUC table
+# (the quick profile's smoke check takes fewer).
 CANDIDATE_EVENTS ?= $(VALIDATION_EVENTS)
+CANDIDATE_SEEDS ?= $(VALIDATION_SEEDS)
 TUNING_SETS = $(sort $(wildcard Reproduce/tunings/*.set))
 TUNINGS_VALID = $(RESULTS)/validation-tunings
 validate-tuning = $(strip $(CALOBNN) validate $(validate-references) --events $(CANDIDATE_EVENTS) \
-  --seed $(SEED_VALIDATION) --tunings geant4 --set $(call tuning-values,$(1)) -o $(TUNINGS_VALID)/$(basename $(notdir $(1))))
+  --seed $(SEED_VALIDATION) --seeds $(CANDIDATE_SEEDS) --tunings geant4 --set $(call tuning-values,$(1)) \
+  --label $(basename $(notdir $(1))) -o $(TUNINGS_VALID)/$(basename $(notdir $(1))))
 define tuning-rule
 $(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex: $(1) $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex,$(call validate-tuning,$(1)))
 	@mkdir -p $(TUNINGS_VALID)

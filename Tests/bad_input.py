@@ -301,6 +301,11 @@ def main():
              ["--set", "halo_asymmetry"])
         case("validate-set-unknown", "validate --set of a name the model does not have", val + ["--set", "halo_colour=1", "-o", f"{out}/v"],
              ["halo_colour", "unknown"])
+        case("validate-seeds-zero", "validate --seeds 0 (at least one seed)", val + ["--seeds", "0", "-o", f"{out}/v"], ["--seeds", "0"])
+        case("validate-label-bad", "validate --label with a space (not a macro name)", val[:6] + ["geant4"] + val[7:] + ["--label", "two seed", "-o", f"{out}/v"],
+             ["--label", "two seed"])
+        case("validate-label-unused", "validate --label without the geant4 tuning (the label would name nothing)",
+             val + ["--label", "mine", "-o", f"{out}/v"], ["--label", "geant4"])
         case("validate-reference-missing", "validate --reference that does not exist",
              val[:-1] + [f"{fx}/nope.h5", "-o", f"{out}/v"], ["--reference", "nope.h5"])
         case("validate-reference-garbage", "validate --reference of random bytes", val[:-1] + [f"{fx}/garbage.h5", "-o", f"{out}/v"],

@@ -21,3 +21,4 @@ BOOTSTRAP         = 50
 # The candidate tunings' validations (make validation) with 500 simulated events per sample instead
 # of 2000: the smoke check runs the step, the Paper's profile gives the numbers.
 CANDIDATE_EVENTS  = 500
+CANDIDATE_SEEDS   = 2

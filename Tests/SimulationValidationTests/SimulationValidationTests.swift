@@ -5,6 +5,7 @@ import CalorimeterSimulation
 import Foundation
 import SimulationValidation
 import StudyRandom
+import StudyReport
 import Testing
 
 @Suite("Simulation validation")
@@ -195,5 +196,29 @@ struct SimulationValidationTests {
         #expect(back.total.cells != back.visible.cells)
         // Nothing but the file itself is left in the directory (it is written atomically).
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["electron_10GeV_gflash.h5"])
+    }
+
+    @Test("a labelled run over several seeds: the AUC table's first seed is the run's own, every macro carries the label, and the seeds' AUCs are the per-seed runs'")
+    func labelledSeeds() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("calobnn-seeds-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Reproduce/reference/geant4/photon_50GeV.h5").standardized.path
+        var run = ValidationRun(references: [reference], events: 60, seed: 11, tunings: [.gflash, .geant4])
+        run.seeds = 3; run.label = "cand"; run.threads = 1; run.verbose = false
+        _ = try run.run(to: dir, exportDataset: nil)
+        // Every macro is \ValCand…: several labelled runs can be read into one document.
+        let macros = try String(contentsOfFile: "\(dir)/numbers.tex", encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("\\newcommand") }
+        #expect(!macros.isEmpty && macros.allSatisfy { $0.hasPrefix("\\newcommand{\\ValCand") })
+        #expect(macros.contains("\\newcommand{\\ValCandNSeeds}{3}"))
+        // The table names the geant4 column by the label; the AUCs of the seeds are those of
+        // validations at seeds 11, 12, 13.
+        let csv = try String(contentsOfFile: "\(dir)/auc_seeds.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv[0] == "sample,AUC gflash,range,≤ 0.85,AUC cand,range,≤ 0.85")
+        let ref = try ReferenceSample.read(from: reference)
+        let perSeed = try (11 ... 13).map { try validate(ref, events: 60, seed: UInt64($0), tunings: [.geant4], threads: 1)[0].aucShapes }
+        let s = Summary(perSeed)
+        #expect(csv[1].split(separator: ",")[4] == "\(fmt(s.mean, 3)) ± \(fmt(s.std, 3))")
+        #expect(csv[1].split(separator: ",")[5] == "\(fmt(perSeed.min()!, 3))–\(fmt(perSeed.max()!, 3))")
     }
 }
