@@ -186,7 +186,8 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 # not the default; how each was made is in its comment lines) against the same references and seed
 # as above, into $(RESULTS)/validation-tunings/<name>: the Paper's table of how far each
 # candidate has come. Its columns and macros carry the candidate's name (--label <name>: a file
-# name of letters, digits and _), so the Paper reads every candidate's numbers.tex beside the rest. The --set value is part of the command, so an edited file reruns its step.
+# name of letters, digits and _), so the Paper reads every candidate's numbers.tex beside the rest.
+# The --set value is part of the command, so an edited file reruns its step.
 # CANDIDATE_EVENTS, CANDIDATE_SEEDS: the simulated events per sample and the seeds of the AUC table
 # (the quick profile's smoke check takes fewer).
 CANDIDATE_EVENTS ?= $(VALIDATION_EVENTS)
