@@ -25,7 +25,7 @@ public struct SampleValidation: Sendable {
     /// ratios, ours of a ratio of two independent means (the delta method).
     public var larFractionError: (reference: Double, simulated: Double)
     /// Statistical standard errors of ``larResolution`` (``Summary/relativeSpreadError``): with
-    /// 300–1000 Geant4 events, 2.5–5.7 % of the value, comparable to the 5 % target.
+    /// 300–1000 Geant4 events, 2.3–5.4 % of the value, comparable to the 5 % target.
     public var larResolutionError: (reference: Double, simulated: Double)
     /// Classifier AUC, reference vs ours, on the total-deposit shower shapes.
     public var aucShapes: Double
