@@ -20,8 +20,8 @@ public struct ResultTable: Sendable {
         self.caption = caption; self.header = header; self.rows = rows
     }
 
-    /// The Greek letters not spelled out in ``latexEscape(_:)``'s cases, by their TeX names (so
-    /// that a new parameter's symbol, say β or κ, never reaches pdfLaTeX as a raw character).
+    /// Every Greek letter by its TeX name, for ``latexEscape(_:)`` (so that a new parameter's
+    /// symbol, say β or κ, never reaches pdfLaTeX as a raw character).
     static let greek: [Character: String] = {
         let lower = ["alpha", "beta", "gamma", "delta", "varepsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
                      "nu", "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]
@@ -30,7 +30,7 @@ public struct ResultTable: Sendable {
             table[Character(Unicode.Scalar(0x03B1 + UInt32(k))!)] = name
         }
         for (ch, name) in [("Γ", "Gamma"), ("Δ", "Delta"), ("Θ", "Theta"), ("Λ", "Lambda"), ("Ξ", "Xi"), ("Π", "Pi"),
-                           ("Φ", "Phi"), ("Ψ", "Psi"), ("Ω", "Omega")] {
+                           ("Σ", "Sigma"), ("Φ", "Phi"), ("Ψ", "Psi"), ("Ω", "Omega")] {
             table[Character(ch)] = name
         }
         return table
@@ -49,16 +49,10 @@ public struct ResultTable: Sendable {
             case "%", "&", "#", "_": out += "\\\(ch)"
             case "^": out += "\\textasciicircum{}"
             case "~": out += "\\textasciitilde{}"
-            case "σ": out += "$\\sigma$"
-            case "Σ": out += "$\\Sigma$"
             case "±": out += "$\\pm$"
             case "−": out += "$-$"
             case "→": out += "$\\to$"
             case "×": out += "$\\times$"
-            case "γ": out += "$\\gamma$"
-            case "π": out += "$\\pi$"
-            case "η": out += "$\\eta$"
-            case "ψ": out += "$\\psi$"
             case "⁰": out += "$^0$"
             case "′": out += "$'$"
             case ">": out += "$>$"
