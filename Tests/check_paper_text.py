@@ -38,12 +38,13 @@ def main() -> int:
     problems = 0
     generated = os.path.abspath(sys.argv[1])
     for path in files:
+        is_generated = os.path.abspath(path).startswith(generated)
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f, 1):
                 text = COMMENT.sub("", line)
                 # A generated table or macro has no TeX of its own outside math but escapes: a bare
                 # ^ there is a label's text (pdfLaTeX: "Missing $ inserted").
-                if os.path.abspath(path).startswith(generated) and "^" in MATH.sub("", text.replace("\\^", "")):
+                if is_generated and "^" in MATH.sub("", text.replace("\\^", "")):
                     print(f"{os.path.relpath(path)}:{number}: ^ outside math (escape it as \\textasciicircum{{}} or write math)")
                     problems += 1
                 for ch in sorted(set(text)):

@@ -72,7 +72,7 @@ public struct ValidationRun: Sendable {
     /// (and the simulated samples into `exportSimulated`).
     private func write(_ refs: [ReferenceSample], to output: String, exportSimulated: String?, exportDataset: String?) throws {
         var summary: [[String]] = [], key: [[String]] = [], elimination: [[String]] = [], correlations: [[String]] = []
-        var lar: [[String]] = [], seedRows: [[String]] = [], seedAUCs: [[[Double]]] = []
+        var lar: [[String]] = [], larName = "", seedRows: [[String]] = [], seedAUCs: [[[Double]]] = []
         let names = tunings.map { $0 == .geant4 ? label ?? $0.rawValue : $0.rawValue }
         let prefix = label.map { ValidationOutput.macroName($0) } ?? ""
         // Targets met over all samples, per tuning: means, spreads (and how many there are).
@@ -94,6 +94,7 @@ public struct ValidationRun: Sendable {
             summary += ValidationOutput.summaryRows(ref, runs)
             key += ValidationOutput.keyShapeRows(ref, runs)
             lar += ValidationOutput.larRows(ref, runs)
+            larName = ValidationOutput.larRun(runs).name
             for (k, r) in runs.enumerated() { meansMet[k] += r.meansWithinTarget; spreadsMet[k] += r.spreadsWithinTarget }
             meanTargets += runs[0].shapes.count; spreadTargets += runs[0].spreadTargets
             if seedList.count > 1 {
@@ -116,7 +117,6 @@ public struct ValidationRun: Sendable {
         }
         try ValidationOutput.summaryTable(summary, names: names, events: events, seed: seed).write(to: output, stem: "summary")
         try ValidationOutput.keyShapeTable(key, names: names).write(to: output, stem: "keyshapes")
-        let larName = tunings.firstIndex(of: .geant4).map { names[$0] } ?? names[names.count - 1]
         try ValidationOutput.larTable(lar, name: larName, events: events).write(to: output, stem: "lar")
         macros += ["\\newcommand{\\Val\(prefix)NMeanTargetsAll}{\(meanTargets)}", "\\newcommand{\\Val\(prefix)NSpreadTargetsAll}{\(spreadTargets)}"]
         for (k, name) in names.enumerated() {
