@@ -21,7 +21,8 @@
 #   make check-goldens   the quick profile computed afresh, its headline numbers against
 #                        Tests/Goldens/quick_profile.json (exact)
 #   make check-paper-text every character of the generated tables and of the Paper is one pdfLaTeX can set
-#   make check-portable  the quick profile again as on an older CPU (no AVX2/FMA), bit for bit equal
+#   make check-portable  every kind of step of the quick profile again as on an older CPU (no AVX2/FMA),
+#                        bit for bit equal; check-portable-all: all of its steps (CI runs it)
 #   make check-staleness the pipeline reruns what a rebuilt tool or a changed seed/flag affects, and
 #                        nothing else (dry runs against check-goldens' out/quick)
 #   make record-goldens  re-record the golden values (swift test, and the quick profile computed
@@ -55,7 +56,7 @@ DEB_PACKAGES = libgsl-dev libhdf5-dev pkg-config gnuplot-nox fonts-dejavu-core f
 # PyPI packages used only by checks that read our files the way users' tools do.
 PY_PACKAGES  = h5py numpy
 
-.PHONY: help deps build test bench bench-compare bench-workload reproduce clean check-h5py check-goldens check-paper-text check-portable check-bad-input check-references check-staleness record-goldens docs check-slurm check-paper FORCE
+.PHONY: help deps build test bench bench-compare bench-workload reproduce clean check-h5py check-goldens check-paper-text check-portable check-portable-all check-bad-input check-references check-staleness record-goldens docs check-slurm check-paper FORCE
 
 # A dry run (make -n) or a question (make -q): nothing is built, stamps are not written.
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))
@@ -98,11 +99,18 @@ $(CALOBNN):
 	$(SWIFT) build -c release --product calobnn
 FORCE:
 
+# The tests as `swift test` runs them: release (the golden-value tests train and simulate), and
+# without testable imports (no test uses @testable), so the library modules are compiled with the
+# same flags as the tool's build and reused. With them, SwiftPM compiled every module a second time
+# for the tests (2 of make test's 15 minutes here) and then once more, relinking the tool, for the
+# next `swift build`, whose newer tool made every step of a later make rerun.
+SWIFT_TEST_FLAGS = -c release --disable-testable-imports
+
 ## test: the reference check, the h5py check, the bad-input suite, the quick profile end to end against its goldens and
 ## again as on an older CPU, the Paper's characters, the staleness check, then `swift test` (unit, gradient-check and
 ## golden-value tests; its summary line comes last).
 test: check-references build check-h5py check-bad-input check-goldens check-paper-text check-portable check-staleness
-	$(SWIFT) test -c release 2>&1 | tail -n 400
+	$(SWIFT) test $(SWIFT_TEST_FLAGS) 2>&1 | tail -n 400
 
 ## check-references: every repository path named in a comment or document exists, and nothing
 ## cites notes outside the repository (Tests/check_references.py; no build needed).
@@ -123,26 +131,48 @@ check-goldens: build
 check-paper-text: check-goldens
 	@$(PYTHON) Tests/check_paper_text.py out/quick/results
 
-## check-portable: the quick profile again as on an older x86-64 CPU — glibc told to hide AVX2,
-## FMA and AVX-512, so libm runs its plain builds and the network its baseline (SSE2) kernels —
-## into out/quick-emulated; every dataset, model (but its wall time), prediction and table must
-## equal check-goldens' bit for bit. Never sets OPENBLAS_CORETYPE: there is no BLAS to steer.
+## check-portable: steps of the quick profile again as on an older x86-64 CPU — glibc told to hide
+## AVX2, FMA and AVX-512, so libm runs its plain builds and the network its baseline (SSE2) kernels —
+## into out/quick-emulated; every dataset, model (but its wall time), prediction and table they make
+## must equal check-goldens' bit for bit. Never sets OPENBLAS_CORETYPE: there is no BLAS to steer.
+## check-portable runs every kind of step once (PORTABLE_GOALS, about a sixth of the profile's
+## time; our choice, to keep `make test` short): the datasets, the image table, §4 whole (both
+## networks, every seed, their predictions and tables), one removed class of §5 whole
+## (PORTABLE_CLASS: its BNNs, twin, ensemble, predictions, T scan and detectors) and one candidate's
+## validation (PORTABLE_CANDIDATE, which switches on every optional part of the shower model a
+## candidate uses: the halo's shower and multiplicity spreads, its long quanta's factor, the tail
+## rate's spread). What it leaves out combines such steps' outputs (the anomaly and scan tables over
+## all classes) or repeats them with other values (the main validation, the other candidates);
+## check-portable-all runs the whole profile (`make results`), as `.ci/run` does.
 PORTABLE_TUNABLES = glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD
-check-portable: check-goldens
+PORTABLE_CLASS     = jpsi_ee
+PORTABLE_CANDIDATE = threeseed
+# Shell words: the models and predictions of the class come from check-goldens' run.
+PORTABLE_GOALS     = datasets images classification out/quick-emulated/results/validation-tunings/$(PORTABLE_CANDIDATE)/numbers.tex \
+                     $$(cd out/quick && ls models/loo_$(PORTABLE_CLASS)_*.h5 pred/loo_$(PORTABLE_CLASS)_*.h5 | sed 's|^|out/quick-emulated/|')
+# $(call portable-run,GOALS,WHAT,COMPARE OPTIONS): GOALS (shell words) of the quick profile made as
+# on an older CPU into out/quick-emulated (WHAT says which, in the progress line), then compared
+# with out/quick.
+define portable-run
 	@rm -rf out/quick-emulated; mkdir -p out/quick-emulated
-	@echo "check-portable: make results PROFILE=quick as on a CPU without AVX2/FMA/AVX-512 (log: out/quick-emulated/results.log)"
-	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory -j2 results PROFILE=quick OUT=out/quick-emulated \
+	@echo "$@: $(2) of the quick profile, as on a CPU without AVX2/FMA/AVX-512 (log: out/quick-emulated/results.log)"
+	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory -j2 $(1) PROFILE=quick OUT=out/quick-emulated CALOBNN_BUILT=1 \
 	  > out/quick-emulated/results.log 2>&1 || { tail -n 30 out/quick-emulated/results.log; exit 1; }
-	@grep -q "kernels=baseline" out/quick-emulated/results.log || { echo "check-portable: the emulated run did not use the baseline kernels"; exit 1; }
-	@echo "check-portable: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
-	@$(PYTHON) Tests/compare_outputs.py out/quick out/quick-emulated
+	@grep -q "kernels=baseline" out/quick-emulated/results.log || { echo "$@: the emulated run did not use the baseline kernels"; exit 1; }
+	@echo "$@: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
+	@$(PYTHON) Tests/compare_outputs.py $(3) out/quick out/quick-emulated
+endef
+check-portable: check-goldens
+	$(call portable-run,$(PORTABLE_GOALS),the datasets$(comma) images$(comma) §4$(comma) §5's networks with $(PORTABLE_CLASS) removed and the candidate $(PORTABLE_CANDIDATE)'s validation,--subset)
+check-portable-all: check-goldens
+	$(call portable-run,results,every step)
 
 ## check-staleness: what reruns after a change (Tests/check_staleness.py, dry runs only, a few
 ## seconds): nothing when nothing changed, everything after a rebuilt tool, exactly the affected
 ## steps after a changed seed, profile value or TRAIN_FLAGS; and the goals that need no tool work
 ## without one. Brings out/quick up to date first (nothing to do after check-goldens).
 # (After check-goldens and check-portable when they are goals too, or under `make test`, also with -j.)
-check-staleness: build | $(filter check-goldens check-portable,$(MAKECMDGOALS)) $(if $(filter test,$(MAKECMDGOALS)),check-portable)
+check-staleness: build | $(filter check-goldens check-portable check-portable-all,$(MAKECMDGOALS)) $(if $(filter test,$(MAKECMDGOALS)),check-portable)
 	@mkdir -p out; $(MAKE) --no-print-directory results PROFILE=quick > out/quick-staleness.log 2>&1 || { tail -n 30 out/quick-staleness.log; exit 1; }
 	@$(PYTHON) Tests/check_staleness.py out/quick
 
@@ -158,8 +188,8 @@ check-h5py: build
 
 ## check-paper: the Paper built from check-goldens' quick profile (installs its TeX packages first, like make paper):
 ## fails on any LaTeX error and on a table shrunk below 8 pt. `.ci/run` runs it after `make test`. Takes the tool as
-## check-goldens built it (CALOBNN_BUILT=1): a second `swift build` in a fresh clone may recompile and relink it,
-## and its newer time stamp would make `make paper` recompute the whole quick profile.
+## check-goldens built it (CALOBNN_BUILT=1, no `swift build`): a tool relinked in between (as `swift test` once
+## did, see SWIFT_TEST_FLAGS) would be newer than out/quick and make `make paper` recompute the whole profile.
 check-paper: check-goldens
 	@echo "check-paper: make paper PROFILE=quick (log: out/quick/paper.log)"
 	@$(MAKE) --no-print-directory paper PROFILE=quick CALOBNN_BUILT=1 > out/quick/paper.log 2>&1 || { tail -n 30 out/quick/paper.log; exit 1; }
@@ -169,7 +199,7 @@ check-paper: check-goldens
 ## check-slurm: install Debian's Slurm and munge if missing, start a one-node Slurm of our own
 ## (everything under out/check-slurm/slurm-state, stopped again on exit), run the quick profile
 ## through it and compare every output with check-goldens' fresh local run in out/quick
-## (Reproduce/slurm/check-slurm). Needs root. `.ci/run` runs `make test check-slurm`.
+## (Reproduce/slurm/check-slurm). Needs root. `.ci/run` runs it after `make test check-portable-all`.
 SLURM_PACKAGES = slurm-wlm munge
 check-slurm: check-goldens
 	$(call apt-install,check-slurm,$(SLURM_PACKAGES))
@@ -218,7 +248,7 @@ clean:
 ## The quick profile's file (Tests/check_goldens.py) gains a key for every newly measured value
 ## (e.g. an added class) and is rewritten only if a value was added, changed or dropped.
 record-goldens: build
-	CALOBNN_RECORD_GOLDENS=1 $(SWIFT) test -c release 2>&1 | grep -E "RECORD-GOLDENS|passed|failed" || true
+	CALOBNN_RECORD_GOLDENS=1 $(SWIFT) test $(SWIFT_TEST_FLAGS) 2>&1 | grep -E "RECORD-GOLDENS|passed|failed" || true
 	@rm -rf out/quick; mkdir -p out/quick   # computed afresh: cached results may come from an older build
 	$(MAKE) --no-print-directory results PROFILE=quick > out/quick/results.log 2>&1 || { tail -n 30 out/quick/results.log; exit 1; }
 	CALOBNN_RECORD_GOLDENS=1 $(PYTHON) Tests/check_goldens.py out/quick/results Tests/Goldens/quick_profile.json

@@ -68,7 +68,7 @@ space := $(empty) $(empty)
 # … need no built tool and write nothing under out/. A dry run (-n, -q) writes no stamp.
 NO_PIPELINE_GOALS = help deps deps-paper build clean docs bench bench-compare check-references \
                     check-bad-input check-h5py check-staleness test check-goldens check-portable \
-                    check-slurm record-goldens
+                    check-portable-all check-paper-text check-paper check-slurm record-goldens
 PIPELINE = $(filter-out $(NO_PIPELINE_GOALS),$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL)))
 MAKE_STATE = $(OUT)/.make
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Compare two runs of the same pipeline file by file (make check-portable).
 
-Usage: compare_outputs.py REFERENCE_DIR OTHER_DIR
+Usage: compare_outputs.py [--subset] REFERENCE_DIR OTHER_DIR
 
-Every file must exist in both trees and be equal:
+Every file must exist in both trees and be equal (with --subset: every file of OTHER_DIR, a run of
+some of the pipeline's steps, must exist in REFERENCE_DIR and be equal, and each of the folders
+data, models, pred and results must hold at least one of them):
   *.h5           every dataset bit for bit (dtype, shape, bytes) and every attribute equal, except
                  wall-time attributes (names `seconds` or ending in `_seconds`); file-name attributes
                  (names ending in `_file`) are compared with OTHER_DIR's path replaced by REFERENCE_DIR's;
@@ -80,11 +82,18 @@ def strip_wall_time(text):
     return b"\n".join(l for l in text.split(b"\n") if not WALL_TIME_MACRO.search(l.decode("utf-8", "replace")))
 
 
-def main(ref, other):
+SUBSET_FOLDERS = ("data", "models", "pred", "results")
+
+
+def main(ref, other, subset=False):
     global ROOTS
     ROOTS = (os.path.normpath(ref), os.path.normpath(other))
     a, b = files(ref), files(other)
-    failed = [f"{n}: only in {ref}" for n in sorted(a - b)] + [f"{n}: only in {other}" for n in sorted(b - a)]
+    failed = [] if subset else [f"{n}: only in {ref}" for n in sorted(a - b)]
+    failed += [f"{n}: only in {other}" for n in sorted(b - a)]
+    if subset:
+        made = {n.split(os.sep)[0] for n in b}
+        failed += [f"{d}/: no file of it in {other}" for d in SUBSET_FOLDERS if d not in made]
     passed = 0
     for n in sorted(a & b):
         base = os.path.basename(n)
@@ -104,9 +113,15 @@ def main(ref, other):
             passed += 1
     for f in failed:
         print("portability:", f)
-    print(f"portable outputs: {passed} passed, {len(failed)} failed")
+    scope = f" (the {len(b)} files of {other}; {ref} has {len(a)})" if subset else ""
+    print(f"portable outputs: {passed} passed, {len(failed)} failed{scope}")
     return 1 if failed or passed == 0 else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    args = sys.argv[1:]
+    subset = "--subset" in args
+    args = [x for x in args if x != "--subset"]
+    if len(args) != 2:
+        sys.exit("usage: compare_outputs.py [--subset] REFERENCE_DIR OTHER_DIR")
+    sys.exit(main(args[0], args[1], subset))

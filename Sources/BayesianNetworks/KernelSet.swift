@@ -1,7 +1,7 @@
 // Which build of the network kernels this process runs (study §2, §4). NetworkKernels is
 // compiled twice from one source file: for the baseline x86-64 instruction set and with AVX2.
 // The two builds perform the same IEEE operations in the same order (no fused multiply-add) and
-// give the same bits — `make check-portable` runs the whole pipeline with each and compares the
+// give the same bits — `make check-portable-all` runs the whole pipeline with each and compares the
 // files byte for byte — so the choice changes the speed, never a result.
 import CNumerics
 import Foundation

@@ -47,7 +47,7 @@ typealias Lanes8 = SIMD8<Double>
 /// Which build of the simulator's SIMD kernels (ShowerKernels) this process runs: the AVX2 build
 /// when the CPU has AVX2 and glibc reports it usable (as the network kernels' `KernelSet`), unless
 /// `CALOBNN_KERNELS=baseline`. The two builds give the same bits (ShowerKernels.swift's header);
-/// `make check-portable` compares whole pipelines run with each.
+/// `make check-portable-all` compares whole pipelines run with each.
 enum ShowerKernelBuild {
     static let avx2: Bool = {
         if let forced = getenv("CALOBNN_KERNELS"), String(cString: forced) == "baseline" { return false }

@@ -8,7 +8,7 @@
 // baseline x86-64 instruction set (SSE2: one SIMD8 = two 4-lane registers) and as
 // `NetworkKernelsAVX2` with AVX2 enabled (one SIMD8 = one 8-lane register, no FMA). The two
 // builds perform the same operations in the same order and give the same bits; BayesianNetworks
-// picks one per process (see its `KernelSet`) and `make check-portable` compares whole pipelines
+// picks one per process (see its `KernelSet`) and `make check-portable-all` compares whole pipelines
 // run with each. Each SIMD kernel has a plain scalar twin, one lane at a time in the same order,
 // which the tests compare bit for bit.
 //

@@ -1,6 +1,6 @@
 // The network kernels' reproducibility contract, tested directly: each SIMD kernel equals its
 // scalar twin bit for bit, and the AVX2 build equals the baseline build bit for bit (on a CPU
-// that can run it). `make check-portable` checks the same on whole pipelines.
+// that can run it). `make check-portable-all` checks the same on whole pipelines.
 import CNumerics
 import Foundation
 import NetworkKernels
