@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "CSHA256"),
         // §3 validated: our showers against Geant4 reference samples (shapes, separation, classifier).
         .target(name: "SimulationValidation",
-                dependencies: ["CalorimeterSimulation", "StudyData", "Classification", "StudyReport"]),
+                dependencies: ["CalorimeterSimulation", "StudyData", "Classification", "StudyReport", "PortableMath"]),
 
         // The study's experiments as functions of a configuration: §3 images, §4 identification,
         // §5 leave-one-out, the networks on Geant4 images; training and prediction runs; seeds.

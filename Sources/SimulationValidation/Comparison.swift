@@ -3,6 +3,7 @@
 // arXiv:2410.21611 §4: a classifier that cannot tell the samples apart, AUC → 0.5).
 import Classification
 import Foundation
+import PortableMath
 
 /// Mean, standard deviation (N − 1), standard error and median of a list.
 public struct Summary: Sendable, Equatable {
@@ -168,6 +169,8 @@ public func compareObservables(names: [String], reference: [[Double]], simulated
 /// Two-fold: events are split by parity of their index (no random numbers); train on one half,
 /// score the other, then swap; both halves' scores enter one AUC. Both samples are cut to the
 /// smaller size, so the classes are balanced. AUC = 0.5: indistinguishable; 1: disjoint.
+/// Its exp and log1p are PortableMath's, not libm's (glibc picks an FMA build of those on CPUs that
+/// have FMA, which can differ in the last bit): the AUCs do not depend on the CPU.
 public enum SampleClassifier {
     /// The two-fold AUC of reference-vs-simulated on `reference`, `simulated` (rows = events).
     ///
@@ -236,7 +239,7 @@ public enum SampleClassifier {
             h.withUnsafeMutableBufferPointer { hb in
                 for (f, t) in zip(phi, y) {
                     let z = zip(model.weights, f).reduce(0) { $0 + $1.0 * $1.1 }
-                    let p = 1 / (1 + exp(-z)), w = p * (1 - p) / n
+                    let p = 1 / (1 + PortableMath.exp(-z)), w = p * (1 - p) / n
                     f.withUnsafeBufferPointer { fb in
                         for i in 0 ..< k {
                             g[i] += (p - t) * fb[i] / n
@@ -272,7 +275,7 @@ public enum SampleClassifier {
         var sum = 0.0
         for (f, t) in zip(phi, y) {
             let z = zip(w, f).reduce(0) { $0 + $1.0 * $1.1 }
-            sum += max(z, 0) + log1p(exp(-abs(z))) - t * z
+            sum += max(z, 0) + PortableMath.log1p(PortableMath.exp(-abs(z))) - t * z
         }
         return sum / Double(phi.count) + lambda * w.reduce(0) { $0 + $1 * $1 } / 2
     }

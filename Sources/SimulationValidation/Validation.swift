@@ -3,6 +3,7 @@
 // CLI (`calobnn validate`) and the tests call the same function.
 import CalorimeterSimulation
 import Foundation
+import PortableMath
 import StudyReport
 
 /// The comparison of one reference sample with our simulator under one tuning.
@@ -92,7 +93,7 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
     var simCells: [[[Double]]] = []
     func cellFeatures(_ sample: ImageSample) -> [[Double]] {
         (0 ..< min(sample.count, 1000)).map { n in
-            (0 ..< g.totalCells).map { c in log1p(max(Double(sample.cells[n * g.totalCells + c]), 0)) }
+            (0 ..< g.totalCells).map { c in PortableMath.log1p(max(Double(sample.cells[n * g.totalCells + c]), 0)) }
         }
     }
     let refCells = cellFeatures(ref.total)
