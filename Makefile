@@ -102,12 +102,13 @@ FORCE:
 # The tests as `swift test` runs them: release (the golden-value tests train and simulate), and
 # without testable imports (no test uses @testable), so the library modules are compiled with the
 # same flags as the tool's build and reused. With them, SwiftPM compiled every module a second time
-# for the tests (2 of make test's 15 minutes here) and then once more, relinking the tool, for the
-# next `swift build`, whose newer tool made every step of a later make rerun.
+# for the tests (`swift test` took 136 s of a fresh clone's make test here, now 65 s) and then once
+# more, relinking the tool, for the next `swift build`, whose newer tool made every step of a
+# later make rerun.
 SWIFT_TEST_FLAGS = -c release --disable-testable-imports
 
 ## test: the reference check, the h5py check, the bad-input suite, the quick profile end to end against its goldens and
-## again as on an older CPU, the Paper's characters, the staleness check, then `swift test` (unit, gradient-check and
+## every kind of its steps again as on an older CPU, the Paper's characters, the staleness check, then `swift test` (unit, gradient-check and
 ## golden-value tests; its summary line comes last).
 test: check-references build check-h5py check-bad-input check-goldens check-paper-text check-portable check-staleness
 	$(SWIFT) test $(SWIFT_TEST_FLAGS) 2>&1 | tail -n 400

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Compare two runs of the same pipeline file by file (make check-portable).
+"""Compare two runs of the same pipeline file by file (make check-portable, check-portable-all,
+check-slurm).
 
 Usage: compare_outputs.py [--subset] REFERENCE_DIR OTHER_DIR
 
