@@ -163,8 +163,9 @@ define portable-run
 	@echo "$@: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
 	@$(PYTHON) Tests/compare_outputs.py $(3) out/quick out/quick-emulated
 endef
+# With check-portable-all a goal too (`.ci/run`), check-portable leaves the steps to it.
 check-portable: check-goldens
-	$(call portable-run,$(PORTABLE_GOALS),the datasets$(comma) images$(comma) §4$(comma) §5's networks with $(PORTABLE_CLASS) removed and the candidate $(PORTABLE_CANDIDATE)'s validation,--subset)
+	$(if $(filter check-portable-all,$(MAKECMDGOALS)),@echo "check-portable: left to check-portable-all (every step)",$(call portable-run,$(PORTABLE_GOALS),the datasets$(comma) images$(comma) §4$(comma) §5's networks with $(PORTABLE_CLASS) removed and the candidate $(PORTABLE_CANDIDATE)'s validation,--subset))
 check-portable-all: check-goldens
 	$(call portable-run,results,every step)
 
