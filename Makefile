@@ -104,7 +104,7 @@ FORCE:
 # same flags as the tool's build and reused. With them, SwiftPM compiled every module a second time
 # for the tests (`swift test` took 136 s of a fresh clone's make test here, now 65 s) and then once
 # more, relinking the tool, for the next `swift build`, whose newer tool made every step of a
-# later make rerun.
+# later make rerun (in CI: check-paper's make paper recomputed the whole quick profile).
 SWIFT_TEST_FLAGS = -c release --disable-testable-imports
 
 ## test: the reference check, the h5py check, the bad-input suite, the quick profile end to end against its goldens and
@@ -157,7 +157,7 @@ PORTABLE_GOALS     = datasets images classification out/quick-emulated/results/v
 define portable-run
 	@rm -rf out/quick-emulated; mkdir -p out/quick-emulated
 	@echo "$@: $(2) of the quick profile, as on a CPU without AVX2/FMA/AVX-512 (log: out/quick-emulated/results.log)"
-	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory -j2 $(1) PROFILE=quick OUT=out/quick-emulated CALOBNN_BUILT=1 \
+	@GLIBC_TUNABLES=$(PORTABLE_TUNABLES) $(MAKE) --no-print-directory -j2 $(1) PROFILE=quick OUT=out/quick-emulated \
 	  > out/quick-emulated/results.log 2>&1 || { tail -n 30 out/quick-emulated/results.log; exit 1; }
 	@grep -q "kernels=baseline" out/quick-emulated/results.log || { echo "$@: the emulated run did not use the baseline kernels"; exit 1; }
 	@echo "$@: kernels $$(grep -o 'kernels=[a-z0-9]*' out/quick/results.log | sort -u | tr '\n' ' ')vs $$(grep -o 'kernels=[a-z0-9]*' out/quick-emulated/results.log | sort -u | tr '\n' ' ')"
@@ -189,12 +189,10 @@ check-h5py: build
 	$(PYTHON) Tests/check_h5py.py $$tmp/all.h5
 
 ## check-paper: the Paper built from check-goldens' quick profile (installs its TeX packages first, like make paper):
-## fails on any LaTeX error and on a table shrunk below 8 pt. `.ci/run` runs it after `make test`. Takes the tool as
-## check-goldens built it (CALOBNN_BUILT=1, no `swift build`): a tool relinked in between (as `swift test` once
-## did, see SWIFT_TEST_FLAGS) would be newer than out/quick and make `make paper` recompute the whole profile.
+## fails on any LaTeX error and on a table shrunk below 8 pt. `.ci/run` runs it after `make test`.
 check-paper: check-goldens
 	@echo "check-paper: make paper PROFILE=quick (log: out/quick/paper.log)"
-	@$(MAKE) --no-print-directory paper PROFILE=quick CALOBNN_BUILT=1 > out/quick/paper.log 2>&1 || { tail -n 30 out/quick/paper.log; exit 1; }
+	@$(MAKE) --no-print-directory paper PROFILE=quick > out/quick/paper.log 2>&1 || { tail -n 30 out/quick/paper.log; exit 1; }
 	@if grep -q "^fitbox: below 8 pt" Paper/build/paper.log; then grep "^fitbox: below 8 pt" Paper/build/paper.log; exit 1; fi
 	@tail -n 1 out/quick/paper.log
 
