@@ -93,7 +93,8 @@ KEYS = ["E_tot", "f_0", "width_x_0", "width_y_0", "width_x_1", "width_y_1", "wid
 # (bounded to 0.5…3); the tail rate's spread s and centre scale k at GFlash's draw (1, bounded to
 # 0…1.5 and 0.8…1.2); the back layer's spot count scale at 1 (bounded to 1…8: more spots cost time);
 # the halo's layer-0 multiplicity spread off (bounded to 0…1); the tail rate's spread's
-# energy power off (bounded to 0…1.5).
+# energy power off (bounded to 0…1.5); the backward quanta's energy factor off (1, bounded to
+# 0.1…1: Compton kinematics makes a backward photon softer, never harder).
 PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": (20.0, 4.0),
           "halo_quantum_mev": (1.0, 0.25), "halo_asymmetry": (0.84, 0.15),
           "halo_long_fraction": (0.5, 0.1), "halo_long_lambda_mm": (60.0, 10.0),
@@ -105,7 +106,8 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "axis_shift_mm_rootgev": (0.0, 0.3), "halo_shower_spread": (0.0, 0.05),
           "halo_long_quantum_factor": (1.0, 0.1), "spot_back_radius_scale": (1.0, 0.2),
           "tail_rate_spread": (1.0, 0.15), "tail_rate_scale": (1.0, 0.03), "spot_back_count_scale": (1.0, 0.5),
-          "halo_multiplicity_spread": (0.0, 0.05), "tail_rate_spread_power": (0.0, 0.1)}
+          "halo_multiplicity_spread": (0.0, 0.05), "tail_rate_spread_power": (0.0, 0.1),
+          "halo_backward_quantum_factor": (1.0, 0.1)}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).
@@ -117,7 +119,7 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "halo_shower_spread": (0.0, 1.0), "halo_long_quantum_factor": (0.1, 3.0),
           "spot_back_radius_scale": (0.5, 3.0), "tail_rate_spread": (0.0, 1.5), "tail_rate_scale": (0.8, 1.2),
           "spot_back_count_scale": (1.0, 8.0), "halo_multiplicity_spread": (0.0, 1.0),
-          "tail_rate_spread_power": (0.0, 1.5)}
+          "tail_rate_spread_power": (0.0, 1.5), "halo_backward_quantum_factor": (0.1, 1.0)}
 
 
 def objective(p, shapes=True):
@@ -191,7 +193,8 @@ def compiled():
             "tail_rate_scale": ("tail rate β_hom: spread s, centre scale k", 1),
             "spot_back_count_scale": ("back-layer spot count scale m_back", 0),
             "halo_multiplicity_spread": ("halo layer-0 multiplicity's shower-to-shower spread c_q", 0),
-            "tail_rate_spread_power": ("tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", 0)}
+            "tail_rate_spread_power": ("tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", 0),
+            "halo_backward_quantum_factor": ("halo backward quanta's factor q_back", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

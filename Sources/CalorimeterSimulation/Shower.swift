@@ -139,6 +139,21 @@ public struct SoftPhotonHalo: Sendable {
     /// (σ 9.8 against 7.4): a q_long below 1 takes energy off the far hits but none of them
     /// (`Reproduce/tunings/quanta.set` fits it at 0.77).
     public var longQuantumFactor = 1.0
+    /// q_back: a quantum that flies backward (cos θ < 0) carries q_back times the energy it would
+    /// otherwise have (the step's halo energy stays h·dE: the others carry a little more; 1 = all
+    /// alike, this version). Why: most soft photons of a shower are made moving forward, with its
+    /// electrons; one that moves backward has mostly been Compton-scattered through more than 90°,
+    /// and the Compton formula E′ = E / (1 + (E / mₑc²)(1 − cos θ)) caps its energy at
+    /// mₑc² = 511 keV after 90° and at mₑc²/2 = 256 keV after 180°, whatever E was (PDG, "Passage
+    /// of particles through matter"), while the quanta average ε̄ ≈ 0.6–0.8 MeV. What it acts on:
+    /// layer 0's energy beyond 40 mm of the axis, much of which is quanta that fly backward: with
+    /// the candidate `Reproduce/tunings/threeseed.set` it is 17–25 % above Geant4's in every sample
+    /// while layer 0's sparsity agrees (`calobnn validate --seed 4242 --export-simulated`; 2000
+    /// events per sample). The hits stay where they are, only their energy moves. Sending the long
+    /// flights forward only (cos θ ≥ 0) instead brought that energy to Geant4's but emptied layer 0's
+    /// far cells (sparsity −39 %, shape AUC 0.996–1.000): Geant4 hits them, softly.
+    /// `Reproduce/tunings/backward.set` says how its value was chosen.
+    public var backwardQuantumFactor = 1.0
     /// ε̄, MeV: the mean energy of a quantum: fitted (10 and 50 GeV γ/e⁻ shapes, fit_shower_model.py) within
     /// ε̄ ≥ 0.5 MeV (our bound: fewer quanta keep the simulator fast; Geant4's median non-zero
     /// layer-0 strip holds 1.2 MeV).
@@ -943,6 +958,13 @@ extension ShowerModel {
                         // A long flight's quantum is ``SoftPhotonHalo/longQuantumFactor`` times
                         // larger (the flight component is drawn from its depth/scale word, below).
                         if (Double(words[nq + 2 * i] & 0xFFFF) + 0.5) / 65536 < longShare { e *= halo.longQuantumFactor }
+                        // A quantum that flies backward is ``SoftPhotonHalo/backwardQuantumFactor`` times
+                        // smaller (its direction is drawn from its direction word, below, as there).
+                        if halo.backwardQuantumFactor != 1 {
+                            let uc = (Double(words[nq + 2 * i + 1] >> 16) + 0.5) / 65536
+                            let cosT = a > 1e-6 ? ((oneMinusA2 + 4 * a * uc).squareRoot() - 1) / a : 2 * uc - 1
+                            if cosT < 0 { e *= halo.backwardQuantumFactor }
+                        }
                         quanta[i] = e; flights[i] = u; sum += e
                     }
                     let norm = eHalo / sum
@@ -995,7 +1017,7 @@ extension ShowerModel {
                                               "tail_far_depth_spread", "tail_falloff_radius_mm", "tail_falloff_length_mm",
                                               "axis_shift_mm_rootgev", "halo_shower_spread", "halo_long_quantum_factor",
                                               "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale",
-                                              "halo_multiplicity_spread", "tail_rate_spread_power"]
+                                              "halo_multiplicity_spread", "tail_rate_spread_power", "halo_backward_quantum_factor"]
 
     /// Parameters set by name as one line, sorted by name (`halo_h0=0.05,…`; empty when none):
     /// what a dataset's `shower_model` attribute, an exported validation sample's `generator` and
@@ -1026,6 +1048,7 @@ extension ShowerModel {
             case "halo_shower_spread": try require(v <= 2, "in [0, 2]"); halo.showerSpread = v
             case "halo_multiplicity_spread": try require(v <= 2, "in [0, 2]"); halo.multiplicitySpread = v
             case "halo_long_quantum_factor": try require(v > 0 && v <= 10, "in (0, 10]"); halo.longQuantumFactor = v
+            case "halo_backward_quantum_factor": try require(v > 0 && v <= 10, "in (0, 10]"); halo.backwardQuantumFactor = v
             case "tail_far_depth_spread": tailFarDepthSpread = v
             case "tail_falloff_radius_mm": try require(v > 0, "> 0"); tailFallOff.radiusMM = v
             case "tail_falloff_length_mm": try require(v > 0, "> 0"); tailFallOff.lengthMM = v

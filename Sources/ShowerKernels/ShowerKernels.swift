@@ -149,7 +149,8 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
 /// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
 /// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
 /// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (× the
-/// long-flight factor `qLong` for the long flights, then all scaled to sum to `energy`), depth z,
+/// long-flight factor `qLong` for the long flights and the backward factor `qBack` for those
+/// with cos θ < 0, then all scaled to sum to `energy`), depth z,
 /// transverse (x, y) and cell code: a cell index as the scalar binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
 /// ±`window` the cell ⌊(x + w)·(1/size)⌋ capped at the last, plus the layer's offset; inside the
 /// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
@@ -167,7 +168,8 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
 public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
-                       lambdaShort: Double, longQuantumFactor qLong: Double, asymmetry a: Double,
+                       lambdaShort: Double, longQuantumFactor qLong: Double, backwardQuantumFactor qBack: Double,
+                       asymmetry a: Double,
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
                        depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
                        layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int, logTable: UnsafePointer<Double>,
@@ -182,8 +184,8 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
     for j in end ..< end + 8 { words[j] = 0 }
     // Pass 1. Energies (unscaled): −ln u of the word's high 16 bits, from the table; × `qLong`
     // for the quanta that fly with the long scale (their depth/scale word's low 16 bits below
-    // `longShare`), unless it is 1. s, and the flight's components (ℓ cos θ into `zs`, which
-    // pass 2 overwrites with z).
+    // `longShare`), unless it is 1, and × `qBack` for those that fly backward (cos θ < 0), unless
+    // it is 1. s, and the flight's components (ℓ cos θ into `zs`, which pass 2 overwrites with z).
     let stride = nq + 4
     let depths = scratch, alongX = scratch + stride, alongY = scratch + 2 * stride
     var i = 0
@@ -196,11 +198,13 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
         let hi = b &>> 16
         var e = -Lanes(logTable[Int(hi[0])], logTable[Int(hi[1])], logTable[Int(hi[2])], logTable[Int(hi[3])])
         if qLong != 1 { e.replace(with: e * qLong, where: long) }
+        let uc = uniform16(bits &>> 16)
+        let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
+        // × `qBack` for the quanta that fly backward, unless it is 1.
+        if qBack != 1 { e.replace(with: e * qBack, where: cosT .< 0) }
         UnsafeMutableRawPointer(quanta + i).storeBytes(of: e, as: Lanes.self)
         let s = s1 + uniform16(sb &>> 16) * ds
         let lambda = Lanes(repeating: lambdaShort).replacing(with: lambdaLong, where: long)
-        let uc = uniform16(bits &>> 16)
-        let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1
         let sinT = (1 - cosT * cosT).squareRoot()
         let (c, sn) = laneUnitCircle(bits & 0xFFFF)
         // The flight: ln u of the energy/flight word's low 16 bits, from the table.

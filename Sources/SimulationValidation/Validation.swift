@@ -399,6 +399,7 @@ extension ValidationOutput {
             ["halo share's shower-to-shower spread c", fmt(m.halo.showerSpread, 2), "off (c = 0)"],
             ["halo layer-0 multiplicity's shower-to-shower spread c_q", fmt(m.halo.multiplicitySpread, 2), "off (c_q = 0)"],
             ["halo long flights' quantum factor q_long", fmt(m.halo.longQuantumFactor, 2), "off (q_long = 1)"],
+            ["halo backward quanta's factor q_back", fmt(m.halo.backwardQuantumFactor, 2), "off (q_back = 1)"],
             ["back-layer spot radius scale s_back", fmt(m.backSpotRadiusScale, 2), "off (s_back = 1)"],
             ["back-layer spot count scale m_back", fmt(m.backSpotCountScale, 2), "off (m_back = 1)"],
             ["tail rate β_hom: spread s, centre scale k", "\(fmt(m.tailRate.spread, 2)), \(fmt(m.tailRate.scale, 2))", "off (s = k = 1)"],

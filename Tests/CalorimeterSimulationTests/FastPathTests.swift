@@ -49,7 +49,7 @@ struct FastPathTests {
                 let codes = UnsafeMutablePointer<Int32>.allocate(capacity: nq + 8); defer { codes.deallocate() }
                 let haloQuanta = avx2 ? ShowerKernelsAVX2.haloQuanta : ShowerKernels.haloQuanta
                 layers.withUnsafeBufferPointer { l in
-                    haloQuanta(&state, words, nq, 10, 0, 5, 0.4, 60, 18, 0.7, 0.4, // energy, step, long share, λ's, q_long, a
+                    haloQuanta(&state, words, nq, 10, 0, 5, 0.4, 60, 18, 0.7, 0.8, 0.4, // energy, step, long share, λ's, q_long, q_back, a
                                0, 0, 0, 0, 1, 400, 90, 437, 240, 500, // axis, direction, depth, z01, z12, window, plate
                                l.baseAddress!, 504, 507, table, doubles, doubles + (nq + 8), codes, doubles + 2 * (nq + 8))
                 }
@@ -119,7 +119,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -146,13 +146,16 @@ struct FastPathTests {
         var tailRate = ShowerModel(medium: medium); tailRate.tailRate = (spread: 0.5, scale: 0.93)
         var tailPower = tailRate; tailPower.tailRateSpreadPower = 0.6
         var multiplicity = ShowerModel(medium: medium); multiplicity.halo.multiplicitySpread = 0.5
+        var backSoft = ShowerModel(medium: medium); backSoft.halo.backwardQuantumFactor = 0.6
+        var backSoftIsotropic = isotropic; backSoftIsotropic.halo.backwardQuantumFactor = 0.3; backSoftIsotropic.halo.longQuantumFactor = 0.5
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
                       ("far spread 3 from 20 mm", spreadNear), ("axis shift", shifted),
                       ("halo spread 0.4", haloSpread), ("q_long 0.4", longSmall), ("q_long 3, w₁ 0.2", longLarge),
                       ("s_back 1.6", backWide), ("m_back 3.5", backMany), ("s 0.5, k 0.93", tailRate),
-                      ("s 0.5, k 0.93, p 0.6", tailPower), ("multiplicity spread 0.5", multiplicity)]
+                      ("s 0.5, k 0.93, p 0.6", tailPower), ("multiplicity spread 0.5", multiplicity),
+                      ("q_back 0.6", backSoft), ("q_back 0.3, q_long 0.5, a = 0", backSoftIsotropic)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -378,6 +381,35 @@ struct FastPathTests {
         #expect(smaller.hits == plain.hits, "hits \(plain.hits) → \(smaller.hits)")
         // Measured: 18 % less (at these values the spots' fall-off brings much of that energy).
         #expect(smaller.energy < 0.9 * plain.energy, "energy \(plain.energy) → \(smaller.energy) MeV")
+    }
+
+    @Test("softer backward quanta take energy off layer 0 beyond 40 mm, keep its hits and the deposit")
+    func backwardQuantumFactorActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var soft = ShowerModel(medium: medium); soft.halo.backwardQuantumFactor = 0.5
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // Layer 0's strips beyond ±40 mm in y (every x), their hits, and the whole deposit, over 40 showers.
+        func far(_ model: ShowerModel) -> (energy: Double, hits: Int, total: Double) {
+            var energy = 0.0, hits = 0, total = 0.0
+            for seed: UInt64 in 1 ... 40 {
+                var image = CalorimeterImage(geometry: g)
+                _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                for ix in 0 ..< 3 {
+                    for iy in 0 ..< 96 where abs((Double(iy) + 0.5) * 5 - 240) > 40 {
+                        let c = image.cells[ix * 96 + iy]
+                        energy += Double(c); hits += c > 0 ? 1 : 0
+                    }
+                }
+                total += image.cells.reduce(0.0) { $0 + Double($1) } + image.overflow.reduce(0.0) { $0 + Double($1) }
+            }
+            return (energy, hits, total)
+        }
+        let plain = far(ShowerModel(medium: medium)), softer = far(soft)
+        // Same random numbers, same places: each quantum lands where it did, with a different energy.
+        #expect(softer.hits == plain.hits, "hits \(plain.hits) → \(softer.hits)")
+        #expect(softer.energy < 0.9 * plain.energy, "energy \(plain.energy) → \(softer.energy) MeV")
+        // Each step's halo energy is kept; what moves is which quanta carry it (a little leaks less at the front).
+        #expect(abs(softer.total - plain.total) < 0.01 * plain.total, "deposit \(plain.total) → \(softer.total) MeV")
     }
 
     @Test("a deep tail moves energy behind the maximum and keeps the total")

@@ -195,6 +195,10 @@ struct Geant4TuningTests {
         try model.apply(["halo_long_quantum_factor": 0.5])
         #expect(model.halo.longQuantumFactor == 0.5)
         #expect(throws: ShowerModelError.self) { try model.apply(["halo_long_quantum_factor": 0]) }
+        try model.apply(["halo_backward_quantum_factor": 0.65])
+        #expect(model.halo.backwardQuantumFactor == 0.65)
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_backward_quantum_factor": 0]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_backward_quantum_factor": 11]) }
         try model.apply(["spot_back_radius_scale": 1.6])
         #expect(model.backSpotRadiusScale == 1.6)
         #expect(throws: ShowerModelError.self) { try model.apply(["spot_back_radius_scale": 0]) }
