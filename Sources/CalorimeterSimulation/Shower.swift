@@ -863,6 +863,11 @@ extension ShowerModel {
         var spots = 0
         // Inverse CDF of p(c) ∝ 1 + a c: c = (−1 + √((1 − a)² + 4 a u))/a (u uniform; a → 0: 2u − 1).
         let a = halo.forwardAsymmetry, oneMinusA2 = (1 - a) * (1 - a)
+        /// A quantum's cos θ from the high 16 bits of its direction word.
+        func cosTheta(_ bits: UInt32) -> Double {
+            let u = (Double(bits >> 16) + 0.5) / 65536
+            return a > 1e-6 ? ((oneMinusA2 + 4 * a * u).squareRoot() - 1) / a : 2 * u - 1
+        }
         let depth = geometry.depth, w = geometry.windowHalfWidth
         let bins = geometry.layers.enumerated().map { (l, layer) in
             (offset: geometry.layerOffsets[l], nx: layer.cellsX, ny: layer.cellsY,
@@ -960,11 +965,7 @@ extension ShowerModel {
                         if (Double(words[nq + 2 * i] & 0xFFFF) + 0.5) / 65536 < longShare { e *= halo.longQuantumFactor }
                         // A quantum that flies backward is ``SoftPhotonHalo/backwardQuantumFactor`` times
                         // smaller (its direction is drawn from its direction word, below, as there).
-                        if halo.backwardQuantumFactor != 1 {
-                            let uc = (Double(words[nq + 2 * i + 1] >> 16) + 0.5) / 65536
-                            let cosT = a > 1e-6 ? ((oneMinusA2 + 4 * a * uc).squareRoot() - 1) / a : 2 * uc - 1
-                            if cosT < 0 { e *= halo.backwardQuantumFactor }
-                        }
+                        if halo.backwardQuantumFactor != 1 && cosTheta(words[nq + 2 * i + 1]) < 0 { e *= halo.backwardQuantumFactor }
                         quanta[i] = e; flights[i] = u; sum += e
                     }
                     let norm = eHalo / sum
@@ -976,8 +977,7 @@ extension ShowerModel {
                         let s = s1 + (Double(sb >> 16) + 0.5) / 65536 * ds
                         let lambda = (Double(sb & 0xFFFF) + 0.5) / 65536 < longShare ? shower.lambdaLong : shower.lambdaShort
                         let bits = words[nq + 2 * i + 1]
-                        let u = (Double(bits >> 16) + 0.5) / 65536
-                        let cosT = a > 1e-6 ? ((oneMinusA2 + 4 * a * u).squareRoot() - 1) / a : 2 * u - 1
+                        let cosT = cosTheta(bits)
                         let sinT = (1 - cosT * cosT).squareRoot()
                         let (c, sn) = unitCircle(bits & 0xFFFF)
                         let ell = -lambda * fastLog(flights[i])
