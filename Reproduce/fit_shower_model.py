@@ -94,7 +94,8 @@ KEYS = ["E_tot", "f_0", "width_x_0", "width_y_0", "width_x_1", "width_y_1", "wid
 # 0…1.5 and 0.8…1.2); the back layer's spot count scale at 1 (bounded to 1…8: more spots cost time);
 # the halo's layer-0 multiplicity spread off (bounded to 0…1); the tail rate's spread's
 # energy power off (bounded to 0…1.5); the backward quanta's energy factor off (1, bounded to
-# 0.1…1: Compton kinematics makes a backward photon softer, never harder).
+# 0.1…1: Compton kinematics makes a backward photon softer, never harder); the axis tilt's
+# energy power beyond 1/√E off (bounded to 0…1).
 PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": (20.0, 4.0),
           "halo_quantum_mev": (1.0, 0.25), "halo_asymmetry": (0.84, 0.15),
           "halo_long_fraction": (0.5, 0.1), "halo_long_lambda_mm": (60.0, 10.0),
@@ -107,7 +108,10 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "halo_long_quantum_factor": (1.0, 0.1), "spot_back_radius_scale": (1.0, 0.2),
           "tail_rate_spread": (1.0, 0.15), "tail_rate_scale": (1.0, 0.03), "spot_back_count_scale": (1.0, 0.5),
           "halo_multiplicity_spread": (0.0, 0.05), "tail_rate_spread_power": (0.0, 0.1),
-          "halo_backward_quantum_factor": (1.0, 0.1)}
+          "halo_backward_quantum_factor": (1.0, 0.1), "axis_tilt_energy_power": (0.0, 0.1)}
+# Choices the search does not change: taken from the tuning as compiled or --start, and passed on
+# (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start).
+CHOICES = {"axis_tilt_pivot_at_start": 0.0}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).
@@ -119,7 +123,8 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "halo_shower_spread": (0.0, 1.0), "halo_long_quantum_factor": (0.1, 3.0),
           "spot_back_radius_scale": (0.5, 3.0), "tail_rate_spread": (0.0, 1.5), "tail_rate_scale": (0.8, 1.2),
           "spot_back_count_scale": (1.0, 8.0), "halo_multiplicity_spread": (0.0, 1.0),
-          "tail_rate_spread_power": (0.0, 1.5), "halo_backward_quantum_factor": (0.1, 1.0)}
+          "tail_rate_spread_power": (0.0, 1.5), "halo_backward_quantum_factor": (0.1, 1.0),
+          "axis_tilt_energy_power": (0.0, 1.0)}
 
 
 def objective(p, shapes=True):
@@ -194,7 +199,9 @@ def compiled():
             "spot_back_count_scale": ("back-layer spot count scale m_back", 0),
             "halo_multiplicity_spread": ("halo layer-0 multiplicity's shower-to-shower spread c_q", 0),
             "tail_rate_spread_power": ("tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", 0),
-            "halo_backward_quantum_factor": ("halo backward quanta's factor q_back", 0)}
+            "halo_backward_quantum_factor": ("halo backward quanta's factor q_back", 0),
+            "axis_tilt_energy_power": ("axis tilt's energy power q, σ = s_axis/√E × (20 GeV/E)^q", 0),
+            "axis_tilt_pivot_at_start": ("axis tilt's pivot: 0 entry point, 1 shower start", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 
@@ -202,14 +209,14 @@ def main():
     if len(FIT_FILES) != 4:
         sys.exit(f"fit_shower_model: expected the four 10/50 GeV reference files, found {FIT_FILES}")
     rng = random.Random(SEED)
-    best = {k: v[0] for k, v in PARAMS.items()}
+    best = {k: v[0] for k, v in PARAMS.items()} | CHOICES
     if START != "guesses":
         best.update(compiled())
     if START not in ("guesses", "compiled"):
         for item in START.split(","):
             k, _, v = item.partition("=")
-            if k not in PARAMS:
-                sys.exit(f"fit_shower_model: --start names '{k}'; known: {', '.join(sorted(PARAMS))}")
+            if k not in PARAMS and k not in CHOICES:
+                sys.exit(f"fit_shower_model: --start names '{k}'; known: {', '.join(sorted(PARAMS | CHOICES))}")
             try:
                 best[k] = float(v)
             except ValueError:

@@ -407,6 +407,8 @@ extension ValidationOutput {
             ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), previous + " (shapes)"],
             ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (shapes)"],
             ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), previous + " (shapes)"],
+            ["axis tilt's energy power q, σ = s_axis/√E × (20 GeV/E)^q", fmt(m.axisTiltEnergyPower, 2), "off (q = 0)"],
+            ["axis tilt's pivot: 0 entry point, 1 shower start", m.axisTiltPivotAtStart ? "1" : "0", "entry point (our choice)"],
             ["axis shift s_shift (mm √GeV)", fmt(m.axisShiftMMRootGeV, 2), "off (s_shift = 0)"],
             ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))", "Geant4 radial profile, 10 GeV"],
             ["fall-off spots' depth spread k (× r)", fmt(m.tailFarDepthSpread, 2), "off (k = 0)"],

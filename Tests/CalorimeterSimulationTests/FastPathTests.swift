@@ -119,7 +119,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -148,6 +148,7 @@ struct FastPathTests {
         var multiplicity = ShowerModel(medium: medium); multiplicity.halo.multiplicitySpread = 0.5
         var backSoft = ShowerModel(medium: medium); backSoft.halo.backwardQuantumFactor = 0.6
         var backSoftIsotropic = isotropic; backSoftIsotropic.halo.backwardQuantumFactor = 0.3; backSoftIsotropic.halo.longQuantumFactor = 0.5
+        var tiltFromStart = ShowerModel(medium: medium); tiltFromStart.axisTiltPivotAtStart = true; tiltFromStart.axisTiltEnergyPower = 0.3
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
@@ -155,7 +156,8 @@ struct FastPathTests {
                       ("halo spread 0.4", haloSpread), ("q_long 0.4", longSmall), ("q_long 3, w₁ 0.2", longLarge),
                       ("s_back 1.6", backWide), ("m_back 3.5", backMany), ("s 0.5, k 0.93", tailRate),
                       ("s 0.5, k 0.93, p 0.6", tailPower), ("multiplicity spread 0.5", multiplicity),
-                      ("q_back 0.6", backSoft), ("q_back 0.3, q_long 0.5, a = 0", backSoftIsotropic)]
+                      ("q_back 0.6", backSoft), ("q_back 0.3, q_long 0.5, a = 0", backSoftIsotropic),
+                      ("tilt about the start, q 0.3", tiltFromStart)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -284,26 +286,75 @@ struct FastPathTests {
 
     @Test("an axis shift moves layer 0's centroid from shower to shower, as much as its σ = s/√E says")
     func axisShiftActs() {
-        let g = CalorimeterGeometry.caloGAN
         var shifted = ShowerModel(medium: medium); shifted.axisShiftMMRootGeV = 4
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
-        // The energy-weighted y of layer 0's strips, per shower (strip centres at (i − 47.5) · 5 mm).
-        func centroids(_ model: ShowerModel) -> [Double] {
-            (1 ... 60 as ClosedRange<UInt64>).map { seed in
-                var image = CalorimeterImage(geometry: g)
-                _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
-                var sum = 0.0, weighted = 0.0
-                for ix in 0 ..< 3 { for iy in 0 ..< 96 {
-                    let e = Double(image.cells[ix * 96 + iy]); sum += e; weighted += e * (Double(iy) - 47.5) * 5
-                } }
-                return weighted / sum
-            }
-        }
-        func rms(_ v: [Double]) -> Double { (v.map { $0 * $0 }.reduce(0, +) / Double(v.count)).squareRoot() }
-        let plain = rms(centroids(ShowerModel(medium: medium))), moved = rms(centroids(shifted))
+        let plain = rms(stripCentroids(ShowerModel(medium: medium), energyMeV: 20000, track: track))
+        let moved = rms(stripCentroids(shifted, energyMeV: 20000, track: track))
         // σ = 4/√20 = 0.89 mm in y, added in quadrature to the showers' own wander (a few tenths of a mm).
         let expected = (plain * plain + 0.8 * 0.8).squareRoot()
         #expect(moved > expected && moved < 2 * (plain * plain + 0.894 * 0.894).squareRoot(), "centroid RMS \(plain) → \(moved) mm")
+    }
+
+    /// The energy-weighted y of layer 0's strips (centres at (i − 47.5) · 5 mm), per shower of
+    /// seeds 1…60 at `energyMeV` along `track`.
+    func stripCentroids(_ model: ShowerModel, energyMeV: Double, track: ShowerTrack) -> [Double] {
+        let g = CalorimeterGeometry.caloGAN
+        return (1 ... 60 as ClosedRange<UInt64>).map { seed in
+            var image = CalorimeterImage(geometry: g)
+            _ = model.depositGeant4(energyMeV: energyMeV, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+            var sum = 0.0, weighted = 0.0
+            for ix in 0 ..< 3 { for iy in 0 ..< 96 {
+                let e = Double(image.cells[ix * 96 + iy]); sum += e; weighted += e * (Double(iy) - 47.5) * 5
+            } }
+            return weighted / sum
+        }
+    }
+
+    /// Root mean square about 0.
+    func rms(_ v: [Double]) -> Double { (v.map { $0 * $0 }.reduce(0, +) / Double(v.count)).squareRoot() }
+
+    @Test("a tilt about the shower's start leaves a shower that starts on the face as it was, and turns a late one about its start")
+    func tiltPivotActs() {
+        let g = CalorimeterGeometry.caloGAN
+        // Without the halo, whose quanta scatter layer 0's centroid by several mm.
+        var entry = ShowerModel(medium: medium); entry.axisTiltMradRootGeV = 400
+        entry.halo.fraction0 = 0; entry.halo.fractionSlope = 0
+        var start = entry; start.axisTiltPivotAtStart = true
+        // Starting on the face: the same draws, the same axis, the same bits.
+        let face = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        for seed: UInt64 in 1 ... 5 {
+            var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
+            _ = entry.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
+            _ = start.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: seed))
+            #expect(a.cells == b.cells, "seed \(seed)")
+        }
+        // Starting 60 mm deep (a photon converted late in layer 0, which ends at 90 mm): σ = 89 mrad
+        // moves layer 0's centroid by about 89 mrad × its depth (~75 mm) about the entry point, and
+        // by 89 mrad × (depth − 60 mm) about the start.
+        let late = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 60)
+        let aboutEntry = rms(stripCentroids(entry, energyMeV: 20000, track: late))
+        let aboutStart = rms(stripCentroids(start, energyMeV: 20000, track: late))
+        #expect(aboutStart < 0.5 * aboutEntry && aboutEntry > 1, "centroid RMS about the entry \(aboutEntry) mm, about the start \(aboutStart) mm")
+    }
+
+    @Test("the tilt's energy power leaves 20 GeV showers as they were and narrows the tilt above it")
+    func tiltEnergyPowerActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var plain = ShowerModel(medium: medium); plain.axisTiltMradRootGeV = 400
+        var powered = plain; powered.axisTiltEnergyPower = 1
+        let face = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // At 20 GeV (20 GeV/E)^q = 1 exactly: the same bits.
+        for seed: UInt64 in 1 ... 5 {
+            var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
+            _ = plain.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
+            _ = powered.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: seed))
+            #expect(a.cells == b.cells, "seed \(seed)")
+        }
+        // At 80 GeV q = 1 divides σ (45 mrad) by 4: layer 0's centroid, ~40 mm deep, wanders by
+        // about 1.8 mm with q = 0 and 0.45 mm (in quadrature with the shower's own wander) with q = 1.
+        let wide = rms(stripCentroids(plain, energyMeV: 80000, track: face))
+        let narrow = rms(stripCentroids(powered, energyMeV: 80000, track: face))
+        #expect(narrow < 0.5 * wide && wide > 1, "centroid RMS \(wide) → \(narrow) mm")
     }
 
     @Test("a halo share that fluctuates per shower spreads layer 0's hit-cell count, and keeps its mean")

@@ -213,6 +213,12 @@ struct Geant4TuningTests {
         #expect(model.halo.multiplicitySpread == 0.4 && model.tailRateSpreadPower == 0.5)
         #expect(throws: ShowerModelError.self) { try model.apply(["halo_multiplicity_spread": 2.5]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_rate_spread_power": 3]) }
+        try model.apply(["axis_tilt_pivot_at_start": 1, "axis_tilt_energy_power": 0.3])
+        #expect(model.axisTiltPivotAtStart && model.axisTiltEnergyPower == 0.3)
+        try model.apply(["axis_tilt_pivot_at_start": 0])
+        #expect(!model.axisTiltPivotAtStart)
+        #expect(throws: ShowerModelError.self) { try model.apply(["axis_tilt_pivot_at_start": 0.5]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["axis_tilt_energy_power": 2.5]) }
     }
 
     @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s(E), s(E) = min(s (20 GeV/E)^p, 1), with T_hom as drawn; s = k = 1, p = 0 is GFlash's draw, bit for bit")
