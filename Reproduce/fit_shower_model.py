@@ -95,7 +95,8 @@ KEYS = ["E_tot", "f_0", "width_x_0", "width_y_0", "width_x_1", "width_y_1", "wid
 # the halo's layer-0 multiplicity spread off (bounded to 0…1); the tail rate's spread's
 # energy power off (bounded to 0…1.5); the backward quanta's energy factor off (1, bounded to
 # 0.1…1: Compton kinematics makes a backward photon softer, never harder); the axis tilt's
-# energy power beyond 1/√E off (bounded to 0…1).
+# energy power beyond 1/√E off (bounded to 0…1); the fall-off spots' backward reach at the
+# forward one's (1, bounded to 0…1).
 PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": (20.0, 4.0),
           "halo_quantum_mev": (1.0, 0.25), "halo_asymmetry": (0.84, 0.15),
           "halo_long_fraction": (0.5, 0.1), "halo_long_lambda_mm": (60.0, 10.0),
@@ -108,7 +109,8 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "halo_long_quantum_factor": (1.0, 0.1), "spot_back_radius_scale": (1.0, 0.2),
           "tail_rate_spread": (1.0, 0.15), "tail_rate_scale": (1.0, 0.03), "spot_back_count_scale": (1.0, 0.5),
           "halo_multiplicity_spread": (0.0, 0.05), "tail_rate_spread_power": (0.0, 0.1),
-          "halo_backward_quantum_factor": (1.0, 0.1), "axis_tilt_energy_power": (0.0, 0.1)}
+          "halo_backward_quantum_factor": (1.0, 0.1), "axis_tilt_energy_power": (0.0, 0.1),
+          "tail_far_backward_scale": (1.0, 0.15)}
 # Choices the search does not change: taken from the tuning as compiled or --start, and passed on
 # (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start).
 CHOICES = {"axis_tilt_pivot_at_start": 0.0}
@@ -124,7 +126,7 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "spot_back_radius_scale": (0.5, 3.0), "tail_rate_spread": (0.0, 1.5), "tail_rate_scale": (0.8, 1.2),
           "spot_back_count_scale": (1.0, 8.0), "halo_multiplicity_spread": (0.0, 1.0),
           "tail_rate_spread_power": (0.0, 1.5), "halo_backward_quantum_factor": (0.1, 1.0),
-          "axis_tilt_energy_power": (0.0, 1.0)}
+          "axis_tilt_energy_power": (0.0, 1.0), "tail_far_backward_scale": (0.0, 1.0)}
 
 
 def objective(p, shapes=True):
@@ -201,7 +203,8 @@ def compiled():
             "tail_rate_spread_power": ("tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", 0),
             "halo_backward_quantum_factor": ("halo backward quanta's factor q_back", 0),
             "axis_tilt_energy_power": ("axis tilt's energy power q, σ = s_axis/√E × (20 GeV/E)^q", 0),
-            "axis_tilt_pivot_at_start": ("axis tilt's pivot: 0 entry point, 1 shower start", 0)}
+            "axis_tilt_pivot_at_start": ("axis tilt's pivot: 0 entry point, 1 shower start", 0),
+            "tail_far_backward_scale": ("fall-off spots' backward reach b (× k r)", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

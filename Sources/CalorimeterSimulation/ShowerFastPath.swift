@@ -199,7 +199,7 @@ extension ShowerModel {
                                     if k > 0 { flushSpots(&k) }
                                     let (c, sn) = unitCircle(azimuth)
                                     let x = ax + r * c, y = ay + r * sn
-                                    let z = sMid * track.uz + (2 * taus.uniform() - 1) * shower.farSpread * r
+                                    let z = sMid * track.uz + shower.farDepthShift(taus.uniform(), radius: r)
                                     let code = shower.farSpotCode(x: x, y: y, z: z, geometry: geometry)
                                     if code < totalCells { cells[code] += energy } else if code < totalCells + 3 { overflow[code - totalCells] += energy }
                                     return

@@ -412,6 +412,7 @@ extension ValidationOutput {
             ["axis shift s_shift (mm √GeV)", fmt(m.axisShiftMMRootGeV, 2), "off (s_shift = 0)"],
             ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))", "Geant4 radial profile, 10 GeV"],
             ["fall-off spots' depth spread k (× r)", fmt(m.tailFarDepthSpread, 2), "off (k = 0)"],
+            ["fall-off spots' backward reach b (× k r)", fmt(m.tailFarBackwardScale, 2), "off (b = 1)"],
             ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), "GFlash default (our choice)"],
             ["radial age coupling κ", fmt(m.radialAgeCoupling, 2), "GFlash (κ = 1; not fitted)"],
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],

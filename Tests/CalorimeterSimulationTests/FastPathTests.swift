@@ -119,7 +119,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, fall-off spread with a shorter backward reach, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -148,6 +148,7 @@ struct FastPathTests {
         var multiplicity = ShowerModel(medium: medium); multiplicity.halo.multiplicitySpread = 0.5
         var backSoft = ShowerModel(medium: medium); backSoft.halo.backwardQuantumFactor = 0.6
         var backSoftIsotropic = isotropic; backSoftIsotropic.halo.backwardQuantumFactor = 0.3; backSoftIsotropic.halo.longQuantumFactor = 0.5
+        var spreadForward = spread; spreadForward.tailFarBackwardScale = 0.3
         var tiltFromStart = ShowerModel(medium: medium); tiltFromStart.axisTiltPivotAtStart = true; tiltFromStart.axisTiltEnergyPower = 0.3
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
@@ -157,7 +158,7 @@ struct FastPathTests {
                       ("s_back 1.6", backWide), ("m_back 3.5", backMany), ("s 0.5, k 0.93", tailRate),
                       ("s 0.5, k 0.93, p 0.6", tailPower), ("multiplicity spread 0.5", multiplicity),
                       ("q_back 0.6", backSoft), ("q_back 0.3, q_long 0.5, a = 0", backSoftIsotropic),
-                      ("tilt about the start, q 0.3", tiltFromStart)]
+                      ("tilt about the start, q 0.3", tiltFromStart), ("far spread 0.5, backward 0.3", spreadForward)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -282,6 +283,27 @@ struct FastPathTests {
         // back is lost — a small share of the whole.
         #expect(far.1 > 1.05 * far.0, "layer 0 beyond ±80 mm: \(far.0) → \(far.1) MeV")
         #expect(total.1 < total.0 && total.1 > 0.995 * total.0, "deposited \(total.0) → \(total.1) MeV")
+    }
+
+    @Test("without a backward reach the fall-off spots only move away from the face: layer 1's stay out of layer 0, none leave through the face")
+    func farBackwardScaleActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var symmetric = ShowerModel(medium: medium); symmetric.tailFarDepthSpread = 0.5
+        var forward = symmetric; forward.tailFarBackwardScale = 0
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        // Layer 0's energy beyond ±80 mm (its outer x cells): at their step's depth, moved both
+        // ways, moved away from the face only.
+        var far = [0.0, 0.0, 0.0]
+        for seed: UInt64 in 1 ... 40 {
+            for (m, model) in [ShowerModel(medium: medium), symmetric, forward].enumerated() {
+                var image = CalorimeterImage(geometry: g)
+                _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+                for iy in 0 ..< 96 { far[m] += Double(image.cells[iy] + image.cells[2 * 96 + iy]) }
+            }
+        }
+        // Moved away from the face only, layer 0's own far spots partly leave it for layer 1 and
+        // none arrive from layer 1.
+        #expect(far[2] < far[0] && far[0] < far[1], "layer 0 beyond ±80 mm: \(far) MeV")
     }
 
     @Test("an axis shift moves layer 0's centroid from shower to shower, as much as its σ = s/√E says")

@@ -219,6 +219,9 @@ struct Geant4TuningTests {
         #expect(!model.axisTiltPivotAtStart)
         #expect(throws: ShowerModelError.self) { try model.apply(["axis_tilt_pivot_at_start": 0.5]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["axis_tilt_energy_power": 2.5]) }
+        try model.apply(["tail_far_backward_scale": 0.4])
+        #expect(model.tailFarBackwardScale == 0.4)
+        #expect(throws: ShowerModelError.self) { try model.apply(["tail_far_backward_scale": 1.5]) }
     }
 
     @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s(E), s(E) = min(s (20 GeV/E)^p, 1), with T_hom as drawn; s = k = 1, p = 0 is GFlash's draw, bit for bit")
