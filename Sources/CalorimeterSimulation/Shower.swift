@@ -242,13 +242,13 @@ public struct ShowerModel: Sendable {
     /// whose directions lean forward (the halo's asymmetry) and which, flying backward, have
     /// mostly been Compton-scattered through more than 90° and are soft (``SoftPhotonHalo/backwardQuantumFactor``):
     /// the shower's far energy reaches less far toward the face than away from it. Measured
-    /// (`calobnn validate --export-simulated`, `backwardfit` with the tilt about the start, seed
-    /// 4242, 10 GeV photons): layer 0's energy beyond ±80 mm in x, in showers that leave less
-    /// than 200 MeV in layer 0 (late conversions), is 6.9 MeV on average against Geant4's 4.6 (1.16
-    /// times Geant4's over all showers), and the spreads of layer 0's widths are 32–76 % above
-    /// Geant4's for the photons and π⁰; with k = 0 they come within 25 %, but the back layer,
-    /// which the forward half feeds, loses Geant4's shapes (sparsity 26–41 % high). `tail_far_backward_scale`
-    /// in `--set` and the fit.
+    /// (`calobnn validate --export-simulated`, `backwardfit`, seed 4242): in the 10 GeV photons
+    /// that leave less than 200 MeV in layer 0 (late conversions), layer 0's energy beyond
+    /// ±80 mm in x is 6.9 MeV on average against Geant4's 4.6 (1.07–1.20 times Geant4's over all
+    /// showers of the nine samples), and the spreads of layer 0's widths are 29–76 % above
+    /// Geant4's for the photons and π⁰; with k = 0 most come within 25 %, but the back layer,
+    /// which the forward half feeds, loses Geant4's shapes (sparsity 27–41 % high; article "The
+    /// toy calorimeter"). `tail_far_backward_scale` in `--set` and the fit.
     public var tailFarBackwardScale = 1.0
     /// The soft-photon halo: a fraction of each step's energy is carried off the axis by soft
     /// photons (≲ few MeV) that fly in a forward-leaning direction over an exponential path of
@@ -283,9 +283,10 @@ public struct ShowerModel: Sendable {
     /// 1/√E law, this version; s_axis keeps its meaning at 20 GeV). Measured (`calobnn validate`,
     /// `backwardfit` with the pivot at the start, seed 4242): the s_axis that brings layer 1's
     /// E_ratio to Geant4's is about 14 mrad √GeV at 10 and 20 GeV for electrons and photons
-    /// alike, but about 10.5 at 50 GeV, where 14 overshoots it by 12–14 %; (20/50)^q = 0.75 gives
-    /// q ≈ 0.3. Our model: the fluctuating first interactions carry a share of the energy that
-    /// falls with it. `axis_tilt_energy_power` in `--set` and the fit.
+    /// alike, but about 10.5 at 50 GeV, where 14 overshoots it by 12–14 %; (20/50)^q = 0.75 would
+    /// give q ≈ 0.3, but q = 0.2–0.3 overshoots at 10 GeV instead (photons +11 to +19 %), and the
+    /// fit from there prefers q = 0.08. Our model: the fluctuating first interactions carry a
+    /// share of the energy that falls with it. `axis_tilt_energy_power` in `--set` and the fit.
     public var axisTiltEnergyPower = 0.0
     /// s_shift, mm √GeV: a shift of each shower's axis, N(0, σ²) mm in x and in y with
     /// σ = s_shift/√E (0 = none, this version). The tilt above moves the centroid in proportion
