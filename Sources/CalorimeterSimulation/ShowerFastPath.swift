@@ -103,10 +103,12 @@ extension ShowerModel {
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
                 // Per quantum: energy, depth z, 3 working doubles of the halo's kernel (Double), 3
                 // random words, cell code; per buffered spot: radius, azimuth word, energy, cell
-                // code; the halo's binning table (18 doubles). Padded for 4 lanes.
+                // code; the halo's binning table (18 doubles); the image by code (Float). Padded
+                // for 4 lanes.
                 let mq = m + 8, words32 = 3 * m + 16
                 let doubles = 5 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
-                withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + spotChunk * 4,
+                let floats = spotChunk + totalCells + 4
+                withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + floats * 4,
                                               alignment: 16) { raw in
                     let base = raw.baseAddress!
                     let quanta = base.bindMemory(to: Double.self, capacity: doubles)
@@ -115,7 +117,20 @@ extension ShowerModel {
                     let spotA = words + words32
                     let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
                     let codes = haloCodes + mq
-                    let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: spotChunk)
+                    let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: floats)
+                    // The image indexed by cell code: the cells, the overflow of each layer, and a
+                    // slot for the deposits that leave the stack (added to, never read). Every
+                    // deposit then goes to deposits[code], with no branch on the kind of code (a
+                    // quantum that leaves the stack is not rare, and not predictable); each cell
+                    // gets the same additions in the same order.
+                    let deposits = spotE + spotChunk
+                    deposits.update(from: cells, count: totalCells)
+                    (deposits + totalCells).update(from: overflow, count: 3)
+                    deposits[totalCells + 3] = 0
+                    defer {
+                        cells.update(from: deposits, count: totalCells)
+                        overflow.update(from: deposits + totalCells, count: 3)
+                    }
                     spotR.initialize(repeating: 0, count: spotChunk)
                     spotA.initialize(repeating: 0, count: spotChunk)
                     spotE.initialize(repeating: 0, count: spotChunk)
@@ -184,8 +199,7 @@ extension ShowerModel {
                                                         overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
                             }
                             for j in 0 ..< k {
-                                let c = Int(codes[j])
-                                if c < totalCells { cells[c] += spotE[j] } else if c < totalCells + 3 { overflow[c - totalCells] += spotE[j] }
+                                deposits[Int(codes[j])] += spotE[j]
                             }
                             k = 0
                         }
@@ -200,8 +214,7 @@ extension ShowerModel {
                                     let (c, sn) = unitCircle(azimuth)
                                     let x = ax + r * c, y = ay + r * sn
                                     let z = sMid * track.uz + (2 * taus.uniform() - 1) * shower.farSpread * r
-                                    let code = shower.farSpotCode(x: x, y: y, z: z, geometry: geometry)
-                                    if code < totalCells { cells[code] += energy } else if code < totalCells + 3 { overflow[code - totalCells] += energy }
+                                    deposits[shower.farSpotCode(x: x, y: y, z: z, geometry: geometry)] += energy
                                     return
                                 }
                             }
@@ -250,13 +263,17 @@ extension ShowerModel {
                                                      energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         }
                         taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
-                        // The energies into the cells, one quantum at a time in the reference's order.
-                        for j in 0 ..< nq {
-                            let c = Int(haloCodes[j])
-                            guard c < totalCells + 3 else { continue }
-                            var e = quanta[j]
-                            if visible { e *= g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * shower.invTHomX0) }
-                            if c < totalCells { cells[c] += Float(e) } else { overflow[c - totalCells] += Float(e) }
+                        // The energies into the cells, one quantum at a time in the reference's order
+                        // (visible: times g and the LAr fraction where the quantum stops, which a
+                        // quantum that leaves the stack does not need).
+                        if visible {
+                            for j in 0 ..< nq {
+                                let c = Int(haloCodes[j])
+                                guard c < totalCells + 3 else { continue }
+                                deposits[c] += Float(quanta[j] * (g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * shower.invTHomX0)))
+                            }
+                        } else {
+                            for j in 0 ..< nq { deposits[Int(haloCodes[j])] += Float(quanta[j]) }
                         }
                     }
                 }
