@@ -16,9 +16,11 @@
 //     ``uniformLogs``); its random words drawn four at a time (taus2 leaps of several steps on
 //     lanes that hold successive states), its quanta in two passes (the random variables, then
 //     position and cell: one pass was too long a chain per iteration to overlap);
-//   - then one plain loop adds the energies into the cells, in the reference's order;
+//   - then one plain loop adds the energies into the cells, in the reference's order, into an
+//     image indexed by cell code (cells, overflow, a slot for what leaves the stack: no branch on
+//     the kind of code);
 //   - P(α, βt) at all step boundaries at once (``forEachStepBatched``), the continued fraction on
-//     8 lanes;
+//     8 lanes (two SIMD4 groups: as one SIMD8 it compiled to 128-bit halves and spills);
 //   - the generator's state in a local of the step body (not the closure's captured variable),
 //     and handed, with the spot count, to the spot loop's local functions as inout arguments
 //     (captured by them, both lived in heap boxes allocated per step).
@@ -27,7 +29,10 @@
 // table of the halo's cos θ (a second 512 KiB table). Tried and not faster: the spots' radii in
 // the kernel (a per-step bound on u below which no spot falls off, so the draw loop need not
 // compute r), a run of spots in one cell summed in a register, P's arguments grouped into lanes
-// in the order of x − a.
+// in the order of x − a, the halo's logarithms computed (laneFastLog) instead of looked up, the
+// spots drawn a chunk at a time with no flush call inside the draw loop (a fall-off spot that
+// moves in depth buffered with its code), the halo's energy scale applied by the add loop (so
+// that the kernel's pass 2 need not wait for the sum).
 // The multi-photon classes: η′ → ηπ⁰π⁰ (10γ) has 20 showers, ~350 steps, ~2 000 spots and ~4 900
 // halo quanta per event, against γ's 2 showers and ~47 steps for ~1 700 spots and ~4 400 quanta:
 // per step, four libm exponentials of the radial profile, P at two more boundaries (libm's exp
