@@ -16,9 +16,11 @@
 //     ``uniformLogs``); its random words drawn four at a time (taus2 leaps of several steps on
 //     lanes that hold successive states), its quanta in two passes (the random variables, then
 //     position and cell: one pass was too long a chain per iteration to overlap);
-//   - then one plain loop adds the energies into the cells, in the reference's order;
+//   - then one plain loop adds the energies into the cells, in the reference's order, into an
+//     image indexed by cell code (cells, overflow, a slot for what leaves the stack: no branch on
+//     the kind of code);
 //   - P(α, βt) at all step boundaries at once (``forEachStepBatched``), the continued fraction on
-//     8 lanes;
+//     8 lanes (two SIMD4 groups: as one SIMD8 it compiled to 128-bit halves and spills);
 //   - the generator's state in a local of the step body (not the closure's captured variable),
 //     and handed, with the spot count, to the spot loop's local functions as inout arguments
 //     (captured by them, both lived in heap boxes allocated per step).
@@ -27,7 +29,10 @@
 // table of the halo's cos θ (a second 512 KiB table). Tried and not faster: the spots' radii in
 // the kernel (a per-step bound on u below which no spot falls off, so the draw loop need not
 // compute r), a run of spots in one cell summed in a register, P's arguments grouped into lanes
-// in the order of x − a.
+// in the order of x − a, the halo's logarithms computed (laneFastLog) instead of looked up, the
+// spots drawn a chunk at a time with no flush call inside the draw loop (a fall-off spot that
+// moves in depth buffered with its code), the halo's energy scale applied by the add loop (so
+// that the kernel's pass 2 need not wait for the sum).
 // The multi-photon classes: η′ → ηπ⁰π⁰ (10γ) has 20 showers, ~350 steps, ~2 000 spots and ~4 900
 // halo quanta per event, against γ's 2 showers and ~47 steps for ~1 700 spots and ~4 400 quanta:
 // per step, four libm exponentials of the radial profile, P at two more boundaries (libm's exp
@@ -103,10 +108,12 @@ extension ShowerModel {
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
                 // Per quantum: energy, depth z, 3 working doubles of the halo's kernel (Double), 3
                 // random words, cell code; per buffered spot: radius, azimuth word, energy, cell
-                // code; the halo's binning table (18 doubles). Padded for 4 lanes.
+                // code; the halo's binning table (18 doubles); the image by code (Float). Padded
+                // for 4 lanes.
                 let mq = m + 8, words32 = 3 * m + 16
                 let doubles = 5 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
-                withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + spotChunk * 4,
+                let floats = spotChunk + totalCells + 4
+                withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + floats * 4,
                                               alignment: 16) { raw in
                     let base = raw.baseAddress!
                     let quanta = base.bindMemory(to: Double.self, capacity: doubles)
@@ -115,7 +122,20 @@ extension ShowerModel {
                     let spotA = words + words32
                     let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
                     let codes = haloCodes + mq
-                    let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: spotChunk)
+                    let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: floats)
+                    // The image indexed by cell code: the cells, the overflow of each layer, and a
+                    // slot for the deposits that leave the stack (added to, never read). Every
+                    // deposit then goes to deposits[code], with no branch on the kind of code (a
+                    // quantum that leaves the stack is not rare, and not predictable); each cell
+                    // gets the same additions in the same order.
+                    let deposits = spotE + spotChunk
+                    deposits.update(from: cells, count: totalCells)
+                    (deposits + totalCells).update(from: overflow, count: 3)
+                    deposits[totalCells + 3] = 0
+                    defer {
+                        cells.update(from: deposits, count: totalCells)
+                        overflow.update(from: deposits + totalCells, count: 3)
+                    }
                     spotR.initialize(repeating: 0, count: spotChunk)
                     spotA.initialize(repeating: 0, count: spotChunk)
                     spotE.initialize(repeating: 0, count: spotChunk)
@@ -184,8 +204,7 @@ extension ShowerModel {
                                                         overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
                             }
                             for j in 0 ..< k {
-                                let c = Int(codes[j])
-                                if c < totalCells { cells[c] += spotE[j] } else if c < totalCells + 3 { overflow[c - totalCells] += spotE[j] }
+                                deposits[Int(codes[j])] += spotE[j]
                             }
                             k = 0
                         }
@@ -200,8 +219,7 @@ extension ShowerModel {
                                     let (c, sn) = unitCircle(azimuth)
                                     let x = ax + r * c, y = ay + r * sn
                                     let z = sMid * track.uz + shower.farDepthShift(taus.uniform(), radius: r)
-                                    let code = shower.farSpotCode(x: x, y: y, z: z, geometry: geometry)
-                                    if code < totalCells { cells[code] += energy } else if code < totalCells + 3 { overflow[code - totalCells] += energy }
+                                    deposits[shower.farSpotCode(x: x, y: y, z: z, geometry: geometry)] += energy
                                     return
                                 }
                             }
@@ -250,13 +268,17 @@ extension ShowerModel {
                                                      energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         }
                         taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
-                        // The energies into the cells, one quantum at a time in the reference's order.
-                        for j in 0 ..< nq {
-                            let c = Int(haloCodes[j])
-                            guard c < totalCells + 3 else { continue }
-                            var e = quanta[j]
-                            if visible { e *= g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * shower.invTHomX0) }
-                            if c < totalCells { cells[c] += Float(e) } else { overflow[c - totalCells] += Float(e) }
+                        // The energies into the cells, one quantum at a time in the reference's order
+                        // (visible: times g and the LAr fraction where the quantum stops, which a
+                        // quantum that leaves the stack does not need).
+                        if visible {
+                            for j in 0 ..< nq {
+                                let c = Int(haloCodes[j])
+                                guard c < totalCells + 3 else { continue }
+                                deposits[c] += Float(quanta[j] * (g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * shower.invTHomX0)))
+                            }
+                        } else {
+                            for j in 0 ..< nq { deposits[Int(haloCodes[j])] += Float(quanta[j]) }
                         }
                     }
                 }

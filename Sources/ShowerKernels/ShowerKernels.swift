@@ -298,15 +298,6 @@ public func spotCells(count: Int, radius: UnsafePointer<Double>, azimuth: Unsafe
     unsafeBitCast(unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes.self)
 }
 
-/// Lanes of eight doubles: the continued fraction iterates two groups of four arguments at once,
-/// whose latency-bound chains (two dependent divisions per iteration) then overlap.
-typealias Lanes8 = SIMD8<Double>
-
-/// |v| per lane for eight lanes.
-@inline(__always) func magnitude(_ v: Lanes8) -> Lanes8 {
-    unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Lanes8.self)
-}
-
 /// The series of CalorimeterSimulation's RegularizedGammaP (x < a + 1) on the first `lanes` lanes:
 /// Σₙ xⁿ/(a(a+1)⋯(a+n)) as the scalar loop sums it, each lane's sum taken at the iteration where
 /// the scalar loop breaks (or after its 500th). Four lanes: its iterations are independent
@@ -329,15 +320,24 @@ public func gammaSeries(x xv: SIMD4<Double>, a: SIMD4<Double>, lanes: Int) -> SI
     return result
 }
 
-/// The continued fraction of CalorimeterSimulation's RegularizedGammaP (x ≥ a + 1) on the first
-/// `lanes` lanes, by the modified Lentz algorithm as the scalar loop runs it, each lane's value
-/// taken at the iteration where the scalar loop breaks (or after its 499th).
-public func gammaContinuedFraction(x xv: SIMD8<Double>, a: SIMD8<Double>, lanes: Int) -> SIMD8<Double> {
-    var active = Lanes8(0, 1, 2, 3, 4, 5, 6, 7) .< Double(lanes)
-    let tiny = 1e-300
-    var b = xv + 1 - a, c = Lanes8(repeating: 1 / tiny), d = 1 / b, h = d
-    var result = h
-    for i in 1 ..< 500 {
+/// Four lanes of the continued fraction (``gammaContinuedFraction(x:a:lanes:)``): the Lentz
+/// state b, c, d, h of each lane and which lanes still iterate. A lane's h stays as it was at
+/// the iteration where the lane converged: that is its value.
+struct FractionLanes {
+    let a: Lanes
+    var b: Lanes, c: Lanes, d: Lanes, h: Lanes
+    var active: LaneMask
+    static let tiny = 1e-300
+
+    @inline(__always) init(x xv: Lanes, a: Lanes, active: LaneMask) {
+        self.a = a
+        b = xv + 1 - a; c = Lanes(repeating: 1 / FractionLanes.tiny); d = 1 / b; h = d
+        self.active = active
+    }
+
+    /// Iteration `i` of the scalar loop on each lane still iterating.
+    @inline(__always) mutating func iterate(_ i: Int) {
+        let tiny = FractionLanes.tiny
         let an = (-Double(i)) * (Double(i) - a)
         b += 2
         d = an * d + b
@@ -346,12 +346,26 @@ public func gammaContinuedFraction(x xv: SIMD8<Double>, a: SIMD8<Double>, lanes:
         c.replace(with: tiny, where: magnitude(c) .< tiny)
         d = 1 / d
         let delta = d * c
-        h *= delta
-        let done = active .& (magnitude(delta - 1) .< 1e-15)
-        result.replace(with: h, where: done)
-        active = active .& .!done
-        if !any(active) { break }
+        h.replace(with: h * delta, where: active)
+        active = active .& .!(magnitude(delta - 1) .< 1e-15)
     }
-    result.replace(with: h, where: active)
-    return result
+}
+
+/// The continued fraction of CalorimeterSimulation's RegularizedGammaP (x ≥ a + 1) on the first
+/// `lanes` lanes, by the modified Lentz algorithm as the scalar loop runs it, each lane's value
+/// taken at the iteration where the scalar loop breaks (or after its 499th).
+///
+/// Eight lanes as two groups of four (``FractionLanes``), whose latency-bound chains (two
+/// dependent divisions per iteration) overlap. Two SIMD4 values, not one SIMD8: SIMD8<Double>
+/// compiled, under AVX2, to 128-bit halves joined and split by shuffles and spilled, ~160
+/// instructions an iteration with eight 2-lane divisions; two SIMD4 take four 4-lane ones.
+public func gammaContinuedFraction(x xv: SIMD8<Double>, a: SIMD8<Double>, lanes: Int) -> SIMD8<Double> {
+    var low = FractionLanes(x: xv.lowHalf, a: a.lowHalf, active: Lanes(0, 1, 2, 3) .< Double(lanes))
+    var high = FractionLanes(x: xv.highHalf, a: a.highHalf, active: Lanes(4, 5, 6, 7) .< Double(lanes))
+    for i in 1 ..< 500 {
+        low.iterate(i)
+        high.iterate(i)
+        if !any(low.active .| high.active) { break }
+    }
+    return SIMD8(lowHalf: low.h, highHalf: high.h)
 }
