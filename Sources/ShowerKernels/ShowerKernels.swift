@@ -355,7 +355,7 @@ struct FractionLanes {
 /// `lanes` lanes, by the modified Lentz algorithm as the scalar loop runs it, each lane's value
 /// taken at the iteration where the scalar loop breaks (or after its 499th).
 ///
-/// Eight lanes as two groups of four (``FractionLanes``), whose latency-bound chains (two
+/// Eight lanes as two groups of four (`FractionLanes`), whose latency-bound chains (two
 /// dependent divisions per iteration) overlap. Two SIMD4 values, not one SIMD8: SIMD8<Double>
 /// compiled, under AVX2, to 128-bit halves joined and split by shuffles and spilled, ~160
 /// instructions an iteration with eight 2-lane divisions; two SIMD4 take four 4-lane ones.
