@@ -335,21 +335,27 @@ struct FastPathTests {
     /// Root mean square about 0.
     func rms(_ v: [Double]) -> Double { (v.map { $0 * $0 }.reduce(0, +) / Double(v.count)).squareRoot() }
 
+    /// Expects `a` and `b` to deposit the same cells, bit for bit, for showers of seeds 1…5 that
+    /// start on the face at the centre.
+    func expectSameCells(_ a: ShowerModel, _ b: ShowerModel, energyMeV: Double) {
+        let g = CalorimeterGeometry.caloGAN
+        let face = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        for seed: UInt64 in 1 ... 5 {
+            var imageA = CalorimeterImage(geometry: g), imageB = CalorimeterImage(geometry: g)
+            _ = a.depositGeant4(energyMeV: energyMeV, track: face, mode: .total, geometry: g, into: &imageA, rng: RandomStream(seed: seed))
+            _ = b.depositGeant4(energyMeV: energyMeV, track: face, mode: .total, geometry: g, into: &imageB, rng: RandomStream(seed: seed))
+            #expect(imageA.cells == imageB.cells, "seed \(seed)")
+        }
+    }
+
     @Test("a tilt about the shower's start leaves a shower that starts on the face as it was, and turns a late one about its start")
     func tiltPivotActs() {
-        let g = CalorimeterGeometry.caloGAN
         // Without the halo, whose quanta scatter layer 0's centroid by several mm.
         var entry = ShowerModel(medium: medium); entry.axisTiltMradRootGeV = 400
         entry.halo.fraction0 = 0; entry.halo.fractionSlope = 0
         var start = entry; start.axisTiltPivotAtStart = true
         // Starting on the face: the same draws, the same axis, the same bits.
-        let face = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
-        for seed: UInt64 in 1 ... 5 {
-            var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
-            _ = entry.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
-            _ = start.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: seed))
-            #expect(a.cells == b.cells, "seed \(seed)")
-        }
+        expectSameCells(entry, start, energyMeV: 20000)
         // Starting 60 mm deep (a photon converted late in layer 0, which ends at 90 mm): σ = 89 mrad
         // moves layer 0's centroid by about 89 mrad × its depth (~75 mm) about the entry point, and
         // by 89 mrad × (depth − 60 mm) about the start.
@@ -361,17 +367,11 @@ struct FastPathTests {
 
     @Test("the tilt's energy power leaves 20 GeV showers as they were and narrows the tilt above it")
     func tiltEnergyPowerActs() {
-        let g = CalorimeterGeometry.caloGAN
         var plain = ShowerModel(medium: medium); plain.axisTiltMradRootGeV = 400
         var powered = plain; powered.axisTiltEnergyPower = 1
         let face = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // At 20 GeV (20 GeV/E)^q = 1 exactly: the same bits.
-        for seed: UInt64 in 1 ... 5 {
-            var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
-            _ = plain.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
-            _ = powered.depositGeant4(energyMeV: 20000, track: face, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: seed))
-            #expect(a.cells == b.cells, "seed \(seed)")
-        }
+        expectSameCells(plain, powered, energyMeV: 20000)
         // At 80 GeV q = 1 divides σ (45 mrad) by 4: layer 0's centroid, ~40 mm deep, wanders by
         // about 1.8 mm with q = 0 and 0.45 mm (in quadrature with the shower's own wander) with q = 1.
         let wide = rms(stripCentroids(plain, energyMeV: 80000, track: face))
