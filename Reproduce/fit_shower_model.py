@@ -38,7 +38,9 @@ time. Our choice for the search: its classifier AUCs scatter by about 0.01 per s
 seed (seven seeds, `calobnn validate --events 2000`), so a search on one seed keeps changes that
 only moved that seed's noise, and the held-out AUCs then come out above the fit's (the candidate
 `multiplicity`, fitted on seed 777: objective 164 there, 248 averaged over 777 and 778).
-Prints each improvement and, at the end, the best parameters as `calobnn validate --set` syntax.
+Prints each improvement and, at the end, the best parameters as `calobnn validate --set` syntax;
+each step that is not an improvement goes to standard error (a step takes 10 s per seed, so the
+search would otherwise be silent for minutes).
 """
 import csv, glob, os, random, subprocess, sys, tempfile
 
@@ -237,6 +239,9 @@ def main():
         if value < best_value:
             best, best_value = trial, value
             print(f"{it} {best_value:.0f} {k}={trial[k]:.4g}", flush=True)
+        else:
+            print(f"fit_shower_model: step {it + 1}/{ITERATIONS}: {k}={trial[k]:.4g} gives {value:.0f}, "
+                  f"not below {best_value:.0f}", file=sys.stderr, flush=True)
     print(f"best {best_value:.0f}")
     scan = []
     for i in range(11):
