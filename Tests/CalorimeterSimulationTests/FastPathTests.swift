@@ -285,7 +285,7 @@ struct FastPathTests {
         #expect(total.1 < total.0 && total.1 > 0.995 * total.0, "deposited \(total.0) → \(total.1) MeV")
     }
 
-    @Test("without a backward reach the fall-off spots only move away from the face: layer 1's stay out of layer 0, none leave through the face")
+    @Test("without a backward reach the fall-off spots only move away from the face: layer 1's stay out of layer 0, and layer 0's own partly leave it")
     func farBackwardScaleActs() {
         let g = CalorimeterGeometry.caloGAN
         var symmetric = ShowerModel(medium: medium); symmetric.tailFarDepthSpread = 0.5
