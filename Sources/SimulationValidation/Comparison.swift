@@ -317,6 +317,18 @@ extension SampleClassifier {
         public var removed: String
         /// The two-fold AUC without it (and without those removed before).
         public var auc: Double
+        /// A step: `removed` taken out, `auc` left.
+        public init(removed: String, auc: Double) {
+            self.removed = removed
+            self.auc = auc
+        }
+    }
+
+    /// How many steps of an ``elimination(reference:simulated:names:floor:)`` bring the AUC to
+    /// `target`: 0 when the AUC on all observables (`allShapesAUC`) is there already, nil when no
+    /// step does.
+    public static func stepsToTarget(allShapesAUC: Double, _ steps: [EliminationStep], target: Double) -> Int? {
+        allShapesAUC <= target ? 0 : steps.firstIndex { $0.auc <= target }.map { $0 + 1 }
     }
 
     /// Which observables tell the samples apart: greedy backward elimination (our choice). Start

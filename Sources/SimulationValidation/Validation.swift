@@ -456,12 +456,18 @@ extension ValidationOutput {
                     m(macroName("LArRes", ref.name, t), fmt(100 * r.larResolution.simulated, 2)),
                     m(macroName("Separation", ref.name, t), fmt(r.meanSeparation, 3))]
         }
-        // The shapes whose removal brings the shape classifier to the target AUC: how many, and which.
+        // The shapes whose removal brings the shape classifier to the target AUC: how many (0 when
+        // it is there with all of them), and which; and the shape the classifier loses most without.
         if let r = runs.first(where: { !$0.elimination.isEmpty }) {
-            let k = r.elimination.firstIndex { $0.auc <= ValidationTargets.aucTarget }.map { $0 + 1 }
-            let shown = r.elimination.prefix(k ?? r.elimination.count).map { "\\texttt{\($0.removed.replacingOccurrences(of: "_", with: "\\_"))}" }
+            let k = SampleClassifier.stepsToTarget(allShapesAUC: r.aucShapes, r.elimination, target: ValidationTargets.aucTarget)
+            func tt(_ step: SampleClassifier.EliminationStep) -> String {
+                "\\texttt{\(step.removed.replacingOccurrences(of: "_", with: "\\_"))}"
+            }
+            let shown = r.elimination.prefix(k ?? r.elimination.count).map(tt)
             out += [m(macroName("ElimCount", ref.name), k.map { "\($0)" } ?? "more than \(r.elimination.count)"),
-                    m(macroName("ElimShapes", ref.name), englishList(shown))]
+                    m(macroName("ElimShapes", ref.name), shown.isEmpty ? "none" : englishList(shown)),
+                    m(macroName("ElimFirst", ref.name), tt(r.elimination[0])),
+                    m(macroName("ElimFirstAUC", ref.name), fmt(r.elimination[0].auc, 3))]
         }
         return out
     }

@@ -128,6 +128,16 @@ struct SimulationValidationTests {
         #expect(zip(steps, steps.dropFirst()).allSatisfy { $0.auc >= $1.auc - 0.02 }, "AUCs should fall along the path: \(steps)")
     }
 
+    @Test("steps to the target AUC: none when all shapes are already there, the first step that gets there, nil when none does")
+    func stepsToTarget() {
+        let steps = [SampleClassifier.EliminationStep(removed: "a", auc: 0.90),
+                     SampleClassifier.EliminationStep(removed: "b", auc: 0.84),
+                     SampleClassifier.EliminationStep(removed: "c", auc: 0.70)]
+        #expect(SampleClassifier.stepsToTarget(allShapesAUC: 0.82, steps, target: 0.85) == 0)
+        #expect(SampleClassifier.stepsToTarget(allShapesAUC: 0.95, steps, target: 0.85) == 2)
+        #expect(SampleClassifier.stepsToTarget(allShapesAUC: 0.95, steps, target: 0.6) == nil)
+    }
+
     @Test("correlation differences: Pearson's r is right, and the pair whose relation differs comes first though every mean and spread agrees")
     func correlations() {
         let rng = RandomStream(seed: 17)
