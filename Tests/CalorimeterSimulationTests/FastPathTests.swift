@@ -124,32 +124,32 @@ struct FastPathTests {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
         let narrow = CalorimeterGeometry(layers: c.layers, windowHalfWidth: 60, plateHalfWidth: 80, medium: c.medium)
-        var plain = ShowerModel(medium: medium)
+        var plain = handTuned(medium)
         plain.halo.fraction0 = 0; plain.halo.fractionSlope = 0; plain.axisTiltMradRootGeV = 0
-        var one = ShowerModel(medium: medium); one.tailSplit.pieces = 1
-        var seven = ShowerModel(medium: medium); seven.tailSplit.pieces = 7
-        var isotropic = ShowerModel(medium: medium); isotropic.halo.forwardAsymmetry = 0
-        var fine = ShowerModel(medium: medium); fine.stepX0 = 0.13
-        var heavy = ShowerModel(medium: medium); heavy.halo.quantumMeV = 0.05; heavy.halo.fraction0 = 0.4
-        var noFall = ShowerModel(medium: medium); noFall.tailFallOff = (radiusMM: 1e9, lengthMM: 45)
-        var coupled = ShowerModel(medium: medium); coupled.radialAgeCoupling = 0.5
-        var deep = ShowerModel(medium: medium); deep.deepTail = (share: 0.02, lengthX0: 5)
-        var growing = ShowerModel(medium: medium); growing.halo.longFraction = 0.2; growing.halo.longFractionSlope = 0.3
-        var spread = ShowerModel(medium: medium); spread.tailFarDepthSpread = 0.5
-        var spreadNear = ShowerModel(medium: medium); spreadNear.tailFarDepthSpread = 3; spreadNear.tailFallOff = (radiusMM: 20, lengthMM: 30)
-        var shifted = ShowerModel(medium: medium); shifted.axisShiftMMRootGeV = 1.3
-        var haloSpread = ShowerModel(medium: medium); haloSpread.halo.showerSpread = 0.4
-        var longSmall = ShowerModel(medium: medium); longSmall.halo.longQuantumFactor = 0.4
-        var longLarge = ShowerModel(medium: medium); longLarge.halo.longQuantumFactor = 3; longLarge.halo.longFractionSlope = 0.2
-        var backWide = ShowerModel(medium: medium); backWide.backSpotRadiusScale = 1.6
-        var backMany = ShowerModel(medium: medium); backMany.backSpotCountScale = 3.5
-        var tailRate = ShowerModel(medium: medium); tailRate.tailRate = (spread: 0.5, scale: 0.93)
+        var one = handTuned(medium); one.tailSplit.pieces = 1
+        var seven = handTuned(medium); seven.tailSplit.pieces = 7
+        var isotropic = handTuned(medium); isotropic.halo.forwardAsymmetry = 0
+        var fine = handTuned(medium); fine.stepX0 = 0.13
+        var heavy = handTuned(medium); heavy.halo.quantumMeV = 0.05; heavy.halo.fraction0 = 0.4
+        var noFall = handTuned(medium); noFall.tailFallOff = (radiusMM: 1e9, lengthMM: 45)
+        var coupled = handTuned(medium); coupled.radialAgeCoupling = 0.5
+        var deep = handTuned(medium); deep.deepTail = (share: 0.02, lengthX0: 5)
+        var growing = handTuned(medium); growing.halo.longFraction = 0.2; growing.halo.longFractionSlope = 0.3
+        var spread = handTuned(medium); spread.tailFarDepthSpread = 0.5
+        var spreadNear = handTuned(medium); spreadNear.tailFarDepthSpread = 3; spreadNear.tailFallOff = (radiusMM: 20, lengthMM: 30)
+        var shifted = handTuned(medium); shifted.axisShiftMMRootGeV = 1.3
+        var haloSpread = handTuned(medium); haloSpread.halo.showerSpread = 0.4
+        var longSmall = handTuned(medium); longSmall.halo.longQuantumFactor = 0.4
+        var longLarge = handTuned(medium); longLarge.halo.longQuantumFactor = 3; longLarge.halo.longFractionSlope = 0.2
+        var backWide = handTuned(medium); backWide.backSpotRadiusScale = 1.6
+        var backMany = handTuned(medium); backMany.backSpotCountScale = 3.5
+        var tailRate = handTuned(medium); tailRate.tailRate = (spread: 0.5, scale: 0.93)
         var tailPower = tailRate; tailPower.tailRateSpreadPower = 0.6
-        var multiplicity = ShowerModel(medium: medium); multiplicity.halo.multiplicitySpread = 0.5
-        var backSoft = ShowerModel(medium: medium); backSoft.halo.backwardQuantumFactor = 0.6
+        var multiplicity = handTuned(medium); multiplicity.halo.multiplicitySpread = 0.5
+        var backSoft = handTuned(medium); backSoft.halo.backwardQuantumFactor = 0.6
         var backSoftIsotropic = isotropic; backSoftIsotropic.halo.backwardQuantumFactor = 0.3; backSoftIsotropic.halo.longQuantumFactor = 0.5
         var spreadForward = spread; spreadForward.tailFarBackwardScale = 0.3
-        var tiltFromStart = ShowerModel(medium: medium); tiltFromStart.axisTiltPivotAtStart = true; tiltFromStart.axisTiltEnergyPower = 0.3
+        var tiltFromStart = handTuned(medium); tiltFromStart.axisTiltPivotAtStart = true; tiltFromStart.axisTiltEnergyPower = 0.3
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
@@ -177,10 +177,10 @@ struct FastPathTests {
     @Test("κ ≠ 1 changes the showers (the radial profile sees it), κ = 1 is GFlash's age")
     func radialAgeCouplingActs() {
         let g = CalorimeterGeometry.caloGAN
-        var coupled = ShowerModel(medium: medium); coupled.radialAgeCoupling = 0.5
+        var coupled = handTuned(medium); coupled.radialAgeCoupling = 0.5
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 5)
         var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
-        _ = ShowerModel(medium: medium).depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: 7))
+        _ = handTuned(medium).depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: 7))
         _ = coupled.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: 7))
         #expect(a.cells != b.cells)
         // Nearly the same energy (where it lands moves; the streams part at the first spot beyond
@@ -193,7 +193,7 @@ struct FastPathTests {
     @Test("wider back-layer spots widen layer 2 and leave the layers before it as they were")
     func backSpotRadiusScaleActs() {
         let g = CalorimeterGeometry.caloGAN
-        var wide = ShowerModel(medium: medium); wide.backSpotRadiusScale = 1.6
+        var wide = handTuned(medium); wide.backSpotRadiusScale = 1.6
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Over 40 showers of 50 GeV: layer 2's energy-weighted RMS in x (12 cells of 40 mm) and
         // the cells of layers 0 and 1.
@@ -211,7 +211,7 @@ struct FastPathTests {
             }
             return ((sx2 / sw).squareRoot(), front)
         }
-        let plain = run(ShowerModel(medium: medium)), wider = run(wide)
+        let plain = run(handTuned(medium)), wider = run(wide)
         #expect(wider.rms > 1.05 * plain.rms, "layer-2 RMS \(plain.rms) → \(wider.rms) mm")
         expectFrontLayersKept(plain.front, wider.front)
     }
@@ -234,7 +234,7 @@ struct FastPathTests {
     @Test("more back-layer spots hit more of layer 2's cells with a cooler hottest cell, and leave its energy and the layers before it as they were")
     func backSpotCountScaleActs() {
         let g = CalorimeterGeometry.caloGAN
-        var many = ShowerModel(medium: medium); many.backSpotCountScale = 4
+        var many = handTuned(medium); many.backSpotCountScale = 4
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Over 80 showers of 50 GeV: layer 2's hit cells, hottest-cell fraction and energy, and
         // the cells of layers 0 and 1.
@@ -252,7 +252,7 @@ struct FastPathTests {
             }
             return (hits, hottest / 80, energy, front)
         }
-        let plain = run(ShowerModel(medium: medium)), more = run(many)
+        let plain = run(handTuned(medium)), more = run(many)
         // (+8 % here; the validation's sparsity moves from −19 % to −14 % of Geant4's.)
         #expect(Double(more.hits) > 1.04 * Double(plain.hits), "layer-2 hits \(plain.hits) → \(more.hits)")
         #expect(more.hottest < 0.9 * plain.hottest, "hottest \(plain.hottest) → \(more.hottest)")
@@ -264,13 +264,13 @@ struct FastPathTests {
     @Test("a fall-off spread in depth moves far energy between layers, some of it out of the stack, and leaves the rest alone")
     func farDepthSpreadActs() {
         let g = CalorimeterGeometry.caloGAN
-        var spread = ShowerModel(medium: medium); spread.tailFarDepthSpread = 0.5
+        var spread = handTuned(medium); spread.tailFarDepthSpread = 0.5
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Layer 0's energy beyond ±80 mm (its outer x cells), and everything deposited.
         var far = (0.0, 0.0), total = (0.0, 0.0)
         for seed: UInt64 in 1 ... 40 {
             var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
-            _ = ShowerModel(medium: medium).depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
+            _ = handTuned(medium).depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
             _ = spread.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: seed))
             for iy in 0 ..< 96 {
                 far.0 += Double(a.cells[iy] + a.cells[2 * 96 + iy]); far.1 += Double(b.cells[iy] + b.cells[2 * 96 + iy])
@@ -288,14 +288,14 @@ struct FastPathTests {
     @Test("without a backward reach the fall-off spots only move away from the face: layer 1's stay out of layer 0, and layer 0's own partly leave it")
     func farBackwardScaleActs() {
         let g = CalorimeterGeometry.caloGAN
-        var symmetric = ShowerModel(medium: medium); symmetric.tailFarDepthSpread = 0.5
+        var symmetric = handTuned(medium); symmetric.tailFarDepthSpread = 0.5
         var forward = symmetric; forward.tailFarBackwardScale = 0
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Layer 0's energy beyond ±80 mm (its outer x cells): at their step's depth, moved both
         // ways, moved away from the face only.
         var far = [0.0, 0.0, 0.0]
         for seed: UInt64 in 1 ... 40 {
-            for (m, model) in [ShowerModel(medium: medium), symmetric, forward].enumerated() {
+            for (m, model) in [handTuned(medium), symmetric, forward].enumerated() {
                 var image = CalorimeterImage(geometry: g)
                 _ = model.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
                 for iy in 0 ..< 96 { far[m] += Double(image.cells[iy] + image.cells[2 * 96 + iy]) }
@@ -308,9 +308,9 @@ struct FastPathTests {
 
     @Test("an axis shift moves layer 0's centroid from shower to shower, as much as its σ = s/√E says")
     func axisShiftActs() {
-        var shifted = ShowerModel(medium: medium); shifted.axisShiftMMRootGeV = 4
+        var shifted = handTuned(medium); shifted.axisShiftMMRootGeV = 4
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
-        let plain = rms(stripCentroids(ShowerModel(medium: medium), energyMeV: 20000, track: track))
+        let plain = rms(stripCentroids(handTuned(medium), energyMeV: 20000, track: track))
         let moved = rms(stripCentroids(shifted, energyMeV: 20000, track: track))
         // σ = 4/√20 = 0.89 mm in y, added in quadrature to the showers' own wander (a few tenths of a mm).
         let expected = (plain * plain + 0.8 * 0.8).squareRoot()
@@ -351,7 +351,7 @@ struct FastPathTests {
     @Test("a tilt about the shower's start leaves a shower that starts on the face as it was, and turns a late one about its start")
     func tiltPivotActs() {
         // Without the halo, whose quanta scatter layer 0's centroid by several mm.
-        var entry = ShowerModel(medium: medium); entry.axisTiltMradRootGeV = 400
+        var entry = handTuned(medium); entry.axisTiltMradRootGeV = 400
         entry.halo.fraction0 = 0; entry.halo.fractionSlope = 0
         var start = entry; start.axisTiltPivotAtStart = true
         // Starting on the face: the same draws, the same axis, the same bits.
@@ -367,7 +367,7 @@ struct FastPathTests {
 
     @Test("the tilt's energy power leaves 20 GeV showers as they were and narrows the tilt above it")
     func tiltEnergyPowerActs() {
-        var plain = ShowerModel(medium: medium); plain.axisTiltMradRootGeV = 400
+        var plain = handTuned(medium); plain.axisTiltMradRootGeV = 400
         var powered = plain; powered.axisTiltEnergyPower = 1
         let face = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // At 20 GeV (20 GeV/E)^q = 1 exactly: the same bits.
@@ -382,7 +382,7 @@ struct FastPathTests {
     @Test("a halo share that fluctuates per shower spreads layer 0's hit-cell count, and keeps its mean")
     func haloShowerSpreadActs() {
         let g = CalorimeterGeometry.caloGAN
-        var spread = ShowerModel(medium: medium); spread.halo.showerSpread = 0.5
+        var spread = handTuned(medium); spread.halo.showerSpread = 0.5
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Layer 0's hit cells per shower (of its 3 × 96).
         func hits(_ model: ShowerModel) -> [Double] {
@@ -392,7 +392,7 @@ struct FastPathTests {
                 return Double(image.cells[0 ..< 288].filter { $0 > 0 }.count)
             }
         }
-        let (m0, s0) = meanAndSigma(hits(ShowerModel(medium: medium))), (m1, s1) = meanAndSigma(hits(spread))
+        let (m0, s0) = meanAndSigma(hits(handTuned(medium))), (m1, s1) = meanAndSigma(hits(spread))
         // The halo's quanta make most of layer 0's hit cells; a factor of σ 0.5 on their number
         // per shower (measured here: σ of the count about 1.5 times larger).
         #expect(s1 > 1.2 * s0, "hit cells σ \(s0) → \(s1)")
@@ -404,7 +404,7 @@ struct FastPathTests {
         let g = CalorimeterGeometry.caloGAN
         // The candidate tunings' less forward halo (a ≈ 0.4): with the compiled a = 0.84, layer 0's
         // quanta mostly fly on into layer 1, and its hit cells hang on little else.
-        var plainModel = ShowerModel(medium: medium); plainModel.halo.forwardAsymmetry = 0.4
+        var plainModel = handTuned(medium); plainModel.halo.forwardAsymmetry = 0.4
         var spread = plainModel; spread.halo.multiplicitySpread = 1
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Per shower: hit cells of layer 0 (3 × 96) and of layer 1 (12 × 12), and layer 0's energy.
@@ -435,7 +435,7 @@ struct FastPathTests {
     @Test("smaller quanta on the long flights take energy off layer 0's outer cells but none of their hits")
     func longQuantumFactorActs() {
         let g = CalorimeterGeometry.caloGAN
-        var small = ShowerModel(medium: medium); small.halo.longQuantumFactor = 0.4
+        var small = handTuned(medium); small.halo.longQuantumFactor = 0.4
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Layer 0's outer x cells (beyond ±80 mm): their energy and their hits, over 40 showers.
         func outer(_ model: ShowerModel) -> (energy: Double, hits: Int) {
@@ -449,7 +449,7 @@ struct FastPathTests {
             }
             return (energy, hits)
         }
-        let plain = outer(ShowerModel(medium: medium)), smaller = outer(small)
+        let plain = outer(handTuned(medium)), smaller = outer(small)
         // Same random numbers, same places: each quantum lands where it did, with a different energy.
         #expect(smaller.hits == plain.hits, "hits \(plain.hits) → \(smaller.hits)")
         // Measured: 18 % less (at these values the spots' fall-off brings much of that energy).
@@ -459,7 +459,7 @@ struct FastPathTests {
     @Test("softer backward quanta take energy off layer 0 beyond 40 mm, keep its hits and the deposit")
     func backwardQuantumFactorActs() {
         let g = CalorimeterGeometry.caloGAN
-        var soft = ShowerModel(medium: medium); soft.halo.backwardQuantumFactor = 0.5
+        var soft = handTuned(medium); soft.halo.backwardQuantumFactor = 0.5
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
         // Layer 0's strips beyond ±40 mm in y (every x), their hits, and the whole deposit, over 40 showers.
         func far(_ model: ShowerModel) -> (energy: Double, hits: Int, total: Double) {
@@ -477,7 +477,7 @@ struct FastPathTests {
             }
             return (energy, hits, total)
         }
-        let plain = far(ShowerModel(medium: medium)), softer = far(soft)
+        let plain = far(handTuned(medium)), softer = far(soft)
         // Same random numbers, same places: each quantum lands where it did, with a different energy.
         #expect(softer.hits == plain.hits, "hits \(plain.hits) → \(softer.hits)")
         #expect(softer.energy < 0.9 * plain.energy, "energy \(plain.energy) → \(softer.energy) MeV")
@@ -488,13 +488,13 @@ struct FastPathTests {
     @Test("a deep tail moves energy behind the maximum and keeps the total")
     func deepTailActs() {
         let g = CalorimeterGeometry.caloGAN
-        var deep = ShowerModel(medium: medium); deep.deepTail = (share: 0.1, lengthX0: 5)
+        var deep = handTuned(medium); deep.deepTail = (share: 0.1, lengthX0: 5)
         let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 5)
         var back = (0.0, 0.0), total = (0.0, 0.0)
         let offset = g.layerOffsets[2]
         for seed: UInt64 in 1 ... 50 {
             var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
-            let ra = ShowerModel(medium: medium).depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
+            let ra = handTuned(medium).depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
             let rb = deep.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: seed))
             back.0 += Double(a.cells[offset...].reduce(0, +) + a.overflow[2]); back.1 += Double(b.cells[offset...].reduce(0, +) + b.overflow[2])
             total.0 += ra.containedMeV; total.1 += rb.containedMeV

@@ -13,7 +13,7 @@ struct Geant4TuningTests {
     /// The geant4 tuning with the soft-photon halo and the axis tilt switched off: the spots'
     /// own profile, alone, for the tests of one mechanism each.
     func geant4WithoutHaloOrTilt() -> ShowerModel {
-        var model = ShowerModel(medium: medium)
+        var model = handTuned(medium)
         model.tuning = .geant4
         model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.axisTiltMradRootGeV = 0
         return model
@@ -226,7 +226,7 @@ struct Geant4TuningTests {
 
     @Test("tail rate: β_hom′ = k β̃ (β/β̃)^s(E), s(E) = min(s (20 GeV/E)^p, 1), with T_hom as drawn; s = k = 1, p = 0 is GFlash's draw, bit for bit")
     func tailRateDraw() {
-        let plain = ShowerModel(medium: medium)
+        let plain = handTuned(medium)
         var narrowed = plain; narrowed.tailRate = (spread: 0.5, scale: 0.95)
         var unchanged = plain; unchanged.tailRate = (spread: 1, scale: 1)
         // With the energy power p = 0.5: s(E) = 0.5 (20 GeV/E)^0.5, 0.71 at 10 GeV, 0.32 at 50 GeV,
