@@ -6,24 +6,30 @@
 //
 // What makes it faster (profile of `calobnn simulate`, η′ → ηπ⁰π⁰ (10γ) and γ at 20 GeV: ~70 % of
 // the time in the per-deposit loops, ~20 % in the per-step incomplete gamma functions):
-//   - random numbers from GSL's taus2 held in registers (``Taus2``), not a call into GSL per number;
+//   - random numbers from GSL's taus2 drawn ahead (``Taus2Ahead``), not a call into GSL per number:
+//     256 words at a time on eight lanes, each lane a run of 32 successive words started by a jump
+//     table (ShowerKernels' taus2Block, ~4.4 instructions a word against ~25 for one taus2 step
+//     in registers); the state where the stream goes on is recovered from the block's lane starts;
 //   - spots drawn into a buffer in the reference's order; their cells, and the halo quanta's
 //     positions and cells, computed 4 at a time by ShowerKernels (SIMD4<Double>, no branch per
 //     deposit: the azimuth's quadrant, the flight scale and the quantum's layer by masks — a random
 //     quadrant alone cost ~3/4 of a branch mispredict per deposit), in its AVX2 build where the
 //     CPU has it (``ShowerKernelBuild``);
 //   - the halo's two logarithms per quantum looked up (their arguments are 16-bit uniforms:
-//     ``uniformLogs``); its random words drawn four at a time (taus2 leaps of several steps on
-//     lanes that hold successive states), its quanta in two passes (the random variables, then
-//     position and cell: one pass was too long a chain per iteration to overlap);
+//     ``uniformLogs``); its random words taken from those drawn ahead (before, taus2 leaps of
+//     several steps on four lanes that held successive states, per step), its quanta in two passes
+//     (the random variables, then position and cell: one pass was too long a chain per iteration
+//     to overlap);
 //   - then one plain loop adds the energies into the cells, in the reference's order, into an
 //     image indexed by cell code (cells, overflow, a slot for what leaves the stack: no branch on
 //     the kind of code);
 //   - P(α, βt) at all step boundaries at once (``forEachStepBatched``), the continued fraction on
 //     8 lanes (two SIMD4 groups: as one SIMD8 it compiled to 128-bit halves and spills);
-//   - the generator's state in a local of the step body (not the closure's captured variable),
+//   - the stream drawn ahead in a local of the step body (not the closure's captured variable),
 //     and handed, with the spot count, to the spot loop's local functions as inout arguments
 //     (captured by them, both lived in heap boxes allocated per step).
+// Measured by callgrind (instructions per event, `calobnn simulate --threads 1`), the stream drawn
+// ahead: η′ → ηπ⁰π⁰ (10γ) 2.33 M → 2.07 M, γ 1.32 M → 1.12 M.
 // Tried and measured slower: drawing the halo's words inside its lane loops, summing its energies
 // there, refilling the continued fraction's lanes as arguments converge, the series on 8 lanes, a
 // table of the halo's cos θ (a second 512 KiB table). Tried and not faster: the spots' radii in
@@ -68,6 +74,112 @@ let uniformLogs: UnsafePointer<Double> = {
     return UnsafePointer(table)
 }()
 
+/// ShowerKernels' `taus2JumpTable`: the jumps of 32 j taus2 steps by nibble, made once per
+/// process (``Taus2Ahead`` draws its blocks with them).
+let taus2Jumps: UnsafePointer<UInt32> = {
+    let table = UnsafeMutablePointer<UInt32>.allocate(capacity: 3 * 8 * 16 * 8)
+    ShowerKernels.taus2JumpTable(table)
+    return UnsafePointer(table)
+}()
+
+/// A shower's random stream drawn ahead: GSL's taus2 words in the stream's order, a block of
+/// ShowerKernels' `taus2BlockWords` (256) at a time (``ShowerKernels/taus2Block``), used one by
+/// one by the spots and n_q·3 at a time by the halo's kernel; the state where the stream continues
+/// after the words used is recovered from the block's lane starts (``state``).
+///
+/// Why: one taus2 step in registers costs ~25 instructions a word (three serial chains of
+/// shifts); the halo drew its words by leaps on four lanes (~12 a word, plus four serial steps
+/// to start each step's lanes and up to three after); a block costs ~4.4 a word. The words drawn
+/// and not used when the shower ends are dropped: the stream goes on from ``state``.
+/// Memory: `words` holds `capacity` words (a multiple of 256), `laneStarts` 24 per block.
+struct Taus2Ahead {
+    let words: UnsafeMutablePointer<UInt32>, laneStarts: UnsafeMutablePointer<UInt32>, capacity: Int
+    /// The next word to use, and the end of the words drawn (a multiple of 256).
+    var position = 0, end = 0
+    /// The state after the last word drawn: where the next block starts.
+    var next: (UInt32, UInt32, UInt32)
+
+    init(words: UnsafeMutablePointer<UInt32>, laneStarts: UnsafeMutablePointer<UInt32>, capacity: Int, state t: Taus2) {
+        self.words = words; self.laneStarts = laneStarts; self.capacity = capacity
+        next = (t.s1, t.s2, t.s3)
+    }
+
+    /// 32 random bits: ``StudyRandom/Taus2/next()``.
+    @inline(__always) mutating func bits() -> UInt32 {
+        if position == end { draw(atLeast: 1) }
+        let w = words[position]
+        position += 1
+        return w
+    }
+
+    /// ``StudyRandom/Taus2/uniform()``.
+    @inline(__always) mutating func uniform() -> Double { Double(bits()) / 4_294_967_296.0 }
+
+    /// ``StudyRandom/Taus2/uniformPositive()``.
+    @inline(__always) mutating func uniformPositive() -> Double {
+        var x = uniform()
+        while x == 0 { x = uniform() }
+        return x
+    }
+
+    /// The next `count` words, with at least `readable` (≥ `count`) drawn from there on; then
+    /// they count as used.
+    @inline(__always) mutating func take(_ count: Int, readable: Int) -> UnsafePointer<UInt32> {
+        if end - position < readable { draw(atLeast: readable) }
+        let p = words + position
+        position += count
+        return UnsafePointer(p)
+    }
+
+    /// Draw blocks until `n` words from `position` on are drawn, after moving the block that holds
+    /// `position`, and those after it, to the front (the words before it are used).
+    @inline(never) mutating func draw(atLeast n: Int) {
+        let block = ShowerKernels.taus2BlockWords
+        let first = position / block * block
+        if first > 0 {
+            words.update(from: words + first, count: end - first)
+            laneStarts.update(from: laneStarts + 24 * (first / block), count: 24 * ((end - first) / block))
+            position -= first; end -= first
+        }
+        precondition(position + n <= capacity, "Taus2Ahead: \(n) words do not fit")
+        while end - position < n {
+            let lanes = laneStarts + 24 * (end / block)
+            next = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.taus2Block(start: next, jumps: taus2Jumps, words: words + end, laneStarts: lanes)
+                                          : ShowerKernels.taus2Block(start: next, jumps: taus2Jumps, words: words + end, laneStarts: lanes)
+            end += block
+        }
+    }
+
+    /// The generator's state after the words used: lane j of a block starts 32 j steps on from the
+    /// block's start, so the state after its word 32 j + i is that lane's start stepped i + 1 times.
+    var state: Taus2 {
+        if position == end { return Taus2(s1: next.0, s2: next.1, s3: next.2) }
+        let block = ShowerKernels.taus2BlockWords
+        let lanes = laneStarts + 24 * (position / block), k = position % block
+        if k == 0 { return Taus2(s1: lanes[0], s2: lanes[8], s3: lanes[16]) }
+        let j = (k - 1) / 32
+        var t = Taus2(s1: lanes[j], s2: lanes[8 + j], s3: lanes[16 + j])
+        for _ in 0 ... (k - 1) % 32 { _ = t.next() }
+        return t
+    }
+
+    /// Continue after the stream was used elsewhere from ``state`` on, now in state `after`: if
+    /// that is a few words on (a gamma variate takes ~3), the words drawn from there on are still
+    /// the stream's; else draw anew from `after`.
+    mutating func resume(from before: Taus2, at after: Taus2) {
+        var t = before
+        for k in 1 ... 64 {
+            _ = t.next()
+            if t.s1 == after.s1 && t.s2 == after.s2 && t.s3 == after.s3 {
+                if position + k <= end { position += k; return }
+                break
+            }
+        }
+        position = 0; end = 0
+        next = (after.s1, after.s2, after.s3)
+    }
+}
+
 extension ShowerModel {
     /// Deposit one shower with the ``ShowerTuning/geant4`` model.
     ///
@@ -100,17 +212,19 @@ extension ShowerModel {
         let depth = geometry.depth, w = geometry.windowHalfWidth
         // Spot cell codes: 0 ..< totalCells a cell; totalCells + ℓ the overflow of layer ℓ; + 3 lost.
         let totalCells = geometry.totalCells
-        // The stream's state, drawn from inline; handed back around every GSL call below.
-        var taus0 = rng.inlineState()
         let m = Int(shower.maxQuanta) + 1, spotChunk = 256
+        // The stream drawn ahead (``Taus2Ahead``): room for a step's halo words (3·n_q + 8), the
+        // rest of the block before them and a block more.
+        let block = ShowerKernels.taus2BlockWords
+        let aheadWords = (3 * m + 8 + block - 1) / block * block + 2 * block
         image.cells.withUnsafeMutableBufferPointer { cellBuffer in
             image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
                 let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
-                // Per quantum: energy, depth z, 3 working doubles of the halo's kernel (Double), 3
-                // random words, cell code; per buffered spot: radius, azimuth word, energy, cell
-                // code; the halo's binning table (18 doubles); the image by code (Float). Padded
-                // for 4 lanes.
-                let mq = m + 8, words32 = 3 * m + 16
+                // Per quantum: energy, depth z, 3 working doubles of the halo's kernel (Double), cell
+                // code; the stream drawn ahead (words, and 24 lane starts per block); per buffered
+                // spot: radius, azimuth word, energy, cell code; the halo's binning table (18
+                // doubles); the image by code (Float). Padded for 4 lanes.
+                let mq = m + 8, words32 = aheadWords + 24 * (aheadWords / block)
                 let doubles = 5 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
                 let floats = spotChunk + totalCells + 4
                 withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + floats * 4,
@@ -120,6 +234,9 @@ extension ShowerModel {
                     let flights = quanta + mq, haloScratch = flights + mq, spotR = haloScratch + 3 * mq, layerTable = spotR + spotChunk
                     let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
                     let spotA = words + words32
+                    // The stream, drawn from ahead; handed back around every GSL call below.
+                    var ahead0 = Taus2Ahead(words: words, laneStarts: words + aheadWords, capacity: aheadWords, state: rng.inlineState())
+                    defer { rng.setInlineState(ahead0.state) }
                     let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
                     let codes = haloCodes + mq
                     let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: floats)
@@ -153,17 +270,18 @@ extension ShowerModel {
                         let dE = energyMeV * shower.energyFraction(energyFraction, t1, t2)
                         guard dE > 0 else { return }
                         contained += dE
-                        // The generator's state in a local for the step (the shower's `taus` is
-                        // captured by this closure and lives in memory: the step's random numbers
-                        // would go through it, a store and a load per component per word).
-                        var taus = taus0
-                        defer { taus0 = taus }
+                        // The stream in a local for the step (the shower's `ahead0` is captured by
+                        // this closure and lives in memory: the step's random numbers would go
+                        // through it, a store and a load of its position per word).
+                        var taus = ahead0
+                        defer { ahead0 = taus }
                         let sMid = track.startPath + tMid * shower.x0
                         var g = 1.0
                         if visible {
-                            rng.setInlineState(taus)
+                            let before = taus.state
+                            rng.setInlineState(before)
                             g = 1000 * rng.gamma(shape: dE / 1000 / shower.cs2, scale: shower.cs2) / dE
-                            taus = rng.inlineState()
+                            taus.resume(from: before, at: rng.inlineState())
                         }
                         let tau = tMid / shower.lp.tHom
                         let h = shower.haloShare(halo, tau: tau)
@@ -208,7 +326,7 @@ extension ShowerModel {
                             }
                             k = 0
                         }
-                        @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float, _ k: inout Int, _ taus: inout Taus2) {
+                        @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float, _ k: inout Int, _ taus: inout Taus2Ahead) {
                             var r = radius * spotScale
                             if r > shower.rFall {
                                 r = shower.rFall - shower.lFall * log(taus.uniformPositive())
@@ -228,7 +346,7 @@ extension ShowerModel {
                             if k == spotChunk { flushSpots(&k) }
                         }
                         for _ in 0 ..< n {
-                            let bits = taus.next()
+                            let bits = taus.bits()
                             let choice = (Double(bits >> 16) + 0.5) / 65536
                             if choice < rp.coreProbability || tau >= shower.splitMaxAge {
                                 let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform())
@@ -237,7 +355,7 @@ extension ShowerModel {
                                 let radius = rp.tail * ShowerModel.radiusFactor(taus.uniform())
                                 put(radius: radius, azimuth: bits & 0xFFFF, energy: eTail, &k, &taus)
                                 for _ in 1 ..< shower.split {
-                                    let more = taus.next()
+                                    let more = taus.bits()
                                     put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
                                         azimuth: more & 0xFFFF, energy: eTail, &k, &taus)
                                 }
@@ -247,11 +365,11 @@ extension ShowerModel {
 
                         guard nq > 0 else { return }
                         // Halo: words [0, n_q) energies and flights; then per quantum 2 words
-                        // (depth in step and flight scale; direction and azimuth).
+                        // (depth in step and flight scale; direction and azimuth). 8 more readable.
                         let s1 = track.startPath + t1 * shower.x0, ds = (t2 - t1) * shower.x0
-                        var state = (taus.s1, taus.s2, taus.s3)
+                        let words = taus.take(3 * nq, readable: 3 * nq + 8)
                         if ShowerKernelBuild.avx2 {
-                            ShowerKernelsAVX2.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                            ShowerKernelsAVX2.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                          longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
                                                          longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
                                                          asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
@@ -259,7 +377,7 @@ extension ShowerModel {
                                                          overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
                                                          energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         } else {
-                            ShowerKernels.haloQuanta(taus: &state, words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                            ShowerKernels.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                      longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
                                                      longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
                                                      asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
@@ -267,7 +385,6 @@ extension ShowerModel {
                                                      overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
                                                      energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         }
-                        taus = Taus2(s1: state.0, s2: state.1, s3: state.2)
                         // The energies into the cells, one quantum at a time in the reference's order
                         // (visible: times g and the LAr fraction where the quantum stops, which a
                         // quantum that leaves the stack does not need).
@@ -284,7 +401,6 @@ extension ShowerModel {
                 }
             }
         }
-        rng.setInlineState(taus0)
         return ShowerRecord(energyMeV: energyMeV, parameters: shower.lp, containedMeV: contained,
                             startDepth: shower.startDepth, spots: spots)
     }

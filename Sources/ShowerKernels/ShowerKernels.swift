@@ -5,7 +5,8 @@
 // symbolic link to this file). Only IEEE-754 additions, multiplications, divisions, square roots,
 // comparisons and bit operations, no fused multiply-add (Swift does not contract a * b + c), so the
 // two builds give the same bits; CalorimeterSimulation picks one per process.
-// Shapes: n = lanes in use of a call (arrays padded to a multiple of 4); 4 lanes per SIMD4.
+// Shapes: n = lanes in use of a call (arrays padded to a multiple of 4); 4 lanes per SIMD4;
+// taus2's words 8 lanes per SIMD8<UInt32> (one 256-bit register under AVX2).
 
 /// Lanes of four doubles.
 typealias Lanes = SIMD4<Double>
@@ -83,7 +84,7 @@ let twoTo52 = 4_503_599_627_370_496.0
 }
 
 /// The 65 536 values fastLog((k + ½)/65536), k = 0 … 65535, into `table`: the logarithms of
-/// the halo's 16-bit uniforms, computed once (512 KiB) and looked up by `haloQuanta(taus:…)`.
+/// the halo's 16-bit uniforms, computed once (512 KiB) and looked up by `haloQuanta(words:…)`.
 public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
     var k = 0
     while k < 65536 {
@@ -93,80 +94,148 @@ public func uniformLogTable(_ table: UnsafeMutablePointer<Double>) {
     }
 }
 
-/// One taus2 component moved on by `d` bits of its bit sequence at once, on four lanes: the
+/// One taus2 component moved on by `d` bits of its bit sequence at once, lane by lane: the
 /// step of L'Ecuyer (1996) for a component of degree k with q and mask `c`, valid for any
-/// 0 < d ≤ k − q. StudyRandom's Taus2 takes d = 12, 4, 17 for the three components (one word);
-/// larger d are several of its steps in one.
-@inline(__always) private func taus2Bits(_ s: SIMD4<UInt32>, k: UInt32, q: UInt32, mask c: UInt32,
-                                         d: UInt32) -> SIMD4<UInt32> {
+/// 0 < d ≤ k − q. StudyRandom's Taus2 takes d = 12, 4, 17 for the three components (one word).
+@inline(__always) private func taus2Bits<V: SIMD>(_ s: V, k: UInt32, q: UInt32, mask c: UInt32,
+                                                  d: UInt32) -> V where V.Scalar == UInt32 {
     ((s & c) &<< d) ^ (((s &<< q) ^ s) &>> (k - d))
 }
 
-/// `count` taus2 words into `words` from state (`t1`, `t2`, `t3`), the state advanced: the same
-/// words as `count` of Taus2's steps. From 8 words on: the first four one step at a time, keeping
-/// each state in a lane; then every lane four steps on at once — 48, 16 and 68 bits of the three
-/// components' sequences, in leaps of at most k − q bits (18, 27, 25) — four words per leap;
-/// the last count mod 4 one at a time from the last lane's state. Why: one taus2 step is three
-/// serial chains of shifts, ~5 cycles a word; a leap's chains are 3 steps long for 4 words.
-@inline(__always) private func taus2Words(_ t1: inout UInt32, _ t2: inout UInt32, _ t3: inout UInt32,
-                                          _ words: UnsafeMutablePointer<UInt32>, count end: Int) {
-    @inline(__always) func next() -> UInt32 {
-        t1 = ((t1 & 0xFFFF_FFFE) &<< 12) ^ (((t1 &<< 13) ^ t1) &>> 19)
-        t2 = ((t2 & 0xFFFF_FFF8) &<< 4) ^ (((t2 &<< 2) ^ t2) &>> 25)
-        t3 = ((t3 & 0xFFFF_FFF0) &<< 17) ^ (((t3 &<< 3) ^ t3) &>> 11)
-        return t1 ^ t2 ^ t3
+/// Words of a block of ``taus2Block(start:jumps:words:laneStarts:)``: 8 lanes × 32 words.
+public let taus2BlockWords = 256
+
+/// The step of taus2's component `c` (0, 1, 2) on one 32-bit state, as StudyRandom's Taus2.
+@inline(__always) private func taus2Step(_ s: UInt32, component c: Int) -> UInt32 {
+    switch c {
+    case 0: return ((s & 0xFFFF_FFFE) &<< 12) ^ (((s &<< 13) ^ s) &>> 19)
+    case 1: return ((s & 0xFFFF_FFF8) &<< 4) ^ (((s &<< 2) ^ s) &>> 25)
+    default: return ((s & 0xFFFF_FFF0) &<< 17) ^ (((s &<< 3) ^ s) &>> 11)
     }
-    var drawn = 0
-    if end >= 8 {
-        // The lanes go through memory (inserting and extracting them one by one compiles worse).
-        var lanes = (SIMD4<UInt32>(), SIMD4<UInt32>(), SIMD4<UInt32>())
-        withUnsafeMutableBytes(of: &lanes) { raw in
-            let p = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
-            for j in 0 ..< 4 { words[j] = next(); p[j] = t1; p[4 + j] = t2; p[8 + j] = t3 }
-        }
-        var (c1, c2, c3) = lanes
-        drawn = 4
-        while drawn + 4 <= end {
-            c1 = taus2Bits(c1, k: 31, q: 13, mask: 0xFFFF_FFFE, d: 16)
-            c2 = taus2Bits(c2, k: 29, q: 2, mask: 0xFFFF_FFF8, d: 16)
-            c3 = taus2Bits(c3, k: 28, q: 3, mask: 0xFFFF_FFF0, d: 23)
-            c1 = taus2Bits(c1, k: 31, q: 13, mask: 0xFFFF_FFFE, d: 16)
-            c3 = taus2Bits(c3, k: 28, q: 3, mask: 0xFFFF_FFF0, d: 23)
-            c1 = taus2Bits(c1, k: 31, q: 13, mask: 0xFFFF_FFFE, d: 16)
-            c3 = taus2Bits(c3, k: 28, q: 3, mask: 0xFFFF_FFF0, d: 22)
-            UnsafeMutableRawPointer(words + drawn).storeBytes(of: c1 ^ c2 ^ c3, as: SIMD4<UInt32>.self)
-            drawn += 4
-        }
-        lanes = (c1, c2, c3)
-        withUnsafeBytes(of: &lanes) { raw in
-            let p = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
-            (t1, t2, t3) = (p[3], p[7], p[11])
-        }
-    }
-    while drawn < end { words[drawn] = next(); drawn += 1 }
 }
 
-/// The halo quanta of one step: 3·n_q random words drawn from GSL's taus2 in state `taus` (as
-/// StudyRandom's `Taus2.fill`; the state is advanced), then from them (energy/flight word i < n_q,
-/// then per quantum a depth/scale word and a direction/azimuth word) each quantum's energy (× the
-/// long-flight factor `qLong` for the long flights and the backward factor `qBack` for those
-/// with cos θ < 0, then all scaled to sum to `energy`), depth z,
+/// The jumps of ``taus2Block(start:jumps:words:laneStarts:)`` into `table` (3 · 8 · 16 · 8
+/// UInt32, 12 KiB): for component c, nibble position p, nibble value v and lane j, the state
+/// 32 j steps on from the state v·16ᵖ. A component's step is linear over GF(2) (masks, shifts
+/// and exclusive ors of the 32 bits), so the state 32 j steps on from any state s is the
+/// exclusive or, over its eight nibbles, of these entries.
+public func taus2JumpTable(_ table: UnsafeMutablePointer<UInt32>) {
+    for c in 0 ..< 3 {
+        // The images of the 32 unit vectors after 32 j steps, lane j.
+        var basis = [UInt32](repeating: 0, count: 32 * 8)
+        for b in 0 ..< 32 {
+            var x = UInt32(1) << UInt32(b)
+            for j in 0 ..< 8 {
+                basis[8 * b + j] = x
+                for _ in 0 ..< 32 { x = taus2Step(x, component: c) }
+            }
+        }
+        for p in 0 ..< 8 {
+            for v in 0 ..< 16 {
+                for j in 0 ..< 8 {
+                    var x: UInt32 = 0
+                    for t in 0 ..< 4 where v & (1 << t) != 0 { x ^= basis[8 * (4 * p + t) + j] }
+                    table[((c * 8 + p) * 16 + v) * 8 + j] = x
+                }
+            }
+        }
+    }
+}
+
+/// Eight lanes of 32-bit words.
+typealias Words8 = SIMD8<UInt32>
+
+/// The state of one component 32 j steps on from `s` in lane j (``taus2JumpTable(_:)``'s
+/// entries of its nibbles, `table` at the component's first entry).
+@inline(__always) private func taus2Jump(_ s: UInt32, _ table: UnsafePointer<UInt32>) -> Words8 {
+    var x = Words8()
+    for p in 0 ..< 8 {
+        let v = Int((s &>> UInt32(4 * p)) & 15)
+        x ^= UnsafeRawPointer(table + (p * 16 + v) * 8).loadUnaligned(as: Words8.self)
+    }
+    return x
+}
+
+/// Two vectors' elements interleaved apart: the even elements of (a, b), then the odd ones.
+@inline(__always) private func unshuffle(_ a: Words8, _ b: Words8) -> (Words8, Words8) {
+    let ab = SIMD16(lowHalf: a, highHalf: b)
+    return (ab.evenHalf, ab.oddHalf)
+}
+
+/// The next ``taus2BlockWords`` words of GSL's taus2 from the state `start` (s₁, s₂, s₃ as
+/// StudyRandom's Taus2) into `words`, in order; the state after the last of them returned.
+/// Lane j's state at the start of its run (32 j steps on from `start`) into `laneStarts`
+/// (component c at 8c + j, 24 UInt32): the state after word 32 j + i is that state stepped
+/// i + 1 times (how the simulator hands the stream back mid-block). `jumps` is
+/// ``taus2JumpTable(_:)``.
+///
+/// Lane j draws words 32 j ..< 32 j + 32 one step at a time, each from the last: one step of
+/// the three components per eight words (taus2's leaps on lanes of successive states, as the halo
+/// drew them before, cost seven shift groups per four words, ~12 instructions a word against
+/// ~4.4 here). Lane j starts 32 j steps on, by the jump table (no 32 j serial steps). The 32
+/// rows go through memory, then each eight rows of eight lanes are transposed (three rounds of
+/// `unshuffle`) so that every lane's run lands in order (transposed as they were drawn, the
+/// compiler interleaved the two and mixed the components' shifts into per-lane shifts, 3.5 times
+/// the instructions).
+public func taus2Block(start: (UInt32, UInt32, UInt32), jumps: UnsafePointer<UInt32>,
+                       words: UnsafeMutablePointer<UInt32>, laneStarts: UnsafeMutablePointer<UInt32>) -> (UInt32, UInt32, UInt32) {
+    var c1 = taus2Jump(start.0, jumps), c2 = taus2Jump(start.1, jumps + 1024), c3 = taus2Jump(start.2, jumps + 2048)
+    UnsafeMutableRawPointer(laneStarts).storeBytes(of: c1, as: Words8.self)
+    UnsafeMutableRawPointer(laneStarts + 8).storeBytes(of: c2, as: Words8.self)
+    UnsafeMutableRawPointer(laneStarts + 16).storeBytes(of: c3, as: Words8.self)
+    @inline(__always) func row() -> Words8 {
+        c1 = taus2Bits(c1, k: 31, q: 13, mask: 0xFFFF_FFFE, d: 12)
+        c2 = taus2Bits(c2, k: 29, q: 2, mask: 0xFFFF_FFF8, d: 4)
+        c3 = taus2Bits(c3, k: 28, q: 3, mask: 0xFFFF_FFF0, d: 17)
+        return c1 ^ c2 ^ c3
+    }
+    // The 32 rows (row i: word 32 j + i in lane j), then transposed eight by eight.
+    withUnsafeTemporaryAllocation(of: Words8.self, capacity: 32) { rowBuffer in
+        let rows = rowBuffer.baseAddress!
+        for i in 0 ..< 32 { rows[i] = row() }
+        var i = 0
+        while i < 32 {
+            var v = (rows[i], rows[i + 1], rows[i + 2], rows[i + 3], rows[i + 4], rows[i + 5], rows[i + 6], rows[i + 7])
+            for _ in 0 ..< 3 {
+                let (e0, o0) = unshuffle(v.0, v.1), (e1, o1) = unshuffle(v.2, v.3)
+                let (e2, o2) = unshuffle(v.4, v.5), (e3, o3) = unshuffle(v.6, v.7)
+                v = (e0, e1, e2, e3, o0, o1, o2, o3)
+            }
+            let out = UnsafeMutableRawPointer(words + i)
+            out.storeBytes(of: v.0, toByteOffset: 0, as: Words8.self)
+            out.storeBytes(of: v.1, toByteOffset: 128, as: Words8.self)
+            out.storeBytes(of: v.2, toByteOffset: 256, as: Words8.self)
+            out.storeBytes(of: v.3, toByteOffset: 384, as: Words8.self)
+            out.storeBytes(of: v.4, toByteOffset: 512, as: Words8.self)
+            out.storeBytes(of: v.5, toByteOffset: 640, as: Words8.self)
+            out.storeBytes(of: v.6, toByteOffset: 768, as: Words8.self)
+            out.storeBytes(of: v.7, toByteOffset: 896, as: Words8.self)
+            i += 8
+        }
+    }
+    return (c1[7], c2[7], c3[7])
+}
+
+/// The halo quanta of one step from its 3·n_q random words of GSL's taus2, in the stream's order
+/// (drawn ahead by ``taus2Block(start:jumps:words:laneStarts:)``): from them (energy/flight word
+/// i < n_q, then per quantum a depth/scale word and a direction/azimuth word) each quantum's
+/// energy (× the long-flight factor `qLong` for the long flights and the backward factor `qBack`
+/// for those with cos θ < 0, then all scaled to sum to `energy`), depth z,
 /// transverse (x, y) and cell code: a cell index as the scalar binning (z outside [0, depth) lost; the layer by z against `z01`, `z12`; inside the window
 /// ±`window` the cell ⌊(x + w)·(1/size)⌋ capped at the last, plus the layer's offset; inside the
 /// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
 /// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `logTable` is
 /// ``uniformLogTable(_:)``: the two logarithms of a quantum (its energy and flight) take 16-bit
 /// uniforms, so they are looked up, not computed (the same bits). `words` must hold 3·n_q + 8
-/// entries, the outputs n_q + 3, `scratch` 3·(n_q + 4).
+/// readable entries (the lanes beyond n_q read the 8 beyond 3·n_q, whatever they hold, and are
+/// never used), the outputs n_q + 3, `scratch` 3·(n_q + 4).
 ///
-/// The words are drawn first, four lanes at a time (`taus2Words`; drawing them
-/// inside the lane loops, as needed, measured slower, one at a time and by leaps). Then two
-/// passes over the quanta: the random variables (energy, depth along the axis s, the flight's
+/// Two passes over the quanta: the random variables (energy, depth along the axis s, the flight's
 /// components ℓ cos θ, ℓ sin θ cos φ, ℓ sin θ sin φ), then the position and the cell. In one
 /// pass, an iteration was a chain of ~100 cycles (two square roots and a division, then the
-/// binning), too long for the processor to overlap more than one or two of them.
-public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
-                       words: UnsafeMutablePointer<UInt32>, count nq: Int, energy eHalo: Double,
+/// binning), too long for the processor to overlap more than one or two of them. (Drawing the
+/// words inside the lane loops, as needed, measured slower.)
+public func haloQuanta(words: UnsafePointer<UInt32>, count nq: Int, energy eHalo: Double,
                        stepStart s1: Double, stepLength ds: Double, longShare: Double, lambdaLong: Double,
                        lambdaShort: Double, longQuantumFactor qLong: Double, backwardQuantumFactor qBack: Double,
                        asymmetry a: Double,
@@ -176,12 +245,6 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
                        codes: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Double>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
-    // GSL's taus2 (L'Ecuyer 1996), as StudyRandom's Taus2.
-    var (t1, t2, t3) = taus
-    let end = 3 * nq
-    taus2Words(&t1, &t2, &t3, words, count: end)
-    // Lanes beyond the words drawn read zeros.
-    for j in end ..< end + 8 { words[j] = 0 }
     // Pass 1. Energies (unscaled): −ln u of the word's high 16 bits, from the table; × `qLong`
     // for the quanta that fly with the long scale (their depth/scale word's low 16 bits below
     // `longShare`), unless it is 1, and × `qBack` for those that fly backward (cos θ < 0), unless
@@ -261,7 +324,6 @@ public func haloQuanta(taus: inout (UInt32, UInt32, UInt32),
         UnsafeMutableRawPointer(codes + i).storeBytes(of: ci, as: SIMD4<Int32>.self)
         i += 4
     }
-    taus = (t1, t2, t3)
 }
 
 /// The cells of `count` spots of one step at radius r and 16-bit azimuth k about the axis

@@ -34,29 +34,34 @@ struct FastPathTests {
         }
     }
 
-    @Test("the halo kernel's random words, drawn by leaps on four lanes, are taus2's words in order, and its state ends where 3·n_q steps end (both builds; n_q 0–40, 333)")
-    func haloKernelWords() {
-        let table = UnsafeMutablePointer<Double>.allocate(capacity: 65536); defer { table.deallocate() }
-        ShowerKernels.uniformLogTable(table)
-        // A layer table of the right shape (offset, cells in y, last x, last y, 1/size x, 1/size y) × 3.
-        let layers: [Double] = [0, 96, 2, 95, 1 / 160.0, 1 / 5.0, 288, 12, 11, 11, 1 / 40.0, 1 / 40.0, 432, 6, 11, 5, 1 / 40.0, 1 / 80.0]
+    @Test("the stream drawn ahead by blocks (taus2Block: eight lanes started by the jump table, transposed) gives taus2's words in order, each block ends in taus2's state, and each lane start recovers the state after every word (both builds)")
+    func blockWords() {
+        let jumps = UnsafeMutablePointer<UInt32>.allocate(capacity: 3 * 8 * 16 * 8); defer { jumps.deallocate() }
+        ShowerKernels.taus2JumpTable(jumps)
+        let n = ShowerKernels.taus2BlockWords, blocks = 3
+        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: n * blocks); defer { words.deallocate() }
+        let lanes = UnsafeMutablePointer<UInt32>.allocate(capacity: 24 * blocks); defer { lanes.deallocate() }
         for avx2 in [false, true] where !avx2 || calo_cpu_avx2_kernels_usable() != 0 {
-            for (trial, nq) in (Array(0 ... 40) + [333]).enumerated() {
+            let block = avx2 ? ShowerKernelsAVX2.taus2Block : ShowerKernels.taus2Block
+            for trial in 0 ..< 20 {
                 var reference = Taus2(s1: 0x1234_5678 &+ UInt32(trial) &* 2_654_435_761, s2: 0x9E37_79B9 ^ UInt32(trial), s3: 0xDEAD_BEEF &- UInt32(trial))
                 var state = (reference.s1, reference.s2, reference.s3)
-                let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 3 * nq + 16); defer { words.deallocate() }
-                let doubles = UnsafeMutablePointer<Double>.allocate(capacity: 5 * (nq + 8)); defer { doubles.deallocate() }
-                let codes = UnsafeMutablePointer<Int32>.allocate(capacity: nq + 8); defer { codes.deallocate() }
-                let haloQuanta = avx2 ? ShowerKernelsAVX2.haloQuanta : ShowerKernels.haloQuanta
-                layers.withUnsafeBufferPointer { l in
-                    haloQuanta(&state, words, nq, 10, 0, 5, 0.4, 60, 18, 0.7, 0.8, 0.4, // energy, step, long share, λ's, q_long, q_back, a
-                               0, 0, 0, 0, 1, 400, 90, 437, 240, 500, // axis, direction, depth, z01, z12, window, plate
-                               l.baseAddress!, 504, 507, table, doubles, doubles + (nq + 8), codes, doubles + 2 * (nq + 8))
+                var sameWords = true, sameStates = true, sameEnds = true
+                for b in 0 ..< blocks {
+                    state = block(state, jumps, words + n * b, lanes + 24 * b)
+                    for k in 0 ..< n {
+                        if words[n * b + k] != reference.next() { sameWords = false }
+                        // The state after word k = 32 j + i: lane j's start stepped i + 1 times.
+                        let j = k / 32, start = lanes + 24 * b
+                        var t = Taus2(s1: start[j], s2: start[8 + j], s3: start[16 + j])
+                        for _ in 0 ... k % 32 { _ = t.next() }
+                        if (t.s1, t.s2, t.s3) != (reference.s1, reference.s2, reference.s3) { sameStates = false }
+                    }
+                    if state != (reference.s1, reference.s2, reference.s3) { sameEnds = false }
                 }
-                var same = true
-                for i in 0 ..< 3 * nq where words[i] != reference.next() { same = false }
-                #expect(same, "words, n_q = \(nq), AVX2 \(avx2)")
-                #expect(state == (reference.s1, reference.s2, reference.s3), "state, n_q = \(nq), AVX2 \(avx2)")
+                #expect(sameWords, "words, trial \(trial), AVX2 \(avx2)")
+                #expect(sameStates, "lane starts, trial \(trial), AVX2 \(avx2)")
+                #expect(sameEnds, "block ends, trial \(trial), AVX2 \(avx2)")
             }
         }
     }
