@@ -131,12 +131,13 @@ struct Taus2Ahead {
         return UnsafePointer(p)
     }
 
-    /// Draw blocks until `n` words from `position` on are drawn, after moving the block that holds
-    /// `position`, and those after it, to the front (the words before it are used).
+    /// Draw blocks until `n` words from `position` on are drawn; when they would not fit, first
+    /// move the block that holds `position`, and those after it, to the front (the words before
+    /// it are used). (Moving them at every draw cost more than the words' room in cache.)
     @inline(never) mutating func draw(atLeast n: Int) {
         let block = ShowerKernels.taus2BlockWords
         let first = position / block * block
-        if first > 0 {
+        if first > 0 && (position + n + block - 1) / block * block > capacity {
             words.update(from: words + first, count: end - first)
             laneStarts.update(from: laneStarts + 24 * (first / block), count: 24 * ((end - first) / block))
             position -= first; end -= first
