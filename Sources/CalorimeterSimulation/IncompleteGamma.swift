@@ -83,6 +83,8 @@ extension RegularizedGammaP {
                               at x: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
         let total = 2 * count
         guard total > 0 else { return }
+        // Read once (a lazy global: each read is a call to swift_once).
+        let avx2 = ShowerKernelBuild.avx2
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * total + 48) { index in
             let series = index.baseAddress!, fraction = series + total + 16, copies = fraction + total + 16
             var nSeries = 0, nFraction = 0, nCopies = 0
@@ -95,12 +97,12 @@ extension RegularizedGammaP {
             }
             var g = 0
             while g < nSeries {
-                seriesLanes(first, second, count, x, series + g, min(4, nSeries - g), out)
+                seriesLanes(first, second, count, x, series + g, min(4, nSeries - g), out, avx2: avx2)
                 g += 4
             }
             g = 0
             while g < nFraction {
-                fractionLanes(first, second, count, x, fraction + g, min(8, nFraction - g), out)
+                fractionLanes(first, second, count, x, fraction + g, min(8, nFraction - g), out, avx2: avx2)
                 g += 8
             }
             for k in 0 ..< nCopies { out[copies[k]] = out[copies[k] - 1] }
@@ -144,9 +146,9 @@ extension RegularizedGammaP {
     @inline(__always)
     private static func seriesLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                     _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
-                                    _ out: UnsafeMutablePointer<Double>) {
+                                    _ out: UnsafeMutablePointer<Double>, avx2: Bool) {
         withLanes(SIMD4<Double>.self, first, second, count, x, idx, n) { xv, a, prefactor in
-            let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaSeries(x: xv, a: a, lanes: n)
+            let result = avx2 ? ShowerKernelsAVX2.gammaSeries(x: xv, a: a, lanes: n)
                                                 : ShowerKernels.gammaSeries(x: xv, a: a, lanes: n)
             let p = result * prefactor
             // min(1, p) as Swift's min: p < 1 ? p : 1.
@@ -159,9 +161,9 @@ extension RegularizedGammaP {
     @inline(__always)
     private static func fractionLanes(_ first: RegularizedGammaP, _ second: RegularizedGammaP, _ count: Int,
                                       _ x: UnsafePointer<Double>, _ idx: UnsafePointer<Int>, _ n: Int,
-                                      _ out: UnsafeMutablePointer<Double>) {
+                                      _ out: UnsafeMutablePointer<Double>, avx2: Bool) {
         withLanes(Lanes8.self, first, second, count, x, idx, n) { xv, a, prefactor in
-            let result = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.gammaContinuedFraction(x: xv, a: a, lanes: n)
+            let result = avx2 ? ShowerKernelsAVX2.gammaContinuedFraction(x: xv, a: a, lanes: n)
                                                 : ShowerKernels.gammaContinuedFraction(x: xv, a: a, lanes: n)
             let q = 1 - prefactor * result
             // max(0, q) as Swift's max: q >= 0 ? q : 0.

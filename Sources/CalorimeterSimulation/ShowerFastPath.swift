@@ -94,6 +94,8 @@ let taus2Jumps: UnsafePointer<UInt32> = {
 /// Memory: `words` holds `capacity` words (a multiple of 256), `laneStarts` 24 per block.
 struct Taus2Ahead {
     let words: UnsafeMutablePointer<UInt32>, laneStarts: UnsafeMutablePointer<UInt32>, capacity: Int
+    /// ``taus2Jumps``, and which kernel build runs (lazy globals, read once: each read is a call).
+    let jumps: UnsafePointer<UInt32>, avx2: Bool
     /// The next word to use, and the end of the words drawn (a multiple of 256).
     var position = 0, end = 0
     /// The state after the last word drawn: where the next block starts.
@@ -101,6 +103,7 @@ struct Taus2Ahead {
 
     init(words: UnsafeMutablePointer<UInt32>, laneStarts: UnsafeMutablePointer<UInt32>, capacity: Int, state t: Taus2) {
         self.words = words; self.laneStarts = laneStarts; self.capacity = capacity
+        jumps = taus2Jumps; avx2 = ShowerKernelBuild.avx2
         next = (t.s1, t.s2, t.s3)
     }
 
@@ -108,7 +111,7 @@ struct Taus2Ahead {
     @inline(__always) mutating func bits() -> UInt32 {
         if position == end { draw(atLeast: 1) }
         let w = words[position]
-        position += 1
+        position &+= 1
         return w
     }
 
@@ -127,7 +130,7 @@ struct Taus2Ahead {
     @inline(__always) mutating func take(_ count: Int, readable: Int) -> UnsafePointer<UInt32> {
         if end - position < readable { draw(atLeast: readable) }
         let p = words + position
-        position += count
+        position &+= count
         return UnsafePointer(p)
     }
 
@@ -145,8 +148,8 @@ struct Taus2Ahead {
         precondition(position + n <= capacity, "Taus2Ahead: \(n) words do not fit")
         while end - position < n {
             let lanes = laneStarts + 24 * (end / block)
-            next = ShowerKernelBuild.avx2 ? ShowerKernelsAVX2.taus2Block(start: next, jumps: taus2Jumps, words: words + end, laneStarts: lanes)
-                                          : ShowerKernels.taus2Block(start: next, jumps: taus2Jumps, words: words + end, laneStarts: lanes)
+            next = avx2 ? ShowerKernelsAVX2.taus2Block(start: next, jumps: jumps, words: words + end, laneStarts: lanes)
+                        : ShowerKernels.taus2Block(start: next, jumps: jumps, words: words + end, laneStarts: lanes)
             end += block
         }
     }
@@ -214,6 +217,8 @@ extension ShowerModel {
         // Spot cell codes: 0 ..< totalCells a cell; totalCells + ℓ the overflow of layer ℓ; + 3 lost.
         let totalCells = geometry.totalCells
         let m = Int(shower.maxQuanta) + 1, spotChunk = 256
+        // Lazy globals read once per shower (each read is a call to swift_once).
+        let avx2 = ShowerKernelBuild.avx2, logTable = uniformLogs
         // The stream drawn ahead (``Taus2Ahead``): room for a step's halo words (3·n_q + 8), the
         // rest of the block before them and a block more.
         let block = ShowerKernels.taus2BlockWords
@@ -311,7 +316,7 @@ extension ShowerModel {
                         // heap box allocated per step, every random number going through it.
                         var k = 0
                         func flushSpots(_ k: inout Int) {
-                            if ShowerKernelBuild.avx2 {
+                            if avx2 {
                                 ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
                                                             plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
                                                             cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
@@ -369,13 +374,13 @@ extension ShowerModel {
                         // (depth in step and flight scale; direction and azimuth). 8 more readable.
                         let s1 = track.startPath + t1 * shower.x0, ds = (t2 - t1) * shower.x0
                         let words = taus.take(3 * nq, readable: 3 * nq + 8)
-                        if ShowerKernelBuild.avx2 {
+                        if avx2 {
                             ShowerKernelsAVX2.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
                                                          longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
                                                          longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
                                                          asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                          depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
-                                                         overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
+                                                         overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable,
                                                          energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         } else {
                             ShowerKernels.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
@@ -383,7 +388,7 @@ extension ShowerModel {
                                                      longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
                                                      asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                      depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
-                                                     overflowCode: totalCells, lostCode: totalCells + 3, logTable: uniformLogs,
+                                                     overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable,
                                                      energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                         }
                         // The energies into the cells, one quantum at a time in the reference's order
