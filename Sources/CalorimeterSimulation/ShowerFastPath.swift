@@ -223,185 +223,192 @@ extension ShowerModel {
         // rest of the block before them and a block more.
         let block = ShowerKernels.taus2BlockWords
         let aheadWords = (3 * m + 8 + block - 1) / block * block + 2 * block
-        image.cells.withUnsafeMutableBufferPointer { cellBuffer in
-            image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
-                let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
-                // Per quantum: energy, depth z, 3 working doubles of the halo's kernel (Double), cell
-                // code; the stream drawn ahead (words, and 24 lane starts per block); per buffered
-                // spot: radius, azimuth word, energy, cell code; the halo's binning table (18
-                // doubles); the image by code (Float). Padded for 4 lanes.
-                let mq = m + 8, words32 = aheadWords + 24 * (aheadWords / block)
-                let doubles = 5 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
-                let floats = spotChunk + totalCells + 4
-                withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + floats * 4,
-                                              alignment: 16) { raw in
-                    let base = raw.baseAddress!
-                    let quanta = base.bindMemory(to: Double.self, capacity: doubles)
-                    let flights = quanta + mq, haloScratch = flights + mq, spotR = haloScratch + 3 * mq, layerTable = spotR + spotChunk
-                    let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
-                    let spotA = words + words32
-                    // The stream, drawn from ahead; handed back around every GSL call below.
-                    var ahead0 = Taus2Ahead(words: words, laneStarts: words + aheadWords, capacity: aheadWords, state: rng.inlineState())
-                    defer { rng.setInlineState(ahead0.state) }
-                    let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
-                    let codes = haloCodes + mq
-                    let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: floats)
-                    // The image indexed by cell code: the cells, the overflow of each layer, and a
-                    // slot for the deposits that leave the stack (added to, never read). Every
-                    // deposit then goes to deposits[code], with no branch on the kind of code (a
-                    // quantum that leaves the stack is not rare, and not predictable); each cell
-                    // gets the same additions in the same order.
-                    let deposits = spotE + spotChunk
-                    deposits.update(from: cells, count: totalCells)
-                    (deposits + totalCells).update(from: overflow, count: 3)
-                    deposits[totalCells + 3] = 0
-                    defer {
-                        cells.update(from: deposits, count: totalCells)
-                        overflow.update(from: deposits + totalCells, count: 3)
-                    }
-                    spotR.initialize(repeating: 0, count: spotChunk)
-                    spotA.initialize(repeating: 0, count: spotChunk)
-                    spotE.initialize(repeating: 0, count: spotChunk)
-                    // The halo's binning per layer (ShowerKernels' haloQuanta): offset, cells in y,
-                    // last x index, last y index, 1/size in x and y (the reference's inverse sizes).
-                    for (l, layer) in geometry.layers.enumerated() {
-                        let row = layerTable + 6 * l
-                        row[0] = Double(geometry.layerOffsets[l]); row[1] = Double(layer.cellsY)
-                        row[2] = Double(layer.cellsX - 1); row[3] = Double(layer.cellsY - 1)
-                        row[4] = 1 / layer.cellSizeX; row[5] = 1 / layer.cellSizeY
-                    }
-                    forEachStepBatched(track: track, geometry: geometry, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
-                                       spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
-                        let tMid = 0.5 * (t1 + t2)
-                        let dE = energyMeV * shower.energyFraction(energyFraction, t1, t2)
-                        guard dE > 0 else { return }
-                        contained += dE
-                        // The stream in a local for the step (the shower's `ahead0` is captured by
-                        // this closure and lives in memory: the step's random numbers would go
-                        // through it, a store and a load of its position per word).
-                        var taus = ahead0
-                        defer { ahead0 = taus }
-                        let sMid = track.startPath + tMid * shower.x0
-                        var g = 1.0
-                        if visible {
-                            let before = taus.state
-                            rng.setInlineState(before)
-                            g = 1000 * rng.gamma(shape: dE / 1000 / shower.cs2, scale: shower.cs2) / dE
-                            taus.resume(from: before, at: rng.inlineState())
-                        }
-                        let tau = tMid / shower.lp.tHom
-                        let h = shower.haloShare(halo, tau: tau)
-                        var eHalo = h * dE
-                        let quantum = max(shower.quantumMeV(layer: l, halo), eHalo / shower.maxQuanta)
-                        let nq = Int(eHalo / quantum + taus.uniform())
-                        if nq == 0 { eHalo = 0 }
-                        let eCore = dE - eHalo
-                        // ``spotCount(expected:rng:)``.
-                        let expected = shower.expectedSpots(layer: l, spotFraction: spotFraction)
-                        var n = Int(expected)
-                        if taus.uniform() < expected - Double(n) { n += 1 }
-                        n = max(n, 1)
-                        spots += n
-                        let rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
-                        let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
-                        let coreScale = visible ? g * samplingFraction(age: tau) : 1
-                        let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
-                        let spotScale = shower.spotScale(layer: l)
+        // The model and the geometry by pointer in the closures below: captured as values, each
+        // closure level copied them (a retain of each array and string they hold, and a
+        // release), ~5 times per shower.
+        withUnsafePointer(to: self) { model in
+            withUnsafePointer(to: geometry) { geo in
+                image.cells.withUnsafeMutableBufferPointer { cellBuffer in
+                    image.overflow.withUnsafeMutableBufferPointer { overflowBuffer in
+                        let cells = cellBuffer.baseAddress!, overflow = overflowBuffer.baseAddress!
+                        // Per quantum: energy, depth z, 3 working doubles of the halo's kernel (Double), cell
+                        // code; the stream drawn ahead (words, and 24 lane starts per block); per buffered
+                        // spot: radius, azimuth word, energy, cell code; the halo's binning table (18
+                        // doubles); the image by code (Float). Padded for 4 lanes.
+                        let mq = m + 8, words32 = aheadWords + 24 * (aheadWords / block)
+                        let doubles = 5 * mq + spotChunk + 18, words32Total = words32 + spotChunk, int32s = mq + spotChunk
+                        let floats = spotChunk + totalCells + 4
+                        withUnsafeTemporaryAllocation(byteCount: doubles * 8 + words32Total * 4 + int32s * 4 + floats * 4,
+                                                      alignment: 16) { raw in
+                            let base = raw.baseAddress!
+                            let quanta = base.bindMemory(to: Double.self, capacity: doubles)
+                            let flights = quanta + mq, haloScratch = flights + mq, spotR = haloScratch + 3 * mq, layerTable = spotR + spotChunk
+                            let words = (base + doubles * 8).bindMemory(to: UInt32.self, capacity: words32Total)
+                            let spotA = words + words32
+                            // The stream, drawn from ahead; handed back around every GSL call below.
+                            var ahead0 = Taus2Ahead(words: words, laneStarts: words + aheadWords, capacity: aheadWords, state: rng.inlineState())
+                            defer { rng.setInlineState(ahead0.state) }
+                            let haloCodes = (base + doubles * 8 + words32Total * 4).bindMemory(to: Int32.self, capacity: int32s)
+                            let codes = haloCodes + mq
+                            let spotE = (base + doubles * 8 + words32Total * 4 + int32s * 4).bindMemory(to: Float.self, capacity: floats)
+                            // The image indexed by cell code: the cells, the overflow of each layer, and a
+                            // slot for the deposits that leave the stack (added to, never read). Every
+                            // deposit then goes to deposits[code], with no branch on the kind of code (a
+                            // quantum that leaves the stack is not rare, and not predictable); each cell
+                            // gets the same additions in the same order.
+                            let deposits = spotE + spotChunk
+                            deposits.update(from: cells, count: totalCells)
+                            (deposits + totalCells).update(from: overflow, count: 3)
+                            deposits[totalCells + 3] = 0
+                            defer {
+                                cells.update(from: deposits, count: totalCells)
+                                overflow.update(from: deposits + totalCells, count: 3)
+                            }
+                            spotR.initialize(repeating: 0, count: spotChunk)
+                            spotA.initialize(repeating: 0, count: spotChunk)
+                            spotE.initialize(repeating: 0, count: spotChunk)
+                            // The halo's binning per layer (ShowerKernels' haloQuanta): offset, cells in y,
+                            // last x index, last y index, 1/size in x and y (the reference's inverse sizes).
+                            for (l, layer) in geo.pointee.layers.enumerated() {
+                                let row = layerTable + 6 * l
+                                row[0] = Double(geo.pointee.layerOffsets[l]); row[1] = Double(layer.cellsY)
+                                row[2] = Double(layer.cellsX - 1); row[3] = Double(layer.cellsY - 1)
+                                row[4] = 1 / layer.cellSizeX; row[5] = 1 / layer.cellSizeY
+                            }
+                            model.pointee.forEachStepBatched(track: track, geometry: geo.pointee, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
+                                               spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
+                                let tMid = 0.5 * (t1 + t2)
+                                let dE = energyMeV * shower.energyFraction(energyFraction, t1, t2)
+                                guard dE > 0 else { return }
+                                contained += dE
+                                // The stream in a local for the step (the shower's `ahead0` is captured by
+                                // this closure and lives in memory: the step's random numbers would go
+                                // through it, a store and a load of its position per word).
+                                var taus = ahead0
+                                defer { ahead0 = taus }
+                                let sMid = track.startPath + tMid * shower.x0
+                                var g = 1.0
+                                if visible {
+                                    let before = taus.state
+                                    rng.setInlineState(before)
+                                    g = 1000 * rng.gamma(shape: dE / 1000 / shower.cs2, scale: shower.cs2) / dE
+                                    taus.resume(from: before, at: rng.inlineState())
+                                }
+                                let tau = tMid / shower.lp.tHom
+                                let h = shower.haloShare(halo, tau: tau)
+                                var eHalo = h * dE
+                                let quantum = max(shower.quantumMeV(layer: l, halo), eHalo / shower.maxQuanta)
+                                let nq = Int(eHalo / quantum + taus.uniform())
+                                if nq == 0 { eHalo = 0 }
+                                let eCore = dE - eHalo
+                                // ``spotCount(expected:rng:)``.
+                                let expected = shower.expectedSpots(layer: l, spotFraction: spotFraction)
+                                var n = Int(expected)
+                                if taus.uniform() < expected - Double(n) { n += 1 }
+                                n = max(n, 1)
+                                spots += n
+                                let rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                                let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
+                                let coreScale = visible ? g * model.pointee.samplingFraction(age: tau) : 1
+                                let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
+                                let spotScale = shower.spotScale(layer: l)
 
-                        // Spots: draw (radius, azimuth) in the reference's order into the buffer;
-                        // bin and add a chunk at a time.
-                        let layer = geometry.layers[l]
-                        // The spots buffered, and the generator's state, go to the two local
-                        // functions as inout arguments: captured by them, each would live in a
-                        // heap box allocated per step, every random number going through it.
-                        var k = 0
-                        func flushSpots(_ k: inout Int) {
-                            if avx2 {
-                                ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
-                                                            plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
-                                                            cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
-                                                            overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
-                            } else {
-                                ShowerKernels.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
-                                                        plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
-                                                        cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
-                                                        overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
-                            }
-                            for j in 0 ..< k {
-                                deposits[Int(codes[j])] += spotE[j]
-                            }
-                            k = 0
-                        }
-                        @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float, _ k: inout Int, _ taus: inout Taus2Ahead) {
-                            var r = radius * spotScale
-                            if r > shower.rFall {
-                                r = shower.rFall - shower.lFall * log(taus.uniformPositive())
-                                if shower.farSpread > 0 {
-                                    // A fall-off spot at another depth, as the reference: the
-                                    // spots before it go into the cells first (the same order).
-                                    if k > 0 { flushSpots(&k) }
-                                    let (c, sn) = unitCircle(azimuth)
-                                    let x = ax + r * c, y = ay + r * sn
-                                    let z = sMid * track.uz + shower.farDepthShift(taus.uniform(), radius: r)
-                                    deposits[shower.farSpotCode(x: x, y: y, z: z, geometry: geometry)] += energy
-                                    return
+                                // Spots: draw (radius, azimuth) in the reference's order into the buffer;
+                                // bin and add a chunk at a time.
+                                let layer = geo.pointee.layers[l]
+                                // The spots buffered, and the generator's state, go to the two local
+                                // functions as inout arguments: captured by them, each would live in a
+                                // heap box allocated per step, every random number going through it.
+                                var k = 0
+                                func flushSpots(_ k: inout Int) {
+                                    if avx2 {
+                                        ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                                                    plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                                    cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
+                                                                    overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
+                                    } else {
+                                        ShowerKernels.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                                                plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                                cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
+                                                                overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
+                                    }
+                                    for j in 0 ..< k {
+                                        deposits[Int(codes[j])] += spotE[j]
+                                    }
+                                    k = 0
+                                }
+                                @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float, _ k: inout Int, _ taus: inout Taus2Ahead) {
+                                    var r = radius * spotScale
+                                    if r > shower.rFall {
+                                        r = shower.rFall - shower.lFall * log(taus.uniformPositive())
+                                        if shower.farSpread > 0 {
+                                            // A fall-off spot at another depth, as the reference: the
+                                            // spots before it go into the cells first (the same order).
+                                            if k > 0 { flushSpots(&k) }
+                                            let (c, sn) = unitCircle(azimuth)
+                                            let x = ax + r * c, y = ay + r * sn
+                                            let z = sMid * track.uz + shower.farDepthShift(taus.uniform(), radius: r)
+                                            deposits[shower.farSpotCode(x: x, y: y, z: z, geometry: geo.pointee)] += energy
+                                            return
+                                        }
+                                    }
+                                    spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
+                                    k += 1
+                                    if k == spotChunk { flushSpots(&k) }
+                                }
+                                for _ in 0 ..< n {
+                                    let bits = taus.bits()
+                                    let choice = (Double(bits >> 16) + 0.5) / 65536
+                                    if choice < rp.coreProbability || tau >= shower.splitMaxAge {
+                                        let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform())
+                                        put(radius: radius, azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
+                                    } else {
+                                        let radius = rp.tail * ShowerModel.radiusFactor(taus.uniform())
+                                        put(radius: radius, azimuth: bits & 0xFFFF, energy: eTail, &k, &taus)
+                                        for _ in 1 ..< shower.split {
+                                            let more = taus.bits()
+                                            put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
+                                                azimuth: more & 0xFFFF, energy: eTail, &k, &taus)
+                                        }
+                                    }
+                                }
+                                if k > 0 { flushSpots(&k) }
+
+                                guard nq > 0 else { return }
+                                // Halo: words [0, n_q) energies and flights; then per quantum 2 words
+                                // (depth in step and flight scale; direction and azimuth). 8 more readable.
+                                let s1 = track.startPath + t1 * shower.x0, ds = (t2 - t1) * shower.x0
+                                let words = taus.take(3 * nq, readable: 3 * nq + 8)
+                                if avx2 {
+                                    ShowerKernelsAVX2.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                                                                 longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
+                                                                 longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
+                                                                 asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
+                                                                 depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
+                                                                 overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable,
+                                                                 energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
+                                } else {
+                                    ShowerKernels.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
+                                                             longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
+                                                             longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
+                                                             asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
+                                                             depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
+                                                             overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable,
+                                                             energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
+                                }
+                                // The energies into the cells, one quantum at a time in the reference's order
+                                // (visible: times g and the LAr fraction where the quantum stops, which a
+                                // quantum that leaves the stack does not need).
+                                if visible {
+                                    for j in 0 ..< nq {
+                                        let c = Int(haloCodes[j])
+                                        guard c < totalCells + 3 else { continue }
+                                        deposits[c] += Float(quanta[j] * (g * model.pointee.samplingFraction(age: (flights[j] / track.uz - track.startPath) * shower.invTHomX0)))
+                                    }
+                                } else {
+                                    for j in 0 ..< nq { deposits[Int(haloCodes[j])] += Float(quanta[j]) }
                                 }
                             }
-                            spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
-                            k += 1
-                            if k == spotChunk { flushSpots(&k) }
-                        }
-                        for _ in 0 ..< n {
-                            let bits = taus.bits()
-                            let choice = (Double(bits >> 16) + 0.5) / 65536
-                            if choice < rp.coreProbability || tau >= shower.splitMaxAge {
-                                let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform())
-                                put(radius: radius, azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
-                            } else {
-                                let radius = rp.tail * ShowerModel.radiusFactor(taus.uniform())
-                                put(radius: radius, azimuth: bits & 0xFFFF, energy: eTail, &k, &taus)
-                                for _ in 1 ..< shower.split {
-                                    let more = taus.bits()
-                                    put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
-                                        azimuth: more & 0xFFFF, energy: eTail, &k, &taus)
-                                }
-                            }
-                        }
-                        if k > 0 { flushSpots(&k) }
-
-                        guard nq > 0 else { return }
-                        // Halo: words [0, n_q) energies and flights; then per quantum 2 words
-                        // (depth in step and flight scale; direction and azimuth). 8 more readable.
-                        let s1 = track.startPath + t1 * shower.x0, ds = (t2 - t1) * shower.x0
-                        let words = taus.take(3 * nq, readable: 3 * nq + 8)
-                        if avx2 {
-                            ShowerKernelsAVX2.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
-                                                         longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
-                                                         longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
-                                                         asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
-                                                         depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
-                                                         overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable,
-                                                         energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
-                        } else {
-                            ShowerKernels.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
-                                                     longShare: shower.longShare(tau: tau), lambdaLong: shower.lambdaLong, lambdaShort: shower.lambdaShort,
-                                                     longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
-                                                     asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
-                                                     depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
-                                                     overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable,
-                                                     energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
-                        }
-                        // The energies into the cells, one quantum at a time in the reference's order
-                        // (visible: times g and the LAr fraction where the quantum stops, which a
-                        // quantum that leaves the stack does not need).
-                        if visible {
-                            for j in 0 ..< nq {
-                                let c = Int(haloCodes[j])
-                                guard c < totalCells + 3 else { continue }
-                                deposits[c] += Float(quanta[j] * (g * samplingFraction(age: (flights[j] / track.uz - track.startPath) * shower.invTHomX0)))
-                            }
-                        } else {
-                            for j in 0 ..< nq { deposits[Int(haloCodes[j])] += Float(quanta[j]) }
                         }
                     }
                 }
