@@ -118,6 +118,22 @@ struct Taus2Ahead {
     /// ``StudyRandom/Taus2/uniform()``.
     @inline(__always) mutating func uniform() -> Double { Double(bits()) / 4_294_967_296.0 }
 
+    /// Make sure the next `n` words are drawn: then ``drawnBits()`` and ``drawnUniform()`` take
+    /// them without testing for the end each (the spots' two words).
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if end - position < n { draw(atLeast: n) }
+    }
+
+    /// ``bits()`` of a word ``reserve(_:)`` made sure of.
+    @inline(__always) mutating func drawnBits() -> UInt32 {
+        let w = words[position]
+        position &+= 1
+        return w
+    }
+
+    /// ``uniform()`` of a word ``reserve(_:)`` made sure of.
+    @inline(__always) mutating func drawnUniform() -> Double { Double(drawnBits()) / 4_294_967_296.0 }
+
     /// ``StudyRandom/Taus2/uniformPositive()``.
     @inline(__always) mutating func uniformPositive() -> Double {
         var x = uniform()
@@ -357,13 +373,15 @@ extension ShowerModel {
                                     if k == spotChunk { flushSpots(&k) }
                                 }
                                 for _ in 0 ..< n {
-                                    let bits = taus.bits()
+                                    // A spot's first two words (the rest, if any, are tested one by one).
+                                    taus.reserve(2)
+                                    let bits = taus.drawnBits()
                                     let choice = (Double(bits >> 16) + 0.5) / 65536
                                     if choice < rp.coreProbability || tau >= shower.splitMaxAge {
-                                        let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.uniform())
+                                        let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.drawnUniform())
                                         put(radius: radius, azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
                                     } else {
-                                        let radius = rp.tail * ShowerModel.radiusFactor(taus.uniform())
+                                        let radius = rp.tail * ShowerModel.radiusFactor(taus.drawnUniform())
                                         put(radius: radius, azimuth: bits & 0xFFFF, energy: eTail, &k, &taus)
                                         for _ in 1 ..< shower.split {
                                             let more = taus.bits()
