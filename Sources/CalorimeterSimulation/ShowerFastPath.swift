@@ -28,8 +28,18 @@
 //   - the stream drawn ahead in a local of the step body (not the closure's captured variable),
 //     and handed, with the spot count, to the spot loop's local functions as inout arguments
 //     (captured by them, both lived in heap boxes allocated per step).
-// Measured by callgrind (instructions per event, `calobnn simulate --threads 1`), the stream drawn
-// ahead: η′ → ηπ⁰π⁰ (10γ) 2.33 M → 2.07 M, γ 1.32 M → 1.12 M.
+//   - the lazy globals (kernel build, tables) read once per shower, not per kernel call (each
+//     read is a call to swift_once); the model and the geometry reach the nested closures by
+//     pointer (captured as values, every closure level copied them, retaining their arrays and
+//     strings); a spot's first two words reserved at once (no end test per word).
+// Measured by callgrind (instructions per event, `calobnn simulate -n 900` minus `-n 300`,
+// `--threads 1`): the stream drawn ahead, η′ → ηπ⁰π⁰ (10γ) 2.33 M → 2.07 M, γ 1.32 M → 1.12 M;
+// with the three above, 10γ 1.96 M, six photons 1.93 M → 1.61 M, η → 3π⁰ 1.91 M → 1.60 M,
+// γ 1.08 M (visible mode, 10γ: 3.13 M → 2.99 M).
+// Tried and not fewer instructions: the halo's first pass with its settings' tests (a > 10⁻⁶,
+// q_long ≠ 1, q_back ≠ 1) hoisted out of the loop (+8 k per 10γ event: worse register use); the
+// block's rows transposed by 128-bit unpacks and lane permutes written element by element (the
+// compiler did not find the shuffles).
 // Tried and measured slower: drawing the halo's words inside its lane loops, summing its energies
 // there, refilling the continued fraction's lanes as arguments converge, the series on 8 lanes, a
 // table of the halo's cos θ (a second 512 KiB table). Tried and not faster: the spots' radii in
