@@ -383,40 +383,49 @@ extension ValidationOutput {
                     header: ["sample", "AUC all"] + (1 ... eliminationColumns).map { "step \($0)" }, rows: rows)
     }
 
-    /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin.
+    /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin. A
+    /// setting at its neutral value reads "off"; any other value of a fitted parameter came from
+    /// the fits on the 10 and 50 GeV γ/e⁻ samples (the compiled values are the candidate
+    /// `backwardfit`'s; a candidate's own values, from its file, by the same fits).
     public static func parameterTable(_ m: ShowerModel) -> ResultTable {
-        let fit10and50 = "fitted: 10, 50 GeV γ and e⁻"
-        let probed = "hand probes on 10, 50 GeV γ and e⁻"
-        let previous = "fitted: 10, 50 GeV γ and e⁻ (previous halo)"
+        let fitted = "fitted: 10, 50 GeV γ and e⁻ (shapes)"
+        // A setting's origin: "off (…)" at its neutral value, else fitted.
+        func setting(_ value: Double, off neutral: Double, _ symbol: String) -> String {
+            value == neutral ? "off (\(symbol) = \(fmt(neutral, neutral == neutral.rounded() ? 0 : 2)))" : fitted
+        }
         let rows: [[String]] = [
-            ["c_s (visible sampling term)", fmt(m.geant4SamplingTerm, 3), previous + " (LAr resolution)"],
+            ["c_s (visible sampling term)", fmt(m.geant4SamplingTerm, 3), "fitted: 10, 50 GeV γ and e⁻ (LAr resolution; the halo's first version)"],
             ["f_s(τ) = a + b exp(−τ/c): a, b, c", "\(fmt(m.samplingFractionByAge.a, 4)), \(fmt(m.samplingFractionByAge.b, 4)), \(fmt(m.samplingFractionByAge.c, 2))", "fitted: 10, 50 GeV e⁻ (LAr fraction per period)"],
-            ["halo h(τ) = h₀ + h₁τ: h₀, h₁", "\(fmt(m.halo.fraction0, 3)), \(fmt(m.halo.fractionSlope, 3))", probed + " (shapes)"],
+            ["halo h(τ) = h₀ + h₁τ: h₀, h₁", "\(fmt(m.halo.fraction0, 3)), \(fmt(m.halo.fractionSlope, 3))", fitted],
             ["halo cap h_max", fmt(m.halo.fractionMax, 2), "our choice"],
-            ["halo flight λ, short component (mm)", fmt(m.halo.attenuationMM, 1), probed + " (shapes)"],
-            ["halo long component: share w, flight λ_long (mm)", "\(fmt(m.halo.longFraction, 2)), \(fmt(m.halo.longAttenuationMM, 1))", probed + " (shapes)"],
-            ["halo long share's growth with age w₁", fmt(m.halo.longFractionSlope, 2), "off (w₁ = 0)"],
-            ["halo share's shower-to-shower spread c", fmt(m.halo.showerSpread, 2), "off (c = 0)"],
-            ["halo layer-0 multiplicity's shower-to-shower spread c_q", fmt(m.halo.multiplicitySpread, 2), "off (c_q = 0)"],
-            ["halo long flights' quantum factor q_long", fmt(m.halo.longQuantumFactor, 2), "off (q_long = 1)"],
-            ["halo backward quanta's factor q_back", fmt(m.halo.backwardQuantumFactor, 2), "off (q_back = 1)"],
-            ["back-layer spot radius scale s_back", fmt(m.backSpotRadiusScale, 2), "off (s_back = 1)"],
-            ["back-layer spot count scale m_back", fmt(m.backSpotCountScale, 2), "off (m_back = 1)"],
-            ["tail rate β_hom: spread s, centre scale k", "\(fmt(m.tailRate.spread, 2)), \(fmt(m.tailRate.scale, 2))", "off (s = k = 1)"],
-            ["tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", fmt(m.tailRateSpreadPower, 2), "off (p = 0)"],
-            ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), previous + " (shapes)"],
-            ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fit10and50 + " (shapes)"],
-            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), previous + " (shapes)"],
-            ["axis tilt's energy power q, σ = s_axis/√E × (20 GeV/E)^q", fmt(m.axisTiltEnergyPower, 2), "off (q = 0)"],
-            ["axis tilt's pivot: 0 entry point, 1 shower start", m.axisTiltPivotAtStart ? "1" : "0", "entry point (our choice)"],
-            ["axis shift s_shift (mm √GeV)", fmt(m.axisShiftMMRootGeV, 2), "off (s_shift = 0)"],
-            ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))", "Geant4 radial profile, 10 GeV"],
-            ["fall-off spots' depth spread k (× r)", fmt(m.tailFarDepthSpread, 2), "off (k = 0)"],
-            ["fall-off spots' backward reach b (× k r)", fmt(m.tailFarBackwardScale, 2), "off (b = 1)"],
-            ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), "GFlash default (our choice)"],
-            ["radial age coupling κ", fmt(m.radialAgeCoupling, 2), "GFlash (κ = 1; not fitted)"],
+            ["halo flight λ, short component (mm)", fmt(m.halo.attenuationMM, 1), fitted],
+            ["halo long component: share w, flight λ_long (mm)", "\(fmt(m.halo.longFraction, 2)), \(fmt(m.halo.longAttenuationMM, 1))", fitted],
+            ["halo long share's growth with age w₁", fmt(m.halo.longFractionSlope, 2), setting(m.halo.longFractionSlope, off: 0, "w₁")],
+            ["halo share's shower-to-shower spread c", fmt(m.halo.showerSpread, 2), setting(m.halo.showerSpread, off: 0, "c")],
+            ["halo layer-0 multiplicity's shower-to-shower spread c_q", fmt(m.halo.multiplicitySpread, 2), setting(m.halo.multiplicitySpread, off: 0, "c_q")],
+            ["halo long flights' quantum factor q_long", fmt(m.halo.longQuantumFactor, 2), setting(m.halo.longQuantumFactor, off: 1, "q_long")],
+            ["halo backward quanta's factor q_back", fmt(m.halo.backwardQuantumFactor, 2), setting(m.halo.backwardQuantumFactor, off: 1, "q_back")],
+            ["back-layer spot radius scale s_back", fmt(m.backSpotRadiusScale, 2), setting(m.backSpotRadiusScale, off: 1, "s_back")],
+            ["back-layer spot count scale m_back", fmt(m.backSpotCountScale, 2), setting(m.backSpotCountScale, off: 1, "m_back")],
+            ["tail rate β_hom: spread s, centre scale k", "\(fmt(m.tailRate.spread, 2)), \(fmt(m.tailRate.scale, 2))",
+             m.tailRate.spread == 1 && m.tailRate.scale == 1 ? "off (s = k = 1)" : fitted],
+            ["tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", fmt(m.tailRateSpreadPower, 2), setting(m.tailRateSpreadPower, off: 0, "p")],
+            ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), fitted],
+            ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fitted],
+            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), fitted],
+            ["axis tilt's energy power q, σ = s_axis/√E × (20 GeV/E)^q", fmt(m.axisTiltEnergyPower, 2), setting(m.axisTiltEnergyPower, off: 0, "q")],
+            ["axis tilt's pivot: 0 entry point, 1 shower start", m.axisTiltPivotAtStart ? "1" : "0",
+             m.axisTiltPivotAtStart ? "shower start (our choice)" : "entry point (our choice)"],
+            ["axis shift s_shift (mm √GeV)", fmt(m.axisShiftMMRootGeV, 2), setting(m.axisShiftMMRootGeV, off: 0, "s_shift")],
+            ["tail fall-off r_f, λ_f (mm)", "\(fmt(m.tailFallOff.radiusMM, 0)), \(fmt(m.tailFallOff.lengthMM, 0))",
+             m.tailFallOff == (radiusMM: 80, lengthMM: 45) ? "Geant4 radial profile, 10 GeV" : fitted + " from 80, 45: Geant4's radial profile, 10 GeV"],
+            ["fall-off spots' depth spread k (× r)", fmt(m.tailFarDepthSpread, 2), setting(m.tailFarDepthSpread, off: 0, "k")],
+            ["fall-off spots' backward reach b (× k r)", fmt(m.tailFarBackwardScale, 2), setting(m.tailFarBackwardScale, off: 1, "b")],
+            ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), m.geant4SpotSamplingTerm == 0.11 ? "GFlash default (our choice)" : fitted],
+            ["radial age coupling κ", fmt(m.radialAgeCoupling, 2), m.radialAgeCoupling == 1 ? "GFlash (κ = 1; not fitted)" : fitted],
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],
-            ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 1))", "our choice (Geant4's layer-0 cell energies, 20 GeV)"],
+            ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",
+             m.tailSplit.maxAge == 1 ? "our choice (Geant4's layer-0 cell energies, 20 GeV)" : "k our choice (Geant4's layer-0 cell energies, 20 GeV); τ_split " + fitted],
             ["plate half-width (mm; energy beyond is lost)", fmt(CalorimeterGeometry.caloGAN.plateHalfWidth, 0), "the Geant4 geometry (1 m × 1 m plates)"],
         ]
         return ResultTable(caption: "Parameters of the geant4 tuning of the shower model (values as compiled; sources in Shower.swift).",
