@@ -1097,6 +1097,20 @@ extension ShowerModel {
                                               "halo_multiplicity_spread", "tail_rate_spread_power", "halo_backward_quantum_factor",
                                               "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale"]
 
+    /// Parameters by name from one line `name=value,…` (``fittedParameterNames``; a name given
+    /// again takes the later value): what `--set` takes and what a tuning file of
+    /// `Reproduce/tunings/` holds on its line. Throws on an item that is not `name=value` with a
+    /// number; the names and ranges are ``apply(_:)``'s to check.
+    public static func overrides(parsing line: String) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for item in line.split(separator: ",") {
+            let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, let v = Double(kv[1]) else { throw ShowerModelError("expects name=value (got '\(item)')") }
+            out[kv[0]] = v
+        }
+        return out
+    }
+
     /// Parameters set by name as one line, sorted by name (`halo_h0=0.05,…`; empty when none):
     /// what a dataset's `shower_model` attribute, an exported validation sample's `generator` and
     /// the simulator benchmark's report record of ``apply(_:)``'s argument.

@@ -121,10 +121,9 @@ let toolRegistry = EventRegistry.withExtras
 /// parameter's range are refused by name.
 func showerOverrides(_ spec: [String]) throws -> [String: Double] {
     var out: [String: Double] = [:]
-    for item in spec.flatMap({ $0.split(separator: ",").map(String.init) }) {
-        let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-        guard kv.count == 2, let v = Double(kv[1]) else { throw ArgumentParser.ValidationError("--set expects name=value (got '\(item)')") }
-        out[kv[0]] = v
+    for line in spec {
+        do { out.merge(try ShowerModel.overrides(parsing: line)) { _, later in later } }
+        catch { throw ArgumentParser.ValidationError("--set \(error)") }
     }
     var probe = ShowerModel(medium: CalorimeterGeometry.caloGAN.medium)
     do { try probe.apply(out) } catch { throw ArgumentParser.ValidationError("--set: \(error)") }

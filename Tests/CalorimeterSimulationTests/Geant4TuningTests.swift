@@ -155,6 +155,15 @@ struct Geant4TuningTests {
         #expect(worst < 2e-7, "worst error \(worst)")
     }
 
+    @Test("a tuning line name=value,… parses to its values, a name given again takes the later one, and an item that is not name=number throws")
+    func overridesParsing() throws {
+        #expect(try ShowerModel.overrides(parsing: "halo_h0=0.05,halo_h1=0.1,halo_h0=0.06") == ["halo_h0": 0.06, "halo_h1": 0.1])
+        #expect(try ShowerModel.overrides(parsing: "") == [:])
+        #expect(throws: ShowerModelError.self) { try ShowerModel.overrides(parsing: "halo_h0") }
+        #expect(throws: ShowerModelError.self) { try ShowerModel.overrides(parsing: "halo_h0=x") }
+        #expect(HandTuning.values["halo_h0"] == 0.067 && HandTuning.values.count >= 20, "hand.set read: \(HandTuning.values)")
+    }
+
     @Test("parameters by name: known names set, unknown names and impossible values throw")
     func overrides() throws {
         var model = ShowerModel(medium: medium)

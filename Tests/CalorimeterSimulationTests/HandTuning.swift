@@ -10,6 +10,7 @@ import Testing
 /// the tuning a user can run with `--set` are the same values.
 func handTuned(_ medium: SamplingMedium) -> ShowerModel {
     var model = ShowerModel(medium: medium)
+    if HandTuning.values.isEmpty { Issue.record("Reproduce/tunings/hand.set: no values read") }
     do {
         try model.apply(HandTuning.values)
     } catch {
@@ -21,19 +22,12 @@ func handTuned(_ medium: SamplingMedium) -> ShowerModel {
 enum HandTuning {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Reproduce/tunings/hand.set").standardizedFileURL
-    /// The file's name=value line (its comment lines dropped), parsed; empty if it cannot be read,
-    /// which ``handTuned(_:)``'s callers then see as failed expectations.
+    /// The file's name=value line (its comment lines dropped, as the Makefile reads it), parsed
+    /// by ``ShowerModel/overrides(parsing:)``; empty if it cannot be read or parsed (an issue
+    /// of every test that calls ``handTuned(_:)``).
     static let values: [String: Double] = {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [:] }
-        var values = [String: Double]()
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            for pair in line.split(separator: ",") {
-                let parts = pair.split(separator: "=")
-                if parts.count == 2, let v = Double(parts[1].trimmingCharacters(in: .whitespaces)) {
-                    values[parts[0].trimmingCharacters(in: .whitespaces)] = v
-                }
-            }
-        }
-        return values
+        let line = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined().filter { !$0.isWhitespace }
+        return (try? ShowerModel.overrides(parsing: line)) ?? [:]
     }()
 }
