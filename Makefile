@@ -92,8 +92,10 @@ build: deps $(CALOBNN)
 # class list (the tool was built before), and a sub-make of a make that built it (CALOBNN_BUILT=1)
 # take the file as it is. (A file target with no recipe of its own behind a phony prerequisite
 # would count as new on every run and rerun everything: hence a recipe here.)
+# The system packages come first (order-only: they do not make the tool newer): under `make -j2` it
+# would otherwise compile while apt-get is still installing GSL and HDF5, and fail on a fresh machine.
 ifeq ($(DRY_RUN)$(MAKE_RESTARTS)$(CALOBNN_BUILT),)
-$(CALOBNN): FORCE
+$(CALOBNN): FORCE | deps
 endif
 $(CALOBNN):
 	$(SWIFT) build -c release --product calobnn
