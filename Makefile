@@ -33,7 +33,7 @@
 #   make bench           throughput JSON (simulator events/s; training and prediction samples/s, GFLOP/s)
 #   make bench-compare BASE=<rev>   the network benchmark of <rev> and of this tree, alternating, with ratios
 #                        (ROUNDS=3 alternations, REPEATS=1 one-second measurements per figure)
-#   make bench-workload  the fixed training workload of the speed target, timed (about 18 minutes)
+#   make bench-workload  the fixed training workload of the speed target, timed (18–27 minutes, by machine)
 #   make docs            DocC documentation of every library module
 #   make clean           remove .build and out
 #
@@ -218,8 +218,9 @@ bench-compare: build
 	@Reproduce/bench-compare.sh "$(BASE)" $(or $(ROUNDS),3) $(or $(REPEATS),1)
 
 ## bench-workload: the fixed training workload of the speed target (72 trainings and 72
-## predictions of the default profile at its original settings, make -j2, one thread each; about
-## 18 minutes on 2 cores): wall and CPU time and where the CPU time went (Reproduce/bench-workload.sh).
+## predictions of the default profile at its original settings, make -j2, one thread each;
+## 18–27 minutes on 2 cores, by machine): the machine, wall and CPU time, where the CPU time
+## went, and seconds per epoch (Reproduce/bench-workload.sh).
 bench-workload: deps build
 	@Reproduce/bench-workload.sh out/bench-workload
 

@@ -6,9 +6,11 @@
 # 72 predictions on the test set. Run as `make reproduce` runs it on two cores: make -j2, one
 # thread per training (THREADS=1). The datasets are simulated first and not timed.
 #
-# usage: Reproduce/bench-workload.sh OUT   (OUT is emptied first; about 18 minutes on 2 cores)
-# Prints the wall time, the CPU time and where it went (from the models' and predictions' own
-# timing attributes); keeps the make log in OUT.log.
+# usage: Reproduce/bench-workload.sh OUT   (OUT is emptied first; 18–27 minutes on 2 cores, by machine)
+# Prints the machine (CPU model and family/model numbers: the figures depend on the core's
+# generation), the wall time, the CPU time and where it went (from the models' and predictions' own
+# timing attributes), with the seconds per epoch of each kind of training, so that runs on
+# different machines or datasets can be compared epoch for epoch; keeps the make log in OUT.log.
 set -euo pipefail
 out=${1:?usage: bench-workload.sh OUT}
 case "$out" in ""|/|.|..) echo "bench-workload: refusing to empty '$out'" >&2; exit 2 ;; esac
@@ -38,6 +40,17 @@ for path in sorted(glob.glob(os.path.join(out, "pred", "*.h5"))):
         n, images, seconds = parts.get(kind, (0, 0, 0.0))
         parts[kind] = (n + 1, images + int(f.attrs["data_events"]) * int(f.attrs["samples"]), seconds + float(f.attrs["seconds"]))
 cpu = user + system
+def cpuinfo(key):
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.split(":")[0].strip() == key:
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
+print(f"bench-workload: machine: {cpuinfo('model name')} (family {cpuinfo('cpu family')}, model {cpuinfo('model')}, "
+      f"{cpuinfo('cpu MHz')} MHz), {os.cpu_count()} logical CPUs")
 print(f"bench-workload: {wall:.0f} s wall ({wall / 60:.2f} min), {cpu:.0f} s CPU ({user:.0f} user + {system:.0f} system), "
       f"CPU/wall {cpu / wall:.2f}")
 accounted = 0.0
@@ -45,8 +58,11 @@ for kind in ("BNN trainings", "deterministic trainings", "BNN predictions", "det
     if kind not in parts: continue
     n, count, seconds = parts[kind]
     accounted += seconds
-    what = f"{count} epochs" if "training" in kind else f"{count} image-samples"
-    print(f"  {kind:26s} {n:3d} runs, {what:22s} {seconds:7.1f} s ({100 * seconds / cpu:4.1f} % of the CPU time)")
+    if "training" in kind:
+        what, rate = f"{count} epochs", f"{seconds / count:6.3f} s per epoch"
+    else:
+        what, rate = f"{count} image-samples", f"{seconds / count * 1e6:6.2f} s per 10^6"
+    print(f"  {kind:26s} {n:3d} runs, {what:22s} {seconds:7.1f} s ({100 * seconds / cpu:4.1f} % of the CPU time; {rate})")
 print(f"  {'the rest':26s} {'':32s} {cpu - accounted:7.1f} s ({100 * (cpu - accounted) / cpu:4.1f} %): start-up "
       "(reading, preprocessing and hashing the datasets), writing the files, make")
 PY
