@@ -24,22 +24,29 @@ public struct NetworkBenchmark: Sendable {
 }
 
 extension NetworkConfig {
-    /// Floating-point operations (a multiply and an add count as two) of one example's forward
-    /// pass in the kernels: per branch 2·9·F·H·W for x ⋆ μ (twice for Flipout: also x ⋆ ΔW),
-    /// dense 2·D·U (twice for Flipout). Bias, ReLU, signs and softmax are left out.
-    public var forwardFlopsPerExample: Double {
-        let flipout = kind == .bnn ? 2.0 : 1.0
-        let conv = grids.reduce(0.0) { $0 + 2 * 9 * Double(filters * $1.height * $1.width) }
-        return flipout * (conv + 2 * Double(featureCount * classes))
+    /// Floating-point operations (a multiply and an add count as two) of one 3×3 convolution sweep
+    /// over an example's three branches: Σ_b 2·9·F·H_b·W_b.
+    var convolutionSweepFlops: Double {
+        grids.reduce(0.0) { $0 + 2 * 9 * Double(filters * $1.height * $1.width) }
     }
 
-    /// FLOPs of one example's training step in the kernels: the forward pass, the weight
-    /// gradients (as many FLOPs as the forward pass: conv ∂μ (and ∂ΔW), dense ∂μ (and ∂ΔW)) and
-    /// the dense input gradient (2·D·U, twice for Flipout). The per-step work on the parameters
-    /// (noise, KL, Adam) is not counted.
+    /// FLOPs of one example's prediction pass in the kernels: one convolution sweep per branch and
+    /// the dense layer, 2·D·U. A BNN predicts with sampled weights W = μ + σ ∘ ε, a plain pass, so
+    /// this is the same for both kinds. Bias, ReLU and softmax are left out.
+    public var forwardFlopsPerExample: Double {
+        convolutionSweepFlops + 2 * Double(featureCount * classes)
+    }
+
+    /// FLOPs of one example's training step in the kernels, as they run (the per-step work on the
+    /// parameters — noise, KL, Adam — is not counted):
+    /// ```
+    /// forward    conv: 2 sweeps (x ⋆ μ and x ⋆ ΔW) for Flipout, 1 plain;  dense: 2·D·U, twice for Flipout
+    /// backward   conv: 1 sweep (the tap sums Tₙ(τ); ∂μ and ∂ΔW add them, 9·F per example);
+    ///            dense: weight gradients 2·D·U and input gradient 2·D·U, each twice for Flipout
+    /// ```
     public var trainingFlopsPerExample: Double {
         let flipout = kind == .bnn ? 2.0 : 1.0
-        return 2 * forwardFlopsPerExample + flipout * 2 * Double(featureCount * classes)
+        return (flipout + 1) * convolutionSweepFlops + 3 * flipout * 2 * Double(featureCount * classes)
     }
 }
 
