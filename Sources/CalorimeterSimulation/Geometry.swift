@@ -22,6 +22,13 @@ public struct ReadoutLayer: Sendable, Equatable {
 
     /// Number of cells, cellsX × cellsY.
     public var cellCount: Int { cellsX * cellsY }
+
+    /// A layer of cellsX × cellsY cells of cellSizeX × cellSizeY mm over depths [zMin, zMax) mm
+    /// (e.g. a finer readout than CaloGAN's, to look at a shower's lateral profile).
+    public init(cellsX: Int, cellsY: Int, cellSizeX: Double, cellSizeY: Double, zMin: Double, zMax: Double) {
+        self.cellsX = cellsX; self.cellsY = cellsY; self.cellSizeX = cellSizeX; self.cellSizeY = cellSizeY
+        self.zMin = zMin; self.zMax = zMax
+    }
 }
 
 /// The CaloGAN geometry: 80 periods of 2 mm Pb + 4 mm LAr (480 mm), read out in three layers

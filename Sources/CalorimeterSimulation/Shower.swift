@@ -362,6 +362,32 @@ public struct ShowerModel: Sendable {
     /// ``geant4SpotSamplingTerm`` 0.055, to 15 % above); κ = 0 overshoots (40 %).
     /// `radial_age_coupling` in `--set` and the fit.
     public var radialAgeCoupling = 0.3372
+    /// s_C: the radial profile's core radius R_C is s_C times GFlash's homogeneous one at every
+    /// depth (1 = GFlash's). With the axis spike below, the part of the core that is not spike
+    /// is wider than GFlash's, so that the energy within 5–10 mm of the axis stays where Geant4
+    /// has it. Value: 1 in the compiled tuning (GFlash's R_C); fitted in candidates.
+    /// `radial_core_scale` in `--set` and the fit.
+    public var coreRadiusScale = 1.0
+    /// k_spike: the share of a step's core spots that form the axis spike, a core of
+    /// s_spike·R_C (s_spike = ``spikeScale``) about the axis. Our model of what GFlash's
+    /// two-component profile, made for cells of about a Molière radius, smooths away: the
+    /// collinear high-energy particles of the young shower. Geant4's showers in our geometry
+    /// put 38–43 % of layer 0's energy within |y| < 1 mm of the axis (10–50 GeV γ and e⁻, their
+    /// mean radial profile projected on y), GFlash's profile 27–29 %
+    /// (``LateralContainment``, `calobnn validate`'s lateral table); in CaloGAN's images this is
+    /// seen through layer 0's hottest strip and E_ratio when a particle lands inside a strip, as
+    /// the photons of π⁰, η and J/ψ decays do (E_ratio₀ 22–24 % below Geant4's without it). A
+    /// spike drawn with the core's own uniform (its lowest k_spike·p of the choice), so that it
+    /// costs no random numbers; 0 = off, the compiled tuning's value. `radial_spike_share` in
+    /// `--set` and the fit.
+    public var spikeShare = 0.0
+    /// s_spike: the axis spike's radius over the core radius R_C (``spikeShare``); fitted with it.
+    /// `radial_spike_scale` in `--set` and the fit.
+    public var spikeScale = 0.2
+    /// τ_spike: the spike's share falls with the step's age τ as k_spike·exp(−τ/τ_spike), so that
+    /// it sits in the young shower; 0 = the same share at every depth. Fitted with it.
+    /// `radial_spike_age` in `--set` and the fit.
+    public var spikeAge = 0.0
     /// s_back: the core spots' radius in the back layer (layer 2) is s_back times the radial
     /// profile's (1 = GFlash's profile there). Value: fitted (`backwardfit`). Our model of the last
     /// radiation lengths: behind the maximum the shower is a spray of degraded electrons and
@@ -980,7 +1006,11 @@ extension ShowerModel {
                     // Core: GFlash spots, their number from GFlash's spot profile.
                     let n = Self.spotCount(expected: shower.expectedSpots(layer: l, spotFraction: spotFraction), rng: rng)
                     spots += n
-                    let rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                    var rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                    rp.core *= coreRadiusScale
+                    // The axis spike: the lowest k_spike·p of the core's choices (none when off).
+                    let spikeP = rp.coreProbability * (spikeAge > 0 ? spikeShare * exp(-tau / spikeAge) : spikeShare)
+                    let spikeRadius = rp.core * spikeScale
                     let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                     let coreScale = visible ? g * samplingFraction(age: tau) : 1
                     let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
@@ -1011,7 +1041,9 @@ extension ShowerModel {
                     for _ in 0 ..< n {
                         let bits = rng.bits32()
                         let choice = (Double(bits >> 16) + 0.5) / 65536
-                        if choice < rp.coreProbability || tau >= shower.splitMaxAge {
+                        if choice < spikeP {
+                            put(radius: spikeRadius * ShowerModel.radiusFactor(rng.uniform()), azimuth: bits & 0xFFFF, energy: eSpot)
+                        } else if choice < rp.coreProbability || tau >= shower.splitMaxAge {
                             put(radius: ShowerModel.sampleRadius(rp, choice: choice, u: rng.uniform()),
                                 azimuth: bits & 0xFFFF, energy: eSpot)
                         } else {
@@ -1095,7 +1127,7 @@ extension ShowerModel {
                                               "axis_shift_mm_rootgev", "halo_shower_spread", "halo_long_quantum_factor",
                                               "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale",
                                               "halo_multiplicity_spread", "tail_rate_spread_power", "halo_backward_quantum_factor",
-                                              "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale"]
+                                              "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale", "radial_core_scale", "radial_spike_share", "radial_spike_scale", "radial_spike_age"]
 
     /// Parameters by name from one line `name=value,…` (``fittedParameterNames``; a name given
     /// again takes the later value): what `--set` takes and what a tuning file of
@@ -1154,6 +1186,10 @@ extension ShowerModel {
             case "sampling_term": try require(v > 0, "> 0"); geant4SamplingTerm = v
             case "spot_sampling_term": try require(v > 0, "> 0"); geant4SpotSamplingTerm = v
             case "radial_age_coupling": try require(v <= 1, "in [0, 1]"); radialAgeCoupling = v
+            case "radial_core_scale": try require(v > 0 && v <= 10, "in (0, 10]"); coreRadiusScale = v
+            case "radial_spike_share": try require(v <= 1, "in [0, 1]"); spikeShare = v
+            case "radial_spike_scale": try require(v > 0 && v <= 1, "in (0, 1]"); spikeScale = v
+            case "radial_spike_age": try require(v <= 100, "in [0, 100]"); spikeAge = v
             case "spot_back_radius_scale": try require(v > 0 && v <= 10, "in (0, 10]"); backSpotRadiusScale = v
             case "spot_back_count_scale": try require(v >= 1 && v <= 20, "in [1, 20]"); backSpotCountScale = v
             case "deep_tail_share": try require(v < 1, "in [0, 1)"); deepTail.share = v

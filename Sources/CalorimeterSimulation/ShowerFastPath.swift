@@ -333,7 +333,11 @@ extension ShowerModel {
                                 if taus.uniform() < expected - Double(n) { n += 1 }
                                 n = max(n, 1)
                                 spots += n
-                                let rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                                var rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                                rp.core *= model.pointee.coreRadiusScale
+                                let spikeAge = model.pointee.spikeAge
+                                let spikeP = rp.coreProbability * (spikeAge > 0 ? model.pointee.spikeShare * exp(-tau / spikeAge) : model.pointee.spikeShare)
+                                let spikeRadius = rp.core * model.pointee.spikeScale
                                 let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                                 let coreScale = visible ? g * model.pointee.samplingFraction(age: tau) : 1
                                 let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
@@ -387,7 +391,10 @@ extension ShowerModel {
                                     taus.reserve(2)
                                     let bits = taus.drawnBits()
                                     let choice = (Double(bits >> 16) + 0.5) / 65536
-                                    if choice < rp.coreProbability || tau >= shower.splitMaxAge {
+                                    if choice < spikeP {
+                                        // The axis spike (``ShowerModel/spikeShare``; never when off).
+                                        put(radius: spikeRadius * ShowerModel.radiusFactor(taus.drawnUniform()), azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
+                                    } else if choice < rp.coreProbability || tau >= shower.splitMaxAge {
                                         let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.drawnUniform())
                                         put(radius: radius, azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
                                     } else {

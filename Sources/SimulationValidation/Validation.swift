@@ -290,6 +290,26 @@ extension ValidationOutput {
                     rows: rows)
     }
 
+    /// Rows of ``lateralTable(_:name:events:seed:)`` for one sample: per compared layer, the
+    /// fractions within each cut, Geant4 then ours, and their difference in points.
+    public static func lateralRows(_ ref: ReferenceSample, _ p: LateralContainment) -> [[String]] {
+        LateralContainment.layers.indices.map { li in
+            [ref.name, "\(LateralContainment.layers[li])"]
+                + LateralContainment.cutsMM.indices.map { k in
+                    "\(fmt(p.reference[li][k], 3)) / \(fmt(p.simulated[li][k], 3))" }
+                + LateralContainment.cutsMM.indices.map { k in String(format: "%+.1f", 100 * (p.simulated[li][k] - p.reference[li][k])) }
+        }
+    }
+
+    /// The lateral profile at the millimetre scale (``LateralContainment``): per sample and layer
+    /// the share of the layer's energy within |y| < c of the beam axis.
+    public static func lateralTable(_ rows: [[String]], name: String, events: Int, seed: UInt64) -> ResultTable {
+        let cuts = LateralContainment.cutsMM.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+        return ResultTable(caption: "Lateral profile at the millimetre scale: the share of each layer's energy (total deposit) within |y| < c of the beam axis, Geant4 (its mean radial profile projected on y) / ours (\(name) tuning, \(events) showers read out in \(LateralContainment.stripMM) mm strips, seed \(seed)), and ours − Geant4 in points. CaloGAN's 5 mm strips see it through the hottest strip and E_ratio.",
+                           header: ["sample", "layer"] + cuts.map { "|y| < \($0) mm" } + cuts.map { "Δ \($0) mm" },
+                           rows: rows)
+    }
+
     /// One row per sample: per tuning, the shape AUC's mean ± standard deviation over the
     /// simulation seeds, its range, and on how many seeds it meets the target.
     /// `aucs[k]` holds tuning k's AUC per seed (the run's own seed first).
@@ -423,6 +443,9 @@ extension ValidationOutput {
             ["fall-off spots' backward reach b (× k r)", fmt(m.tailFarBackwardScale, 2), setting(m.tailFarBackwardScale, off: 1, "b")],
             ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), m.geant4SpotSamplingTerm == 0.11 ? "GFlash default (our choice)" : fitted],
             ["radial age coupling κ", fmt(m.radialAgeCoupling, 2), m.radialAgeCoupling == 1 ? "GFlash (κ = 1; not fitted)" : fitted],
+            ["core radius scale s_C", fmt(m.coreRadiusScale, 3), setting(m.coreRadiusScale, off: 1, "s_C")],
+            ["axis spike: share k_spike, radius s_spike (× R_C), age τ_spike", "\(fmt(m.spikeShare, 3)), \(fmt(m.spikeScale, 3)), \(fmt(m.spikeAge, 2))",
+             m.spikeShare == 0 ? "off (k_spike = 0)" : fitted],
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],
             ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",
              m.tailSplit.maxAge == 1 ? "our choice (Geant4's layer-0 cell energies, 20 GeV)" : "k our choice (Geant4's layer-0 cell energies, 20 GeV); τ_split " + fitted],
@@ -442,6 +465,15 @@ extension ValidationOutput {
 
     /// TeX macros of one sample: AUCs, targets met, LAr fraction and resolution, per tuning
     /// (named by ``SampleValidation/name``; `prefix` as in ``commonMacros(_:prefix:)``).
+    /// Macros of the lateral profile for one sample: layer 0's share within |y| < 1 mm and
+    /// < 2.5 mm in per cent, Geant4's and ours (e.g. `\ValLatonePhotonTwoZeroGevRef`,
+    /// `\ValLattwofivePhotonTwoZeroGevGeantFour`; ``macroName(_:)``).
+    public static func lateralMacros(_ ref: ReferenceSample, _ p: LateralContainment, name: String, prefix: String = "") -> [String] {
+        func m(_ n: String, _ value: Double) -> String { "\\newcommand{\\Val\(prefix)\(n)}{\(fmt(100 * value, 1))}" }
+        return [m(macroName("LatOne", ref.name, "ref"), p.reference[0][0]), m(macroName("LatOne", ref.name, name), p.simulated[0][0]),
+                m(macroName("LatTwoFive", ref.name, "ref"), p.reference[0][1]), m(macroName("LatTwoFive", ref.name, name), p.simulated[0][1])]
+    }
+
     public static func macros(_ ref: ReferenceSample, _ runs: [SampleValidation], prefix: String = "") -> [String] {
         func m(_ name: String, _ value: String) -> String { "\\newcommand{\\Val\(prefix)\(name)}{\(value)}" }
         var out = [m(macroName("N", ref.name), "\(ref.total.count)"),

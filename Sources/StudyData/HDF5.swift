@@ -287,6 +287,30 @@ public final class HDF5File {
         return String(cString: cstr)
     }
 
+    /// Read the floating-point array attribute `name` of dataset `dataset` as `Double`s (e.g. the
+    /// bin edges of a histogram stored beside it); at most `limit` values. Errors name the file,
+    /// the dataset and the attribute.
+    public func doubleArrayAttribute(_ name: String, ofDataset dataset: String, limit: Int = 1 << 20) throws -> [Double] {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        let what = "attribute '\(name)' of dataset '\(dataset)'"
+        guard H5Lexists(id, dataset, calo_h5p_default()) > 0, H5Aexists_by_name(id, dataset, name, calo_h5p_default()) > 0 else {
+            throw HDF5Error("\(path): no \(what)")
+        }
+        let attr = H5Aopen_by_name(id, dataset, name, calo_h5p_default(), calo_h5p_default())
+        guard attr >= 0 else { throw HDF5Error("\(path): cannot open \(what)") }
+        defer { H5Aclose(attr) }
+        let type = H5Aget_type(attr)
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_FLOAT else { throw HDF5Error("\(path): \(what) is not floating-point") }
+        let space = H5Aget_space(attr)
+        let points = space >= 0 ? Int(H5Sget_simple_extent_npoints(space)) : -1
+        if space >= 0 { H5Sclose(space) }
+        guard points >= 0, points <= limit else { throw HDF5Error("\(path): \(what) has \(points) values (at most \(limit) expected)") }
+        var v = [Double](repeating: 0, count: points)
+        guard H5Aread(attr, calo_h5t_native_double(), &v) >= 0 else { throw HDF5Error("\(path): cannot read \(what)") }
+        return v
+    }
+
     /// Read a numeric scalar attribute of the root group (an integer read of a floating-point
     /// attribute is refused rather than truncated).
     public func numericAttribute<T: HDF5Scalar>(_ name: String, as: T.Type = T.self) throws -> T {

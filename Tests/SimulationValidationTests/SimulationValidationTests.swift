@@ -179,6 +179,35 @@ struct SimulationValidationTests {
         #expect(abs(runs[1].larResolution.simulated / runs[1].larResolution.reference - 1) < 0.10)
     }
 
+    @Test("lateral profile: a ring's share within |y| < c; Geant4's layer 0 holds more within 1 mm of the axis than GFlash's profile, and the axis spike moves ours there")
+    func lateralContainment() throws {
+        #expect(LateralContainment.ringWithin(2, radius: 1.5) == 1)
+        #expect(abs(LateralContainment.ringWithin(1, radius: 2) - 1.0 / 3) < 1e-12)   // (2/π) asin ½
+        let fine = LateralContainment.fineGeometry(.caloGAN)
+        #expect(fine.layers.map(\.cellsY) == [960, 960, 960] && fine.layers.map(\.zMax) == CalorimeterGeometry.caloGAN.layers.map(\.zMax))
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Reproduce/reference/geant4/photon_20GeV.h5").standardized.path
+        let g4 = try #require(try LateralContainment.reference(path: path))
+        let setup = SampleSetup(className: "photon", kineticEnergyGeV: 20, gunDistanceMM: 48)
+        let ours = try LateralContainment.simulated(setup, events: 200, seed: 7, threads: 2)
+        let spiked = try LateralContainment.simulated(setup, events: 200, seed: 7,
+                                                      overrides: ["radial_spike_share": 0.35, "radial_spike_scale": 0.1], threads: 2)
+        for p in [g4, ours, spiked] {
+            for layer in p { #expect(zip(layer, layer.dropFirst()).allSatisfy { $0 <= $1 } && layer.allSatisfy { (0 ... 1).contains($0) }) }
+        }
+        // The numbers of the validation's lateral table (2000 events): Geant4 0.415, ours 0.284.
+        #expect(g4[0][0] > 0.40 && g4[0][0] < 0.43, "Geant4 layer 0 within 1 mm: \(g4[0][0])")
+        #expect(ours[0][0] < g4[0][0] - 0.08, "ours \(ours[0][0]) vs Geant4 \(g4[0][0])")
+        #expect(spiked[0][0] > ours[0][0] + 0.08, "spike \(spiked[0][0]) vs none \(ours[0][0])")
+        // A decay sample has no profile about a single axis to compare in the singles' way, but
+        // the file without the dataset is no error: nil.
+        let exported = FileManager.default.temporaryDirectory.appendingPathComponent("lateral-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: exported) }
+        let sample = try SimulatedSample.simulate(setup, count: 5, seed: 1, tuning: .geant4, threads: 1)
+        try sample.write(to: exported.path, setup: setup, generator: "test")
+        #expect(try LateralContainment.reference(path: exported.path) == nil)
+    }
+
     @Test("a reference file with a wrong shape fails with a message naming file and dataset")
     func badReference() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
