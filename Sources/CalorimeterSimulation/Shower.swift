@@ -384,10 +384,6 @@ public struct ShowerModel: Sendable {
     /// s_spike: the axis spike's radius over the core radius R_C (``spikeShare``); fitted with it.
     /// `radial_spike_scale` in `--set` and the fit.
     public var spikeScale = 0.2
-    /// τ_spike: the spike's share falls with the step's age τ as k_spike·exp(−τ/τ_spike), so that
-    /// it sits in the young shower; 0 = the same share at every depth. Fitted with it.
-    /// `radial_spike_age` in `--set` and the fit.
-    public var spikeAge = 0.0
     /// s_back: the core spots' radius in the back layer (layer 2) is s_back times the radial
     /// profile's (1 = GFlash's profile there). Value: fitted (`backwardfit`). Our model of the last
     /// radiation lengths: behind the maximum the shower is a spray of degraded electrons and
@@ -1009,8 +1005,7 @@ extension ShowerModel {
                     var rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
                     rp.core *= coreRadiusScale
                     // The axis spike: the lowest k_spike·p of the core's choices (none when off).
-                    let spikeP = rp.coreProbability * (spikeAge > 0 ? spikeShare * exp(-tau / spikeAge) : spikeShare)
-                    let spikeRadius = rp.core * spikeScale
+                    let spikeP = rp.coreProbability * spikeShare, spikeRadius = rp.core * spikeScale
                     let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                     let coreScale = visible ? g * samplingFraction(age: tau) : 1
                     let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
@@ -1127,7 +1122,7 @@ extension ShowerModel {
                                               "axis_shift_mm_rootgev", "halo_shower_spread", "halo_long_quantum_factor",
                                               "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale",
                                               "halo_multiplicity_spread", "tail_rate_spread_power", "halo_backward_quantum_factor",
-                                              "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale", "radial_core_scale", "radial_spike_share", "radial_spike_scale", "radial_spike_age"]
+                                              "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale", "radial_core_scale", "radial_spike_share", "radial_spike_scale"]
 
     /// Parameters by name from one line `name=value,…` (``fittedParameterNames``; a name given
     /// again takes the later value): what `--set` takes and what a tuning file of
@@ -1189,7 +1184,6 @@ extension ShowerModel {
             case "radial_core_scale": try require(v > 0 && v <= 10, "in (0, 10]"); coreRadiusScale = v
             case "radial_spike_share": try require(v <= 1, "in [0, 1]"); spikeShare = v
             case "radial_spike_scale": try require(v > 0 && v <= 1, "in (0, 1]"); spikeScale = v
-            case "radial_spike_age": try require(v <= 100, "in [0, 100]"); spikeAge = v
             case "spot_back_radius_scale": try require(v > 0 && v <= 10, "in (0, 10]"); backSpotRadiusScale = v
             case "spot_back_count_scale": try require(v >= 1 && v <= 20, "in [1, 20]"); backSpotCountScale = v
             case "deep_tail_share": try require(v < 1, "in [0, 1)"); deepTail.share = v

@@ -444,7 +444,7 @@ extension ValidationOutput {
             ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), m.geant4SpotSamplingTerm == 0.11 ? "GFlash default (our choice)" : fitted],
             ["radial age coupling κ", fmt(m.radialAgeCoupling, 2), m.radialAgeCoupling == 1 ? "GFlash (κ = 1; not fitted)" : fitted],
             ["core radius scale s_C", fmt(m.coreRadiusScale, 3), setting(m.coreRadiusScale, off: 1, "s_C")],
-            ["axis spike: share k_spike, radius s_spike (× R_C), age τ_spike", "\(fmt(m.spikeShare, 3)), \(fmt(m.spikeScale, 3)), \(fmt(m.spikeAge, 2))",
+            ["axis spike: share k_spike, radius s_spike (× R_C)", "\(fmt(m.spikeShare, 3)), \(fmt(m.spikeScale, 3))",
              m.spikeShare == 0 ? "off (k_spike = 0)" : fitted],
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],
             ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",

@@ -14,8 +14,10 @@ struct Validate: ParsableCommand {
         and in visible mode. Writes per sample shapes_<sample>.{tex,md,csv} (total deposit),
         shapes_visible_<sample>.*, hist_<sample>.dat (gnuplot), then summary.*, keyshapes.*, lar.*
         (the LAr response with statistical errors), auc_seeds.* (with --seeds ≥ 2), parameters.*,
-        elimination.* and correlations.* (with the geant4 tuning) and numbers.tex (TeX macros;
-        written last).
+        elimination.*, correlations.* and lateral.* (with the geant4 tuning; lateral: the share of
+        layers 0 and 1 within |y| < 1–20 mm of the axis, Geant4's mean radial profile against ours
+        read out in 0.5 mm strips, for references that have the profile) and numbers.tex (TeX
+        macros; written last).
 
         Example:
           calobnn validate --reference Reproduce/reference/geant4/photon_20GeV.h5 --events 2000 --seed 4242 -o results/validation
