@@ -305,8 +305,8 @@ extension ValidationOutput {
     /// the share of the layer's energy within |y| < c of the beam axis.
     public static func lateralTable(_ rows: [[String]], name: String, events: Int, seed: UInt64) -> ResultTable {
         let cuts = LateralContainment.cutsMM.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
-        return ResultTable(caption: "Lateral profile at the millimetre scale: the share of each layer's energy (total deposit) within |y| < c of the beam axis, Geant4 (its mean radial profile projected on y) / ours (\(name) tuning, \(events) showers read out in \(LateralContainment.stripMM) mm strips, seed \(seed)), and ours − Geant4 in points. CaloGAN's 5 mm strips see it through the hottest strip and E_ratio.",
-                           header: ["sample", "layer"] + cuts.map { "|y| < \($0) mm" } + cuts.map { "Δ \($0) mm" },
+        return ResultTable(caption: "Lateral profile at the millimetre scale: the share of each layer's energy (total deposit) within |y| < c of the beam axis (\"within c\"), Geant4 (its mean radial profile projected on y) / ours (\(name) tuning, \(events) showers read out in \(LateralContainment.stripMM) mm strips, seed \(seed)), and ours − Geant4 in points. CaloGAN's 5 mm strips see it through the hottest strip and E_ratio.",
+                           header: ["sample", "layer"] + cuts.map { "within \($0) mm" } + cuts.map { "Δ \($0) mm" },
                            rows: rows)
     }
 
