@@ -40,8 +40,8 @@ public struct ValidationRun: Sendable {
 
     /// Write per sample shapes_<sample>.{tex,md,csv} (total deposit), shapes_visible_<sample>.*,
     /// hist_<sample>.dat, then summary.*, keyshapes.*, lar.* (the LAr response with statistical
-    /// errors), auc_seeds.* (with ``seeds`` > 1), elimination.* and correlations.* (with the
-    /// geant4 tuning),
+    /// errors), auc_seeds.* (with ``seeds`` > 1), elimination.*, correlations.* and lateral.* (with
+    /// the geant4 tuning; lateral: ``LateralContainment``, for references with a mean radial profile),
     /// parameters.* and numbers.tex into
     /// `output`; with `exportDataset`, also the references that are study classes at 20 GeV as
     /// one dataset in our layout; with ``exportSimulated``, the simulated samples. Returns the
@@ -106,7 +106,9 @@ public struct ValidationRun: Sendable {
                 seedAUCs.append(aucs)
                 seedRows += ValidationOutput.seedAUCRows(ref, aucs: aucs)
             }
-            if tunings.contains(.geant4), let g4 = try LateralContainment.reference(path: references[index]) {
+            let g4Profile: [[Double]]?
+            do { g4Profile = try LateralContainment.reference(path: references[index]) } catch { throw InputError("\(error)") }
+            if tunings.contains(.geant4), let g4 = g4Profile {
                 let ours = try LateralContainment.simulated(ref.setup, events: events, seed: seed, overrides: overrides, threads: threads)
                 let profile = LateralContainment(reference: g4, simulated: ours)
                 lateral += ValidationOutput.lateralRows(ref, profile)
