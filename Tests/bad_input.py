@@ -310,6 +310,13 @@ def main():
              val[:-1] + [f"{fx}/nope.h5", "-o", f"{out}/v"], ["--reference", "nope.h5"])
         case("validate-reference-garbage", "validate --reference of random bytes", val[:-1] + [f"{fx}/garbage.h5", "-o", f"{out}/v"],
              ["garbage.h5"])
+        # A reference whose mean radial profile (the lateral table's input) has 10 bin edges for 181 bins.
+        bad_profile = f"{fx}/bad_profile.h5"
+        shutil.copy(ref, bad_profile)
+        with h5py.File(bad_profile, "r+") as f:
+            f["mean_radial_profile"].attrs["radial_bin_edges_mm"] = [float(k) for k in range(10)]
+        case("validate-profile-edges", "validate --reference whose mean_radial_profile has 10 bin edges for 181 bins",
+             val[:6] + ["geant4"] + val[7:-1] + [bad_profile, "-o", f"{out}/v"], ["bad_profile.h5", "radial_bin_edges_mm"])
         case("validate-out-is-file", "validate -o onto a regular file", val + ["-o", f"{out}/plainfile"], ["-o", "not a directory"])
         case("validate-export-is-file", "validate --export-simulated onto a regular file",
              val + ["--export-simulated", f"{out}/plainfile", "-o", f"{out}/v"], ["--export-simulated", "not a directory"])
