@@ -84,22 +84,16 @@ public struct LateralContainment: Sendable, Equatable {
     /// deposit), from `seed`, on the fine readout of `geometry`.
     public static func simulated(_ setup: SampleSetup, events: Int, seed: UInt64, overrides: [String: Double] = [:],
                                  threads: Int, geometry g: CalorimeterGeometry = .caloGAN) throws -> [[Double]] {
-        let registry = EventRegistry.withExtras
-        guard let label = registry.index(of: setup.className) else { throw ValidationError("unknown class '\(setup.className)'") }
         let fine = fineGeometry(g)
-        var settings = SimulationSettings(geometry: fine, gun: ParticleGun(distanceMM: setup.gunDistanceMM,
-                                                                             kineticEnergyGeV: setup.kineticEnergyGeV))
-        settings.showers.tuning = .geant4
-        try settings.showers.apply(overrides)
-        let batch = EventGenerator(simulator: EventSimulator(settings: settings, registry: registry), seed: seed, threads: threads)
-            .generate(labels: [label], perClass: events)
+        let sample = try SimulatedSample.images(setup, count: events, seed: seed, tuning: .geant4, mode: .total, threads: threads,
+                                                overrides: overrides, geometry: fine)
         let w = fine.windowHalfWidth
         return layers.map { l in
             let layer = fine.layers[l], off = fine.layerOffsets[l]
             var strips = [Double](repeating: 0, count: layer.cellsY), overflow = 0.0
             for e in 0 ..< events {
-                for j in 0 ..< layer.cellsY { strips[j] += Double(batch.cells[e * fine.totalCells + off + j]) }
-                overflow += Double(batch.overflow[e * fine.layers.count + l])
+                for j in 0 ..< layer.cellsY { strips[j] += Double(sample.cells[e * fine.totalCells + off + j]) }
+                overflow += Double(sample.overflow[e * fine.layers.count + l])
             }
             let total = strips.reduce(0, +) + overflow
             return cutsMM.map { c in

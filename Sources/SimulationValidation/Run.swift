@@ -108,13 +108,13 @@ public struct ValidationRun: Sendable {
             }
             let g4Profile: [[Double]]?
             do { g4Profile = try LateralContainment.reference(path: references[index]) } catch { throw InputError("\(error)") }
-            if tunings.contains(.geant4), let g4 = g4Profile {
+            if let g = tunings.firstIndex(of: .geant4), let g4 = g4Profile {
                 let ours = try LateralContainment.simulated(ref.setup, events: events, seed: seed, overrides: overrides, threads: threads)
                 let profile = LateralContainment(reference: g4, simulated: ours)
                 lateral += ValidationOutput.lateralRows(ref, profile)
-                lateralMacros += ValidationOutput.lateralMacros(ref, profile, name: names[tunings.firstIndex(of: .geant4)!], prefix: prefix)
+                lateralMacros += ValidationOutput.lateralMacros(ref, profile, name: names[g], prefix: prefix)
                 if verbose {
-                    ProgressReporter.write("validate: \(ref.name) \(names[tunings.firstIndex(of: .geant4)!]): layer-0 energy within |y| < 1 / 2.5 / 5 mm \(profile.simulated[0].prefix(3).map { fmt($0, 3) }.joined(separator: " / ")) (Geant4 \(g4[0].prefix(3).map { fmt($0, 3) }.joined(separator: " / ")))\n")
+                    ProgressReporter.write("validate: \(ref.name) \(names[g]): layer-0 energy within |y| < 1 / 2.5 / 5 mm \(profile.simulated[0].prefix(3).map { fmt($0, 3) }.joined(separator: " / ")) (Geant4 \(g4[0].prefix(3).map { fmt($0, 3) }.joined(separator: " / ")))\n")
                 }
             }
             elimination += ValidationOutput.eliminationRows(ref, runs)

@@ -116,20 +116,29 @@ public struct SimulatedSample: Sendable {
     /// `ShowerModel.apply(_:)`), for fits; an invalid one throws.
     public static func simulate(_ setup: SampleSetup, count: Int, seed: UInt64, tuning: ShowerTuning,
                                 threads: Int, overrides: [String: Double] = [:]) throws -> SimulatedSample {
+        func run(_ mode: DepositMode) throws -> ImageSample {
+            try images(setup, count: count, seed: seed, tuning: tuning, mode: mode, threads: threads, overrides: overrides)
+        }
+        return SimulatedSample(total: try run(.total), visible: try run(.visible))
+    }
+
+    /// `count` events of `setup` in one deposit `mode`, read out in `geometry` (CaloGAN's, or a
+    /// finer one: ``LateralContainment``), as ``simulate(_:count:seed:tuning:threads:overrides:)``
+    /// makes each of its two samples.
+    public static func images(_ setup: SampleSetup, count: Int, seed: UInt64, tuning: ShowerTuning, mode: DepositMode,
+                              threads: Int, overrides: [String: Double] = [:],
+                              geometry: CalorimeterGeometry = .caloGAN) throws -> ImageSample {
         let registry = EventRegistry.withExtras
         guard let label = registry.index(of: setup.className) else {
             throw ValidationError("unknown class '\(setup.className)'")
         }
-        func run(_ mode: DepositMode) throws -> ImageSample {
-            var settings = SimulationSettings(gun: ParticleGun(distanceMM: setup.gunDistanceMM,
-                                                               kineticEnergyGeV: setup.kineticEnergyGeV), mode: mode)
-            settings.showers.tuning = tuning
-            if tuning == .geant4 { try settings.showers.apply(overrides) }
-            let batch = EventGenerator(simulator: EventSimulator(settings: settings, registry: registry),
-                                       seed: seed, threads: threads).generate(labels: [label], perClass: count)
-            return ImageSample(count: count, cells: batch.cells, overflow: batch.overflow)
-        }
-        return SimulatedSample(total: try run(.total), visible: try run(.visible))
+        var settings = SimulationSettings(geometry: geometry, gun: ParticleGun(distanceMM: setup.gunDistanceMM,
+                                                                               kineticEnergyGeV: setup.kineticEnergyGeV), mode: mode)
+        settings.showers.tuning = tuning
+        if tuning == .geant4 { try settings.showers.apply(overrides) }
+        let batch = EventGenerator(simulator: EventSimulator(settings: settings, registry: registry),
+                                   seed: seed, threads: threads).generate(labels: [label], perClass: count)
+        return ImageSample(count: count, cells: batch.cells, overflow: batch.overflow)
     }
 
     /// Write this sample in the reference files' layout, so that one analysis reads Geant4's
