@@ -35,7 +35,12 @@ public struct LateralContainment: Sendable, Equatable {
     /// `mean_radial_profile` (N periods × {Pb, LAr} × bins, with the attribute
     /// `radial_bin_edges_mm`, bins + 1 increasing edges, the last may be infinite).
     public static func reference(path: String, geometry g: CalorimeterGeometry = .caloGAN) throws -> [[Double]]? {
-        let f = try HDF5File.open(path)
+        try reference(file: try HDF5File.open(path), path: path, geometry: g)
+    }
+
+    /// ``reference(path:geometry:)`` from the open file `f` (as ``ReferenceSample/read(from:geometry:)``
+    /// reads it with the rest of the reference).
+    static func reference(file f: HDF5File, path: String, geometry g: CalorimeterGeometry) throws -> [[Double]]? {
         guard f.contains("mean_radial_profile") else { return nil }
         let (profile, shape) = try f.read("mean_radial_profile", as: Double.self, expected: [nil, 2, nil])
         let edges = try f.doubleArrayAttribute("radial_bin_edges_mm", ofDataset: "mean_radial_profile")

@@ -57,6 +57,9 @@ public struct ReferenceSample: Sendable {
     public var total: ImageSample
     /// LAr deposit, as `layer_i_visible` and `overflow_visible`.
     public var visible: ImageSample
+    /// Geant4's lateral profile from the file's `mean_radial_profile`, [layer][cut] as
+    /// ``LateralContainment/reference``; nil if the file has none.
+    public var lateral: [[Double]]? = nil
 
     /// Geant4's particle names (the file attribute `particle`) → our class names.
     public static let classOfParticle = ["gamma": "photon", "e-": "electron", "pi0_gg": "pi0_gg",
@@ -98,7 +101,8 @@ public struct ReferenceSample: Sendable {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return ReferenceSample(name: name,
                                setup: SampleSetup(className: className, kineticEnergyGeV: energy, gunDistanceMM: distance),
-                               total: try images(""), visible: try images("_visible"))
+                               total: try images(""), visible: try images("_visible"),
+                               lateral: try LateralContainment.reference(file: f, path: path, geometry: g))
     }
 }
 

@@ -188,6 +188,7 @@ struct SimulationValidationTests {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Reproduce/reference/geant4/photon_20GeV.h5").standardized.path
         let g4 = try #require(try LateralContainment.reference(path: path))
+        #expect(try ReferenceSample.read(from: path).lateral == g4)   // read with the rest of the reference
         let setup = SampleSetup(className: "photon", kineticEnergyGeV: 20, gunDistanceMM: 48)
         let ours = try LateralContainment.simulated(setup, events: 200, seed: 7, threads: 2)
         let spiked = try LateralContainment.simulated(setup, events: 200, seed: 7,
