@@ -78,15 +78,25 @@ def value_option(name, default, parse):
     return default
 
 
+if any(a in ("-h", "--help") for a in sys.argv[1:]):
+    print(__doc__)
+    sys.exit(0)
 OBJECTIVE = option("--objective", "means", ("means", "auc", "both", "targets"))
 FREE = value_option("--free", None, lambda v: [k for k in v.split(",") if k])
 LATERAL = value_option("--lateral", 0.0, float)
 SEEDS = option("--seeds", "1", tuple(str(k) for k in range(1, 10)))
 START = option("--start", "guesses", ("guesses", "compiled"))
 CALOBNN = sys.argv[1] if len(sys.argv) > 1 else ".build/release/calobnn"
-ITERATIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 80
-SEED = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-FIT_FILES = sorted(glob.glob("Reproduce/reference/geant4/*_10GeV.h5") + glob.glob("Reproduce/reference/geant4/*_50GeV.h5"))
+try:
+    ITERATIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 80
+    SEED = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+except ValueError:
+    sys.exit(f"fit_shower_model: ITERATIONS and SEED are integers, got {sys.argv[2:4]} (--help for the usage)")
+if len(sys.argv) > 4:
+    sys.exit(f"fit_shower_model: unexpected arguments {sys.argv[4:]} (--help for the usage)")
+# The reference files, found from the script's place (Reproduce/ of the package), not the working directory.
+REFERENCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference", "geant4")
+FIT_FILES = sorted(glob.glob(os.path.join(REFERENCES, "*_10GeV.h5")) + glob.glob(os.path.join(REFERENCES, "*_50GeV.h5")))
 EVENTS = 1000
 # --objective both: the means term divided by this, so that the two terms are of a size at the
 # tuning as compiled (means 389 000, AUC 225 there; our choice).
@@ -246,6 +256,8 @@ def compiled():
 
 
 def main():
+    if not (os.path.isfile(CALOBNN) and os.access(CALOBNN, os.X_OK)):
+        sys.exit(f"fit_shower_model: {CALOBNN}: no such executable (build it with swift build -c release --product calobnn; --help for the usage)")
     if FREE and any(k not in PARAMS for k in FREE):
         sys.exit(f"fit_shower_model: --free names unknown parameters {[k for k in FREE if k not in PARAMS]}; known: {', '.join(sorted(PARAMS))}")
     if len(FIT_FILES) != 4:
