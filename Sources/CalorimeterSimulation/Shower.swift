@@ -384,6 +384,14 @@ public struct ShowerModel: Sendable {
     /// s_spike: the axis spike's radius over the core radius R_C (``spikeShare``); fitted with it.
     /// `radial_spike_scale` in `--set` and the fit.
     public var spikeScale = 0.2
+    /// r_spike: the axis spike's share behind layer 0 (layers 1 and 2) is r_spike·k_spike. Geant4's
+    /// core is sharpest in the young shower (45–55 % of a Pb/LAr period's energy within 1 mm of the
+    /// axis in periods 2–6 of the 20 GeV photons, 18 % by period 15, the end of layer 0); one share
+    /// for all depths puts layer 1's energy within 1 mm 4–5 points above Geant4's, a spike in
+    /// layer 0 alone 3–6 points below (candidate `spike`, `calobnn validate`'s lateral table).
+    /// 1 = the same share at every depth, the value while the spike is off; at most 1 (the share
+    /// falls with depth). `radial_spike_deep_factor` in `--set` and the fit.
+    public var spikeDeepFactor = 1.0
     /// s_back: the core spots' radius in the back layer (layer 2) is s_back times the radial
     /// profile's (1 = GFlash's profile there). Value: fitted (`backwardfit`). Our model of the last
     /// radiation lengths: behind the maximum the shower is a spray of degraded electrons and
@@ -1005,7 +1013,7 @@ extension ShowerModel {
                     var rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
                     rp.core *= coreRadiusScale
                     // The axis spike: the lowest k_spike·p of the core's choices (none when off).
-                    let spikeP = rp.coreProbability * spikeShare, spikeRadius = rp.core * spikeScale
+                    let spikeP = rp.coreProbability * spikeShare * (l == 0 ? 1 : spikeDeepFactor), spikeRadius = rp.core * spikeScale
                     let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                     let coreScale = visible ? g * samplingFraction(age: tau) : 1
                     let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
@@ -1122,7 +1130,8 @@ extension ShowerModel {
                                               "axis_shift_mm_rootgev", "halo_shower_spread", "halo_long_quantum_factor",
                                               "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale",
                                               "halo_multiplicity_spread", "tail_rate_spread_power", "halo_backward_quantum_factor",
-                                              "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale", "radial_core_scale", "radial_spike_share", "radial_spike_scale"]
+                                              "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale", "radial_core_scale", "radial_spike_share", "radial_spike_scale",
+                                              "radial_spike_deep_factor"]
 
     /// Parameters by name from one line `name=value,…` (``fittedParameterNames``; a name given
     /// again takes the later value): what `--set` takes and what a tuning file of
@@ -1184,6 +1193,7 @@ extension ShowerModel {
             case "radial_core_scale": try require(v > 0 && v <= 10, "in (0, 10]"); coreRadiusScale = v
             case "radial_spike_share": try require(v <= 1, "in [0, 1]"); spikeShare = v
             case "radial_spike_scale": try require(v > 0 && v <= 1, "in (0, 1]"); spikeScale = v
+            case "radial_spike_deep_factor": try require(v <= 1, "in [0, 1]"); spikeDeepFactor = v
             case "spot_back_radius_scale": try require(v > 0 && v <= 10, "in (0, 10]"); backSpotRadiusScale = v
             case "spot_back_count_scale": try require(v >= 1 && v <= 20, "in [1, 20]"); backSpotCountScale = v
             case "deep_tail_share": try require(v < 1, "in [0, 1)"); deepTail.share = v

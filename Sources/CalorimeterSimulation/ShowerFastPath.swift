@@ -335,7 +335,7 @@ extension ShowerModel {
                                 spots += n
                                 var rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
                                 rp.core *= model.pointee.coreRadiusScale
-                                let spikeP = rp.coreProbability * model.pointee.spikeShare, spikeRadius = rp.core * model.pointee.spikeScale
+                                let spikeP = rp.coreProbability * model.pointee.spikeShare * (l == 0 ? 1 : model.pointee.spikeDeepFactor), spikeRadius = rp.core * model.pointee.spikeScale
                                 let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                                 let coreScale = visible ? g * model.pointee.samplingFraction(age: tau) : 1
                                 let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)

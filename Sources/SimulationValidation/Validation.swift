@@ -446,6 +446,7 @@ extension ValidationOutput {
             ["core radius scale s_C", fmt(m.coreRadiusScale, 3), setting(m.coreRadiusScale, off: 1, "s_C")],
             ["axis spike: share k_spike, radius s_spike (× R_C)", "\(fmt(m.spikeShare, 3)), \(fmt(m.spikeScale, 3))",
              m.spikeShare == 0 ? "off (k_spike = 0)" : fitted],
+            ["axis spike's share behind layer 0 (× k_spike) r_spike", fmt(m.spikeDeepFactor, 3), setting(m.spikeDeepFactor, off: 1, "r_spike")],
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],
             ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",
              m.tailSplit.maxAge == 1 ? "our choice (Geant4's layer-0 cell energies, 20 GeV)" : "k our choice (Geant4's layer-0 cell energies, 20 GeV); τ_split " + fitted],
