@@ -50,6 +50,18 @@ public struct LateralContainment: Sendable, Equatable {
         }
         guard profile.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw HDF5Error("\(path): mean_radial_profile has negative or non-finite values") }
         let period = g.medium.absorberThickness + g.medium.activeThickness
+        // Each bin's share within each cut (16 radii's sum), the same for every period.
+        let shares: [[Double]] = (0 ..< bins).map { b in
+            cutsMM.map { c in
+                guard edges[b + 1].isFinite else { return 0 }
+                var share = 0.0
+                for i in 0 ..< 16 {
+                    let r = edges[b] + (Double(i) + 0.5) / 16 * (edges[b + 1] - edges[b])
+                    share += ringWithin(c, radius: r)
+                }
+                return share
+            }
+        }
         var within = [[Double]](repeating: [Double](repeating: 0, count: cutsMM.count), count: layers.count)
         var total = [Double](repeating: 0, count: layers.count)
         for p in 0 ..< periods {
@@ -58,14 +70,7 @@ public struct LateralContainment: Sendable, Equatable {
                 let e = profile[(p * 2) * bins + b] + profile[(p * 2 + 1) * bins + b]
                 total[li] += e
                 guard e > 0, edges[b + 1].isFinite else { continue }
-                for (k, c) in cutsMM.enumerated() {
-                    var share = 0.0
-                    for i in 0 ..< 16 {
-                        let r = edges[b] + (Double(i) + 0.5) / 16 * (edges[b + 1] - edges[b])
-                        share += ringWithin(c, radius: r)
-                    }
-                    within[li][k] += e * share / 16
-                }
+                for k in cutsMM.indices { within[li][k] += e * shares[b][k] / 16 }
             }
         }
         return layers.indices.map { li in within[li].map { total[li] > 0 ? $0 / total[li] : 0 } }
