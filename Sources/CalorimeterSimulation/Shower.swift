@@ -368,6 +368,19 @@ public struct ShowerModel: Sendable {
     /// has it. Value: 1 in the compiled tuning (GFlash's R_C); fitted in candidates.
     /// `radial_core_scale` in `--set` and the fit.
     public var coreRadiusScale = 1.0
+    /// r_C: behind layer 0 (layers 1 and 2) the core radius is scaled by 1 + r_C·(s_C − 1)
+    /// instead of s_C (``coreRadiusScale(layer:)``), so that a core widened next to the axis spike
+    /// of the young shower can narrow back towards GFlash's deeper in. Why: with the spike and
+    /// s_C = 1.28 at every depth (candidate `deep`), layer 1's widths come out 0.5–1.3 % above
+    /// Geant4's for every single-particle sample — a narrow distribution, so a classifier sees
+    /// it (separation power 0.12 for the 50 GeV electrons) — and s_C = 1 everywhere brings them
+    /// to −0.3…+0.3 % but undoes layer 0 (the 50 GeV electrons' shape AUC 0.86 → 0.98; `calobnn
+    /// validate --events 2000 --seed 777 --seeds 2`). r_C = 0 (candidate `coredeep`) puts them
+    /// within 0.5 % and every sample's held-out AUC at or below 0.85, but layer 1's core then
+    /// holds 4–5.5 points too much within 5 mm of the axis (article "The toy calorimeter").
+    /// 1 = one scale at every depth (the value while s_C = 1, as compiled); 0 = GFlash's R_C
+    /// behind layer 0. `radial_core_deep_factor` in `--set` and the fit.
+    public var coreDeepFactor = 1.0
     /// k_spike: the share of a step's core spots that form the axis spike, a core of
     /// s_spike·R_C (s_spike = ``spikeScale``) about the axis. Our model of what GFlash's
     /// two-component profile, made for cells of about a Molière radius, smooths away: the
@@ -554,6 +567,13 @@ public struct ShowerModel: Sendable {
     /// ```
     public func radial(tau: Double, energyGeV: Double) -> RadialParameters {
         radial(tau: tau, lnEnergyGeV: log(energyGeV))
+    }
+
+    /// The factor on the core radius R_C in readout layer `layer`: s_C (``coreRadiusScale``) in
+    /// layer 0, 1 + r_C·(s_C − 1) behind it (r_C = ``coreDeepFactor``; s_C itself when r_C = 1,
+    /// bit for bit). One function for the reference and the fast path.
+    @inline(__always) public func coreRadiusScale(layer: Int) -> Double {
+        layer == 0 || coreDeepFactor == 1 ? coreRadiusScale : 1 + coreDeepFactor * (coreRadiusScale - 1)
     }
 
     /// ``radial(tau:energyGeV:)`` with ln(E/GeV) precomputed (it is called once per step).
@@ -1011,7 +1031,7 @@ extension ShowerModel {
                     let n = Self.spotCount(expected: shower.expectedSpots(layer: l, spotFraction: spotFraction), rng: rng)
                     spots += n
                     var rp = radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
-                    rp.core *= coreRadiusScale
+                    rp.core *= coreRadiusScale(layer: l)
                     // The axis spike: the lowest k_spike·p of the core's choices (none when off).
                     let spikeP = rp.coreProbability * spikeShare * (l == 0 ? 1 : spikeDeepFactor), spikeRadius = rp.core * spikeScale
                     let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
@@ -1131,7 +1151,7 @@ extension ShowerModel {
                                               "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale",
                                               "halo_multiplicity_spread", "tail_rate_spread_power", "halo_backward_quantum_factor",
                                               "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale", "radial_core_scale", "radial_spike_share", "radial_spike_scale",
-                                              "radial_spike_deep_factor"]
+                                              "radial_spike_deep_factor", "radial_core_deep_factor"]
 
     /// Parameters by name from one line `name=value,…` (``fittedParameterNames``; a name given
     /// again takes the later value): what `--set` takes and what a tuning file of
@@ -1194,6 +1214,7 @@ extension ShowerModel {
             case "radial_spike_share": try require(v <= 1, "in [0, 1]"); spikeShare = v
             case "radial_spike_scale": try require(v > 0 && v <= 1, "in (0, 1]"); spikeScale = v
             case "radial_spike_deep_factor": try require(v <= 1, "in [0, 1]"); spikeDeepFactor = v
+            case "radial_core_deep_factor": try require(v <= 1, "in [0, 1]"); coreDeepFactor = v
             case "spot_back_radius_scale": try require(v > 0 && v <= 10, "in (0, 10]"); backSpotRadiusScale = v
             case "spot_back_count_scale": try require(v >= 1 && v <= 20, "in [1, 20]"); backSpotCountScale = v
             case "deep_tail_share": try require(v < 1, "in [0, 1)"); deepTail.share = v

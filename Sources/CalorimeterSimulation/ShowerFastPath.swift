@@ -334,7 +334,7 @@ extension ShowerModel {
                                 n = max(n, 1)
                                 spots += n
                                 var rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
-                                rp.core *= model.pointee.coreRadiusScale
+                                rp.core *= model.pointee.coreRadiusScale(layer: l)
                                 let spikeP = rp.coreProbability * model.pointee.spikeShare * (l == 0 ? 1 : model.pointee.spikeDeepFactor), spikeRadius = rp.core * model.pointee.spikeScale
                                 let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                                 let coreScale = visible ? g * model.pointee.samplingFraction(age: tau) : 1

@@ -444,6 +444,7 @@ extension ValidationOutput {
             ["spot-count c_s", fmt(m.geant4SpotSamplingTerm, 2), m.geant4SpotSamplingTerm == 0.11 ? "GFlash default (our choice)" : fitted],
             ["radial age coupling κ", fmt(m.radialAgeCoupling, 2), m.radialAgeCoupling == 1 ? "GFlash (κ = 1; not fitted)" : fitted],
             ["core radius scale s_C", fmt(m.coreRadiusScale, 3), setting(m.coreRadiusScale, off: 1, "s_C")],
+            ["core radius scale's share behind layer 0 r_C", fmt(m.coreDeepFactor, 3), setting(m.coreDeepFactor, off: 1, "r_C")],
             ["axis spike: share k_spike, radius s_spike (× R_C)", "\(fmt(m.spikeShare, 3)), \(fmt(m.spikeScale, 3))",
              m.spikeShare == 0 ? "off (k_spike = 0)" : fitted],
             ["axis spike's share behind layer 0 (× k_spike) r_spike", fmt(m.spikeDeepFactor, 3), setting(m.spikeDeepFactor, off: 1, "r_spike")],

@@ -193,6 +193,12 @@ struct Geant4TuningTests {
         try model.apply(["halo_long_slope": 0.3, "tail_far_depth_spread": 0.5])
         #expect(model.halo.longFractionSlope == 0.3 && model.tailFarDepthSpread == 0.5)
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_far_depth_spread": -1]) }
+        try model.apply(["radial_core_scale": 1.3, "radial_core_deep_factor": 0.25])
+        #expect(model.coreRadiusScale(layer: 0) == 1.3 && model.coreRadiusScale(layer: 2) == 1 + 0.25 * (1.3 - 1))
+        #expect(abs(model.coreRadiusScale(layer: 1) - 1.075) < 1e-12)
+        try model.apply(["radial_core_deep_factor": 1])
+        #expect(model.coreRadiusScale(layer: 1) == 1.3, "r_C = 1: s_C itself behind layer 0, bit for bit")
+        #expect(throws: ShowerModelError.self) { try model.apply(["radial_core_deep_factor": 1.5]) }
         try model.apply(["tail_falloff_radius_mm": 100, "tail_falloff_length_mm": 30])
         #expect(model.tailFallOff.radiusMM == 100 && model.tailFallOff.lengthMM == 30)
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_falloff_length_mm": 0]) }
