@@ -148,7 +148,8 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "halo_backward_quantum_factor": (1.0, 0.1), "axis_tilt_energy_power": (0.0, 0.1),
           "tail_far_backward_scale": (1.0, 0.15), "radial_core_scale": (1.0, 0.1),
           "radial_spike_share": (0.0, 0.05), "radial_spike_scale": (0.2, 0.04),
-          "radial_spike_deep_factor": (1.0, 0.1), "radial_core_deep_factor": (1.0, 0.1)}
+          "radial_spike_deep_factor": (1.0, 0.1), "radial_core_deep_factor": (1.0, 0.1),
+          "albedo_mev_10gev": (0.0, 3.0), "albedo_energy_power": (0.72, 0.1), "albedo_spread": (0.5, 0.1)}
 # Choices the search does not change: taken from the tuning as compiled or --start, and passed on
 # (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start).
 CHOICES = {"axis_tilt_pivot_at_start": 0.0}
@@ -166,7 +167,8 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "tail_rate_spread_power": (0.0, 1.5), "halo_backward_quantum_factor": (0.1, 1.0),
           "axis_tilt_energy_power": (0.0, 1.0), "tail_far_backward_scale": (0.0, 1.0),
           "radial_core_scale": (0.3, 3.0), "radial_spike_share": (0.0, 1.0), "radial_spike_scale": (0.02, 1.0),
-          "radial_spike_deep_factor": (0.0, 1.0), "radial_core_deep_factor": (0.0, 1.0)}
+          "radial_spike_deep_factor": (0.0, 1.0), "radial_core_deep_factor": (0.0, 1.0),
+          "albedo_mev_10gev": (0.0, 60.0), "albedo_energy_power": (0.0, 1.5), "albedo_spread": (0.0, 1.5)}
 
 
 def objective(p, shapes=True):
@@ -255,7 +257,10 @@ def compiled():
             "radial_spike_share": ("axis spike: share k_spike, radius s_spike (× R_C)", 0),
             "radial_spike_scale": ("axis spike: share k_spike, radius s_spike (× R_C)", 1),
             "radial_spike_deep_factor": ("axis spike's share behind layer 0 (× k_spike) r_spike", 0),
-            "radial_core_deep_factor": ("core radius scale's share behind layer 0 r_C", 0)}
+            "radial_core_deep_factor": ("core radius scale's share behind layer 0 r_C", 0),
+            "albedo_mev_10gev": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 0),
+            "albedo_energy_power": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 1),
+            "albedo_spread": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 2)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

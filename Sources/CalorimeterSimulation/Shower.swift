@@ -453,6 +453,23 @@ public struct ShowerModel: Sendable {
     /// GeV electrons) and its sparsity only from +25 % to +30 %; at the physical 3.4 X₀, w = 0.03
     /// moves it by less than a per cent.
     public var deepTail = (share: 0.0, lengthX0: 3.4)
+    /// The albedo: energy A that leaves the stack through its face, backscattered from the young
+    /// shower, and is deposited nowhere. A shower deposits (1 − A/E) of what its profiles give it,
+    /// the same share at every depth (A is a few per mille of E; where in the young shower it
+    /// comes from is not modelled). A ~ Γ with mean μ(E) = μ₁₀ (E/10 GeV)^p and relative spread
+    /// c (c = 0: exactly μ), drawn once per shower after the halo's factors; μ₁₀ = 0 (off, the
+    /// compiled tuning's value) draws nothing. Why: in Geant4's showers in our geometry the
+    /// energy that leaves the calorimeter (gun energy − window − overflow) is only partly back
+    /// leakage — its correlation with the back layer's fraction f₂ is 0.15 (10 GeV electrons) and
+    /// 0.24 (photons), and the per-period profile, exponential over the last 20 periods with
+    /// λ = 51–52 mm, extrapolates to 7–9 MeV behind the stack of the 23–25 MeV lost at 10 GeV and
+    /// to 58–92 of 115–138 MeV at 50 GeV — while ours, without an albedo, is back leakage
+    /// (correlation 0.72–0.80) and spreads 1.5–2 times as much at 10 GeV (σ 15.7 and 21.5 MeV
+    /// against 10.3 and 10.6; article "The toy calorimeter"). Starting values from those
+    /// references: μ₁₀ = 16 MeV (25 − 7 and 23 − 8.5), p = 0.72 (57 and 47 MeV at 50 GeV),
+    /// c = 0.5; the fit's to set. `albedo_mev_10gev`, `albedo_energy_power`, `albedo_spread` in
+    /// `--set` and the fit.
+    public var albedo = (meanMeV10: 0.0, energyPower: 0.72, spread: 0.5)
 
     /// The homogeneous pair's tail rate β_hom = (α_hom − 1)/T_hom, drawn with less spread and
     /// a scaled centre: with β̃ = (⟨α_hom⟩ − 1)/⟨T_hom⟩ (the pair's medians, ⟨·⟩ = exp⟨ln ·⟩) and
@@ -884,6 +901,9 @@ extension ShowerModel {
         /// The shower's mean quantum energy (MeV) in layer 0: ``SoftPhotonHalo/quantumMeV`` over
         /// its multiplicity factor G (``SoftPhotonHalo/multiplicitySpread``; exactly ε̄ when off).
         let quantum: Double
+        /// The share of the shower's energy it deposits, 1 − A/E (``ShowerModel/albedo``; exactly 1
+        /// when off).
+        let kept: Double
 
         /// The age at which a step's radial profile is evaluated: the step's age τ = t/T_hom, or
         /// with ``ShowerModel/radialAgeCoupling`` ≠ 1 its depth t (X₀) over T_rad.
@@ -927,7 +947,8 @@ extension ShowerModel {
     /// first order —
     /// then (if shifted) the entry point's two offsets (``axisShiftMMRootGeV``), then (if it
     /// fluctuates) the halo's factor (``SoftPhotonHalo/showerSpread``), then (if it fluctuates)
-    /// the quanta's multiplicity in layer 0 (``SoftPhotonHalo/multiplicitySpread``).
+    /// the quanta's multiplicity in layer 0 (``SoftPhotonHalo/multiplicitySpread``), then (if on)
+    /// the albedo (``albedo``).
     func geant4Start(energyMeV: Double, track: ShowerTrack, geometry: CalorimeterGeometry,
                      rng: RandomStream) -> Geant4ShowerStart {
         let lp = drawLongitudinal(energyMeV: energyMeV, rng: rng)
@@ -954,6 +975,11 @@ extension ShowerModel {
         }
         let haloScale = showerFactor(halo.showerSpread)
         let quantum = halo.quantumMeV / showerFactor(halo.multiplicitySpread)
+        var kept = 1.0
+        if albedo.meanMeV10 > 0 {
+            let mean = albedo.meanMeV10 * exp(albedo.energyPower * log(energyGeV / 10))
+            kept = max(1 - mean * showerFactor(albedo.spread) / energyMeV, 0)
+        }
         precondition(geometry.layers.count == 3, "the geant4 tuning's halo bins three readout layers")
         let x0 = medium.radiationLengthMM
         return Geant4ShowerStart(
@@ -972,7 +998,7 @@ extension ShowerModel {
             radialT: radialAgeCoupling == 1 ? nil
                 : exp(meanLogParameters(energyMeV: energyMeV).lnTHom * (1 - radialAgeCoupling) + log(lp.tHom) * radialAgeCoupling),
             deepShare: deepTail.share, deepLength: deepTail.lengthX0, deepStart: lp.tHom, haloScale: haloScale,
-            quantum: quantum)
+            quantum: quantum, kept: kept)
     }
 
     /// The ``ShowerTuning/geant4`` model written out plainly, one deposit at a time, every random
@@ -1011,7 +1037,7 @@ extension ShowerModel {
                 forEachStep(track: track, geometry: geometry, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
                             spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                     let tMid = 0.5 * (t1 + t2)
-                    let dE = energyMeV * shower.energyFraction(energyFraction, t1, t2)
+                    let dE = energyMeV * shower.kept * shower.energyFraction(energyFraction, t1, t2)
                     guard dE > 0 else { return }
                     contained += dE
                     let sMid = track.startPath + tMid * shower.x0
@@ -1151,7 +1177,8 @@ extension ShowerModel {
                                               "spot_back_radius_scale", "tail_rate_spread", "tail_rate_scale", "spot_back_count_scale",
                                               "halo_multiplicity_spread", "tail_rate_spread_power", "halo_backward_quantum_factor",
                                               "axis_tilt_pivot_at_start", "axis_tilt_energy_power", "tail_far_backward_scale", "radial_core_scale", "radial_spike_share", "radial_spike_scale",
-                                              "radial_spike_deep_factor", "radial_core_deep_factor"]
+                                              "radial_spike_deep_factor", "radial_core_deep_factor",
+                                              "albedo_mev_10gev", "albedo_energy_power", "albedo_spread"]
 
     /// Parameters by name from one line `name=value,…` (``fittedParameterNames``; a name given
     /// again takes the later value): what `--set` takes and what a tuning file of
@@ -1215,6 +1242,9 @@ extension ShowerModel {
             case "radial_spike_scale": try require(v > 0 && v <= 1, "in (0, 1]"); spikeScale = v
             case "radial_spike_deep_factor": try require(v <= 1, "in [0, 1]"); spikeDeepFactor = v
             case "radial_core_deep_factor": try require(v <= 1, "in [0, 1]"); coreDeepFactor = v
+            case "albedo_mev_10gev": try require(v <= 1000, "in [0, 1000]"); albedo.meanMeV10 = v
+            case "albedo_energy_power": try require(v <= 2, "in [0, 2]"); albedo.energyPower = v
+            case "albedo_spread": try require(v <= 2, "in [0, 2]"); albedo.spread = v
             case "spot_back_radius_scale": try require(v > 0 && v <= 10, "in (0, 10]"); backSpotRadiusScale = v
             case "spot_back_count_scale": try require(v >= 1 && v <= 20, "in [1, 20]"); backSpotCountScale = v
             case "deep_tail_share": try require(v < 1, "in [0, 1)"); deepTail.share = v

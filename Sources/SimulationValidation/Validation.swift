@@ -448,6 +448,8 @@ extension ValidationOutput {
             ["axis spike: share k_spike, radius s_spike (× R_C)", "\(fmt(m.spikeShare, 3)), \(fmt(m.spikeScale, 3))",
              m.spikeShare == 0 ? "off (k_spike = 0)" : fitted],
             ["axis spike's share behind layer 0 (× k_spike) r_spike", fmt(m.spikeDeepFactor, 3), setting(m.spikeDeepFactor, off: 1, "r_spike")],
+            ["albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", "\(fmt(m.albedo.meanMeV10, 1)), \(fmt(m.albedo.energyPower, 2)), \(fmt(m.albedo.spread, 2))",
+             m.albedo.meanMeV10 == 0 ? "off (μ₁₀ = 0)" : fitted],
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],
             ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",
              m.tailSplit.maxAge == 1 ? "our choice (Geant4's layer-0 cell energies, 20 GeV)" : "k our choice (Geant4's layer-0 cell energies, 20 GeV); τ_split " + fitted],

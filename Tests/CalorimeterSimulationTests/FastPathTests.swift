@@ -124,7 +124,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, fall-off spread with a shorter backward reach, an axis spike with a wider core, with less of it behind layer 0, with a core that narrows behind layer 0, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, fall-off spread with a shorter backward reach, an axis spike with a wider core, with less of it behind layer 0, with a core that narrows behind layer 0, an albedo, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -158,6 +158,7 @@ struct FastPathTests {
         var spike = handTuned(medium); spike.spikeShare = 0.35; spike.spikeScale = 0.12; spike.coreRadiusScale = 1.3
         var spikeShallow = spike; spikeShallow.spikeDeepFactor = 0.4
         var coreShallow = spikeShallow; coreShallow.coreDeepFactor = 0.25
+        var albedo = handTuned(medium); albedo.albedo = (meanMeV10: 40, energyPower: 0.7, spread: 0.5)
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
@@ -169,7 +170,8 @@ struct FastPathTests {
                       ("tilt about the start, q 0.3", tiltFromStart), ("far spread 0.5, backward 0.3", spreadForward),
                       ("axis spike 0.35 × 0.12, core 1.3", spike),
                       ("axis spike 0.4 × 0.35 behind layer 0", spikeShallow),
-                      ("core 1.3, 1 + 0.25 × 0.3 behind layer 0", coreShallow)]
+                      ("core 1.3, 1 + 0.25 × 0.3 behind layer 0", coreShallow),
+                      ("albedo 40 MeV at 10 GeV, power 0.7, spread 0.5", albedo)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {

@@ -55,6 +55,41 @@ struct Geant4TuningTests {
         }
     }
 
+    @Test("the albedo takes μ₁₀ (E/10 GeV)^p off a shower (c = 0: exactly, at every depth alike); with a spread it takes that on average; off, nothing")
+    func albedo() {
+        let g = CalorimeterGeometry.caloGAN
+        var plain = ShowerModel(medium: medium)
+        plain.tuning = .geant4
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 0)
+        func record(_ model: ShowerModel, _ energy: Double, _ seed: UInt64) -> (ShowerRecord, CalorimeterImage) {
+            var image = CalorimeterImage(geometry: g)
+            let r = model.deposit(energyMeV: energy, track: track, mode: .total, geometry: g, into: &image, rng: RandomStream(seed: seed))
+            return (r, image)
+        }
+        var fixed = plain; fixed.albedo = (meanMeV10: 100, energyPower: 0.5, spread: 0)
+        for (energy, seed) in [(10_000.0, UInt64(3)), (40_000, 4)] {
+            let (r0, _) = record(plain, energy, seed), (r1, _) = record(fixed, energy, seed)
+            let taken = 100 * (energy / 10_000).squareRoot()
+            // No random number drawn at c = 0: the same profile, every step's energy × (1 − A/E).
+            #expect(abs(r1.containedMeV / r0.containedMeV - (1 - taken / energy)) < 1e-12, "E = \(energy)")
+            #expect(r1.parameters.tHom == r0.parameters.tHom)
+        }
+        var spread = plain; spread.albedo = (meanMeV10: 100, energyPower: 0.72, spread: 0.5)
+        var taken: [Double] = []
+        for seed in UInt64(1) ... 400 {
+            let (r0, _) = record(plain, 10_000, seed), (r1, _) = record(spread, 10_000, seed)
+            // The draw comes after the longitudinal parameters: the profile is the same shower's.
+            taken.append((1 - r1.containedMeV / r0.containedMeV) * 10_000)
+        }
+        let mean = taken.reduce(0, +) / Double(taken.count)
+        let sd = (taken.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(taken.count - 1)).squareRoot()
+        #expect(abs(mean - 100) < 6 && abs(sd - 50) < 7, "A: mean \(mean) MeV, σ \(sd) MeV (expected 100, 50)")
+        let (a, imageA) = record(plain, 20_000, 9)
+        var off = plain; off.albedo = (meanMeV10: 0, energyPower: 0.72, spread: 0.5)
+        let (b, imageB) = record(off, 20_000, 9)
+        #expect(a.containedMeV == b.containedMeV && imageA.totalEnergy == imageB.totalEnergy)
+    }
+
     @Test("the halo moves energy, it does not make it: cells + overflow ≤ contained, and ≥ contained − front/back leakage")
     func haloBookkeeping() {
         let g = CalorimeterGeometry.caloGAN
@@ -199,6 +234,10 @@ struct Geant4TuningTests {
         try model.apply(["radial_core_deep_factor": 1])
         #expect(model.coreRadiusScale(layer: 1) == 1.3, "r_C = 1: s_C itself behind layer 0, bit for bit")
         #expect(throws: ShowerModelError.self) { try model.apply(["radial_core_deep_factor": 1.5]) }
+        try model.apply(["albedo_mev_10gev": 16, "albedo_energy_power": 0.7, "albedo_spread": 0.4])
+        #expect(model.albedo == (meanMeV10: 16, energyPower: 0.7, spread: 0.4))
+        #expect(throws: ShowerModelError.self) { try model.apply(["albedo_spread": 3]) }
+        #expect(throws: ShowerModelError.self) { try model.apply(["albedo_mev_10gev": -1]) }
         try model.apply(["tail_falloff_radius_mm": 100, "tail_falloff_length_mm": 30])
         #expect(model.tailFallOff.radiusMM == 100 && model.tailFallOff.lengthMM == 30)
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_falloff_length_mm": 0]) }
