@@ -901,9 +901,9 @@ extension ShowerModel {
         /// The shower's mean quantum energy (MeV) in layer 0: ``SoftPhotonHalo/quantumMeV`` over
         /// its multiplicity factor G (``SoftPhotonHalo/multiplicitySpread``; exactly ε̄ when off).
         let quantum: Double
-        /// The share of the shower's energy it deposits, 1 − A/E (``ShowerModel/albedo``; exactly 1
-        /// when off).
-        let kept: Double
+        /// The energy (MeV) the shower's profiles share out: E × (1 − A/E), the albedo A taken off
+        /// (``ShowerModel/albedo``; exactly E when off). Each step deposits its profile fraction of it.
+        let depositedMeV: Double
 
         /// The age at which a step's radial profile is evaluated: the step's age τ = t/T_hom, or
         /// with ``ShowerModel/radialAgeCoupling`` ≠ 1 its depth t (X₀) over T_rad.
@@ -998,7 +998,7 @@ extension ShowerModel {
             radialT: radialAgeCoupling == 1 ? nil
                 : exp(meanLogParameters(energyMeV: energyMeV).lnTHom * (1 - radialAgeCoupling) + log(lp.tHom) * radialAgeCoupling),
             deepShare: deepTail.share, deepLength: deepTail.lengthX0, deepStart: lp.tHom, haloScale: haloScale,
-            quantum: quantum, kept: kept)
+            quantum: quantum, depositedMeV: energyMeV * kept)
     }
 
     /// The ``ShowerTuning/geant4`` model written out plainly, one deposit at a time, every random
@@ -1037,7 +1037,7 @@ extension ShowerModel {
                 forEachStep(track: track, geometry: geometry, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
                             spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                     let tMid = 0.5 * (t1 + t2)
-                    let dE = energyMeV * shower.kept * shower.energyFraction(energyFraction, t1, t2)
+                    let dE = shower.depositedMeV * shower.energyFraction(energyFraction, t1, t2)
                     guard dE > 0 else { return }
                     contained += dE
                     let sMid = track.startPath + tMid * shower.x0

@@ -304,7 +304,7 @@ extension ShowerModel {
                             model.pointee.forEachStepBatched(track: track, geometry: geo.pointee, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
                                                spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
                                 let tMid = 0.5 * (t1 + t2)
-                                let dE = energyMeV * shower.kept * shower.energyFraction(energyFraction, t1, t2)
+                                let dE = shower.depositedMeV * shower.energyFraction(energyFraction, t1, t2)
                                 guard dE > 0 else { return }
                                 contained += dE
                                 // The stream in a local for the step (the shower's `ahead0` is captured by
