@@ -406,7 +406,9 @@ extension ValidationOutput {
     /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin. A
     /// setting at its neutral value reads "off"; any other value of a fitted parameter came from
     /// the fits on the 10 and 50 GeV γ/e⁻ samples (the compiled values are the candidate
-    /// `backwardfit`'s; a candidate's own values, from its file, by the same fits).
+    /// `albedofit`'s; a candidate's own values, from its file, by the same fits), but for the two
+    /// rows that say otherwise: the axis tilt of 6.5 mrad √GeV, set by hand (spike.set), and the
+    /// albedo's energy power, a starting value from the references that the fit kept.
     public static func parameterTable(_ m: ShowerModel) -> ResultTable {
         let fitted = "fitted: 10, 50 GeV γ and e⁻ (shapes)"
         // A setting's origin: "off (…)" at its neutral value, else fitted.
@@ -432,7 +434,8 @@ extension ValidationOutput {
             ["tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", fmt(m.tailRateSpreadPower, 2), setting(m.tailRateSpreadPower, off: 0, "p")],
             ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), fitted],
             ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fitted],
-            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2), fitted],
+            ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2),
+             m.axisTiltMradRootGeV == 6.5 ? "by hand: probes of all nine references' E_ratio₀,₁; kept by the fits" : fitted],
             ["axis tilt's energy power q, σ = s_axis/√E × (20 GeV/E)^q", fmt(m.axisTiltEnergyPower, 2), setting(m.axisTiltEnergyPower, off: 0, "q")],
             ["axis tilt's pivot: 0 entry point, 1 shower start", m.axisTiltPivotAtStart ? "1" : "0",
              m.axisTiltPivotAtStart ? "shower start (our choice)" : "entry point (our choice)"],
@@ -449,7 +452,7 @@ extension ValidationOutput {
              m.spikeShare == 0 ? "off (k_spike = 0)" : fitted],
             ["axis spike's share behind layer 0 (× k_spike) r_spike", fmt(m.spikeDeepFactor, 3), setting(m.spikeDeepFactor, off: 1, "r_spike")],
             ["albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", "\(fmt(m.albedo.meanMeV10, 1)), \(fmt(m.albedo.energyPower, 2)), \(fmt(m.albedo.spread, 2))",
-             m.albedo.meanMeV10 == 0 ? "off (μ₁₀ = 0)" : fitted],
+             m.albedo.meanMeV10 == 0 ? "off (μ₁₀ = 0)" : "μ₁₀, c " + fitted + "; p from Geant4's lost energy at 10, 50 GeV, kept by the fit"],
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],
             ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",
              m.tailSplit.maxAge == 1 ? "our choice (Geant4's layer-0 cell energies, 20 GeV)" : "k our choice (Geant4's layer-0 cell energies, 20 GeV); τ_split " + fitted],
