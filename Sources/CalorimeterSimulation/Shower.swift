@@ -399,7 +399,7 @@ public struct ShowerModel: Sendable {
     /// collinear high-energy particles of the young shower. Geant4's showers in our geometry
     /// put 38–43 % of layer 0's energy within |y| < 1 mm of the axis (10–50 GeV γ and e⁻, their
     /// mean radial profile projected on y), GFlash's profile 27–29 %
-    /// (``LateralContainment``, `calobnn validate`'s lateral table); in CaloGAN's images this is
+    /// (SimulationValidation's `LateralContainment`, `calobnn validate`'s lateral table); in CaloGAN's images this is
     /// seen through layer 0's hottest strip and E_ratio when a particle lands inside a strip, as
     /// the photons of π⁰, η and J/ψ decays do (E_ratio₀ 22–24 % below Geant4's without it). A
     /// spike drawn with the core's own uniform (its lowest k_spike·p of the choice), so that it
