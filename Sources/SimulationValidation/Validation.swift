@@ -470,8 +470,6 @@ extension ValidationOutput {
          "\\newcommand{\\Val\(prefix)NSpreadTargets}{\(runs[0].spreadTargets)}"]
     }
 
-    /// TeX macros of one sample: AUCs, targets met, LAr fraction and resolution, per tuning
-    /// (named by ``SampleValidation/name``; `prefix` as in ``commonMacros(_:prefix:)``).
     /// Macros of the lateral profile for one sample: layer 0's share within |y| < 1 mm and
     /// < 2.5 mm in per cent, Geant4's and ours (e.g. `\ValLatonePhotonTwoZeroGevRef`,
     /// `\ValLattwofivePhotonTwoZeroGevGeantFour`; ``macroName(_:)``).
@@ -481,6 +479,8 @@ extension ValidationOutput {
                 m(macroName("LatTwoFive", ref.name, "ref"), p.reference[0][1]), m(macroName("LatTwoFive", ref.name, name), p.simulated[0][1])]
     }
 
+    /// TeX macros of one sample: AUCs, targets met, LAr fraction and resolution, per tuning
+    /// (named by ``SampleValidation/name``; `prefix` as in ``commonMacros(_:prefix:)``).
     public static func macros(_ ref: ReferenceSample, _ runs: [SampleValidation], prefix: String = "") -> [String] {
         func m(_ name: String, _ value: String) -> String { "\\newcommand{\\Val\(prefix)\(name)}{\(value)}" }
         var out = [m(macroName("N", ref.name), "\(ref.total.count)"),
