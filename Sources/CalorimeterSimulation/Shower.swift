@@ -324,7 +324,7 @@ public struct ShowerModel: Sendable {
     /// share of the energy that falls with it. `axis_tilt_energy_power` in `--set` and the fit.
     public var axisTiltEnergyPower = 0.0
     /// s_shift, mm √GeV: a shift of each shower's axis, N(0, σ²) mm in x and in y with σ =
-    /// s_shift/√E (0 = none). Value: fitted (`deep`, from 0 in `spike`'s start; 1.23 in `backwardfit`). The tilt above moves the centroid in
+    /// s_shift/√E (0 = none). Value: fitted (`spike`, `deep`, from 0 at `spike`'s start; 1.23 in `backwardfit`). The tilt above moves the centroid in
     /// proportion to depth; the first interactions also move it as a whole (our model: a shift ∝
     /// 1/√E, like the tilt), which the 5 mm strips of layer 0 see and the 40 mm cells behind hardly
     /// do. Measured (`calobnn validate --export-simulated`, 1000 events, the candidate tuning
