@@ -55,6 +55,23 @@ struct Geant4TuningTests {
         }
     }
 
+    @Test("every tuning file of Reproduce/tunings names every parameter once, each a value apply accepts: compiling another tuning cannot change what a file means")
+    func tuningFilesAreComplete() throws {
+        let folder = HandTuning.file.deletingLastPathComponent()
+        let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "set" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+        #expect(files.count >= 17, "tuning files found: \(files.count)")
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let line = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined().filter { !$0.isWhitespace }
+            let names = line.split(separator: ",").map { String($0.split(separator: "=").first ?? "") }
+            #expect(Set(names) == Set(ShowerModel.fittedParameterNames) && names.count == ShowerModel.fittedParameterNames.count,
+                    "\(file.lastPathComponent): missing \(Set(ShowerModel.fittedParameterNames).subtracting(names).sorted()), unknown or repeated \(names.count - Set(names).intersection(ShowerModel.fittedParameterNames).count)")
+            var model = ShowerModel(medium: medium)
+            #expect(throws: Never.self, "\(file.lastPathComponent)") { try model.apply(try ShowerModel.overrides(parsing: line)) }
+        }
+    }
+
     @Test("the albedo takes μ₁₀ (E/10 GeV)^p off a shower (c = 0: exactly, at every depth alike); with a spread it takes that on average; off, nothing")
     func albedo() {
         let g = CalorimeterGeometry.caloGAN
