@@ -62,8 +62,7 @@ struct Geant4TuningTests {
             .filter { $0.pathExtension == "set" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
         #expect(files.count >= 17, "tuning files found: \(files.count)")
         for file in files {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            let line = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined().filter { !$0.isWhitespace }
+            let line = try #require(HandTuning.valueLine(of: file), "\(file.lastPathComponent) unreadable")
             let names = line.split(separator: ",").map { String($0.split(separator: "=").first ?? "") }
             #expect(Set(names) == Set(ShowerModel.fittedParameterNames) && names.count == ShowerModel.fittedParameterNames.count,
                     "\(file.lastPathComponent): missing \(Set(ShowerModel.fittedParameterNames).subtracting(names).sorted()), unknown or repeated \(names.count - Set(names).intersection(ShowerModel.fittedParameterNames).count)")

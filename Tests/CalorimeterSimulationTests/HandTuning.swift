@@ -26,8 +26,14 @@ enum HandTuning {
     /// by ``ShowerModel/overrides(parsing:)``; empty if it cannot be read or parsed (an issue
     /// of every test that calls ``handTuned(_:)``).
     static let values: [String: Double] = {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [:] }
-        let line = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined().filter { !$0.isWhitespace }
+        guard let line = valueLine(of: file) else { return [:] }
         return (try? ShowerModel.overrides(parsing: line)) ?? [:]
     }()
+
+    /// The name=value line of a tuning file of `Reproduce/tunings/` (its comment lines dropped, as
+    /// the Makefile reads it); nil if it cannot be read.
+    static func valueLine(of file: URL) -> String? {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined().filter { !$0.isWhitespace }
+    }
 }
