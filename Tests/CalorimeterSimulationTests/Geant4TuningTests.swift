@@ -71,6 +71,24 @@ struct Geant4TuningTests {
         }
     }
 
+    @Test("the compiled tuning is Reproduce/tunings/albedofit.set: the same showers, bit for bit, from the defaults and from the file's values")
+    func compiledIsAlbedofit() throws {
+        let file = HandTuning.file.deletingLastPathComponent().appendingPathComponent("albedofit.set")
+        let line = try #require(HandTuning.valueLine(of: file), "albedofit.set unreadable")
+        var fromFile = ShowerModel(medium: medium)
+        try fromFile.apply(try ShowerModel.overrides(parsing: line))
+        let compiled = ShowerModel(medium: medium), g = CalorimeterGeometry.caloGAN
+        let track = ShowerTrack(x0: 1.3, y0: -0.7, ux: 0, uy: 0, uz: 1, startPath: 0)
+        for (energy, seed) in [(10_000.0, UInt64(11)), (50_000, 12)] {
+            for mode in [DepositMode.total, .visible] {
+                var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
+                compiled.deposit(energyMeV: energy, track: track, mode: mode, geometry: g, into: &a, rng: RandomStream(seed: seed))
+                fromFile.deposit(energyMeV: energy, track: track, mode: mode, geometry: g, into: &b, rng: RandomStream(seed: seed))
+                #expect(a.cells == b.cells && a.overflow == b.overflow, "E = \(energy) MeV, \(mode)")
+            }
+        }
+    }
+
     @Test("the albedo takes μ₁₀ (E/10 GeV)^p off a shower (c = 0: exactly, at every depth alike); with a spread it takes that on average; off, nothing")
     func albedo() {
         let g = CalorimeterGeometry.caloGAN
