@@ -33,7 +33,7 @@ public final class ProgressReporter: @unchecked Sendable {
         let elapsed = now.timeIntervalSince(start)
         let rate = Double(done) / max(elapsed, 1e-9)
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        ProgressReporter.write(String(format: "\r%@: %d/%d %@ (%.0f/s, ETA %.0f s)   ", stage, done, total, unit, rate, eta))
+        ProgressReporter.write(String(format: "\r%@: %d/%d %@ (%@, ETA %.0f s)   ", stage, done, total, unit, ProgressReporter.rateText(rate), eta))
     }
 
     /// The stage is over: one summary line.
@@ -41,7 +41,15 @@ public final class ProgressReporter: @unchecked Sendable {
         guard !quiet else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = Double(total) / max(elapsed, 1e-9)
-        ProgressReporter.write(String(format: "%@%@: %d %@ in %.1f s (%.0f/s)%@\n", live ? "\r" : "", stage, total, unit,
-                                      elapsed, rate, extra))
+        ProgressReporter.write(String(format: "%@%@: %d %@ in %.1f s (%@)%@\n", live ? "\r" : "", stage, total, unit,
+                                      elapsed, ProgressReporter.rateText(rate), extra))
+    }
+
+    /// A rate of `rate` units per second as the lines print it: "1234/s", "2.5/s", or for less than
+    /// one a second the time each takes, "24.9 s each" (a slow stage's "0/s" said nothing).
+    public static func rateText(_ rate: Double) -> String {
+        if rate >= 10 { return String(format: "%.0f/s", rate) }
+        if rate >= 1 { return String(format: "%.1f/s", rate) }
+        return rate > 0 ? String(format: "%.1f s each", 1 / rate) : "—"
     }
 }

@@ -218,6 +218,14 @@ struct AnomalyTests {
 
 @Suite("Tables")
 struct TableTests {
+    @Test("progress lines: a rate below one a second is printed as the time each unit takes, not as 0/s")
+    func progressRates() {
+        #expect(ProgressReporter.rateText(1234.4) == "1234/s")
+        #expect(ProgressReporter.rateText(2.54) == "2.5/s")
+        #expect(ProgressReporter.rateText(1 / 24.9) == "24.9 s each")
+        #expect(ProgressReporter.rateText(0) == "—")
+    }
+
     @Test("LaTeX escapes and bold cells; Markdown and CSV render the same cells")
     func renderings() {
         var t = ResultTable(caption: "AUROC", header: ["removed class", "BNN σ"], rows: [["J/ψ → e⁺e⁻", "0.91 ± 0.01"], ["noise_burst", "1.000"]])
