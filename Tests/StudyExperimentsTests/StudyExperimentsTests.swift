@@ -333,10 +333,28 @@ struct StudyExperimentsTests {
         #expect(m["NStdAboveChance"] == "2" && m["NStdAboveNinety"] == "1" && m["MeanAUROCStd"] == "0.600")
         #expect(m["MinAUROCStd"] == "0.200" && m["MaxAUROCStd"] == "0.900")
         #expect(m["CaseAA"] == "10.0" && m["CaseCC"] == "20.0" && m["NCaseAExists"] == "1" && m["CaseAVerdict"] == "confirmed")
-        // B: anomalies 1.0/3 vs known 1.3/3 → not confirmed (more only in row a); C: 0.3/3 vs 0.15/3 →
-        // confirmed (more in rows a and c).
-        #expect(m["CaseBVerdict"] == "not confirmed" && m["CaseCVerdict"] == "confirmed" && m["NCaseBMore"] == "1" && m["NCaseCMore"] == "2")
+        // B: anomalies 1.0/3 vs known 1.3/3, differences +0.1, −0.4, 0 → −10.0 ± 15.3 points, not
+        // confirmed (more only in row a); C: 0.3/3 vs 0.15/3, differences +0.05, −0.1, +0.2 → 5.0 ±
+        // 8.7: more frequent on average (rows a and c), but not by twice the error → not confirmed.
+        #expect(m["CaseBVerdict"] == "not confirmed" && m["CaseCVerdict"] == "not confirmed" && m["NCaseBMore"] == "1" && m["NCaseCMore"] == "2")
         #expect(m["CaseBAnom"] == "33.3" && m["CaseBKnown"] == "43.3")
+        #expect(m["CaseBDiff"] == "-10.0" && m["CaseBDiffErr"] == "15.3" && m["CaseCDiff"] == "5.0" && m["CaseCDiffErr"] == "8.7")
+        // C more frequent among the anomalies in every class, by 0.10, 0.12, 0.08: 10.0 ± 1.2 → confirmed.
+        let steady = [["a", "0.000", "0.500", "0.150", "0.350", "0.000", "0.400", "0.050", "0.550"],
+                      ["b", "0.000", "0.200", "0.220", "0.580", "0.000", "0.600", "0.100", "0.300"],
+                      ["c", "0.000", "0.300", "0.080", "0.620", "0.000", "0.300", "0.000", "0.700"]]
+        var steadyFile = MacroFile(header: "test")
+        steadyFile.add(LeaveOneOut.textMacros(stdSummary: std, cases: steady, auroc: auroc, scores: scores, names: ["a", "b", "c"]))
+        try steadyFile.write(to: w.path("steady.tex"))
+        let ms = try macros(w.path("steady.tex"))
+        #expect(ms["CaseCVerdict"] == "confirmed" && ms["CaseCDiff"] == "10.0" && ms["CaseCDiffErr"] == "1.2")
+        // One removed class: no scatter to judge a difference by → not confirmed, error "--".
+        var oneFile = MacroFile(header: "test")
+        oneFile.add(LeaveOneOut.textMacros(stdSummary: Array(std.prefix(1)), cases: Array(steady.prefix(1)), auroc: Array(auroc.prefix(1)),
+                                           scores: scores, names: ["a"]))
+        try oneFile.write(to: w.path("one.tex"))
+        let m1 = try macros(w.path("one.tex"))
+        #expect(m1["CaseCVerdict"] == "not confirmed" && m1["CaseCDiff"] == "10.0" && m1["CaseCDiffErr"] == "--")
     }
     /// Training spreads: the seeds' mean and 1/(S−1) deviation, the uncertainty of the mean, and
     /// "better than chance" judged on the mean with the seeds' error once there are several seeds.
