@@ -42,6 +42,9 @@ public struct SampleValidation: Sendable {
     /// Geant4's (``correlationDifferences(reference:simulated:names:count:)``; like
     /// ``elimination``, for the `ShowerTuning.geant4` tuning only).
     public var correlations: [CorrelationDifference] = []
+    /// The share of each layer's cells above 0, 0.1, 0.3 and 1 MeV, Geant4's and ours
+    /// (``CellOccupancy``; total deposit).
+    public var occupancy: (reference: CellOccupancy, simulated: CellOccupancy)? = nil
 }
 
 /// The targets of the validation (our choice of how close is close, stated in the Paper): every
@@ -90,7 +93,7 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
     let refFraction = Summary(zip(eRefVis, eRefTot).map { $1 > 0 ? $0 / $1 : 0 })
     let rv = Summary(eRefVis)
     var simTotal: [[[Double]]] = [], simVisible: [[[Double]]] = [], energy: [(Summary, Summary)] = []
-    var simCells: [[[Double]]] = []
+    var simCells: [[[Double]]] = [], simOccupancy: [CellOccupancy] = []
     func cellFeatures(_ sample: ImageSample) -> [[Double]] {
         (0 ..< min(sample.count, 1000)).map { n in
             (0 ..< g.totalCells).map { c in PortableMath.log1p(max(Double(sample.cells[n * g.totalCells + c]), 0)) }
@@ -109,7 +112,9 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
         simVisible.append(ShowerShapes.table(cells: sim.visible.cells, count: sim.visible.count, geometry: g))
         energy.append((Summary(sim.total.depositedEnergies(geometry: g)), Summary(sim.visible.depositedEnergies(geometry: g))))
         simCells.append(cellFeatures(sim.total))
+        simOccupancy.append(CellOccupancy(sim.total, geometry: g))
     }
+    let refOccupancy = CellOccupancy(ref.total, geometry: g)
     let total = compareObservables(names: names, reference: refTotal, simulated: simTotal)
     let visible = compareObservables(names: names, reference: refVisible, simulated: simVisible)
     return tunings.indices.map { k in
@@ -127,7 +132,8 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
             aucCells: SampleClassifier.auc(reference: refCells, simulated: simCells[k], quadratic: false, iterations: 10),
             elimination: tunings[k] == .geant4 ? SampleClassifier.elimination(reference: refTotal, simulated: simTotal[k], names: names) : [],
             correlations: tunings[k] == .geant4 ? correlationDifferences(reference: refTotal, simulated: simTotal[k], names: names,
-                                                                        count: ValidationOutput.correlationPairs) : [])
+                                                                        count: ValidationOutput.correlationPairs) : [],
+            occupancy: (refOccupancy, simOccupancy[k]))
     }
 }
 

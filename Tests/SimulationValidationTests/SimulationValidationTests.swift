@@ -34,6 +34,37 @@ struct SimulationValidationTests {
         #expect(abs(value("depth_width") - (0.6 - 0.36).squareRoot()) < 1e-12)
     }
 
+    @Test("cell occupancy: per-event shares of a layer's cells above each threshold, their mean and error; the table's deviations and the macros' ranges")
+    func cellOccupancy() {
+        // Two events. Event 0: layer 0 holds 0.05, 0.2, 0.5 and 2 MeV in four strips; layer 2
+        // one cell of 5 MeV. Event 1: layer 0 holds 0.05 MeV in two strips; nothing else.
+        var cells = [Float](repeating: 0, count: 2 * g.totalCells)
+        for (k, e) in [Float(0.05), 0.2, 0.5, 2].enumerated() { cells[g.layerOffsets[0] + k] = e }
+        cells[g.layerOffsets[2] + 7] = 5
+        cells[g.totalCells + g.layerOffsets[0] + 10] = 0.05
+        cells[g.totalCells + g.layerOffsets[0] + 11] = 0.05
+        let o = CellOccupancy(ImageSample(count: 2, cells: cells, overflow: [Float](repeating: 0, count: 6)), geometry: g)
+        #expect(CellOccupancy.thresholdsMeV == [0, 0.1, 0.3, 1])
+        // Layer 0 (288 strips): above 0 → 4 and 2 strips; above 0.1 → 3 and 0; above 0.3 → 2 and 0; above 1 → 1 and 0.
+        let n0 = 288.0
+        for (k, counts) in [(4.0, 2.0), (3, 0), (2, 0), (1, 0)].enumerated() {
+            #expect(abs(o.shares[0][k] - (counts.0 + counts.1) / 2 / n0) < 1e-15)
+            // Two values a and b: standard deviation |a − b|/√2, error of the mean |a − b|/2.
+            #expect(abs(o.errors[0][k] - abs(counts.0 - counts.1) / n0 / 2) < 1e-15)
+        }
+        #expect(o.shares[1] == [0, 0, 0, 0] && o.shares[2].allSatisfy { abs($0 - 0.5 / 72) < 1e-15 })
+        // Ours with half of Geant4's layer-0 cells above 1 MeV: −50 % there, 0 elsewhere in layer 0.
+        var ours = o
+        ours.shares[0][3] /= 2; ours.errors[0][3] = 0
+        let rows = ValidationOutput.occupancyRows("x", reference: o, simulated: ours)
+        #expect(rows.count == 3 && rows[0][0] == "x" && rows[0][1] == "0" && rows[0][2] == "0.010" && rows[0][3] == "0.002")
+        #expect(rows[0][4].hasPrefix("+0.0 ± ") && rows[0][7].hasPrefix("-50.0 ± ") && rows[1][4] == "—")
+        let macros = ValidationOutput.occupancyMacros(rows, prefix: "T").joined(separator: "\n")
+        #expect(macros.contains("\\newcommand{\\ValTOccLayerZeroOneMeVMin}{$-$50}"))
+        #expect(macros.contains("\\newcommand{\\ValTOccLayerZeroZeroMax}{$+$0}"))
+        #expect(!macros.contains("OccLayerOne"), "a layer with no cell above any threshold has no finite deviation, so no range")
+    }
+
     @Test("separation power: 0 for identical samples, 1 for disjoint ones")
     func separationPower() {
         let a = (0 ..< 1000).map { Double($0) / 1000 }
