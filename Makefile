@@ -17,7 +17,7 @@
 #                        check-portable, check-staleness, then `swift test` (unit, gradient-check and golden tests)
 #   make check-references  every path a comment or document names exists (no build needed)
 #   make check-h5py      h5py reads a simulated file the way users' tools do
-#   make check-bad-input ~100 bad-input and fault cases: one-line error, non-zero exit, files intact
+#   make check-bad-input ~150 bad-input and fault cases: one-line error, non-zero exit, files intact
 #   make check-goldens   the quick profile computed afresh, its headline numbers against
 #                        Tests/Goldens/quick_profile.json (exact)
 #   make check-paper-text every character of the generated tables and of the Paper is one pdfLaTeX can set
@@ -181,7 +181,7 @@ check-staleness: build | $(filter check-goldens check-portable check-portable-al
 	@mkdir -p out; $(MAKE) --no-print-directory results PROFILE=quick > out/quick-staleness.log 2>&1 || { tail -n 30 out/quick-staleness.log; exit 1; }
 	@$(PYTHON) Tests/check_staleness.py out/quick
 
-## check-bad-input: ~100 bad-input and fault cases against the built tool (about 15 s): each must
+## check-bad-input: ~150 bad-input and fault cases against the built tool (about 15 s): each must
 ## end in a one-line error with a non-zero exit and leave every file as it was (Tests/bad_input.py).
 check-bad-input: build
 	@$(PYTHON) Tests/bad_input.py $(CALOBNN)
