@@ -13,8 +13,8 @@ import StudyReport
 public struct CellOccupancy: Sendable, Equatable {
     /// The thresholds, MeV: a cell counts when its energy is above (0: any deposit, the sparsity).
     /// Our choice: 0.1 MeV, about the energy a 0.1–0.2 MeV photon or electron leaves where it
-    /// stops; 0.3 and 1 MeV, Geant4's 10th percentile and median non-zero cell in layer 1 and 2
-    /// (20 GeV photons, total deposit).
+    /// stops; 0.3 and 1 MeV, near the 10th percentile and the median of Geant4's non-zero
+    /// back-layer cells at 10 GeV (0.29 and 1.09 MeV in `photon_10GeV.h5`, total deposit).
     public static let thresholdsMeV: [Double] = [0, 0.1, 0.3, 1]
 
     /// [layer][threshold]: the mean share of the layer's cells above the threshold.

@@ -634,12 +634,12 @@ public enum LeaveOneOut {
               ("NCaseCMore", "\(values.filter { $0[2] > $0[6] }.count)"),
               ("CaseAVerdict", aExists > 0 ? "confirmed" : "not confirmed")]
         for (j, caseName) in [(1, "B"), (2, "C")] {
-            // The removed classes' differences, anomalies − known, and the standard error of their mean.
-            let d = values.map { $0[j] - $0[j + 4] }
-            let mean = d.reduce(0, +) / Double(n)
-            let error = n > 1 ? (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n - 1) / Double(n)).squareRoot() : .nan
-            m += [("Case\(caseName)Diff", pct(100 * mean)), ("Case\(caseName)DiffErr", n > 1 ? pct(100 * error) : "--"),
-                  ("Case\(caseName)Verdict", n > 1 && mean > 2 * error ? "confirmed" : "not confirmed")]
+            // The removed classes' differences, anomalies − known: their mean and its standard
+            // error s_d/√n (the seeds' rule of ``SeedSpread``, with no bootstrap term).
+            let d = SeedSpread(values.map { $0[j] - $0[j + 4] })
+            let error = d.uncertainty(bootstrap: 0)
+            m += [("Case\(caseName)Diff", pct(100 * d.mean)), ("Case\(caseName)DiffErr", n > 1 ? pct(100 * error) : "--"),
+                  ("Case\(caseName)Verdict", n > 1 && d.mean > 2 * error ? "confirmed" : "not confirmed")]
         }
         // AUROC cells are "0.823 ± 0.012": the printed value before the ±, the error after it.
         let printed = auroc.map { row in row.dropFirst().map { Double($0.split(separator: " ").first ?? "") ?? 0 } }
