@@ -151,8 +151,9 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "radial_spike_deep_factor": (1.0, 0.1), "radial_core_deep_factor": (1.0, 0.1),
           "albedo_mev_10gev": (0.0, 3.0), "albedo_energy_power": (0.72, 0.1), "albedo_spread": (0.5, 0.1)}
 # Choices the search does not change: taken from the tuning as compiled or --start, and passed on
-# (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start).
-CHOICES = {"axis_tilt_pivot_at_start": 0.0}
+# (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start; the tail spots'
+# pieces k, an integer). Every tuning file names both, so a file's line is a valid --start.
+CHOICES = {"axis_tilt_pivot_at_start": 0.0, "tail_split": 4.0}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).
@@ -233,6 +234,7 @@ def compiled():
             "halo_long_lambda_mm": ("halo long component: share w, flight λ_long (mm)", 1),
             "axis_tilt_mrad_rootgev": ("axis tilt s_axis (mrad √GeV)", 0), "sampling_term": ("c_s (visible sampling term)", 0),
             "spot_sampling_term": ("spot-count c_s", 0), "radial_age_coupling": ("radial age coupling κ", 0),
+            "tail_split": ("tail spots: pieces k, before age τ_split", 0),
             "tail_split_max_age": ("tail spots: pieces k, before age τ_split", 1),
             "deep_tail_share": ("deep tail: share w, length λ_deep (X₀)", 0),
             "deep_tail_length_x0": ("deep tail: share w, length λ_deep (X₀)", 1),
