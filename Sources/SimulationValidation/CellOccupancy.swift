@@ -69,13 +69,13 @@ extension ValidationOutput {
 
     /// Macros of the occupancy over all samples (`rows` from ``occupancyRows(_:reference:simulated:)``):
     /// per layer, the smallest and largest relative deviation of ours at each threshold, in per
-    /// cent (e.g. `\ValOccLayerOneOneMeVMin`; ``macroName(_:)``).
+    /// cent (e.g. `\ValOccLayerOneOneMeVMin`: the layer spelled by ``macroName(_:)``, the
+    /// thresholds 0, 0.1, 0.3 and 1 MeV as `Zero`, `PointOne`, `PointThree`, `OneMeV`).
     public static func occupancyMacros(_ rows: [[String]], prefix: String = "") -> [String] {
         var out: [String] = []
-        let layerNames = ["Zero", "One", "Two"], thresholdNames = ["Zero", "PointOne", "PointThree", "OneMeV"]
-        for (l, layerName) in layerNames.enumerated() {
-            let mine = rows.filter { $0[1] == "\(l)" }
-            guard !mine.isEmpty else { continue }
+        let thresholdNames = ["Zero", "PointOne", "PointThree", "OneMeV"]
+        for layer in Set(rows.map { $0[1] }).sorted() {
+            let mine = rows.filter { $0[1] == layer }, layerName = macroName(layer)
             for (k, tn) in thresholdNames.enumerated() {
                 let values = mine.compactMap { Double($0[4 + k].split(separator: " ").first ?? "") }
                 guard let lo = values.min(), let hi = values.max() else { continue }
