@@ -14,7 +14,9 @@ struct Validate: ParsableCommand {
         and in visible mode. Writes per sample shapes_<sample>.{tex,md,csv} (total deposit),
         shapes_visible_<sample>.*, hist_<sample>.dat (gnuplot), then summary.*, keyshapes.*, lar.*
         (the LAr response with statistical errors), auc_seeds.* (with --seeds ≥ 2), parameters.*,
-        elimination.*, correlations.* and lateral.* (with the geant4 tuning; lateral: the share of
+        elimination.*, correlations.*, occupancy.* (cells above 0, 0.1, 0.3 and 1 MeV), misses.*
+        (every missed target, its statistical error, and whether it lies more than two standard
+        errors beyond the target) and lateral.* (with the geant4 tuning; lateral: the share of
         layers 0 and 1 within |y| < 1–20 mm of the axis, Geant4's mean radial profile against ours
         read out in 0.5 mm strips, for references that have the profile) and numbers.tex (TeX
         macros; written last).

@@ -99,6 +99,66 @@ struct SimulationValidationTests {
                 && Summary([-1, 1]).relativeSpreadError == 0)
     }
 
+    @Test("the standard deviation's standard error: matches the scatter of σ over many samples of a long-tailed distribution, and the normal formula does not")
+    func stdError() {
+        // x = 3 − E, E exponential of mean 1: v = 1, μ₄ = 9, so N·Var(s) ≈ (μ₄ − v²)/(4v) = 2,
+        // four times a normal sample's 1/2 (an error half as large), which the tolerance tells apart.
+        // The sample's μ₄ of 400 such values is low on average: the predicted error comes out about
+        // 6 % below the scatter (an independent check, numpy, seed 1: 0.0663 against 0.0703).
+        let rng = RandomStream(seed: 19)
+        let n = 400, repeats = 3000
+        var stds: [Double] = [], predicted: [Double] = []
+        for _ in 0 ..< repeats {
+            let s = Summary((0 ..< n).map { _ in 3 - rng.exponential(mean: 1) })
+            stds.append(s.std); predicted.append(s.stdError)
+        }
+        let scatter = Summary(stds).std, mean = Summary(predicted).mean
+        #expect(abs(mean / scatter - 1) < 0.1, "predicted \(mean), scatter \(scatter)")
+        #expect(abs(mean - (2 / Double(n)).squareRoot()) < 0.1 * mean, "predicted \(mean)")
+        #expect((0.5 / Double(n)).squareRoot() / scatter < 0.6)
+        #expect(Summary([2]).stdError == 0 && Summary([1, 1, 1]).stdError == 0)
+    }
+
+    @Test("missed targets: which shapes and LAr quantities miss, their errors, and which lie beyond twice the error; table rows and macros")
+    func targetMisses() {
+        // Evenly spaced values of a given mean and standard deviation (exactly, up to rounding):
+        // the expected errors follow by hand. Such a ramp has μ₄ = 1.8 v² (large n).
+        func ramp(_ n: Int, mean: Double, std: Double) -> [Double] {
+            let scale = (Double(n) * Double(n + 1) / 12).squareRoot()
+            return (0 ..< n).map { mean + std * (Double($0) - Double(n - 1) / 2) / scale }
+        }
+        let names = ["f_0", "width_x_0", "sparsity_1", "E_ratio_0"]
+        let ref = [ramp(300, mean: 1, std: 0.1), ramp(300, mean: 10, std: 2), ramp(300, mean: 0.5, std: 0.05), ramp(300, mean: 0.2, std: 0.1)]
+        let sim = [ramp(2000, mean: 1.3, std: 0.1), ramp(2000, mean: 11.1, std: 3), ramp(2000, mean: 0.56, std: 0.05), ramp(2000, mean: 0.2, std: 0.2)]
+        func rows(_ columns: [[Double]]) -> [[Double]] { (0 ..< columns[0].count).map { i in columns.map { $0[i] } } }
+        let shapes = compareObservables(names: names, reference: rows(ref), simulated: [rows(sim)])[0]
+        let misses = TargetMiss.misses(shapes: shapes, larFraction: (0.19, 0.001, 0.19, 0.0005),
+                                       larResolution: (0.0163, 0.0005, 0.0150, 0.0002))
+        // f₀'s mean +30 % ± 0.78 %: far beyond. width_x₀'s mean +11 % ± 1.45 %: 0.7 s.e. beyond 10 %,
+        // within noise; its spread +50 % ± 4.2 %: 6 s.e. beyond 25 %. sparsity₁ +12 % is within its
+        // 15 %; E_ratio₀'s doubled spread is not a target. The LAr resolution −8.0 % ± 3.1 %: 1 s.e.
+        #expect(misses.map(\.observable) == ["f_0", "width_x_0", "width_x_0", "LAr resolution"])
+        #expect(misses.map(\.kind) == [.mean, .mean, .spread, .larResolution])
+        #expect(misses.map(\.isSignificant) == [true, false, true, false])
+        let expected: [(Double, Double)] = [(0.3, 0.00783), (0.11, 0.01447), (0.5, 0.0415), (-0.0798, 0.0308)]
+        for (m, e) in zip(misses, expected) {
+            #expect(abs(m.deviation - e.0) < 1e-3 && abs(m.error / e.1 - 1) < 0.02, "\(m)")
+        }
+        #expect(abs(misses[1].excess - 0.69) < 0.02 && abs(misses[2].excess - 6.0) < 0.15)
+        // An error of 0 or an infinite deviation cannot be noise.
+        #expect(TargetMiss(observable: "x", kind: .mean, deviation: .infinity, error: 0.1, tolerance: 0.1).isSignificant)
+        #expect(TargetMiss(observable: "x", kind: .mean, deviation: 0.11, error: 0, tolerance: 0.1).isSignificant)
+
+        let table = ValidationOutput.missRows("s", misses)
+        #expect(table[0] == ["s", "mean of f_0", "+30.0 ± 0.8", "±10", table[0][4], "beyond noise"])
+        #expect(table[2][1] == "σ of width_x_0" && table[3][1] == "LAr resolution" && table[3][5] == "within noise")
+        let macros = ValidationOutput.missMacros(misses, name: "geant4", prefix: "T")
+        #expect(macros == ["\\newcommand{\\ValTMissesMeansGeantFour}{2}", "\\newcommand{\\ValTMissesMeansBeyondGeantFour}{1}",
+                           "\\newcommand{\\ValTMissesSpreadsGeantFour}{1}", "\\newcommand{\\ValTMissesSpreadsBeyondGeantFour}{1}",
+                           "\\newcommand{\\ValTMissesLArGeantFour}{1}", "\\newcommand{\\ValTMissesLArBeyondGeantFour}{0}",
+                           "\\newcommand{\\ValTMissesBeyondGeantFour}{2}"])
+    }
+
     @Test("classifier AUC: ≈ 0.5 on two draws of one distribution, ≈ 1 on shifted ones; learns a width difference, the linear one does not")
     func classifier() {
         let rng = RandomStream(seed: 5)
