@@ -129,3 +129,79 @@ extension ValidationOutput {
         return out
     }
 }
+
+/// One shape's deviations from Geant4 over all reference samples, and whether they lean one way.
+///
+/// A per-sample test cannot see a deficit that every sample shares but none shows beyond its own
+/// noise. The samples' noise is independent (each has its own Geant4 showers and its own simulated
+/// ones), so if our mean were Geant4's, ours would lie above or below it in each sample as a fair
+/// coin falls: the sign test. All nine on one side has probability 2 · 2⁻⁹ ≈ 0.004.
+public struct SystematicDeviation: Sendable, Equatable {
+    /// The shape.
+    public var observable: String
+    /// Ours relative to Geant4's mean, minus 1, per sample (in the samples' order).
+    public var deviations: [Double]
+
+    /// The deviations of `observable` over the samples.
+    public init(observable: String, deviations: [Double]) {
+        self.observable = observable; self.deviations = deviations
+    }
+    /// Samples where ours is above Geant4's mean.
+    public var above: Int { deviations.filter { $0 > 0 }.count }
+    /// Samples where ours is below it.
+    public var below: Int { deviations.filter { $0 < 0 }.count }
+
+    /// The two-sided sign test's p-value: the chance that n fair coins (n = ``above`` + ``below``;
+    /// ties left out) fall at least as unevenly, 2 Σ_{j ≥ max} C(n, j) 2⁻ⁿ, at most 1.
+    public var signTestP: Double {
+        let n = above + below, k = max(above, below)
+        guard n > 0 else { return 1 }
+        var tail = 0.0, c = 1.0
+        for j in 0 ... n {
+            if j >= k { tail += c }
+            c = c * Double(n - j) / Double(j + 1)
+        }
+        return min(1, 2 * tail / pow(2, Double(n)))
+    }
+
+    /// Our choice: a shape counts as systematically off when its sign test gives p below 0.01
+    /// (with 21 shapes, about 0.2 expected by chance).
+    public static let threshold = 0.01
+
+    /// Whether the deviations lean one way beyond chance (``threshold``).
+    public var isSystematic: Bool { signTestP < SystematicDeviation.threshold }
+
+    /// One entry per shape of `samples` (each sample's shape comparisons, in the same order).
+    public static func table(_ samples: [[ObservableComparison]]) -> [SystematicDeviation] {
+        guard let first = samples.first else { return [] }
+        return first.indices.map { j in
+            SystematicDeviation(observable: first[j].name, deviations: samples.map { $0[j].meanDeviation })
+        }
+    }
+}
+
+extension ValidationOutput {
+    /// One row per shape: samples above and below Geant4, the sign test, the range of the deviations.
+    public static func systematicRows(_ table: [SystematicDeviation]) -> [[String]] {
+        table.map { s in
+            let finite = s.deviations.filter(\.isFinite)
+            return [s.observable, "\(s.above)", "\(s.below)", fmt(s.signTestP, 3),
+                    finite.isEmpty ? "—" : "\(pct(finite.min()!)) … \(pct(finite.max()!))",
+                    s.isSystematic ? "one-sided" : ""]
+        }
+    }
+
+    /// The sign test of every shape over all samples (rows from ``systematicRows(_:)``).
+    public static func systematicTable(_ rows: [[String]], name: String, samples: Int) -> ResultTable {
+        ResultTable(caption: "Which shapes lean one way: per total-deposit shape, the number of the \(samples) samples in which the \(name) tuning's mean is above and below Geant4's, the two-sided sign test's p (the chance of so uneven a split if ours were Geant4's), the range of the deviations in per cent, and \"one-sided\" below p = \(fmt(SystematicDeviation.threshold, 2)).",
+                    header: ["shape", "above", "below", "p", "Δ % range", ""], rows: rows)
+    }
+
+    /// Macros of the sign test (`\ValSystematicCountGeantFour`, and `\ValSystematicShapesGeantFour`:
+    /// the one-sided shapes as an English list of \texttt names, "none" if none).
+    public static func systematicMacros(_ table: [SystematicDeviation], name: String, prefix: String = "") -> [String] {
+        let mine = table.filter(\.isSystematic).map { "\\texttt{\($0.observable.replacingOccurrences(of: "_", with: "\\_"))}" }
+        return ["\\newcommand{\\Val\(prefix)SystematicCount\(macroName(name))}{\(mine.count)}",
+                "\\newcommand{\\Val\(prefix)SystematicShapes\(macroName(name))}{\(mine.isEmpty ? "none" : englishList(mine))}"]
+    }
+}

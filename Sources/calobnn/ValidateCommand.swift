@@ -16,7 +16,8 @@ struct Validate: ParsableCommand {
         (the LAr response with statistical errors), auc_seeds.* (with --seeds ≥ 2), parameters.*,
         elimination.*, correlations.*, occupancy.* (cells above 0, 0.1, 0.3 and 1 MeV), misses.*
         (every missed target, its statistical error, and whether it lies more than two standard
-        errors beyond the target) and lateral.* (with the geant4 tuning; lateral: the share of
+        errors beyond the target), systematic.* (per shape, the samples above and below Geant4's
+        mean, and the sign test) and lateral.* (with the geant4 tuning; lateral: the share of
         layers 0 and 1 within |y| < 1–20 mm of the axis, Geant4's mean radial profile against ours
         read out in 0.5 mm strips, for references that have the profile) and numbers.tex (TeX
         macros; written last).

@@ -159,6 +159,29 @@ struct SimulationValidationTests {
                            "\\newcommand{\\ValTMissesBeyondGeantFour}{2}"])
     }
 
+    @Test("the sign test over samples: exact binomial tails, ties left out, the one-sided shapes in the table and macros")
+    func systematicDeviations() {
+        func dev(_ d: [Double]) -> SystematicDeviation { SystematicDeviation(observable: "E_ratio_2", deviations: d) }
+        let allBelow = dev([Double](repeating: -0.05, count: 9))
+        #expect(allBelow.below == 9 && allBelow.above == 0 && allBelow.signTestP == 2.0 / 512 && allBelow.isSystematic)
+        // 8 of 9: 2 (C(9,8) + C(9,9)) / 2⁹ = 20/512.
+        let eight = dev([0.01] + [Double](repeating: -0.05, count: 8))
+        #expect(eight.signTestP == 20.0 / 512 && !eight.isSystematic)
+        // An even split is p = 1 (the two tails overlap), and a tie counts on neither side.
+        #expect(dev([0.1, -0.1, 0.2, -0.2]).signTestP == 1 && dev([0, -0.1, -0.1]).signTestP == 0.5 && dev([]).signTestP == 1)
+        // From the comparisons of two samples with one shape: the deviations in the samples' order.
+        let a = [[1.0], [2.0], [3.0]], b = [[2.2], [4.4], [6.6]]
+        let one = compareObservables(names: ["f_0"], reference: a, simulated: [b])[0]
+        let two = compareObservables(names: ["f_0"], reference: a, simulated: [a])[0]
+        let table = SystematicDeviation.table([one, two])
+        #expect(table.count == 1 && table[0].observable == "f_0" && abs(table[0].deviations[0] - 1.2) < 1e-12 && table[0].deviations[1] == 0)
+        let rows = ValidationOutput.systematicRows([allBelow, eight])
+        #expect(rows[0] == ["E_ratio_2", "0", "9", "0.004", "-5.0 … -5.0", "one-sided"] && rows[1][5] == "")
+        #expect(ValidationOutput.systematicMacros([allBelow, eight], name: "geant4")
+                == ["\\newcommand{\\ValSystematicCountGeantFour}{1}", "\\newcommand{\\ValSystematicShapesGeantFour}{\\texttt{E\\_ratio\\_2}}"])
+        #expect(ValidationOutput.systematicMacros([eight], name: "geant4")[1] == "\\newcommand{\\ValSystematicShapesGeantFour}{none}")
+    }
+
     @Test("classifier AUC: ≈ 0.5 on two draws of one distribution, ≈ 1 on shifted ones; learns a width difference, the linear one does not")
     func classifier() {
         let rng = RandomStream(seed: 5)
