@@ -5,7 +5,7 @@ the decays are kept for validation; see the Paper, "Validation against Geant4").
 
     usage: python3 Reproduce/fit_shower_model.py [CALOBNN] [ITERATIONS] [SEED] [--objective means|auc|both|targets]
                                                   [--start guesses|compiled|name=value,…] [--seeds N]
-                                                  [--free name,…] [--lateral w]
+                                                  [--free name,…] [--lateral w] [--occupancy w]
            (defaults: .build/release/calobnn 80 1 --objective means --start guesses --seeds 1; about
            10 s per iteration and seed on one core)
 
@@ -44,7 +44,10 @@ start values). --lateral w (default 0, off): adds w × the squared differences, 
 validate's lateral table (the share of layers 0 and 1 within |y| < 1, 2.5, 5, 10, 20 mm of the axis,
 Geant4's mean radial profile against ours at 0.5 mm) over the fit samples — what the shapes of
 single particles fired at a strip edge cannot tell apart (a sharp core from a wandering axis; see
-the DocC article "The toy calorimeter").
+the DocC article "The toy calorimeter"). --occupancy w (default 0, off): adds w × the squared
+relative deviations, in per cent, of calobnn validate's occupancy table above 0.1, 0.3 and 1 MeV
+(every layer's share of cells above each threshold, ours against Geant4's) over the fit samples —
+the cell energies that the sparsity, counted above 0, can meet by compensation.
 Prints each improvement and, at the end, the best parameters as `calobnn validate --set` syntax;
 each step that is not an improvement goes to standard error (a step takes 10 s per seed, so the
 search would otherwise be silent for minutes).
@@ -84,6 +87,7 @@ if any(a in ("-h", "--help") for a in sys.argv[1:]):
 OBJECTIVE = option("--objective", "means", ("means", "auc", "both", "targets"))
 FREE = value_option("--free", None, lambda v: [k for k in v.split(",") if k])
 LATERAL = value_option("--lateral", 0.0, float)
+OCCUPANCY = value_option("--occupancy", 0.0, float)
 SEEDS = option("--seeds", "1", tuple(str(k) for k in range(1, 10)))
 START = option("--start", "guesses", ("guesses", "compiled"))
 CALOBNN = sys.argv[1] if len(sys.argv) > 1 else ".build/release/calobnn"
@@ -132,7 +136,8 @@ KEYS = ["E_tot", "f_0", "width_x_0", "width_y_0", "width_x_1", "width_y_1", "wid
 # energy power off (bounded to 0…1.5); the backward quanta's energy factor off (1, bounded to
 # 0.1…1: Compton kinematics makes a backward photon softer, never harder); the axis tilt's
 # energy power beyond 1/√E off (bounded to 0…1); the fall-off spots' backward reach at the
-# forward one's (1, bounded to 0…1).
+# forward one's (1, bounded to 0…1); the halo quanta's spectrum at the exponential (shape k = 1,
+# bounded to 0.5…8: k = 8 leaves hardly a quantum below a third of the mean).
 PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": (20.0, 4.0),
           "halo_quantum_mev": (1.0, 0.25), "halo_asymmetry": (0.84, 0.15),
           "halo_long_fraction": (0.5, 0.1), "halo_long_lambda_mm": (60.0, 10.0),
@@ -149,7 +154,8 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "tail_far_backward_scale": (1.0, 0.15), "radial_core_scale": (1.0, 0.1),
           "radial_spike_share": (0.0, 0.05), "radial_spike_scale": (0.2, 0.04),
           "radial_spike_deep_factor": (1.0, 0.1), "radial_core_deep_factor": (1.0, 0.1),
-          "albedo_mev_10gev": (0.0, 3.0), "albedo_energy_power": (0.72, 0.1), "albedo_spread": (0.5, 0.1)}
+          "albedo_mev_10gev": (0.0, 3.0), "albedo_energy_power": (0.72, 0.1), "albedo_spread": (0.5, 0.1),
+          "halo_quantum_shape": (1.0, 0.4)}
 # Choices the search does not change: taken from the tuning as compiled or --start, and passed on
 # (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start; the tail spots'
 # pieces k, an integer). Every tuning file names both, so a file's line is a valid --start.
@@ -169,7 +175,8 @@ BOUNDS = {"halo_asymmetry": (0.0, 1.0), "halo_quantum_mev": (0.5, 5.0), "halo_lo
           "axis_tilt_energy_power": (0.0, 1.0), "tail_far_backward_scale": (0.0, 1.0),
           "radial_core_scale": (0.3, 3.0), "radial_spike_share": (0.0, 1.0), "radial_spike_scale": (0.02, 1.0),
           "radial_spike_deep_factor": (0.0, 1.0), "radial_core_deep_factor": (0.0, 1.0),
-          "albedo_mev_10gev": (0.0, 60.0), "albedo_energy_power": (0.0, 1.5), "albedo_spread": (0.0, 1.5)}
+          "albedo_mev_10gev": (0.0, 60.0), "albedo_energy_power": (0.0, 1.5), "albedo_spread": (0.0, 1.5),
+          "halo_quantum_shape": (0.5, 8.0)}
 
 
 def objective(p, shapes=True):
@@ -211,6 +218,14 @@ def objective_at(p, seed, shapes=True):
                 for r in csv.DictReader(open(os.path.join(d, "lateral.csv"))):
                     if r["sample"] == name:
                         total += LATERAL * sum(float(v) ** 2 for k, v in r.items() if k.startswith("Δ"))
+            if shapes and OCCUPANCY > 0:
+                # The cells above 0.1, 0.3 and 1 MeV (calobnn validate's occupancy.csv; above 0 is
+                # the sparsity, a shape already): every layer's relative deviation, in per cent,
+                # squared, × OCCUPANCY.
+                for r in csv.DictReader(open(os.path.join(d, "occupancy.csv"))):
+                    if r["sample"] == name:
+                        total += OCCUPANCY * sum(float(v.split(" ± ")[0]) ** 2 for k, v in r.items()
+                                                 if k.startswith("Δ %") and k != "Δ % > 0" and v != "—")
             row = summary[name]
             ref, sim = float(row[header.index("σ/E % Geant4")]), float(row[header.index("σ/E % geant4")])
             if OBJECTIVE == "targets":
@@ -262,7 +277,8 @@ def compiled():
             "radial_core_deep_factor": ("core radius scale's share behind layer 0 r_C", 0),
             "albedo_mev_10gev": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 0),
             "albedo_energy_power": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 1),
-            "albedo_spread": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 2)}
+            "albedo_spread": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 2),
+            "halo_quantum_shape": ("halo quanta's spectrum: Γ shape k (1 = exponential)", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

@@ -226,7 +226,9 @@ public func taus2Block(start: (UInt32, UInt32, UInt32), jumps: UnsafePointer<UIn
 /// plates ±`plate` `overflowCode` + layer; else `lostCode`). `layers` holds per layer (offset,
 /// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `logTable` is
 /// ``uniformLogTable(_:)``: the two logarithms of a quantum (its energy and flight) take 16-bit
-/// uniforms, so they are looked up, not computed (the same bits). `words` must hold 3·n_q + 8
+/// uniforms, so they are looked up, not computed (the same bits). `energyTable` is the table a
+/// quantum's energy is −entry of: `logTable` itself for the exponential spectrum, or the quantiles
+/// of another (CalorimeterSimulation's `QuantumSpectrum`), looked up with the same 16 bits. `words` must hold 3·n_q + 8
 /// readable entries (the lanes beyond n_q read the 8 beyond 3·n_q, whatever they hold, and are
 /// never used), the outputs n_q + 3, `scratch` 3·(n_q + 4).
 ///
@@ -242,10 +244,12 @@ public func haloQuanta(words: UnsafePointer<UInt32>, count nq: Int, energy eHalo
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
                        depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
                        layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int, logTable: UnsafePointer<Double>,
+                       energyTable: UnsafePointer<Double>,
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
                        codes: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Double>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
-    // Pass 1. Energies (unscaled): −ln u of the word's high 16 bits, from the table; × `qLong`
+    // Pass 1. Energies (unscaled): −ln u of the word's high 16 bits (or the spectrum's quantile),
+    // from the table; × `qLong`
     // for the quanta that fly with the long scale (their depth/scale word's low 16 bits below
     // `longShare`), unless it is 1, and × `qBack` for those that fly backward (cos θ < 0), unless
     // it is 1. s, and the flight's components (ℓ cos θ into `zs`, which pass 2 overwrites with z).
@@ -259,7 +263,7 @@ public func haloQuanta(words: UnsafePointer<UInt32>, count nq: Int, energy eHalo
         let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
         let long = uniform16(sb & 0xFFFF) .< longShare
         let hi = b &>> 16
-        var e = -Lanes(logTable[Int(hi[0])], logTable[Int(hi[1])], logTable[Int(hi[2])], logTable[Int(hi[3])])
+        var e = -Lanes(energyTable[Int(hi[0])], energyTable[Int(hi[1])], energyTable[Int(hi[2])], energyTable[Int(hi[3])])
         if qLong != 1 { e.replace(with: e * qLong, where: long) }
         let uc = uniform16(bits &>> 16)
         let cosT = a > 1e-6 ? ((oneMinusA2 + fourA * uc).squareRoot() - 1) / a : 2 * uc - 1

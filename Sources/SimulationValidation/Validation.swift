@@ -440,6 +440,7 @@ extension ValidationOutput {
             ["tail rate's spread: energy power p, s(E) = min(s (20 GeV/E)^p, 1)", fmt(m.tailRateSpreadPower, 2), setting(m.tailRateSpreadPower, off: 0, "p")],
             ["halo forward asymmetry a", fmt(m.halo.forwardAsymmetry, 2), fitted],
             ["halo quantum, mean ε (MeV)", fmt(m.halo.quantumMeV, 2), fitted],
+            ["halo quanta's spectrum: Γ shape k (1 = exponential)", fmt(m.halo.quantumShape, 2), setting(m.halo.quantumShape, off: 1, "k = 1, exponential")],
             ["axis tilt s_axis (mrad √GeV)", fmt(m.axisTiltMradRootGeV, 2),
              m.axisTiltMradRootGeV == 6.5 ? "by hand: E_ratio₀,₁ of all nine samples; fits kept it" : fitted],
             ["axis tilt's energy power q, σ = s_axis/√E × (20 GeV/E)^q", fmt(m.axisTiltEnergyPower, 2), setting(m.axisTiltEnergyPower, off: 0, "q")],

@@ -124,7 +124,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, fall-off spread with a shorter backward reach, an axis spike with a wider core, with less of it behind layer 0, with a core that narrows behind layer 0, an albedo, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, fall-off spread with a shorter backward reach, an axis spike with a wider core, with less of it behind layer 0, with a core that narrows behind layer 0, an albedo, Γ-shaped quanta, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -159,6 +159,8 @@ struct FastPathTests {
         var spikeShallow = spike; spikeShallow.spikeDeepFactor = 0.4
         var coreShallow = spikeShallow; coreShallow.coreDeepFactor = 0.25
         var albedo = handTuned(medium); albedo.albedo = (meanMeV10: 40, energyPower: 0.7, spread: 0.5)
+        var gammaQuanta = handTuned(medium); gammaQuanta.halo.quantumShape = 2
+        var broadQuanta = backSoft; broadQuanta.halo.quantumShape = 0.6
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
@@ -171,7 +173,8 @@ struct FastPathTests {
                       ("axis spike 0.35 × 0.12, core 1.3", spike),
                       ("axis spike 0.4 × 0.35 behind layer 0", spikeShallow),
                       ("core 1.3, 1 + 0.25 × 0.3 behind layer 0", coreShallow),
-                      ("albedo 40 MeV at 10 GeV, power 0.7, spread 0.5", albedo)]
+                      ("albedo 40 MeV at 10 GeV, power 0.7, spread 0.5", albedo),
+                      ("quanta Γ(2)", gammaQuanta), ("quanta Γ(0.6), q_back 0.6", broadQuanta)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {

@@ -217,6 +217,47 @@ struct Geant4TuningTests {
         #expect(Double(four.strips) > 1.1 * Double(one.strips), "strips hit: k = 1 \(one.strips), k = 4 \(four.strips)")
     }
 
+    @Test("the quanta's spectrum: Γ(k, 1/k) quantiles of the 16-bit uniforms — ln u at k = 1, GSL's quantiles at others, mean 1 and variance 1/k, ordered as the exponential's")
+    func quantumSpectrum() {
+        // Entry i is −x with Q(k, k x) = u = (i + ½)/65536; at k = 1, x = −ln u.
+        let one = QuantumSpectrum.quantiles(shape: 1)
+        #expect(one.count == 65536)
+        let worstLog = (0 ..< 65536).map { abs(one[$0] - log((Double($0) + 0.5) / 65536)) / max(1, abs(one[$0])) }.max()!
+        #expect(worstLog < 1e-12, "k = 1 against ln u: \(worstLog)")
+        for k in [0.6, 2.0, 3.5] {
+            let q = QuantumSpectrum.quantiles(shape: k)
+            // Against GSL's upper-tail quantile of Γ(k, 1/k) at a few u.
+            for i in [0, 1, 100, 6553, 32768, 60000, 65535] {
+                let u = (Double(i) + 0.5) / 65536, gsl = gsl_cdf_gamma_Qinv(u, k, 1 / k)
+                #expect(abs(-q[i] - gsl) < 1e-9 * max(1, gsl), "k = \(k), u = \(u): \(-q[i]) vs GSL \(gsl)")
+            }
+            // Increasing in i as ln u is (a larger u, a smaller quantum), mean 1 and variance 1/k
+            // over the 65 536 equiprobable points (the grid's midpoints miss the far tail a little).
+            #expect(zip(q, q.dropFirst()).allSatisfy { $0 < $1 }, "k = \(k): not increasing")
+            let mean = -q.reduce(0, +) / 65536, variance = q.reduce(0) { $0 + ($1 + mean) * ($1 + mean) } / 65536
+            #expect(abs(mean - 1) < 2e-4 && abs(variance * k - 1) < 5e-3, "k = \(k): mean \(mean), variance \(variance)")
+        }
+    }
+
+    @Test("Γ-shaped quanta change the halo's energies, not where they land: the same cells hit, the same energy in all, a different energy per cell")
+    func quantumShapeActs() {
+        let g = CalorimeterGeometry.caloGAN
+        var shaped = ShowerModel(medium: medium); shaped.halo.quantumShape = 3
+        let track = ShowerTrack(x0: 0.7, y0: -1.1, ux: 0, uy: 0, uz: 1, startPath: 2)
+        for seed in UInt64(1) ... 5 {
+            var a = CalorimeterImage(geometry: g), b = CalorimeterImage(geometry: g)
+            ShowerModel(medium: medium).depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &a, rng: RandomStream(seed: seed))
+            shaped.depositGeant4(energyMeV: 20000, track: track, mode: .total, geometry: g, into: &b, rng: RandomStream(seed: seed))
+            #expect(a.cells.map { $0 > 0 } == b.cells.map { $0 > 0 }, "seed \(seed): other cells hit")
+            #expect(a.cells != b.cells, "seed \(seed): no energy moved")
+            let ea = a.cells.reduce(0.0) { $0 + Double($1) } + a.overflow.reduce(0.0) { $0 + Double($1) }
+            let eb = b.cells.reduce(0.0) { $0 + Double($1) } + b.overflow.reduce(0.0) { $0 + Double($1) }
+            // The halo's quanta are rescaled to its energy in either spectrum; what leaves the
+            // stack (quanta beyond its depth or the plates) differs a little.
+            #expect(abs(ea - eb) < 1e-3 * ea, "seed \(seed): \(ea) vs \(eb) MeV")
+        }
+    }
+
     @Test("fastLog agrees with libm's log to 2e-7 × max(1, |ln x|) over 1e-12 … 1e3")
     func fastLogAccuracy() {
         var worst = 0.0
@@ -251,6 +292,9 @@ struct Geant4TuningTests {
         #expect(throws: ShowerModelError.self) { try model.apply(["halo_long_fraction": 1.5]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_split": 2.5]) }
         #expect(throws: ShowerModelError.self) { try model.apply(["tail_split": 0]) }
+        try model.apply(["halo_quantum_shape": 2.5])
+        #expect(model.halo.quantumShape == 2.5)
+        #expect(throws: ShowerModelError.self) { try model.apply(["halo_quantum_shape": 0.1]) }
         try model.apply(["spot_sampling_term": 0.055])
         #expect(model.geant4SpotSamplingTerm == 0.055 && model.samplingTerm == 0.11)
         #expect(throws: ShowerModelError.self) { try model.apply(["spot_sampling_term": 0]) }

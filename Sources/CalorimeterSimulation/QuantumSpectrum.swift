@@ -1,0 +1,62 @@
+// The energy spectrum of the halo's quanta, as a table a 16-bit uniform looks up: the quanta of
+// the compiled tuning are exponentially distributed (−ln u), which puts one quantum in six below
+// a sixth of the mean; a gamma distribution of shape k > 1 and the same mean has fewer small
+// quanta. Why it is a parameter: in Geant4's showers a soft photon ends in one photo-absorption or
+// a short Compton chain and leaves a few hundred keV to a few MeV in one cell, and Geant4's
+// layers 0–2 have fewer cells below 0.1 MeV and more above 0.3 MeV than ours (`calobnn validate`,
+// table `occupancy`).
+import CNumerics
+import Foundation
+
+/// Tables of the halo quanta's energy spectrum, one per shape k: entry i is −x_i, where x_i is
+/// the upper-tail quantile of Γ(k, 1/k) (mean 1, variance 1/k) at u = (i + ½)/65536, i.e. the
+/// x with Q(k, k x) = u (Q = 1 − P, the regularised upper incomplete gamma function). For k = 1
+/// this is −(−ln u) = ln u, what the exponential spectrum's table holds (there the simulator uses
+/// its own log table, so k = 1 is the compiled model, bit for bit). Negated so that a quantum's
+/// energy is −table[i] for either table.
+public enum QuantumSpectrum {
+    /// The table's 65 536 entries for shape `k` (> 0), computed: Newton's method on P(k, y) = 1 − u
+    /// for y = k x, kept inside a bracket that halves when a step leaves it, to |Δy| ≤ 10⁻¹³ y.
+    public static func quantiles(shape k: Double) -> [Double] {
+        precondition(k > 0 && k.isFinite, "QuantumSpectrum: the shape must be > 0 (got \(k))")
+        let p = RegularizedGammaP(a: k)
+        return (0 ..< 65536).map { i in
+            let target = 1 - (Double(i) + 0.5) / 65536
+            // Bracket: P(k, 0) = 0 < target; P grows without bound towards 1.
+            var lo = 0.0, hi = max(2 * k, 1.0)
+            while p(hi) < target { lo = hi; hi *= 2 }
+            var y = 0.5 * (lo + hi)
+            for _ in 0 ..< 200 {
+                let f = p(y) - target
+                if f < 0 { lo = y } else { hi = y }
+                // The density of Γ(k, 1) at y: y^(k−1) e^(−y) / Γ(k).
+                let density = exp((k - 1) * log(y) - y - p.lnGammaA)
+                var next = y - f / density
+                if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+                let done = abs(next - y) <= 1e-13 * y
+                y = next
+                if done || hi - lo <= 1e-15 * hi { break }
+            }
+            return -y / k
+        }
+    }
+
+    /// The table for shape `k`, made once per process and shape (a fit or a validation uses one
+    /// or two shapes; each table holds 512 KiB).
+    static func table(shape k: Double) -> UnsafePointer<Double> {
+        cache.lock.lock(); defer { cache.lock.unlock() }
+        if let t = cache.tables[k] { return t }
+        let values = quantiles(shape: k)
+        let t = UnsafeMutablePointer<Double>.allocate(capacity: values.count)
+        t.initialize(from: values, count: values.count)
+        cache.tables[k] = UnsafePointer(t)
+        return UnsafePointer(t)
+    }
+
+    /// The tables made so far, by shape (never freed: a process makes few).
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var tables: [Double: UnsafePointer<Double>] = [:]
+    }
+    private static let cache = Cache()
+}
