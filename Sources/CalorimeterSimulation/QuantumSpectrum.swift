@@ -9,19 +9,29 @@ import CNumerics
 import Foundation
 
 /// Tables of the halo quanta's energy spectrum, one per shape k: entry i is −x_i, where x_i is
-/// the upper-tail quantile of Γ(k, 1/k) (mean 1, variance 1/k) at u = (i + ½)/65536, i.e. the
-/// x with Q(k, k x) = u (Q = 1 − P, the regularised upper incomplete gamma function). For k = 1
-/// this is −(−ln u) = ln u, what the exponential spectrum's table holds (there the simulator uses
-/// its own log table, so k = 1 is the compiled model, bit for bit). Negated so that a quantum's
-/// energy is −table[i] for either table.
+/// the upper-tail quantile of Γ(k, 1/k) (mean 1, variance 1/k) at u = (i + ½)/``entries``, i.e.
+/// the x with Q(k, k x) = u (Q = 1 − P, the regularised upper incomplete gamma function). For
+/// k = 1 this is ln u, what the exponential spectrum's table holds (the simulator keeps its own
+/// 16-bit log table there, so k = 1 is the compiled model, bit for bit). Negated so that a
+/// quantum's energy is −table[i] for either table. A quantum's 16 energy bits index it by their
+/// top 12 (``indexShift``).
 public enum QuantumSpectrum {
-    /// The table's 65 536 entries for shape `k` (> 0), computed: Newton's method on P(k, y) = 1 − u
+    /// Entries of a table: 4096 (our choice: 32 KiB, which stays in the processor's nearest caches;
+    /// a table of 65 536, as the logarithms' 16 bits, cost the simulator 3–10 % of its events per
+    /// second by crowding them out, `calobnn bench --only simulator --set halo_quantum_shape=1.731`
+    /// against 1). The spectrum's energies then come in 4096 equiprobable steps, and its far tail
+    /// ends at the quantile of 1/8192 (for the exponential 9.0 ε̄ instead of 11.8).
+    public static let entries = 4096
+    /// The right shift from a quantum's 16 energy bits to its entry.
+    public static let indexShift: UInt32 = 4
+
+    /// The table's ``entries`` for shape `k` (> 0), computed: Newton's method on P(k, y) = 1 − u
     /// for y = k x, kept inside a bracket that halves when a step leaves it, to |Δy| ≤ 10⁻¹³ y.
     public static func quantiles(shape k: Double) -> [Double] {
         precondition(k > 0 && k.isFinite, "QuantumSpectrum: the shape must be > 0 (got \(k))")
-        let p = RegularizedGammaP(a: k)
-        return (0 ..< 65536).map { i in
-            let target = 1 - (Double(i) + 0.5) / 65536
+        let p = RegularizedGammaP(a: k), n = Double(entries)
+        return (0 ..< entries).map { i in
+            let target = 1 - (Double(i) + 0.5) / n
             // Bracket: P(k, 0) = 0 < target; P grows without bound towards 1.
             var lo = 0.0, hi = max(2 * k, 1.0)
             while p(hi) < target { lo = hi; hi *= 2 }
@@ -42,7 +52,7 @@ public enum QuantumSpectrum {
     }
 
     /// The table for shape `k`, made once per process and shape (a fit or a validation uses one
-    /// or two shapes; each table holds 512 KiB).
+    /// or two shapes).
     static func table(shape k: Double) -> UnsafePointer<Double> {
         cache.lock.lock(); defer { cache.lock.unlock() }
         if let t = cache.tables[k] { return t }

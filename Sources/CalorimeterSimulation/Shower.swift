@@ -182,8 +182,8 @@ public struct SoftPhotonHalo: Sendable {
     public var multiplicitySpread = 0.39
     /// k: the shape of the quanta's energy spectrum, Γ(k, ε̄/k) (mean ε̄, as before; σ = ε̄/√k):
     /// 1 = exponential (as compiled: every tuning so far). A quantum's energy is looked up from
-    /// a table of the spectrum's quantiles (``QuantumSpectrum``) with the same 16 random bits the
-    /// exponential used, so the quanta land where they did; only their energies change. Our model
+    /// a table of the spectrum's quantiles (``QuantumSpectrum``) with the top 12 of the 16 random
+    /// bits the exponential used, so the quanta land where they did; only their energies change. Our model
     /// of what the exponential gets wrong: a soft photon that ends in the stack leaves most of its
     /// few hundred keV in one photo-absorption or short Compton chain, so few of Geant4's non-zero
     /// cells hold less than 0.1 MeV (0.7 % of layer 1's at 10 GeV, ours 3.6 %; the 10th percentile
@@ -1150,7 +1150,7 @@ extension ShowerModel {
                         let b = words[i]
                         let u = (Double(b & 0xFFFF) + 0.5) / 65536
                         // Exponential (k = 1), or the Γ(k) spectrum's quantile of the same 16 bits.
-                        var e = spectrum.map { -$0[Int(b >> 16)] } ?? -fastLog((Double(b >> 16) + 0.5) / 65536)
+                        var e = spectrum.map { -$0[Int(b >> (16 + QuantumSpectrum.indexShift))] } ?? -fastLog((Double(b >> 16) + 0.5) / 65536)
                         // A long flight's quantum is ``SoftPhotonHalo/longQuantumFactor`` times
                         // larger (the flight component is drawn from its depth/scale word, below).
                         if (Double(words[nq + 2 * i] & 0xFFFF) + 0.5) / 65536 < longShare { e *= halo.longQuantumFactor }

@@ -247,6 +247,7 @@ extension ShowerModel {
         let avx2 = ShowerKernelBuild.avx2, logTable = uniformLogs
         // The quanta's energies: −ln u (the log table) or the Γ(k) spectrum's (``QuantumSpectrum``).
         let energyTable = halo.quantumShape == 1 ? logTable : QuantumSpectrum.table(shape: halo.quantumShape)
+        let energyShift = halo.quantumShape == 1 ? 0 : UInt64(QuantumSpectrum.indexShift)
         // The stream drawn ahead (``Taus2Ahead``): room for a step's halo words (3·n_q + 8), the
         // rest of the block before them and a block more.
         let block = ShowerKernels.taus2BlockWords
@@ -420,7 +421,7 @@ extension ShowerModel {
                                                                  longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
                                                                  asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                                  depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
-                                                                 overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable, energyTable: energyTable,
+                                                                 overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable, energyTable: energyTable, energyShift: energyShift,
                                                                  energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                                 } else {
                                     ShowerKernels.haloQuanta(words: words, count: nq, energy: eHalo, stepStart: s1, stepLength: ds,
@@ -428,7 +429,7 @@ extension ShowerModel {
                                                              longQuantumFactor: halo.longQuantumFactor, backwardQuantumFactor: halo.backwardQuantumFactor,
                                                              asymmetry: a, axisX: shower.axX, axisY: shower.axY, ux: shower.ux, uy: shower.uy, uz: track.uz,
                                                              depth: depth, z01: shower.z01, z12: shower.z12, window: w, plate: shower.plate, layers: layerTable,
-                                                             overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable, energyTable: energyTable,
+                                                             overflowCode: totalCells, lostCode: totalCells + 3, logTable: logTable, energyTable: energyTable, energyShift: energyShift,
                                                              energies: quanta, z: flights, codes: haloCodes, scratch: haloScratch)
                                 }
                                 // The energies into the cells, one quantum at a time in the reference's order

@@ -227,8 +227,9 @@ public func taus2Block(start: (UInt32, UInt32, UInt32), jumps: UnsafePointer<UIn
 /// cells in y, last x index, last y index, 1/size x, 1/size y), 3 layers. `logTable` is
 /// ``uniformLogTable(_:)``: the two logarithms of a quantum (its energy and flight) take 16-bit
 /// uniforms, so they are looked up, not computed (the same bits). `energyTable` is the table a
-/// quantum's energy is −entry of: `logTable` itself for the exponential spectrum, or the quantiles
-/// of another (CalorimeterSimulation's `QuantumSpectrum`), looked up with the same 16 bits. `words` must hold 3·n_q + 8
+/// quantum's energy is −entry of, at its 16 energy bits shifted right by `energyShift`:
+/// `logTable` itself and 0 for the exponential spectrum, or the quantiles of another
+/// (CalorimeterSimulation's `QuantumSpectrum`, 4096 of them, and 4). `words` must hold 3·n_q + 8
 /// readable entries (the lanes beyond n_q read the 8 beyond 3·n_q, whatever they hold, and are
 /// never used), the outputs n_q + 3, `scratch` 3·(n_q + 4).
 ///
@@ -244,7 +245,7 @@ public func haloQuanta(words: UnsafePointer<UInt32>, count nq: Int, energy eHalo
                        axisX axX: Double, axisY axY: Double, ux: Double, uy: Double, uz: Double,
                        depth: Double, z01: Double, z12: Double, window w: Double, plate: Double,
                        layers: UnsafePointer<Double>, overflowCode: Int, lostCode: Int, logTable: UnsafePointer<Double>,
-                       energyTable: UnsafePointer<Double>,
+                       energyTable: UnsafePointer<Double>, energyShift: UInt64,
                        energies quanta: UnsafeMutablePointer<Double>, z zs: UnsafeMutablePointer<Double>,
                        codes: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Double>) {
     let oneMinusA2 = (1 - a) * (1 - a), fourA = 4 * a
@@ -262,7 +263,7 @@ public func haloQuanta(words: UnsafePointer<UInt32>, count nq: Int, energy eHalo
         let sb = SIMD4<UInt64>(truncatingIfNeeded: pair.evenHalf)
         let bits = SIMD4<UInt64>(truncatingIfNeeded: pair.oddHalf)
         let long = uniform16(sb & 0xFFFF) .< longShare
-        let hi = b &>> 16
+        let hi = b &>> (16 &+ energyShift)
         var e = -Lanes(energyTable[Int(hi[0])], energyTable[Int(hi[1])], energyTable[Int(hi[2])], energyTable[Int(hi[3])])
         if qLong != 1 { e.replace(with: e * qLong, where: long) }
         let uc = uniform16(bits &>> 16)
