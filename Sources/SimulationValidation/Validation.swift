@@ -45,6 +45,8 @@ public struct SampleValidation: Sendable {
     /// The share of each layer's cells above 0, 0.1, 0.3 and 1 MeV, Geant4's and ours
     /// (``CellOccupancy``; total deposit).
     public var occupancy: (reference: CellOccupancy, simulated: CellOccupancy)? = nil
+    /// Where each layer's two hottest cells lie, Geant4's and ours (``HotCellPattern``; total deposit).
+    public var hotCells: (reference: HotCellPattern, simulated: HotCellPattern)? = nil
 }
 
 /// The targets of the validation (our choice of how close is close, stated in the Paper): every
@@ -93,7 +95,7 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
     let refFraction = Summary(zip(eRefVis, eRefTot).map { $1 > 0 ? $0 / $1 : 0 })
     let rv = Summary(eRefVis)
     var simTotal: [[[Double]]] = [], simVisible: [[[Double]]] = [], energy: [(Summary, Summary)] = []
-    var simCells: [[[Double]]] = [], simOccupancy: [CellOccupancy] = []
+    var simCells: [[[Double]]] = [], simOccupancy: [CellOccupancy] = [], simHotCells: [HotCellPattern] = []
     func cellFeatures(_ sample: ImageSample) -> [[Double]] {
         (0 ..< min(sample.count, 1000)).map { n in
             (0 ..< g.totalCells).map { c in PortableMath.log1p(max(Double(sample.cells[n * g.totalCells + c]), 0)) }
@@ -113,8 +115,9 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
         energy.append((Summary(sim.total.depositedEnergies(geometry: g)), Summary(sim.visible.depositedEnergies(geometry: g))))
         simCells.append(cellFeatures(sim.total))
         simOccupancy.append(CellOccupancy(sim.total, geometry: g))
+        simHotCells.append(HotCellPattern(sim.total, geometry: g))
     }
-    let refOccupancy = CellOccupancy(ref.total, geometry: g)
+    let refOccupancy = CellOccupancy(ref.total, geometry: g), refHotCells = HotCellPattern(ref.total, geometry: g)
     let total = compareObservables(names: names, reference: refTotal, simulated: simTotal)
     let visible = compareObservables(names: names, reference: refVisible, simulated: simVisible)
     return tunings.indices.map { k in
@@ -133,7 +136,7 @@ public func validate(_ ref: ReferenceSample, events: Int, seed: UInt64, tunings:
             elimination: tunings[k] == .geant4 ? SampleClassifier.elimination(reference: refTotal, simulated: simTotal[k], names: names) : [],
             correlations: tunings[k] == .geant4 ? correlationDifferences(reference: refTotal, simulated: simTotal[k], names: names,
                                                                         count: ValidationOutput.correlationPairs) : [],
-            occupancy: (refOccupancy, simOccupancy[k]))
+            occupancy: (refOccupancy, simOccupancy[k]), hotCells: (refHotCells, simHotCells[k]))
     }
 }
 

@@ -17,7 +17,8 @@ struct Validate: ParsableCommand {
         elimination.*, correlations.*, occupancy.* (cells above 0, 0.1, 0.3 and 1 MeV), misses.*
         (every missed target, its statistical error, and whether it lies more than two standard
         errors beyond the target), systematic.* (per shape, the samples above and below Geant4's
-        mean, and the sign test) and lateral.* (with the geant4 tuning; lateral: the share of
+        mean, and the sign test), hotcells.* (where each layer's two hottest cells lie, and the
+        spread of its energy centroid) and lateral.* (with the geant4 tuning; lateral: the share of
         layers 0 and 1 within |y| < 1–20 mm of the axis, Geant4's mean radial profile against ours
         read out in 0.5 mm strips, for references that have the profile) and numbers.tex (TeX
         macros; written last).

@@ -65,6 +65,27 @@ struct SimulationValidationTests {
         #expect(!macros.contains("OccLayerOne"), "a layer with no cell above any threshold has no finite deviation, so no range")
     }
 
+    @Test("hot cells: the second-hottest cell next to the hottest or away from it, per layer, and the centroid's spread in cell widths")
+    func hotCellPattern() {
+        // Layer 2 (12 × 6 cells, cell (ix, iy) at ix·6 + iy). Event 0: 10 MeV in (5, 2), 4 in (6, 3)
+        // (a diagonal neighbour). Event 1: 10 in (5, 2), 4 in (8, 2) (three cells away in x).
+        // Event 2: one cell only, 10 in (5, 2) (no second cell: not counted).
+        var cells = [Float](repeating: 0, count: 3 * g.totalCells)
+        let o2 = g.layerOffsets[2]
+        cells[o2 + 5 * 6 + 2] = 10; cells[o2 + 6 * 6 + 3] = 4
+        cells[g.totalCells + o2 + 5 * 6 + 2] = 10; cells[g.totalCells + o2 + 8 * 6 + 2] = 4
+        cells[2 * g.totalCells + o2 + 5 * 6 + 2] = 10
+        let h = HotCellPattern(ImageSample(count: 3, cells: cells, overflow: [Float](repeating: 0, count: 9)), geometry: g)
+        // One of two pairs away: 1/2 ± √(¼/2).
+        #expect(h.farSecond[2] == 0.5 && abs(h.farSecondErrors[2] - (0.25 / 2).squareRoot()) < 1e-15)
+        #expect(h.farSecond[0] == 0 && h.farSecond[1] == 0 && h.farSecondErrors[0] == 0)
+        // Centroids x: (50 + 24)/14, (50 + 32)/14, 5; y: (20 + 12)/14, 2, 2.
+        let xs = [74.0 / 14, 82.0 / 14, 5], ys = [32.0 / 14, 2, 2]
+        #expect(abs(h.centroidSpreadX[2] - Summary(xs).std) < 1e-12 && abs(h.centroidSpreadY[2] - Summary(ys).std) < 1e-12)
+        let rows = ValidationOutput.hotCellRows("x", reference: h, simulated: h)
+        #expect(rows.count == 3 && rows[2][0] == "x" && rows[2][1] == "2" && rows[2][2] == "50 ± 35" && rows[2][2] == rows[2][3])
+    }
+
     @Test("separation power: 0 for identical samples, 1 for disjoint ones")
     func separationPower() {
         let a = (0 ..< 1000).map { Double($0) / 1000 }
