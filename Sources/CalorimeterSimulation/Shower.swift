@@ -191,7 +191,10 @@ public struct SoftPhotonHalo: Sendable {
     /// --export-simulated`). Probed (`calobnn validate`, six references, 1000 events, seed 4242):
     /// k = 2 brings the cells above 0.1 MeV to within −3…+5 % of Geant4's in layers 0 and 1 (from
     /// −9…−2 %) and lowers the cell classifier's AUC by about 0.02 on every sample; the deficit above
-    /// 1 MeV stays. `halo_quantum_shape` in `--set` and the fit.
+    /// 1 MeV stays. Fitted with the occupancy in the objective in the candidates `spectrum`
+    /// (k = 1.73, the next to compile: held out as good or better than the compiled values on every
+    /// count of the targets) and `spectrumhalo` (k = 2.1; `Reproduce/tunings/`).
+    /// `halo_quantum_shape` in `--set` and the fit.
     public var quantumShape = 1.0
     /// The documented default.
     public init() {}
