@@ -117,13 +117,10 @@ public struct ValidationRun: Sendable {
                     ProgressReporter.write("validate: \(ref.name) \(names[g]): layer-0 energy within |y| < 1 / 2.5 / 5 mm \(profile.simulated[0].prefix(3).map { fmt($0, 3) }.joined(separator: " / ")) (Geant4 \(g4[0].prefix(3).map { fmt($0, 3) }.joined(separator: " / ")))\n")
                 }
             }
-            if let r = runs.first(where: { $0.tuning == .geant4 }), let o = r.occupancy {
-                occupancy += ValidationOutput.occupancyRows(ref.name, reference: o.reference, simulated: o.simulated)
-            }
-            if let r = runs.first(where: { $0.tuning == .geant4 }), let h = r.hotCells {
-                hotCells += ValidationOutput.hotCellRows(ref.name, reference: h.reference, simulated: h.simulated)
-            }
+            // The geant4 tuning's cells, hot cells and misses (tabled for it alone).
             if let r = runs.first(where: { $0.tuning == .geant4 }) {
+                if let o = r.occupancy { occupancy += ValidationOutput.occupancyRows(ref.name, reference: o.reference, simulated: o.simulated) }
+                if let h = r.hotCells { hotCells += ValidationOutput.hotCellRows(ref.name, reference: h.reference, simulated: h.simulated) }
                 missRows += ValidationOutput.missRows(ref.name, r.misses)
                 misses += r.misses
                 tunedShapes.append(r.shapes)
@@ -150,29 +147,28 @@ public struct ValidationRun: Sendable {
             try ValidationOutput.seedAUCTable(seedRows, names: names, events: events, seeds: seedList).write(to: output, stem: "auc_seeds")
             macros += ValidationOutput.seedAUCMacros(refs, names: names, aucs: seedAUCs, prefix: prefix)
         }
-        if !lateral.isEmpty {
-            try ValidationOutput.lateralTable(lateral, name: names[tunings.firstIndex(of: .geant4)!], events: events, seed: seed)
-                .write(to: output, stem: "lateral")
-        }
-        if !occupancy.isEmpty {
-            try ValidationOutput.occupancyTable(occupancy, name: names[tunings.firstIndex(of: .geant4)!], events: events, seed: seed)
-                .write(to: output, stem: "occupancy")
-            macros += ValidationOutput.occupancyMacros(occupancy, prefix: prefix)
-        }
+        // The tables of the geant4 tuning alone (its column's name: the label, if any).
         if let g = tunings.firstIndex(of: .geant4) {
-            try ValidationOutput.missTable(missRows, name: names[g], events: events, seed: seed).write(to: output, stem: "misses")
-            macros += ValidationOutput.missMacros(misses, name: names[g], prefix: prefix)
-            let systematic = SystematicDeviation.table(tunedShapes)
-            try ValidationOutput.systematicTable(ValidationOutput.systematicRows(systematic), name: names[g], samples: tunedShapes.count)
-                .write(to: output, stem: "systematic")
-            macros += ValidationOutput.systematicMacros(systematic, name: names[g], prefix: prefix)
-            if verbose {
-                ProgressReporter.write("validate: \(names[g]) misses \(misses.count) targets, \(misses.filter(\.isSignificant).count) of them by more than \(fmt(TargetMiss.significance, 0)) standard errors (misses.md)\n")
+            let tuned = names[g]
+            if !lateral.isEmpty {
+                try ValidationOutput.lateralTable(lateral, name: tuned, events: events, seed: seed).write(to: output, stem: "lateral")
             }
-        }
-        if !hotCells.isEmpty {
-            try ValidationOutput.hotCellTable(hotCells, name: names[tunings.firstIndex(of: .geant4)!], events: events, seed: seed)
-                .write(to: output, stem: "hotcells")
+            if !occupancy.isEmpty {
+                try ValidationOutput.occupancyTable(occupancy, name: tuned, events: events, seed: seed).write(to: output, stem: "occupancy")
+                macros += ValidationOutput.occupancyMacros(occupancy, prefix: prefix)
+            }
+            try ValidationOutput.missTable(missRows, name: tuned, events: events, seed: seed).write(to: output, stem: "misses")
+            macros += ValidationOutput.missMacros(misses, name: tuned, prefix: prefix)
+            let systematic = SystematicDeviation.table(tunedShapes)
+            try ValidationOutput.systematicTable(ValidationOutput.systematicRows(systematic), name: tuned, samples: tunedShapes.count)
+                .write(to: output, stem: "systematic")
+            macros += ValidationOutput.systematicMacros(systematic, name: tuned, prefix: prefix)
+            if verbose {
+                ProgressReporter.write("validate: \(tuned) misses \(misses.count) targets, \(misses.filter(\.isSignificant).count) of them by more than \(fmt(TargetMiss.significance, 0)) standard errors (misses.md)\n")
+            }
+            if !hotCells.isEmpty {
+                try ValidationOutput.hotCellTable(hotCells, name: tuned, events: events, seed: seed).write(to: output, stem: "hotcells")
+            }
         }
         if !elimination.isEmpty { try ValidationOutput.eliminationTable(elimination).write(to: output, stem: "elimination") }
         if !correlations.isEmpty { try ValidationOutput.correlationTable(correlations).write(to: output, stem: "correlations") }
