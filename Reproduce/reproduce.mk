@@ -183,7 +183,7 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 
 # ---- §3 validated: the candidate tunings -------------------------------------------------------
 # Each Reproduce/tunings/<name>.set (parameter values of the geant4 tuning that fits have produced,
-# and hand.set, the first tuning; albedofit.set repeats the compiled values; how each was made is
+# and hand.set, the first tuning; spectrum.set repeats the compiled values; how each was made is
 # in its comment lines) against the same references and seed
 # as above, into $(RESULTS)/validation-tunings/<name>: the Paper's table of how far each
 # candidate has come. Its columns and macros carry the candidate's name (--label <name>: a file

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The first geant4 tuning, `Reproduce/tunings/hand.set`: the compiled tuning until the fitted
-/// candidate `backwardfit` replaced it (since replaced by `albedofit`). GFlash's profile with the soft-photon halo, the axis tilt
+/// candidate `backwardfit` replaced it (since replaced by `albedofit`, then `spectrum`). GFlash's profile with the soft-photon halo, the axis tilt
 /// and the tail split, and every later setting off — the plain model against which a test
 /// switches one setting on and measures what it does. Read from the file, so that the tests and
 /// the tuning a user can run with `--set` are the same values.
