@@ -1057,7 +1057,7 @@ extension ShowerModel {
         let visible = mode == .visible
         let halo = self.halo
         // The quanta's energy spectrum: nil = exponential (``SoftPhotonHalo/quantumShape`` 1).
-        let spectrum = halo.quantumShape == 1 ? nil : QuantumSpectrum.table(shape: halo.quantumShape)
+        let spectrum = halo.quantumShape == 1 ? nil : QuantumSpectrum.tableForShower(shape: halo.quantumShape)
         var contained = 0.0
         var spots = 0
         // Inverse CDF of p(c) ∝ 1 + a c: c = (−1 + √((1 − a)² + 4 a u))/a (u uniform; a → 0: 2u − 1).
