@@ -1,7 +1,7 @@
 // The energy spectrum of the halo's quanta, as a table a 16-bit uniform looks up: the quanta of
-// the compiled tuning are exponentially distributed (−ln u), which puts one quantum in six below
-// a sixth of the mean; a gamma distribution of shape k > 1 and the same mean has fewer small
-// quanta. Why it is a parameter: in Geant4's showers a soft photon ends in one photo-absorption or
+// every tuning until `albedofit` are exponentially distributed (−ln u), which puts one quantum in
+// six below a sixth of the mean; a gamma distribution of shape k > 1 and the same mean has fewer
+// small quanta (the compiled tuning, `spectrum`, has k = 1.731). Why it is a parameter: in Geant4's showers a soft photon ends in one photo-absorption or
 // a short Compton chain and leaves a few hundred keV to a few MeV in one cell, and Geant4's
 // layers 0–2 have fewer cells below 0.1 MeV and more above 0.3 MeV than ours (`calobnn validate`,
 // table `occupancy`).
@@ -12,7 +12,8 @@ import Foundation
 /// the upper-tail quantile of Γ(k, 1/k) (mean 1, variance 1/k) at u = (i + ½)/``entries``, i.e.
 /// the x with Q(k, k x) = u (Q = 1 − P, the regularised upper incomplete gamma function). For
 /// k = 1 this is ln u, what the exponential spectrum's table holds (the simulator keeps its own
-/// 16-bit log table there, so k = 1 is the compiled model, bit for bit). Negated so that a
+/// 16-bit log table there, so a tuning with k = 1 makes the showers it made before the spectrum
+/// existed, bit for bit). Negated so that a
 /// quantum's energy is −table[i] for either table. A quantum's 16 energy bits index it by their
 /// top 12 (``indexShift``).
 public enum QuantumSpectrum {
