@@ -52,37 +52,34 @@ public enum QuantumSpectrum {
         }
     }
 
-    /// The table for shape `k`, made once per process and shape (a fit or a validation uses one
-    /// or two shapes).
-    static func table(shape k: Double) -> UnsafePointer<Double> {
+    /// A table of ``entries`` values (−quantile of Γ(k, 1/k), see the type's description), made
+    /// once per process and shape and never freed (a fit or a validation uses one or two shapes).
+    /// A model holds it from the moment its shape is set (``SoftPhotonHalo/spectrum``), so that
+    /// a shower reads it without asking the cache.
+    public final class Table: @unchecked Sendable {
+        /// The shape k.
+        public let shape: Double
+        /// The entries: immutable once made, so any thread may read them.
+        public let entries: UnsafePointer<Double>
+        fileprivate init(shape: Double, entries: UnsafePointer<Double>) { self.shape = shape; self.entries = entries }
+    }
+
+    /// The table of shape `k`, from the process's cache or made now.
+    public static func table(shape k: Double) -> Table {
         cache.lock.lock(); defer { cache.lock.unlock() }
         if let t = cache.tables[k] { return t }
         let values = quantiles(shape: k)
-        let t = UnsafeMutablePointer<Double>.allocate(capacity: values.count)
-        t.initialize(from: values, count: values.count)
-        cache.tables[k] = UnsafePointer(t)
-        return UnsafePointer(t)
-    }
-
-    /// The compiled tuning's shape (``SoftPhotonHalo``'s default k) and its table, made on first
-    /// use.
-    private static let compiled: (shape: Double, table: UnsafePointer<Double>) = {
-        let k = SoftPhotonHalo().quantumShape
-        return (k, table(shape: k))
-    }()
-
-    /// ``table(shape:)`` as a shower asks for it, once per shower: the compiled shape's table
-    /// without the cache's lock and dictionary look-up (a lock, a hash and an unlock per shower,
-    /// twenty showers in a ten-photon event), any other shape's through the cache.
-    @inline(__always) static func tableForShower(shape k: Double) -> UnsafePointer<Double> {
-        let c = compiled
-        return k == c.shape ? c.table : table(shape: k)
+        let entries = UnsafeMutablePointer<Double>.allocate(capacity: values.count)
+        entries.initialize(from: values, count: values.count)
+        let t = Table(shape: k, entries: UnsafePointer(entries))
+        cache.tables[k] = t
+        return t
     }
 
     /// The tables made so far, by shape (never freed: a process makes few).
     private final class Cache: @unchecked Sendable {
         let lock = NSLock()
-        var tables: [Double: UnsafePointer<Double>] = [:]
+        var tables: [Double: Table] = [:]
     }
     private static let cache = Cache()
 }

@@ -197,9 +197,20 @@ public struct SoftPhotonHalo: Sendable {
     /// (k = 1.731, compiled: held out as good or better than `albedofit` on every count of the
     /// targets) and `spectrumhalo` (k = 2.1; `Reproduce/tunings/`).
     /// `halo_quantum_shape` in `--set` and the fit.
-    public var quantumShape = 1.731
+    public var quantumShape = 1.731 {
+        didSet { spectrum = Self.spectrum(shape: quantumShape) }
+    }
+    /// The table of ``quantumShape``'s spectrum, nil for the exponential (k = 1, the simulator's
+    /// 16-bit log table instead): resolved when the shape is set, so that a shower reads it
+    /// directly (through ``QuantumSpectrum``'s cache it took a lock and a dictionary look-up
+    /// per shower, twenty showers in a ten-photon event).
+    public private(set) var spectrum: QuantumSpectrum.Table?
     /// The documented default.
-    public init() {}
+    public init() { spectrum = Self.spectrum(shape: quantumShape) }
+
+    private static func spectrum(shape k: Double) -> QuantumSpectrum.Table? {
+        k == 1 ? nil : QuantumSpectrum.table(shape: k)
+    }
 }
 
 /// The GFlash shower model for one sampling medium.
@@ -1057,7 +1068,7 @@ extension ShowerModel {
         let visible = mode == .visible
         let halo = self.halo
         // The quanta's energy spectrum: nil = exponential (``SoftPhotonHalo/quantumShape`` 1).
-        let spectrum = halo.quantumShape == 1 ? nil : QuantumSpectrum.tableForShower(shape: halo.quantumShape)
+        let spectrum = halo.spectrum?.entries
         var contained = 0.0
         var spots = 0
         // Inverse CDF of p(c) ∝ 1 + a c: c = (−1 + √((1 − a)² + 4 a u))/a (u uniform; a → 0: 2u − 1).

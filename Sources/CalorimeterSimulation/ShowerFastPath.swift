@@ -246,8 +246,8 @@ extension ShowerModel {
         // Lazy globals read once per shower (each read is a call to swift_once).
         let avx2 = ShowerKernelBuild.avx2, logTable = uniformLogs
         // The quanta's energies: −ln u (the log table) or the Γ(k) spectrum's (``QuantumSpectrum``).
-        let energyTable = halo.quantumShape == 1 ? logTable : QuantumSpectrum.tableForShower(shape: halo.quantumShape)
-        let energyShift = halo.quantumShape == 1 ? 0 : UInt64(QuantumSpectrum.indexShift)
+        let energyTable = halo.spectrum?.entries ?? logTable
+        let energyShift = halo.spectrum == nil ? 0 : UInt64(QuantumSpectrum.indexShift)
         // The stream drawn ahead (``Taus2Ahead``): room for a step's halo words (3·n_q + 8), the
         // rest of the block before them and a block more.
         let block = ShowerKernels.taus2BlockWords
