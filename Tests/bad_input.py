@@ -472,6 +472,10 @@ def main():
         case("bench-events-float", "bench --events 1e12", ["bench", "--events", "1e12"], ["--events", "1e12"])
         case("bench-set-network", "bench --set with --only network (no simulator to set)",
              ["bench", "--only", "network", "--set", "halo_h0=0.1"], ["--set", "--only network"])
+        case("bench-class-unknown", "bench --class of a class that does not exist", ["bench", "--only", "simulator", "--class", "photon,nosuch"],
+             ["--class", "nosuch"])
+        case("bench-class-network", "bench --class with --only network (no simulator to choose classes for)",
+             ["bench", "--only", "network", "--class", "photon"], ["--class", "--only network"])
         case("bench-set-unknown", "bench --set of a name the model does not have", ["bench", "--only", "simulator", "--set", "halo_colour=1"],
              ["--set", "halo_colour"])
 
