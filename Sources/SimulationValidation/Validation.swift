@@ -415,7 +415,7 @@ extension ValidationOutput {
     /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin. A
     /// setting at its neutral value reads "off"; any other value of a fitted parameter came from
     /// the fits on the 10 and 50 GeV γ/e⁻ samples (the compiled values are the candidate
-    /// `albedofit`'s; a candidate's own values, from its file, by the same fits), but for the two
+    /// `spectrum`'s; a candidate's own values, from its file, by the same fits), but for the two
     /// rows that say otherwise: the axis tilt of 6.5 mrad √GeV, set by hand (spike.set), and the
     /// albedo's energy power, a starting value from the references that the fit kept.
     public static func parameterTable(_ m: ShowerModel) -> ResultTable {
