@@ -9,18 +9,18 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare our simulator with Geant4 reference samples: shower shapes, separation power, classifier AUC.",
         discussion: """
-        For each reference file (HDF5, layout of Reproduce/reference/geant4/README.md) the matching
-        class, energy and gun distance are simulated with each tuning of the shower model, in total
-        and in visible mode. Writes per sample shapes_<sample>.{tex,md,csv} (total deposit),
-        shapes_visible_<sample>.*, hist_<sample>.dat (gnuplot), then summary.*, keyshapes.*, lar.*
-        (the LAr response with statistical errors), auc_seeds.* (with --seeds ≥ 2), parameters.*,
-        elimination.*, correlations.*, occupancy.* (cells above 0, 0.1, 0.3 and 1 MeV), misses.*
-        (every missed target, its statistical error, and whether it lies more than two standard
-        errors beyond the target), systematic.* (per shape, the samples above and below Geant4's
-        mean, and the sign test), hotcells.* (where each layer's two hottest cells lie, and the
-        spread of its energy centroid) and lateral.* (with the geant4 tuning; lateral: the share of
-        layers 0 and 1 within |y| < 1–20 mm of the axis, Geant4's mean radial profile against ours
-        read out in 0.5 mm strips, for references that have the profile) and numbers.tex (TeX
+        For each reference file (HDF5, layout of Reproduce/reference/geant4/README.md) the matching \
+        class, energy and gun distance are simulated with each tuning of the shower model, in total \
+        and in visible mode. Writes per sample shapes_<sample>.{tex,md,csv} (total deposit), \
+        shapes_visible_<sample>.*, hist_<sample>.dat (gnuplot), then summary.*, keyshapes.*, lar.* \
+        (the LAr response with statistical errors), auc_seeds.* (with --seeds ≥ 2), parameters.*, \
+        elimination.*, correlations.*, occupancy.* (cells above 0, 0.1, 0.3 and 1 MeV), misses.* \
+        (every missed target, its statistical error, and whether it lies more than two standard \
+        errors beyond the target), systematic.* (per shape, the samples above and below Geant4's \
+        mean, and the sign test), hotcells.* (where each layer's two hottest cells lie, and the \
+        spread of its energy centroid) and lateral.* (with the geant4 tuning; lateral: the share of \
+        layers 0 and 1 within |y| < 1–20 mm of the axis, Geant4's mean radial profile against ours \
+        read out in 0.5 mm strips, for references that have the profile) and numbers.tex (TeX \
         macros; written last).
 
         Example:
