@@ -476,6 +476,8 @@ def main():
              ["--class", "nosuch"])
         case("bench-class-network", "bench --class with --only network (no simulator to choose classes for)",
              ["bench", "--only", "network", "--class", "photon"], ["--class", "--only network"])
+        case("bench-models-simulator", "bench --models with --only simulator (no network to choose)",
+             ["bench", "--only", "simulator", "--models", "bnn"], ["--models", "--only simulator"])
         case("bench-set-unknown", "bench --set of a name the model does not have", ["bench", "--only", "simulator", "--set", "halo_colour=1"],
              ["--set", "halo_colour"])
 

@@ -26,12 +26,15 @@ struct Bench: ParsableCommand {
     var repeats: Int = 3
     @Option(help: "Parts to measure.")
     var only: Part = .all
-    @Option(help: "Networks to measure (comma-separated: bnn, deterministic).",
+    @Option(name: .customLong("models"), help: "Networks to measure (comma-separated: bnn, deterministic; default both).",
             transform: { try commaList($0, "--models", ModelKind.init(rawValue:)) })
-    var models: [ModelKind] = [.bnn, .deterministic]
-    @Option(help: "Minibatch sizes to measure (comma-separated, each 1…65536).",
+    var modelsOption: [ModelKind]?
+    @Option(name: .customLong("batches"), help: "Minibatch sizes to measure (comma-separated, each 1…65536; default 128,1024).",
             transform: { try commaList($0, "--batches") { Int($0).flatMap { (1 ... 65536).contains($0) ? $0 : nil } } })
-    var batches: [Int] = [128, 1024]
+    var batchesOption: [Int]?
+    /// The networks and minibatch sizes measured: as given, or both networks at 128 and 1024.
+    var models: [ModelKind] { modelsOption ?? [.bnn, .deterministic] }
+    var batches: [Int] { batchesOption ?? [128, 1024] }
     @Option(name: .customLong("class"), help: "Classes of the simulator benchmark (as calobnn simulate --class: comma-separated or repeated; 'all' = the study's classes).")
     var classes: [String] = ["all"]
     @Option(help: "Thread counts to measure, in the simulator and the network benchmarks (comma-separated, each 1…256).",
@@ -52,6 +55,9 @@ struct Bench: ParsableCommand {
             throw ValidationError("--set sets parameters of the geant4 tuning for the simulator benchmark; with \(only == .network ? "--only network" : "--tuning \(tuning.rawValue)") it would have no effect")
         }
         _ = try resolveClasses(classes)
+        if only == .simulator, let given = modelsOption != nil ? "--models" : (batchesOption != nil ? "--batches" : nil) {
+            throw ValidationError("\(given) chooses what the network benchmark measures; with --only simulator it would have no effect")
+        }
         if only == .network && classes != ["all"] {
             throw ValidationError("--class chooses the simulator benchmark's classes; with --only network it would have no effect")
         }
