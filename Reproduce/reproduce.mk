@@ -376,7 +376,8 @@ include Reproduce/beyond.mk    # beyond the talk: scans of T, prior width and tr
 # choice: the extra seeds would enter no number of the comparison; a variant's J/ψ row is then one
 # seed's, to be read against the study's seed spread). Cost: each variant retrains every network of
 # §4 and §5 once, the ensembles included (the default profile's two variants: 69 minutes on 2
-# cores with other work beside them; 46 minutes with light work beside, Zen 4, 4 December 2026).
+# cores with other work beside them; 46 and 50 minutes with light work beside, Zen 4, 4 and
+# 5 December 2026).
 ROBUST_OUT_VISIBLE    = out/$(PROFILE)-visible
 ROBUST_OUT_NORMALISED = out/$(PROFILE)-normalised
 ROBUST_SEEDS         ?= 1
