@@ -32,11 +32,13 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("batches"), help: "Minibatch sizes to measure (comma-separated, each 1…65536; default 128,1024).",
             transform: { try commaList($0, "--batches") { Int($0).flatMap { (1 ... 65536).contains($0) ? $0 : nil } } })
     var batchesOption: [Int]?
-    /// The networks and minibatch sizes measured: as given, or both networks at 128 and 1024.
+    @Option(name: .customLong("class"), help: "Classes of the simulator benchmark (as calobnn simulate --class: comma-separated or repeated; 'all' = the study's classes, the default).")
+    var classesOption: [String] = []
+    /// What is measured: as given, or the defaults (both networks at batches 128 and 1024; the
+    /// study's classes). Optional options, so that one given where it has no effect is refused.
     var models: [ModelKind] { modelsOption ?? [.bnn, .deterministic] }
     var batches: [Int] { batchesOption ?? [128, 1024] }
-    @Option(name: .customLong("class"), help: "Classes of the simulator benchmark (as calobnn simulate --class: comma-separated or repeated; 'all' = the study's classes).")
-    var classes: [String] = ["all"]
+    var classes: [String] { classesOption.isEmpty ? ["all"] : classesOption }
     @Option(help: "Thread counts to measure, in the simulator and the network benchmarks (comma-separated, each 1…256).",
             transform: { try commaList($0, "--threads") { Int($0).flatMap { (1 ... 256).contains($0) ? $0 : nil } } })
     var threads: [Int] = [1, 2]
@@ -58,7 +60,7 @@ struct Bench: ParsableCommand {
         if only == .simulator, let given = modelsOption != nil ? "--models" : (batchesOption != nil ? "--batches" : nil) {
             throw ValidationError("\(given) chooses what the network benchmark measures; with --only simulator it would have no effect")
         }
-        if only == .network && classes != ["all"] {
+        if only == .network && !classesOption.isEmpty {
             throw ValidationError("--class chooses the simulator benchmark's classes; with --only network it would have no effect")
         }
     }
@@ -88,7 +90,7 @@ struct Bench: ParsableCommand {
         let simulator = EventSimulator(settings: settings, registry: toolRegistry)
         let labels = try resolveClasses(classes)
         // One untimed event per class first: the simulator's tables made on first use (the
-        // halo's logarithms, the decays' envelopes) would otherwise be timed in the first class.
+        // halo's log table, taus2's jump table) would otherwise be timed in the first class.
         _ = EventGenerator(simulator: simulator, seed: seed, threads: 1).generate(labels: labels, perClass: 1)
         for label in labels {
             let c = toolRegistry.classes[label]
@@ -103,9 +105,9 @@ struct Bench: ParsableCommand {
                     let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                     rates.append(Double(events) / dt)
                 }
-                let rate = median(rates).rounded()
-                entry["events_per_s_\(threads)_thread\(threads == 1 ? "" : "s")"] = rate
-                rateText.append("\(Int(rate))/s (\(threads) thread\(threads == 1 ? "" : "s"))")
+                let rate = median(rates).rounded(), unit = threads == 1 ? "thread" : "threads"
+                entry["events_per_s_\(threads)_\(unit)"] = rate
+                rateText.append("\(Int(rate))/s (\(threads) \(unit))")
             }
             if let e1 = entry["events_per_s_1_thread"] as? Double, let e2 = entry["events_per_s_2_threads"] as? Double {
                 entry["scaling_2_threads"] = (e2 / e1 * 100).rounded() / 100
