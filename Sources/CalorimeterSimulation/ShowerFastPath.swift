@@ -54,8 +54,9 @@
 // Where the time goes now (`perf record -e cpu-clock -g`, the same command; callgrind no longer
 // reads this toolchain's debug information): of the showers' samples, the step body with the spot
 // draws 34 %, the halo kernel 23 %, the spot kernel 10 %, libm's exp and log 13 %, P at the step
-// boundaries 10 % (its libm calls not counted), the taus2 blocks 4 %. A shower costs ~12 µs
-// before its energy does (the ten photons' 20 showers are why that class is the slowest).
+// boundaries 10 % (its libm calls not counted), the taus2 blocks 4 %. A photon (its pair's two
+// showers) costs ~11 µs before its energy does (`calobnn bench`: 10γ 210 µs an event against γ's
+// 107 µs at the same 20 GeV), which is why the ten-photon class is the slowest.
 // The multi-photon classes: η′ → ηπ⁰π⁰ (10γ) has 20 showers, ~350 steps, ~2 000 spots and ~4 900
 // halo quanta per event, against γ's 2 showers and ~47 steps for ~1 700 spots and ~4 400 quanta:
 // per step, four libm exponentials of the radial profile, P at two more boundaries (libm's exp
