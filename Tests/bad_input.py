@@ -339,6 +339,10 @@ def main():
              ["halo_asymmetry", "[0, 1]"])
         case("simulate-set-gflash", "simulate --set with --tuning gflash (the values would change nothing)",
              sim + ["--tuning", "gflash", "--set", "halo_h0=0.1"], ["--set", "gflash"])
+        case("simulate-set-carry", "simulate --set spot_carry=0.5 (a switch: 0 or 1)", sim + ["--set", "spot_carry=0.5"],
+             ["spot_carry", "0 (at least one spot per step) or 1"])
+        case("simulate-set-step", "simulate --set step_x0=0.1 (outside [0.25, 4])", sim + ["--set", "step_x0=0.1"],
+             ["step_x0", "[0.25, 4]"])
 
         # ---- damaged or wrong input files -------------------------------------------------------
         t1 = ["train", "--seed", "2022", "--epochs", "1", "--batch", "16", "--quiet", "-o", f"{out}/m.h5", "--data"]

@@ -312,11 +312,14 @@ extension ShowerModel {
                                 row[2] = Double(layer.cellsX - 1); row[3] = Double(layer.cellsY - 1)
                                 row[4] = 1 / layer.cellSizeX; row[5] = 1 / layer.cellSizeY
                             }
+                            // The core energy carried to the next step of the layer (``ShowerModel/spotCarry``).
+                            var carried = 0.0
+                            let spotCarry = model.pointee.spotCarry
                             model.pointee.forEachStepBatched(track: track, geometry: geo.pointee, t: shower.lp.tHom, energyCDF: shower.energyCDF, beta: shower.lp.betaHom,
-                                               spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction in
+                                               spotCDF: shower.spotCDF, betaSpot: shower.lp.betaSpot) { l, offset, t1, t2, energyFraction, spotFraction, last in
                                 let tMid = 0.5 * (t1 + t2)
                                 let dE = shower.depositedMeV * shower.energyFraction(energyFraction, t1, t2)
-                                guard dE > 0 else { return }
+                                guard dE > 0 else { if last { carried = 0 }; return }
                                 contained += dE
                                 // The stream in a local for the step (the shower's `ahead0` is captured by
                                 // this closure and lives in memory: the step's random numbers would go
@@ -342,14 +345,16 @@ extension ShowerModel {
                                 let expected = shower.expectedSpots(layer: l, spotFraction: spotFraction)
                                 var n = Int(expected)
                                 if taus.uniform() < expected - Double(n) { n += 1 }
-                                n = max(n, 1)
+                                if !spotCarry || last { n = max(n, 1) }
                                 spots += n
                                 var rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
                                 rp.core *= model.pointee.coreRadiusScale(layer: l)
                                 let spikeP = rp.coreProbability * model.pointee.spikeShare * (l == 0 ? 1 : model.pointee.spikeDeepFactor), spikeRadius = rp.core * model.pointee.spikeScale
                                 let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                                 let coreScale = visible ? g * model.pointee.samplingFraction(age: tau) : 1
-                                let eSpot = Float(eCore * coreScale / Double(n)), eTail = eSpot / Float(shower.split)
+                                let coreMeV = spotCarry ? eCore * coreScale + carried : eCore * coreScale
+                                carried = n == 0 ? coreMeV : 0
+                                let eSpot = n == 0 ? 0 : Float(coreMeV / Double(n)), eTail = eSpot / Float(shower.split)
                                 let spotScale = shower.spotScale(layer: l)
 
                                 // Spots: draw (radius, azimuth) in the reference's order into the buffer;
@@ -465,14 +470,14 @@ extension ShowerModel {
 
 extension ShowerModel {
     /// ``forEachStep(track:geometry:t:energyCDF:beta:spotCDF:betaSpot:_:)`` with the same steps
-    /// and the same fractions, bit for bit: the step boundaries do not depend on the profiles, so
+    /// and the same fractions (and the same `last`), bit for bit: the step boundaries do not depend on the profiles, so
     /// all of them are laid out first and P(α, βt), P(α_s, β_s t) evaluated at all of them at once
     /// (``RegularizedGammaP/values(_:_:at:count:into:)``), then `body` runs step by step.
     @inline(__always)
     func forEachStepBatched(track: ShowerTrack, geometry: CalorimeterGeometry, t: Double,
                             energyCDF: RegularizedGammaP, beta: Double, spotCDF: RegularizedGammaP, betaSpot: Double,
                             _ body: (_ layer: Int, _ offset: Int, _ t1: Double, _ t2: Double,
-                                     _ energyFraction: Double, _ spotFraction: Double) -> Void) {
+                                     _ energyFraction: Double, _ spotFraction: Double, _ last: Bool) -> Void) {
         let x0 = medium.radiationLengthMM, startDepth = track.startPath * track.uz
         let layers = geometry.layers
         // The boundaries t₀ = t_lo, t₁, …, t_k = t_hi of each layer, as forEachStep makes them.
@@ -515,7 +520,7 @@ extension ShowerModel {
             for l in 0 ..< layers.count where perLayer[l] > 0 {
                 let offset = geometry.layerOffsets[l], k = Int(perLayer[l])
                 for s in 1 ..< k {
-                    body(l, offset, ts[j + s - 1], ts[j + s], pE[j + s] - pE[j + s - 1], pS[j + s] - pS[j + s - 1])
+                    body(l, offset, ts[j + s - 1], ts[j + s], pE[j + s] - pE[j + s - 1], pS[j + s] - pS[j + s - 1], s == k - 1)
                 }
                 j += k
             }

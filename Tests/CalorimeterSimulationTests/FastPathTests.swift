@@ -124,7 +124,7 @@ struct FastPathTests {
         }
     }
 
-    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, fall-off spread with a shorter backward reach, an axis spike with a wider core, with less of it behind layer 0, with a core that narrows behind layer 0, an albedo, Γ-shaped quanta, other geometry")
+    @Test("depositGeant4 = depositGeant4Reference with other settings: no halo or tilt, k = 1 and 7, isotropic halo, fine steps, κ = 0.5, deep tail, long share growing with age, fall-off spread in depth, axis shift, halo spread per shower, long flights' quanta smaller and larger, wider back-layer spots, more back-layer spots, tail rate with and without its energy power, layer-0 multiplicity spread, softer backward quanta, tilt about the start with its energy power, fall-off spread with a shorter backward reach, an axis spike with a wider core, with less of it behind layer 0, with a core that narrows behind layer 0, an albedo, Γ-shaped quanta, the spot carry at 1 and 1.5 X0, other geometry")
     func depositsIdenticalOtherSettings() {
         let c = CalorimeterGeometry.caloGAN
         let wide = CalorimeterGeometry(layers: c.layers, windowHalfWidth: c.windowHalfWidth, plateHalfWidth: 1e12, medium: c.medium)
@@ -161,6 +161,8 @@ struct FastPathTests {
         var albedo = handTuned(medium); albedo.albedo = (meanMeV10: 40, energyPower: 0.7, spread: 0.5)
         var gammaQuanta = handTuned(medium); gammaQuanta.halo.quantumShape = 2
         var broadQuanta = backSoft; broadQuanta.halo.quantumShape = 0.6
+        var carry = handTuned(medium); carry.spotCarry = true
+        var carryCoarse = carry; carryCoarse.stepX0 = 1.5; carryCoarse.backSpotCountScale = 1
         let models = [("no halo/tilt", plain), ("k = 1", one), ("k = 7", seven), ("a = 0", isotropic),
                       ("step 0.13 X0", fine), ("4096-quanta cap", heavy), ("no fall-off", noFall),
                       ("κ = 0.5", coupled), ("deep tail", deep), ("w₁ = 0.3", growing), ("far spread 0.5", spread),
@@ -174,7 +176,8 @@ struct FastPathTests {
                       ("axis spike 0.4 × 0.35 behind layer 0", spikeShallow),
                       ("core 1.3, 1 + 0.25 × 0.3 behind layer 0", coreShallow),
                       ("albedo 40 MeV at 10 GeV, power 0.7, spread 0.5", albedo),
-                      ("quanta Γ(2)", gammaQuanta), ("quanta Γ(0.6), q_back 0.6", broadQuanta)]
+                      ("quanta Γ(2)", gammaQuanta), ("quanta Γ(0.6), q_back 0.6", broadQuanta),
+                      ("spot carry", carry), ("spot carry, step 1.5 X0, m_back 1", carryCoarse)]
         let track = ShowerTrack(x0: 1.5, y0: 2.5, ux: 0.01, uy: 0.02, uz: (1 - 0.0005).squareRoot(), startPath: 5)
         var seed: UInt64 = 1000
         for (name, model) in models {
@@ -188,6 +191,42 @@ struct FastPathTests {
                 }
             }
         }
+    }
+
+    @Test("the spot carry: the back layer's spot count no longer follows the step size, and no energy is lost")
+    func spotCarry() {
+        // 2 GeV showers (the compiled model, no halo or fall-off, so that every MeV of a shower's
+        // core ends in a cell or a layer's overflow, and the back layer's cells are hit by spots
+        // alone): the back layer's mean number of hit cells at 0.5 and 1.5 X₀ steps, with and
+        // without the carry; and each shower's deposit against the energy it put into the stack.
+        let g = CalorimeterGeometry(layers: CalorimeterGeometry.caloGAN.layers, windowHalfWidth: CalorimeterGeometry.caloGAN.windowHalfWidth,
+                                    plateHalfWidth: 1e12, medium: medium)
+        let track = ShowerTrack(x0: 0, y0: 0, ux: 0, uy: 0, uz: 1, startPath: 5)
+        let back = g.layerOffsets[2] ..< g.layerOffsets[2] + g.layers[2].cellCount
+        func meanBackHits(carry: Bool, step: Double) -> Double {
+            var model = ShowerModel(medium: medium)
+            model.spotCarry = carry; model.stepX0 = step
+            model.halo.fraction0 = 0; model.halo.fractionSlope = 0; model.tailFallOff = (radiusMM: 1e9, lengthMM: 45)
+            var hits = 0
+            let n = 1000
+            for i in 0 ..< n {
+                var image = CalorimeterImage(geometry: g)
+                let record = model.depositGeant4(energyMeV: 2000, track: track, mode: .total, geometry: g, into: &image,
+                                                 rng: RandomStream(seed: UInt64(50_000 + i)))
+                hits += image.cells[back].filter { $0 > 0 }.count
+                let deposited = image.cells.reduce(0.0) { $0 + Double($1) } + image.overflow.reduce(0.0) { $0 + Double($1) }
+                #expect(abs(deposited - record.containedMeV) < 1e-4 * record.containedMeV,
+                        "carry \(carry), step \(step), shower \(i): deposit \(deposited) MeV of \(record.containedMeV)")
+            }
+            return Double(hits) / Double(n)
+        }
+        let floorFine = meanBackHits(carry: false, step: 0.5), floorCoarse = meanBackHits(carry: false, step: 1.5)
+        let carryFine = meanBackHits(carry: true, step: 0.5), carryCoarse = meanBackHits(carry: true, step: 1.5)
+        print("back-layer hits per 2 GeV shower: floor \(floorFine) (0.5 X0), \(floorCoarse) (1.5 X0); carry \(carryFine), \(carryCoarse)")
+        // The floor: a spot per step where less than one is expected, so three times the steps give
+        // about twice the hits; the carry: the same hits within the statistics (±7 % here).
+        #expect(floorFine / floorCoarse > 1.6, "floor: \(floorFine) back-layer hits at 0.5 X0, \(floorCoarse) at 1.5 X0")
+        #expect(abs(carryFine / carryCoarse - 1) < 0.15, "carry: \(carryFine) back-layer hits at 0.5 X0, \(carryCoarse) at 1.5 X0")
     }
 
     @Test("κ ≠ 1 changes the showers (the radial profile sees it), κ = 1 is GFlash's age")
