@@ -205,6 +205,44 @@ $(TUNINGS_VALID)/$(basename $(notdir $(1)))/numbers.tex: $(1) $(GEANT4_REFERENCE
 endef
 $(foreach t,$(TUNING_SETS),$(eval $(call tuning-rule,$(t))))
 
+# ---- §3 validated: the step size ------------------------------------------------------------
+# The longitudinal step (step_x0, in X₀) is a numerical choice: the showers should not depend on
+# it. Each model below is simulated at 0.5 X₀ (seed SEED_STEPS, for every reference's class and
+# energy; --export-simulated writes the samples in the reference files' layout), and then
+# validated against those samples, as against Geant4, at its own step: the compiled tuning
+# (spectrum.set: one spot at least per step) at 1 X₀, the candidate carry (the spot carry) at 1 X₀
+# and carrystep (the carry at 1.5 X₀). An AUC near 0.5 says the step does not matter. Into
+# $(RESULTS)/validation-steps/<label>; the Paper's "Step size and the spot floor" reads the labels'
+# numbers.tex. STEP_EVENTS, STEP_SEEDS as CANDIDATE_EVENTS, CANDIDATE_SEEDS (the quick profile
+# takes fewer).
+STEP_EVENTS ?= 4000
+STEP_SEEDS ?= 3
+STEPS_VALID = $(RESULTS)/validation-steps
+# $(call step-fine,NAME,TUNING FILE): the fine samples of a tuning; $(call step-compare,LABEL,NAME,TUNING FILE,STEP).
+step-fine = $(strip $(CALOBNN) validate $(validate-references) --events $(STEP_EVENTS) --seed $(SEED_STEPS) \
+  --tunings geant4 --set $(call tuning-values,$(2)),step_x0=0.5 --label $(1)fine --export-simulated $(STEPS_VALID)/$(1)-fine \
+  -o $(STEPS_VALID)/$(1)-fine/validation)
+step-fine-files = $(foreach f,$(GEANT4_REFERENCES),$(STEPS_VALID)/$(1)-fine/$(basename $(notdir $(f)))_geant4.h5)
+step-compare = $(strip $(CALOBNN) validate $(foreach f,$(call step-fine-files,$(2)),--reference $(f)) --events $(STEP_EVENTS) \
+  --seed $(SEED_VALIDATION) --seeds $(STEP_SEEDS) --tunings geant4 --set $(call tuning-values,$(3)),step_x0=$(4) \
+  --label $(1) -o $(STEPS_VALID)/$(1))
+define step-fine-rule
+$(STEPS_VALID)/$(1)-fine/validation/numbers.tex: $(2) $(GEANT4_REFERENCES) $(CALOBNN) $(call recipe,$(STEPS_VALID)/$(1)-fine/validation/numbers.tex,$(call step-fine,$(1),$(2)))
+	@mkdir -p $(STEPS_VALID)/$(1)-fine
+	$(call step-fine,$(1),$(2))
+endef
+define step-compare-rule
+$(STEPS_VALID)/$(1)/numbers.tex: $(3) $(STEPS_VALID)/$(2)-fine/validation/numbers.tex $(CALOBNN) $(call recipe,$(STEPS_VALID)/$(1)/numbers.tex,$(call step-compare,$(1),$(2),$(3),$(4)))
+	@mkdir -p $(STEPS_VALID)
+	$(call step-compare,$(1),$(2),$(3),$(4))
+endef
+$(eval $(call step-fine-rule,floor,Reproduce/tunings/spectrum.set))
+$(eval $(call step-fine-rule,carry,Reproduce/tunings/carry.set))
+$(eval $(call step-compare-rule,stepfloor,floor,Reproduce/tunings/spectrum.set,1))
+$(eval $(call step-compare-rule,stepcarry,carry,Reproduce/tunings/carry.set,1))
+$(eval $(call step-compare-rule,stepcarrycoarse,carry,Reproduce/tunings/carrystep.set,1.5))
+STEPS_TARGETS = $(foreach l,stepfloor stepcarry stepcarrycoarse,$(STEPS_VALID)/$(l)/numbers.tex)
+
 # ---- §4 classification: BNN and deterministic twin on all the study's classes -----------------
 # $(call train,MODEL,SEED[,OPTIONS]) and $(call predict,MODEL FILE,DATA FILE,SAMPLES): the commands
 # (without -o) of a training on train.h5 (validation: val.h5) and of a prediction. Every training
@@ -393,7 +431,7 @@ robustness: results
 .PHONY: datasets images validation classification geant4 anomaly results
 datasets: $(DATA)/train.h5 $(DATA)/val.h5 $(DATA)/test.h5
 images: $(RESULTS)/images/layer_energies.tex
-validation: $(VALID)/numbers.tex $(foreach t,$(TUNING_SETS),$(TUNINGS_VALID)/$(basename $(notdir $(t)))/numbers.tex)
+validation: $(VALID)/numbers.tex $(foreach t,$(TUNING_SETS),$(TUNINGS_VALID)/$(basename $(notdir $(t)))/numbers.tex) $(STEPS_TARGETS)
 classification: $(RESULTS)/classification/numbers.tex
 geant4: $(RESULTS)/geant4/numbers.tex
 anomaly: $(RESULTS)/anomaly/numbers.tex

@@ -12,5 +12,6 @@ SEED_PREDICT      = 2022      # every prediction (the BNN's Monte Carlo weight s
 SEED_BOOTSTRAP    = 20221124  # §5: bootstrap of the AUROC errors; the tool derives (seed, removed class, score)
 SEED_AUTOENCODER  = 3000      # beyond the talk: the autoencoder detectors; the tool derives (seed, removed class)
 SEED_VALIDATION   = 4242      # §3 validated: the simulated samples compared with Geant4
+SEED_STEPS        = 9001      # §3 validated, the step size: the fine-step samples the other steps are compared with
 SEED_CHECK_H5PY   = 1         # make check-h5py: the small file h5py reads (a check, not a result)
 SEED_BENCH        = 12345     # make bench: the simulated events and the networks' synthetic inputs (a benchmark)

@@ -22,3 +22,6 @@ BOOTSTRAP         = 50
 # of 2000: the smoke check runs the step, the Paper's profile gives the numbers.
 CANDIDATE_EVENTS  = 500
 CANDIDATE_SEEDS   = 2
+# The step-size study (make validation) with 1000 events per sample and two seeds.
+STEP_EVENTS       = 1000
+STEP_SEEDS        = 2
