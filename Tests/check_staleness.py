@@ -95,6 +95,12 @@ def main(out):
     loo = {o for o in every if os.path.basename(o).startswith("loo_")}
     # The candidate tunings' validations, one per Reproduce/tunings/<name>.set.
     tunings = {f"results/validation-tunings/{n[:-4]}" for n in os.listdir("Reproduce/tunings") if n.endswith(".set")}
+    # The step-size study: each model's fine-step samples (seed SEED_STEPS), then the models at
+    # their own steps against them (seed SEED_VALIDATION); its tuning files are named in the rules.
+    step_fine = {o for o in every if re.fullmatch(r"results/validation-steps/\w+-fine/validation", o)}
+    step_compare = {o for o in every if re.fullmatch(r"results/validation-steps/\w+", o)}
+    if len(step_fine) != 2 or len(step_compare) != 3:
+        sys.exit(f"check-staleness: unexpected step-size study steps: {sorted(step_fine | step_compare)}")
     downstream_of_models = kinds["predict"] | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"}
     # The dedicated detectors (calobnn detect) score with the mean weights: no prediction seed.
     # Seed r of a network (SEEDS in the profile) is its file with the suffix _s<r>.
@@ -139,7 +145,8 @@ def main(out):
         "SEED_PREDICT": downstream_of_models - detectors,
         "SEED_BOOTSTRAP": {"results/anomaly", "results/beyond"},
         "SEED_AUTOENCODER": autoencoders | {"results/anomaly"},
-        "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4 | tunings,
+        "SEED_VALIDATION": {"results/validation", "results/geant4"} | pred_g4 | tunings | step_compare,
+        "SEED_STEPS": step_fine | step_compare,
         "SEED_BENCH": set(),   # make bench only: no step of the pipeline may rerun
     }
     missing = sorted(set(seeds) - set(cases) - {"SEED_CHECK_H5PY"})
@@ -158,9 +165,10 @@ def main(out):
            bnn_predictions | {"results/classification", "results/geant4", "results/anomaly", "results/beyond"})
     got, _ = steps(out, "LR_SCHEDULE=cosine")
     expect("(iii) profile value LR_SCHEDULE", got, kinds["train"] | downstream_of_models)
-    # A candidate tuning for the study's events: every step but the candidates' own validations.
+    # A candidate tuning for the study's events: every step but the candidates' own validations
+    # and the step-size study (both name their tuning files).
     got, _ = steps(out, "TUNING_SET=Reproduce/tunings/far.set")
-    expect("(iii) TUNING_SET=Reproduce/tunings/far.set", got, every - tunings)
+    expect("(iii) TUNING_SET=Reproduce/tunings/far.set", got, every - tunings - step_fine - step_compare)
     got, text = steps(out, "TRAIN_FLAGS=--prior normal(0.5) --learning-rate 0.001")
     expect("(iii) TRAIN_FLAGS='--prior normal(0.5) …'", got, kinds["train"] | downstream_of_models)
     shell = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)
