@@ -160,7 +160,7 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
 # (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start; the tail spots'
 # pieces k, an integer; the step in X₀ and the spot carry, 0 or 1, which the compiled tuning's
 # parameter table does not list). Every tuning file names them all, so a file's line is a valid --start.
-CHOICES = {"axis_tilt_pivot_at_start": 0.0, "tail_split": 4.0, "step_x0": 1.0, "spot_carry": 0.0}
+CHOICES = {"axis_tilt_pivot_at_start": 0.0, "tail_split": 4.0, "step_x0": 1.5, "spot_carry": 1.0}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
 # simulator fast; Geant4's median non-zero layer-0 cell holds 1.2 MeV).

@@ -469,7 +469,7 @@ extension ShowerModel {
 }
 
 extension ShowerModel {
-    /// ``forEachStep(track:geometry:t:energyCDF:beta:spotCDF:betaSpot:_:)`` with the same steps
+    /// ``forEachStep(track:geometry:step:t:energyCDF:beta:spotCDF:betaSpot:_:)`` at ``stepX0``, with the same steps
     /// and the same fractions (and the same `last`), bit for bit: the step boundaries do not depend on the profiles, so
     /// all of them are laid out first and P(α, βt), P(α_s, β_s t) evaluated at all of them at once
     /// (``RegularizedGammaP/values(_:_:at:count:into:)``), then `body` runs step by step.

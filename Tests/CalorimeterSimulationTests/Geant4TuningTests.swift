@@ -71,10 +71,10 @@ struct Geant4TuningTests {
         }
     }
 
-    @Test("the compiled tuning is Reproduce/tunings/spectrum.set: the same showers, bit for bit, from the defaults and from the file's values")
-    func compiledIsSpectrum() throws {
-        let file = HandTuning.file.deletingLastPathComponent().appendingPathComponent("spectrum.set")
-        let line = try #require(HandTuning.valueLine(of: file), "spectrum.set unreadable")
+    @Test("the compiled tuning is Reproduce/tunings/carrystep.set: the same showers, bit for bit, from the defaults and from the file's values")
+    func compiledIsCarrystep() throws {
+        let file = HandTuning.file.deletingLastPathComponent().appendingPathComponent("carrystep.set")
+        let line = try #require(HandTuning.valueLine(of: file), "carrystep.set unreadable")
         var fromFile = ShowerModel(medium: medium)
         try fromFile.apply(try ShowerModel.overrides(parsing: line))
         let compiled = ShowerModel(medium: medium), g = CalorimeterGeometry.caloGAN
