@@ -183,7 +183,7 @@ $(VALID)/numbers.tex $(DATA)/geant4.h5 &: $(GEANT4_REFERENCES) $(CALOBNN) $(call
 
 # ---- §3 validated: the candidate tunings -------------------------------------------------------
 # Each Reproduce/tunings/<name>.set (parameter values of the geant4 tuning that fits have produced,
-# and hand.set, the first tuning; spectrum.set repeats the compiled values; how each was made is
+# and hand.set, the first tuning; carrystep.set repeats the compiled values; how each was made is
 # in its comment lines) against the same references and seed
 # as above, into $(RESULTS)/validation-tunings/<name>: the Paper's table of how far each
 # candidate has come. Its columns and macros carry the candidate's name (--label <name>: a file
@@ -209,9 +209,9 @@ $(foreach t,$(TUNING_SETS),$(eval $(call tuning-rule,$(t))))
 # The longitudinal step (step_x0, in X₀) is a numerical choice: the showers should not depend on
 # it. Each model below is simulated at 0.5 X₀ (seed SEED_STEPS, for every reference's class and
 # energy; --export-simulated writes the samples in the reference files' layout), and then
-# validated against those samples, as against Geant4, at its own step: the compiled tuning
-# (spectrum.set: one spot at least per step) at 1 X₀, the candidate carry (the spot carry) at 1 X₀
-# and carrystep (the carry at 1.5 X₀). An AUC near 0.5 says the step does not matter. Into
+# validated against those samples, as against Geant4, at its own step: spectrum.set (compiled
+# until carrystep; one spot at least per step) at 1 X₀, the candidate carry (the spot carry) at
+# 1 X₀ and carrystep (the carry at 1.5 X₀, compiled). An AUC near 0.5 says the step does not matter. Into
 # $(RESULTS)/validation-steps/<label>; the Paper's "Step size and the spot floor" reads the labels'
 # numbers.tex. STEP_EVENTS, STEP_SEEDS as CANDIDATE_EVENTS, CANDIDATE_SEEDS (the quick profile
 # takes fewer).

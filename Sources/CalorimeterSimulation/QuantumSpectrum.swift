@@ -1,7 +1,7 @@
 // The energy spectrum of the halo's quanta, as a table a 16-bit uniform looks up: the quanta of
 // every tuning until `albedofit` are exponentially distributed (−ln u), which puts one quantum in
 // six below a sixth of the mean; a gamma distribution of shape k > 1 and the same mean has fewer
-// small quanta (the compiled tuning, `spectrum`, has k = 1.731). Why it is a parameter: in Geant4's showers a soft photon ends in one photo-absorption or
+// small quanta (`spectrum`, whose values the compiled tuning `carrystep` keeps, has k = 1.731). Why it is a parameter: in Geant4's showers a soft photon ends in one photo-absorption or
 // a short Compton chain and leaves a few hundred keV to a few MeV in one cell, and Geant4's
 // layers 0–2 have fewer cells below 0.1 MeV and more above 0.3 MeV than ours (`calobnn validate`,
 // table `occupancy`).

@@ -508,7 +508,7 @@ public struct ShowerModel: Sendable {
     /// step — the back layer, behind the maximum of low-energy showers — the back layer's number
     /// of spots is its number of steps, a numerical choice, not the profile's. Measured by `make
     /// validation` (results/validation-steps: the model against itself at `step_x0=0.5`, 4000
-    /// events, seeds 9001 and 4242–4244): at 1 X₀ the compiled tuning is told from its 0.5 X₀
+    /// events, seeds 9001 and 4242–4244): at 1 X₀ `spectrum` (the floor) is told from its 0.5 X₀
     /// showers with a shape AUC of 0.52–0.70 (10 GeV γ: the back layer's E_ratio +20 %,
     /// hottest-cell fraction +16 %, sparsity −14 %; layers 0 and 1 within 1.5 %); with the carry
     /// 0.50–0.54, and 0.51–0.56 at 1.5 X₀. A layer's last step with no energy (its profile
