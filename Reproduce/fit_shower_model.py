@@ -158,8 +158,9 @@ PARAMS = {"halo_h0": (0.067, 0.015), "halo_h1": (0.08, 0.02), "halo_lambda_mm": 
           "halo_quantum_shape": (1.0, 0.4)}
 # Choices the search does not change: taken from the tuning as compiled or --start, and passed on
 # (the axis tilt's pivot: 0 about the entry point, 1 about the shower's start; the tail spots'
-# pieces k, an integer; the step in X₀ and the spot carry, 0 or 1, which the compiled tuning's
-# parameter table does not list). Every tuning file names them all, so a file's line is a valid --start.
+# pieces k, an integer; the step in X₀ and the spot carry, 0 or 1; these defaults are the compiled
+# tuning's, and --start compiled reads them from its parameter table). Every tuning file names them
+# all, so a file's line is a valid --start.
 CHOICES = {"axis_tilt_pivot_at_start": 0.0, "tail_split": 4.0, "step_x0": 1.5, "spot_carry": 1.0}
 # The spot count's c_s stays within 0.03–0.2 (our bound: 3.7 times GFlash's spots at most, for speed).
 # The quantum's mean energy stays above 0.5 MeV (our bound: fewer, larger quanta keep the
@@ -279,7 +280,9 @@ def compiled():
             "albedo_mev_10gev": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 0),
             "albedo_energy_power": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 1),
             "albedo_spread": ("albedo: mean at 10 GeV μ₁₀ (MeV), energy power p, spread c", 2),
-            "halo_quantum_shape": ("halo quanta's spectrum: Γ shape k (1 = exponential)", 0)}
+            "halo_quantum_shape": ("halo quanta's spectrum: Γ shape k (1 = exponential)", 0),
+            "step_x0": ("longitudinal step (X₀)", 0),
+            "spot_carry": ("spot carry (1 on; 0 off: GFlash's one spot per step)", 0)}
     return {k: rows[row][i] for k, (row, i) in pick.items()}
 
 

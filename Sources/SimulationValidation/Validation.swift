@@ -415,9 +415,11 @@ extension ValidationOutput {
     /// The parameters of the `ShowerTuning.geant4` model as a table: symbol, value, origin. A
     /// setting at its neutral value reads "off"; any other value of a fitted parameter came from
     /// the fits on the 10 and 50 GeV γ/e⁻ samples (the compiled values are the candidate
-    /// `spectrum`'s; a candidate's own values, from its file, by the same fits), but for the two
-    /// rows that say otherwise: the axis tilt of 6.5 mrad √GeV, set by hand (spike.set), and the
-    /// albedo's energy power, a starting value from the references that the fit kept.
+    /// `carrystep`'s, `spectrum`'s fitted values with the spot carry at 1.5 X₀ steps; a candidate's
+    /// own values, from its file, by the same fits), but for the rows that say otherwise: the axis
+    /// tilt of 6.5 mrad √GeV, set by hand (spike.set), the albedo's energy power, a starting value
+    /// from the references that the fit kept, and the step and the spot carry, our choices after
+    /// the step-size study (``ShowerModel/spotCarry``).
     public static func parameterTable(_ m: ShowerModel) -> ResultTable {
         let fitted = "fitted: 10, 50 GeV γ and e⁻ (shapes)"
         // A setting's origin: "off (…)" at its neutral value, else fitted.
@@ -466,6 +468,10 @@ extension ValidationOutput {
             ["deep tail: share w, length λ_deep (X₀)", "\(fmt(m.deepTail.share, 3)), \(fmt(m.deepTail.lengthX0, 1))", "off (w = 0); λ: 3 MeV photons' attenuation"],
             ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",
              m.tailSplit.maxAge == 1 ? "our choice (Geant4's layer-0 cell energies, 20 GeV)" : "k our choice (Geant4's layer-0 cell energies, 20 GeV); τ_split " + fitted],
+            ["longitudinal step (X₀)", fmt(m.stepX0, 2),
+             "our choice (the step-size study: little effect with the carry)"],
+            ["spot carry (1 on; 0 off: GFlash's one spot per step)", m.spotCarry ? "1" : "0",
+             m.spotCarry ? "our choice (the step-size study)" : "GFlash (our choice until carrystep)"],
             ["plate half-width (mm; energy beyond is lost)", fmt(CalorimeterGeometry.caloGAN.plateHalfWidth, 0), "the Geant4 geometry (1 m × 1 m plates)"],
         ]
         return ResultTable(caption: "Parameters of the geant4 tuning of the shower model (values as compiled; sources in Shower.swift).",

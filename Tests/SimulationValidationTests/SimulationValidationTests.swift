@@ -86,6 +86,20 @@ struct SimulationValidationTests {
         #expect(rows.count == 3 && rows[2][0] == "x" && rows[2][1] == "2" && rows[2][2] == "50 ± 35" && rows[2][2] == rows[2][3])
     }
 
+    @Test("the parameter table lists the step and the spot carry, as compiled and as set (what the fit's --start compiled reads)")
+    func parameterTableStepAndCarry() throws {
+        func value(_ m: ShowerModel, _ row: String) -> String? {
+            ValidationOutput.parameterTable(m).rows.first { $0[0] == row }?[1]
+        }
+        let step = "longitudinal step (X₀)", carry = "spot carry (1 on; 0 off: GFlash's one spot per step)"
+        let compiled = ShowerModel(medium: g.medium)
+        #expect(value(compiled, step) == "1.50" && value(compiled, carry) == "1")
+        var floor = ShowerModel(medium: g.medium)
+        floor.stepX0 = 1
+        floor.spotCarry = false
+        #expect(value(floor, step) == "1.00" && value(floor, carry) == "0")
+    }
+
     @Test("separation power: 0 for identical samples, 1 for disjoint ones")
     func separationPower() {
         let a = (0 ..< 1000).map { Double($0) / 1000 }
