@@ -347,81 +347,85 @@ extension ShowerModel {
                                 if taus.uniform() < expected - Double(n) { n += 1 }
                                 if !spotCarry || last { n = max(n, 1) }
                                 spots += n
-                                var rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
-                                rp.core *= model.pointee.coreRadiusScale(layer: l)
-                                let spikeP = rp.coreProbability * model.pointee.spikeShare * (l == 0 ? 1 : model.pointee.spikeDeepFactor), spikeRadius = rp.core * model.pointee.spikeScale
-                                let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
                                 let coreScale = visible ? g * model.pointee.samplingFraction(age: tau) : 1
                                 let coreMeV = spotCarry ? eCore * coreScale + carried : eCore * coreScale
                                 carried = n == 0 ? coreMeV : 0
-                                let eSpot = n == 0 ? 0 : Float(coreMeV / Double(n)), eTail = eSpot / Float(shower.split)
-                                let spotScale = shower.spotScale(layer: l)
+                                // A step whose spots are all carried on (n = 0) draws no spot: its radial profile and
+                                // spot setup are skipped (they draw no random numbers, so the bits are the reference's).
+                                if n > 0 {
+                                    let ax = shower.axX + sMid * shower.ux, ay = shower.axY + sMid * shower.uy
+                                    let eSpot = Float(coreMeV / Double(n)), eTail = eSpot / Float(shower.split)
+                                    let spotScale = shower.spotScale(layer: l)
+                                    var rp = model.pointee.radial(tau: shower.radialAge(tMid, tau), lnEnergyGeV: shower.lnEnergyGeV, samplingCorrections: false)
+                                    rp.core *= model.pointee.coreRadiusScale(layer: l)
+                                    let spikeP = rp.coreProbability * model.pointee.spikeShare * (l == 0 ? 1 : model.pointee.spikeDeepFactor), spikeRadius = rp.core * model.pointee.spikeScale
 
-                                // Spots: draw (radius, azimuth) in the reference's order into the buffer;
-                                // bin and add a chunk at a time.
-                                let layer = geo.pointee.layers[l]
-                                // The spots buffered, and the generator's state, go to the two local
-                                // functions as inout arguments: captured by them, each would live in a
-                                // heap box allocated per step, every random number going through it.
-                                var k = 0
-                                func flushSpots(_ k: inout Int) {
-                                    if avx2 {
-                                        ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                    // Spots: draw (radius, azimuth) in the reference's order into the buffer;
+                                    // bin and add a chunk at a time.
+                                    let layer = geo.pointee.layers[l]
+                                    // The spots buffered, and the generator's state, go to the two local
+                                    // functions as inout arguments: captured by them, each would live in a
+                                    // heap box allocated per step, every random number going through it.
+                                    var k = 0
+                                    func flushSpots(_ k: inout Int) {
+                                        if avx2 {
+                                            ShowerKernelsAVX2.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
+                                                                        plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
+                                                                        cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
+                                                                        overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
+                                        } else {
+                                            ShowerKernels.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
                                                                     plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
                                                                     cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
                                                                     overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
-                                    } else {
-                                        ShowerKernels.spotCells(count: k, radius: spotR, azimuth: spotA, axisX: ax, axisY: ay, window: w,
-                                                                plate: shower.plate, cellSizeX: layer.cellSizeX, cellSizeY: layer.cellSizeY,
-                                                                cellsX: layer.cellsX, cellsY: layer.cellsY, offset: offset,
-                                                                overflowCode: totalCells + l, lostCode: totalCells + 3, codes: codes)
+                                        }
+                                        for j in 0 ..< k {
+                                            deposits[Int(codes[j])] += spotE[j]
+                                        }
+                                        k = 0
                                     }
-                                    for j in 0 ..< k {
-                                        deposits[Int(codes[j])] += spotE[j]
+                                    @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float, _ k: inout Int, _ taus: inout Taus2Ahead) {
+                                        var r = radius * spotScale
+                                        if r > shower.rFall {
+                                            r = shower.rFall - shower.lFall * log(taus.uniformPositive())
+                                            if shower.farSpread > 0 {
+                                                // A fall-off spot at another depth, as the reference: the
+                                                // spots before it go into the cells first (the same order).
+                                                if k > 0 { flushSpots(&k) }
+                                                let (c, sn) = unitCircle(azimuth)
+                                                let x = ax + r * c, y = ay + r * sn
+                                                let z = sMid * track.uz + shower.farDepthShift(taus.uniform(), radius: r)
+                                                deposits[shower.farSpotCode(x: x, y: y, z: z, geometry: geo.pointee)] += energy
+                                                return
+                                            }
+                                        }
+                                        spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
+                                        k += 1
+                                        if k == spotChunk { flushSpots(&k) }
                                     }
-                                    k = 0
-                                }
-                                @inline(__always) func put(radius: Double, azimuth: UInt32, energy: Float, _ k: inout Int, _ taus: inout Taus2Ahead) {
-                                    var r = radius * spotScale
-                                    if r > shower.rFall {
-                                        r = shower.rFall - shower.lFall * log(taus.uniformPositive())
-                                        if shower.farSpread > 0 {
-                                            // A fall-off spot at another depth, as the reference: the
-                                            // spots before it go into the cells first (the same order).
-                                            if k > 0 { flushSpots(&k) }
-                                            let (c, sn) = unitCircle(azimuth)
-                                            let x = ax + r * c, y = ay + r * sn
-                                            let z = sMid * track.uz + shower.farDepthShift(taus.uniform(), radius: r)
-                                            deposits[shower.farSpotCode(x: x, y: y, z: z, geometry: geo.pointee)] += energy
-                                            return
+                                    for _ in 0 ..< n {
+                                        // A spot's first two words (the rest, if any, are tested one by one).
+                                        taus.reserve(2)
+                                        let bits = taus.drawnBits()
+                                        let choice = (Double(bits >> 16) + 0.5) / 65536
+                                        if choice < spikeP {
+                                            // The axis spike (``ShowerModel/spikeShare``; never when off).
+                                            put(radius: spikeRadius * ShowerModel.radiusFactor(taus.drawnUniform()), azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
+                                        } else if choice < rp.coreProbability || tau >= shower.splitMaxAge {
+                                            let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.drawnUniform())
+                                            put(radius: radius, azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
+                                        } else {
+                                            let radius = rp.tail * ShowerModel.radiusFactor(taus.drawnUniform())
+                                            put(radius: radius, azimuth: bits & 0xFFFF, energy: eTail, &k, &taus)
+                                            for _ in 1 ..< shower.split {
+                                                let more = taus.bits()
+                                                put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
+                                                    azimuth: more & 0xFFFF, energy: eTail, &k, &taus)
+                                            }
                                         }
                                     }
-                                    spotR[k] = r; spotA[k] = azimuth; spotE[k] = energy
-                                    k += 1
-                                    if k == spotChunk { flushSpots(&k) }
+                                    if k > 0 { flushSpots(&k) }
                                 }
-                                for _ in 0 ..< n {
-                                    // A spot's first two words (the rest, if any, are tested one by one).
-                                    taus.reserve(2)
-                                    let bits = taus.drawnBits()
-                                    let choice = (Double(bits >> 16) + 0.5) / 65536
-                                    if choice < spikeP {
-                                        // The axis spike (``ShowerModel/spikeShare``; never when off).
-                                        put(radius: spikeRadius * ShowerModel.radiusFactor(taus.drawnUniform()), azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
-                                    } else if choice < rp.coreProbability || tau >= shower.splitMaxAge {
-                                        let radius = ShowerModel.sampleRadius(rp, choice: choice, u: taus.drawnUniform())
-                                        put(radius: radius, azimuth: bits & 0xFFFF, energy: eSpot, &k, &taus)
-                                    } else {
-                                        let radius = rp.tail * ShowerModel.radiusFactor(taus.drawnUniform())
-                                        put(radius: radius, azimuth: bits & 0xFFFF, energy: eTail, &k, &taus)
-                                        for _ in 1 ..< shower.split {
-                                            let more = taus.bits()
-                                            put(radius: rp.tail * ShowerModel.radiusFactor((Double(more >> 16) + 0.5) / 65536),
-                                                azimuth: more & 0xFFFF, energy: eTail, &k, &taus)
-                                        }
-                                    }
-                                }
-                                if k > 0 { flushSpots(&k) }
 
                                 guard nq > 0 else { return }
                                 // Halo: words [0, n_q) energies and flights; then per quantum 2 words
