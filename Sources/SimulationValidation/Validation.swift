@@ -469,7 +469,8 @@ extension ValidationOutput {
             ["tail spots: pieces k, before age τ_split", "\(m.tailSplit.pieces), \(fmt(m.tailSplit.maxAge, 2))",
              m.tailSplit.maxAge == 1 ? "our choice (Geant4's layer-0 cell energies, 20 GeV)" : "k our choice (Geant4's layer-0 cell energies, 20 GeV); τ_split " + fitted],
             ["longitudinal step (X₀)", fmt(m.stepX0, 2),
-             "our choice (the step-size study: little effect with the carry)"],
+             m.spotCarry ? "our choice (the step-size study: little effect with the carry)"
+                         : "our choice (the step-size study: with the floor the back layer follows it)"],
             ["spot carry (1 on; 0 off: GFlash's one spot per step)", m.spotCarry ? "1" : "0",
              m.spotCarry ? "our choice (the step-size study)" : "GFlash (our choice until carrystep)"],
             ["plate half-width (mm; energy beyond is lost)", fmt(CalorimeterGeometry.caloGAN.plateHalfWidth, 0), "the Geant4 geometry (1 m × 1 m plates)"],
